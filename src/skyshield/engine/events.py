@@ -1,0 +1,114 @@
+"""The event log: the single source of truth of a run.
+
+Every system reports what it did as a typed event. All events share one columnar schema so the
+log is one Parquet table; a column an event kind does not use holds its null value (-1, NaN or
+""). Summaries, reports, replays and statistics are derived from this log, never from the private
+state of a system.
+
+Columns
+-------
+``t_s``        simulated time of the event (s)
+``kind``       one of :data:`EVENT_KINDS`
+``source``     the name of the emitting unit or radar ("" if none)
+``truth_id``   the air vehicle concerned (ground truth; for scoring, never read by C2 logic)
+``track_id``   the system track concerned
+``weapon_id``  the interceptor concerned
+``target``     a named object: defended asset, unit, missile type, class, ROE ...
+``value``      the event's number (range m, miss distance m, Pk, damage fraction, count ...)
+``x_m, y_m, z_m``  where it happened, in the scenario's ENU frame
+``info``       short free text (reason of a miss, identity, ...)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EventLog"]
+
+EVENT_KINDS: dict[str, str] = {
+    "spawn": "an air vehicle enters the exercise (truth_id, info = side)",
+    "scan": "a radar completed a scan (source, value = detections, info = false alarms)",
+    "first_detection": "first detection of a truth object by any radar (value = range m)",
+    "track_confirmed": "a track passed M-of-N confirmation",
+    "track_dropped": "a track was deleted (info = reason)",
+    "classified": "a track's class changed (target = class, value = confidence)",
+    "identified": "a track's identity changed (target = friend/hostile/unknown)",
+    "engage": "fire control assigned a fire unit to a track (target = missile type, value = salvo)",
+    "launch": "an interceptor left its launcher (target = missile type, value = predicted TOF s)",
+    "intercept": "an interceptor reached its aim point (value = miss m, info = hit/miss reason)",
+    "kill": "an air vehicle was destroyed (truth_id, source = unit, info = hostile/friendly)",
+    "interceptor_lost": "an interceptor self-destructed without intercept (info = reason)",
+    "kill_assessed": "the fire unit assessed an engagement (info = killed/survived)",
+    "leak": "an air vehicle completed its route alive (target = its target, if any)",
+    "impact": "a weapon reached its target (target = asset/unit, value = damage fraction)",
+    "unit_destroyed": "a fire unit was put out of action (source = unit)",
+    "end": "the exercise ended (value = duration s)",
+}
+
+_INT_COLS = ("truth_id", "track_id", "weapon_id")
+_FLOAT_COLS = ("value", "x_m", "y_m", "z_m")
+EVENT_COLUMNS: tuple[str, ...] = (
+    "t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target",
+    "value", "x_m", "y_m", "z_m", "info",
+)
+
+
+@dataclass
+class EventLog:
+    """Append-only columnar event log."""
+
+    _cols: dict[str, list[Any]] = field(
+        default_factory=lambda: {c: [] for c in EVENT_COLUMNS}
+    )
+
+    def emit(
+        self,
+        t_s: float,
+        kind: str,
+        *,
+        source: str = "",
+        truth_id: int = -1,
+        track_id: int = -1,
+        weapon_id: int = -1,
+        target: str = "",
+        value: float = float("nan"),
+        pos_m: Any = None,
+        info: str = "",
+    ) -> None:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {kind!r}")
+        c = self._cols
+        c["t_s"].append(float(t_s))
+        c["kind"].append(kind)
+        c["source"].append(source)
+        c["truth_id"].append(int(truth_id))
+        c["track_id"].append(int(track_id))
+        c["weapon_id"].append(int(weapon_id))
+        c["target"].append(target)
+        c["value"].append(float(value))
+        if pos_m is None:
+            x = y = z = float("nan")
+        else:
+            x, y, z = (float(v) for v in pos_m)
+        c["x_m"].append(x)
+        c["y_m"].append(y)
+        c["z_m"].append(z)
+        c["info"].append(info)
+
+    def __len__(self) -> int:
+        return len(self._cols["t_s"])
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The log as typed numpy columns (strings as object arrays)."""
+        out: dict[str, np.ndarray] = {}
+        for name, values in self._cols.items():
+            if name in _INT_COLS:
+                out[name] = np.asarray(values, dtype=np.int64)
+            elif name in _FLOAT_COLS or name == "t_s":
+                out[name] = np.asarray(values, dtype=np.float64)
+            else:
+                out[name] = np.asarray(values, dtype=object)
+        return out

@@ -1,0 +1,56 @@
+"""Motion of air vehicles on piecewise-linear routes, in closed form at any time.
+
+Each vehicle has a row of waypoint times, latitudes, longitudes and altitudes (padded with +inf
+times). Position is interpolated linearly in (latitude, longitude, altitude) between waypoints and
+then converted to the scenario's ENU frame, so a low-level route follows the Earth's curvature
+instead of cutting a chord through it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skyshield.geo import geodetic_to_enu
+
+__all__ = ["route_state"]
+
+
+def route_state(
+    wp_t_s: np.ndarray,
+    wp_lat_rad: np.ndarray,
+    wp_lon_rad: np.ndarray,
+    wp_alt_m: np.ndarray,
+    t_s: float,
+    origin: tuple[float, float, float],
+    dt_s: float = 0.5,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position (n, 3), velocity (n, 3) in ENU and altitude (n,) of every route at ``t_s``.
+
+    Times before the first or after the last waypoint are clamped to the route's ends. Velocity
+    is the central difference over ``dt_s`` (exact on a straight leg).
+    """
+    pos, alt = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin)
+    t0 = wp_t_s[:, 0]
+    t_end = np.nanmax(np.where(np.isfinite(wp_t_s), wp_t_s, np.nan), axis=1)
+    ta = np.clip(t_s - dt_s / 2, t0, t_end - dt_s)
+    pa, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta, origin)
+    pb, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta + dt_s, origin)
+    vel = (pb - pa) / dt_s
+    return pos, vel, alt
+
+
+def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin):
+    n, w = wp_t_s.shape
+    t = np.broadcast_to(np.asarray(t_s, dtype=float), (n,))
+    # index of the leg containing t: last waypoint time <= t, limited to the last real leg
+    n_wp = np.isfinite(wp_t_s).sum(axis=1)
+    k = (wp_t_s <= t[:, None]).sum(axis=1) - 1
+    k = np.clip(k, 0, np.maximum(n_wp - 2, 0))
+    rows = np.arange(n)
+    ta, tb = wp_t_s[rows, k], wp_t_s[rows, k + 1]
+    f = np.clip((t - ta) / (tb - ta), 0.0, 1.0)
+    lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
+    lon = wp_lon_rad[rows, k] + f * (wp_lon_rad[rows, k + 1] - wp_lon_rad[rows, k])
+    alt = wp_alt_m[rows, k] + f * (wp_alt_m[rows, k + 1] - wp_alt_m[rows, k])
+    pos = geodetic_to_enu(lat, lon, alt, *origin)
+    return pos, alt

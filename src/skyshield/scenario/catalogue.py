@@ -1,0 +1,251 @@
+"""The catalogue of system types: radars, interceptors, fire units and air vehicles.
+
+Every figure carries its provenance: ``{value: 250000, source: "..."}`` or
+``{value: 3.0, assumed: "..."}``. The built-in catalogue ships with the package
+(``catalogue/default.yaml``); users add their own files, whose entries add to or replace the
+built-in ones by name.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from skyshield.scenario.errors import Problem, ScenarioError, parse_yaml, problems_from_validation
+
+__all__ = [
+    "Figure", "RadarType", "MissileType", "JammerType", "FireUnitType", "AirVehicleType",
+    "Catalogue", "load_catalogue", "builtin_catalogue_path",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Figure(_Strict):
+    """A number with where it came from: exactly one of ``source`` or ``assumed``."""
+
+    value: float
+    source: str | None = None
+    assumed: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Figure:
+        if not math.isfinite(self.value):
+            raise ValueError("value must be finite")
+        if (self.source is None) == (self.assumed is None):
+            raise ValueError("give exactly one of 'source' or 'assumed' with each figure")
+        return self
+
+    @classmethod
+    def override(cls, value: float, where: str) -> Figure:
+        return cls(value=value, assumed=f"scenario override ({where})")
+
+
+def _positive(model: BaseModel, *names: str) -> None:
+    for name in names:
+        fig = getattr(model, name)
+        if fig.value <= 0:
+            raise ValueError(f"{name} must be positive (got {fig.value})")
+
+
+class RadarType(_Strict):
+    description: str
+    role: Literal["surveillance", "engagement", "combined"]
+    freq_hz: Figure
+    peak_power_w: Figure
+    pulse_width_s: Figure
+    gain_db: Figure
+    sidelobe_db: Figure
+    system_temp_k: Figure
+    loss_db: Figure
+    n_pulses: Figure
+    pfa: Figure
+    scan_period_s: Figure
+    beamwidth_az_deg: Figure
+    beamwidth_el_deg: Figure
+    range_resolution_m: Figure
+    min_range_m: Figure
+    max_range_m: Figure
+    max_elevation_deg: Figure
+    antenna_height_m: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> RadarType:
+        _positive(self, "freq_hz", "peak_power_w", "pulse_width_s", "system_temp_k", "n_pulses",
+                  "scan_period_s", "beamwidth_az_deg", "beamwidth_el_deg", "range_resolution_m",
+                  "max_range_m")
+        if not 0 < self.pfa.value < 1:
+            raise ValueError(f"pfa must be between 0 and 1 (got {self.pfa.value})")
+        if self.min_range_m.value >= self.max_range_m.value:
+            raise ValueError("min_range_m must be below max_range_m")
+        return self
+
+
+class MissileType(_Strict):
+    description: str
+    kind: Literal["missile", "gun"]
+    guidance: Literal["command", "semi_active", "active", "gun"]
+    min_range_m: Figure
+    max_range_m: Figure
+    min_alt_m: Figure
+    max_alt_m: Figure
+    speed_mps: Figure
+    max_target_speed_mps: Figure
+    lethal_radius_m: Figure
+    terminal_sigma_m: Figure
+    seeker_basket_m: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> MissileType:
+        _positive(self, "max_range_m", "speed_mps", "max_target_speed_mps", "lethal_radius_m",
+                  "seeker_basket_m")
+        if self.min_range_m.value >= self.max_range_m.value:
+            raise ValueError(
+                f"min_range_m ({self.min_range_m.value}) must be below max_range_m "
+                f"({self.max_range_m.value})")
+        if self.min_alt_m.value >= self.max_alt_m.value:
+            raise ValueError(
+                f"min_alt_m ({self.min_alt_m.value}) must be below max_alt_m "
+                f"({self.max_alt_m.value})")
+        return self
+
+
+class FireUnitType(_Strict):
+    description: str
+    radars: list[str]
+    engagement_radar: str
+    target_channels: Figure
+    missile_channels: Figure
+    launchers: Figure
+    rounds_per_launcher: Figure
+    loadout: dict[str, Figure]
+    reaction_time_s: Figure
+    launch_interval_s: Figure
+    reload_time_s: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> FireUnitType:
+        _positive(self, "target_channels", "missile_channels", "launchers")
+        if not self.radars:
+            raise ValueError("a fire unit needs at least one radar")
+        if self.engagement_radar not in self.radars:
+            raise ValueError(f"engagement_radar {self.engagement_radar!r} is not one of radars")
+        return self
+
+
+class JammerType(_Strict):
+    power_w: Figure
+    gain_db: Figure
+    bandwidth_hz: Figure
+
+
+class AirVehicleType(_Strict):
+    description: str
+    category: Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile"]
+    rcs_m2: Figure
+    swerling: Figure
+    cruise_speed_mps: Figure
+    cruise_alt_m: Figure
+    max_speed_mps: Figure
+    warhead_damage: Figure
+    iff_reply_probability: Figure
+    jammer: JammerType | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> AirVehicleType:
+        _positive(self, "rcs_m2", "cruise_speed_mps", "max_speed_mps")
+        if self.swerling.value not in (0, 1, 2, 3, 4):
+            raise ValueError(f"swerling must be 0, 1, 2, 3 or 4 (got {self.swerling.value})")
+        for name in ("warhead_damage", "iff_reply_probability"):
+            if not 0 <= getattr(self, name).value <= 1:
+                raise ValueError(f"{name} must be between 0 and 1")
+        return self
+
+
+class Catalogue(_Strict):
+    version: Literal[1] = 1
+    radars: dict[str, RadarType] = {}
+    missiles: dict[str, MissileType] = {}
+    fire_units: dict[str, FireUnitType] = {}
+    air_vehicles: dict[str, AirVehicleType] = {}
+
+    def merged(self, other: Catalogue) -> Catalogue:
+        """This catalogue with ``other``'s entries added (same names replaced)."""
+        return Catalogue(
+            radars={**self.radars, **other.radars},
+            missiles={**self.missiles, **other.missiles},
+            fire_units={**self.fire_units, **other.fire_units},
+            air_vehicles={**self.air_vehicles, **other.air_vehicles},
+        )
+
+    def cross_check(self, file: str) -> None:
+        """Every name a fire unit refers to must exist."""
+        problems = []
+        for name, fu in self.fire_units.items():
+            for r in fu.radars:
+                if r not in self.radars:
+                    problems.append(Problem(file, None, f"fire_units.{name}.radars",
+                                            f"unknown radar type {r!r}"))
+            for m in fu.loadout:
+                if m not in self.missiles:
+                    problems.append(Problem(file, None, f"fire_units.{name}.loadout",
+                                            f"unknown missile type {m!r}"))
+        if problems:
+            raise ScenarioError(problems)
+
+
+def builtin_catalogue_path() -> Path:
+    return Path(str(resources.files("skyshield.scenario") / "catalogue" / "default.yaml"))
+
+
+def _parse_catalogue(path: Path) -> Catalogue:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(file, None, "", f"cannot read catalogue: {exc}")]) from None
+    data, lines = parse_yaml(text, file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, "", "a catalogue file must be a mapping",
+                                     type(data).__name__)])
+    try:
+        return Catalogue.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, lines, file)) from None
+
+
+_BUILTIN: Catalogue | None = None
+
+
+def load_catalogue(*extra_files: str | Path) -> Catalogue:
+    """The built-in catalogue with the entries of ``extra_files`` added in order."""
+    global _BUILTIN
+    if _BUILTIN is None:
+        _BUILTIN = _parse_catalogue(builtin_catalogue_path())
+    cat = _BUILTIN
+    for f in extra_files:
+        cat = cat.merged(_parse_catalogue(Path(f)))
+    cat.cross_check(str(extra_files[-1]) if extra_files else str(builtin_catalogue_path()))
+    return cat
+
+
+def figure_values(model: BaseModel) -> dict[str, Any]:
+    """The plain values of a catalogue entry (figures unwrapped), for compiling into arrays."""
+    out: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        v = getattr(model, name)
+        if isinstance(v, Figure):
+            out[name] = v.value
+        elif isinstance(v, dict):
+            out[name] = {k: (x.value if isinstance(x, Figure) else x) for k, x in v.items()}
+        elif isinstance(v, BaseModel):
+            out[name] = figure_values(v)
+        else:
+            out[name] = v
+    return out

@@ -1,0 +1,148 @@
+"""Problems found in a user's file, reported as ``FILE:LINE path.to.field: message (got VALUE)``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+import re
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+__all__ = ["Problem", "ScenarioError", "MAX_FILE_BYTES", "parse_yaml", "problems_from_validation"]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_NO_VALUE = object()
+_SUBPATH = re.compile(r"^@([A-Za-z0-9_.\-]+): (.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+    got: Any = _NO_VALUE
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        path = f" {self.path}:" if self.path else ""
+        got = "" if self.got is _NO_VALUE else f" (got {_short(self.got)})"
+        return f"{where}{path} {self.message}{got}"
+
+
+class ScenarioError(Exception):
+    """One or more problems in a scenario or catalogue file."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, Mapping):
+        text = "a mapping with keys " + ", ".join(str(k) for k in list(value)[:5])
+    elif isinstance(value, list):
+        text = f"a list of {len(value)} items"
+    else:
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+LineMap = dict[tuple[Any, ...], int]
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
+    """Parse YAML, returning the data and the line of every mapping key and list item.
+
+    Malformed YAML, duplicate keys and oversize input raise :class:`ScenarioError`.
+    """
+    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, None, "", f"file larger than {MAX_FILE_BYTES} bytes")])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ScenarioError([Problem(file, line, "", f"malformed YAML: {msg}")]) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        raise ScenarioError([Problem(file, None, "", f"malformed YAML: {exc}")]) from None
+    lines: LineMap = {}
+    problems: list[Problem] = []
+    if node is not None:
+        _walk(node, (), lines, problems, file)
+        lines[()] = node.start_mark.line + 1
+    if problems:
+        raise ScenarioError(problems)
+    return data, lines
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, problems: list[Problem],
+          file: str) -> None:
+    stack = [(node, path)]
+    seen_nodes: set[int] = set()
+    while stack:
+        n, p = stack.pop()
+        if id(n) in seen_nodes:  # aliases: walk each node once
+            continue
+        seen_nodes.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            keys: set[Any] = set()
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
+                if key in keys and key != "<<":
+                    problems.append(Problem(file, k.start_mark.line + 1, _dotted((*p, key)),
+                                            "duplicate key"))
+                keys.add(key)
+                lines.setdefault((*p, key), k.start_mark.line + 1)
+                stack.append((v, (*p, key)))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                lines.setdefault((*p, i), v.start_mark.line + 1)
+                stack.append((v, (*p, i)))
+
+
+def _dotted(loc: Iterable[Any]) -> str:
+    return ".".join(str(x) for x in loc)
+
+
+def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:
+    """Line of the deepest known prefix of ``loc`` (keys are matched as strings too)."""
+    for n in range(len(loc), -1, -1):
+        key = loc[:n]
+        if key in lines:
+            return lines[key]
+        skey = tuple(str(x) for x in key)
+        for k, v in lines.items():
+            if len(k) == n and tuple(str(x) for x in k) == skey:
+                return v
+    return None
+
+
+def problems_from_validation(exc: ValidationError, lines: LineMap, file: str,
+                             prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """Turn pydantic's errors into located problems."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        loc = (*prefix, *loc)
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            msg, got = "unknown field", err.get("input", _NO_VALUE)
+        elif kind == "missing":
+            msg, got = "missing required field", _NO_VALUE
+        else:
+            msg = err["msg"]
+            if msg.startswith("Value error, "):
+                msg = msg[len("Value error, "):]
+            got = err.get("input", _NO_VALUE)
+            m = _SUBPATH.match(msg)
+            if m:  # a model validator naming the field it is about: "@sub.path: message"
+                sub = tuple(int(x) if x.isdigit() else x for x in m.group(1).split("."))
+                loc = (*loc, *sub)
+                msg, got = m.group(2), _NO_VALUE
+        out.append(Problem(file, line_of(lines, loc), _dotted(loc), msg, got))
+    return out

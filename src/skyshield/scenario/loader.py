@@ -1,0 +1,81 @@
+"""Loading scenarios: built-in names or files, with every problem located in the file."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from skyshield.scenario.catalogue import Catalogue, load_catalogue
+from skyshield.scenario.errors import Problem, ScenarioError, parse_yaml, problems_from_validation
+from skyshield.scenario.schema import Scenario
+
+__all__ = ["builtin_scenarios", "builtin_scenario_text", "load_scenario", "parse_scenario",
+           "scenario_catalogue"]
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("skyshield.scenario") / "builtin"))
+
+
+def builtin_scenarios() -> dict[str, str]:
+    """Name → one-line description of each built-in scenario."""
+    out = {}
+    for p in sorted(_builtin_dir().glob("*.yaml")):
+        first = p.read_text(encoding="utf-8").splitlines()[0]
+        out[p.stem] = first.lstrip("# ").strip()
+    return out
+
+
+def builtin_scenario_text(name: str) -> str:
+    path = _builtin_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise ScenarioError([Problem(name, None, "", "no such built-in scenario; built-ins: "
+                                     + ", ".join(builtin_scenarios()))])
+    return path.read_text(encoding="utf-8")
+
+
+def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """Validate scenario YAML text. Raises :class:`ScenarioError` listing every problem."""
+    data, lines = parse_yaml(text, file)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1 if data is not None else None, "",
+                                     "a scenario must be a YAML mapping",
+                                     type(data).__name__)])
+    base = base_dir if base_dir is not None else Path(".")
+    extra = data.get("catalogue", [])
+    cat_files: list[str] = []
+    if isinstance(extra, list) and all(isinstance(x, str) for x in extra):
+        cat_files = [str((base / x).resolve()) for x in extra]
+        data = {**data, "catalogue": cat_files}
+        for i, f in enumerate(cat_files):
+            if not Path(f).is_file():
+                raise ScenarioError([Problem(file, lines.get(("catalogue", i)), f"catalogue.{i}",
+                                             "catalogue file not found", extra[i])])
+    cat = load_catalogue(*cat_files)
+    try:
+        return Scenario.model_validate(data, context={"catalogue": cat})
+    except ValidationError as exc:
+        raise ScenarioError(problems_from_validation(exc, lines, file)) from None
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """A built-in scenario by name (``"slavic-shield-2019"``) or a scenario YAML file."""
+    p = Path(path_or_name)
+    if p.suffix.lower() in (".yaml", ".yml", ".json") or p.is_file():
+        file = str(path_or_name)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ScenarioError([Problem(file, None, "", f"cannot read scenario: {reason}")]) \
+                from None
+        return parse_scenario(text, file, p.parent)
+    name = str(path_or_name)
+    return parse_scenario(builtin_scenario_text(name), f"{name} (built-in)")
+
+
+def scenario_catalogue(scenario: Scenario) -> Catalogue:
+    """The catalogue a validated scenario refers to."""
+    return load_catalogue(*scenario.catalogue)

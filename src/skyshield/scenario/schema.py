@@ -1,0 +1,370 @@
+"""The scenario format: typed, validated, SI inside.
+
+A scenario is a YAML mapping validated by these pydantic models. Physical quantities accept a
+number in SI units or a string with a unit (see :mod:`skyshield.scenario.quantities`); latitudes
+and longitudes are decimal degrees (WGS84). Named things (assets, units, threats, raids,
+friendlies) are mappings keyed by name, so a path such as ``units.s400.doctrine.salvo`` names one
+parameter. References to catalogue types are checked against the catalogue passed as validation
+context (``{"catalogue": Catalogue}``), the built-in one by default.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from skyshield.geo import geodetic_to_ecef
+from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
+from skyshield.scenario.quantities import Duration, Length, Speed
+
+__all__ = [
+    "ROE", "GeoPoint", "Asset", "Doctrine", "Unit", "Waypoint", "Route", "Raid", "TrackerConfig",
+    "C2Config", "Scenario", "route_times",
+]
+
+ROE = Literal["weapons_free", "weapons_tight", "weapons_hold"]
+Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, decimal degrees")]
+Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, decimal degrees")]
+_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+_ALT_MIN_M, _ALT_MAX_M = -500.0, 100_000.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _catalogue(info: ValidationInfo) -> Catalogue:
+    ctx = info.context or {}
+    cat = ctx.get("catalogue")
+    return cat if isinstance(cat, Catalogue) else load_catalogue()
+
+
+def _vehicle_type(v: str, info: ValidationInfo) -> str:
+    cat = _catalogue(info)
+    if v not in cat.air_vehicles:
+        raise ValueError(
+            f"unknown air vehicle type; known types: {', '.join(sorted(cat.air_vehicles))}")
+    return v
+
+
+def _check_alt(v: float) -> float:
+    if not _ALT_MIN_M <= v <= _ALT_MAX_M:
+        raise ValueError(f"altitude must be between {_ALT_MIN_M:g} m and {_ALT_MAX_M:g} m")
+    return v
+
+
+class GeoPoint(_Strict):
+    lat: Latitude
+    lon: Longitude
+    alt: Length = Field(0.0, description="altitude above mean sea level")
+
+    _alt = field_validator("alt")(_check_alt)
+
+
+class Asset(_Strict):
+    """A defended asset: a point with a value and the radius within which an impact damages it."""
+
+    description: str = ""
+    lat: Latitude
+    lon: Longitude
+    value: float = Field(gt=0, description="relative value of the asset")
+    radius: Length = Field(3000.0, description="impacts closer than this damage the asset")
+
+    @field_validator("radius")
+    @classmethod
+    def _radius(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("radius must be positive")
+        return v
+
+
+class Doctrine(_Strict):
+    salvo: int = Field(1, ge=1, le=4, description="missiles fired per engagement")
+    shoot_look_shoot: bool = Field(
+        True, description="wait for kill assessment before re-engaging (else shoot-shoot-look)")
+    reserve: int = Field(0, ge=0, description="missiles held back for later waves")
+
+
+class Unit(_Strict):
+    """A fire unit of the joint group, placed by latitude/longitude."""
+
+    type: str = Field(description="fire unit type from the catalogue")
+    lat: Latitude
+    lon: Longitude
+    alt: Length | None = Field(None, description="site altitude MSL (default: terrain)")
+    roe: ROE = "weapons_tight"
+    value: float = Field(50.0, gt=0, description="value of the unit as a defended point "
+                         "(anti-radiation missiles aim at units)")
+    doctrine: Doctrine = Doctrine()
+    overrides: dict[str, float] = Field(
+        default_factory=dict, description="catalogue figures of the fire unit type to replace")
+    loadout: dict[str, int] | None = Field(None, description="rounds of each missile type")
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str, info: ValidationInfo) -> str:
+        cat = _catalogue(info)
+        if v not in cat.fire_units:
+            raise ValueError(
+                f"unknown fire unit type; known types: {', '.join(sorted(cat.fire_units))}")
+        return v
+
+    @field_validator("overrides")
+    @classmethod
+    def _overrides(cls, v: dict[str, float]) -> dict[str, float]:
+        allowed = {n for n, f in FireUnitType.model_fields.items()
+                   if f.annotation is not None and "Figure" in str(f.annotation)
+                   and n != "loadout"}
+        for k, x in v.items():
+            if k not in allowed:
+                raise ValueError(f"cannot override {k!r}; figures: {', '.join(sorted(allowed))}")
+            if not np.isfinite(x) or x < 0:
+                raise ValueError(f"override {k} must be a finite non-negative number")
+        return v
+
+    @field_validator("loadout")
+    @classmethod
+    def _loadout(cls, v: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+        if v is None:
+            return v
+        cat = _catalogue(info)
+        for k, n in v.items():
+            if k not in cat.missiles:
+                raise ValueError(f"unknown missile type {k!r}")
+            if n < 0:
+                raise ValueError(f"loadout of {k} must not be negative")
+        return v
+
+
+class Waypoint(_Strict):
+    lat: Latitude
+    lon: Longitude
+    alt: Length = Field(description="altitude above mean sea level")
+    speed: Speed | None = Field(None, description="speed on the leg that starts here")
+    at: Duration | None = Field(None, description="time of arrival here (instead of a speed)")
+
+    _alt = field_validator("alt")(_check_alt)
+
+    @field_validator("speed")
+    @classmethod
+    def _speed(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("speed must be positive")
+        return v
+
+
+class Route(_Strict):
+    """An air vehicle flying a route of waypoints, appearing at ``start``."""
+
+    type: str = Field(description="air vehicle type from the catalogue")
+    start: Duration = Field(0.0, description="time at the first waypoint")
+    waypoints: list[Waypoint]
+    target: str | None = Field(None, description="asset or unit the vehicle's weapon is aimed at")
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str, info: ValidationInfo) -> str:
+        return _vehicle_type(v, info)
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("start is in the past: routes start at 0 s or later")
+        return v
+
+    @field_validator("waypoints")
+    @classmethod
+    def _waypoints(cls, v: list[Waypoint]) -> list[Waypoint]:
+        if len(v) < 2:
+            raise ValueError("a route needs at least two waypoints")
+        return v
+
+    @model_validator(mode="after")
+    def _timing(self, info: ValidationInfo) -> Route:
+        cat = _catalogue(info)
+        if self.type in cat.air_vehicles:
+            route_times(self, cat.air_vehicles[self.type].cruise_speed_mps.value,
+                        cat.air_vehicles[self.type].max_speed_mps.value)
+        return self
+
+
+class Raid(_Strict):
+    """``count`` vehicles of one type flying from ``from`` to ``to``, ``spacing`` apart in time."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str = Field(description="air vehicle type from the catalogue")
+    count: int = Field(ge=1, le=100_000)
+    start: Duration = 0.0
+    spacing: Duration = Field(10.0, description="time between two vehicles of the raid")
+    from_: GeoPoint = Field(alias="from", description="start of the axis")
+    via: list[GeoPoint] = Field(default_factory=list, description="turn points on the axis")
+    to: str = Field(description="the asset or unit the raid is aimed at")
+    alt: Length | None = Field(None, description="flight altitude (default: type cruise)")
+    speed: Speed | None = Field(None, description="speed (default: type cruise)")
+    lateral_spacing: Length = Field(
+        0.0, description="vehicles alternate left/right of the axis this far apart")
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, v: str, info: ValidationInfo) -> str:
+        return _vehicle_type(v, info)
+
+    @field_validator("start", "spacing", "lateral_spacing")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must not be negative (a raid cannot start in the past)")
+        return v
+
+    @field_validator("speed")
+    @classmethod
+    def _speed(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("speed must be positive")
+        return v
+
+    @model_validator(mode="after")
+    def _speed_limit(self, info: ValidationInfo) -> Raid:
+        cat = _catalogue(info)
+        vt = cat.air_vehicles.get(self.type)
+        if vt is not None and self.speed is not None and self.speed > 1.05 * vt.max_speed_mps.value:
+            raise ValueError(f"@speed: {self.speed:.0f} m/s exceeds the type's maximum "
+                             f"{vt.max_speed_mps.value:.0f} m/s")
+        return self
+
+
+class TrackerConfig(_Strict):
+    confirm_m: int = Field(3, ge=1, description="hits needed to confirm a track ...")
+    confirm_n: int = Field(5, ge=1, description="... within this many opportunities")
+    coast: Duration = Field(30.0, description="a confirmed track unseen this long is dropped")
+    gate_probability: float = Field(0.9997, gt=0, lt=1)
+    process_noise: float = Field(
+        30.0, gt=0, description="white-acceleration spectral density q (m²/s³)")
+
+    @model_validator(mode="after")
+    def _mn(self) -> TrackerConfig:
+        if self.confirm_m > self.confirm_n:
+            raise ValueError(f"confirm_m ({self.confirm_m}) must not exceed confirm_n "
+                             f"({self.confirm_n})")
+        return self
+
+
+class C2Config(_Strict):
+    cycle: Duration = Field(2.0, description="period of the fire-control decision cycle")
+    iff_interrogations: int = Field(
+        3, ge=1, description="unanswered interrogations before a track may be declared hostile")
+    kill_assessment_delay: Duration = 4.0
+    engagement_horizon: Duration = Field(
+        900.0, description="threats predicted to arrive later than this are not yet engaged")
+
+
+class Scenario(_Strict):
+    """An exercise: where, what defends, what attacks, under which rules, for how long."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    origin: GeoPoint
+    seed: int = Field(0, ge=0, lt=2**63)
+    duration: Duration
+    terrain_elevation: Length = Field(0.0, description="flat terrain height (MSL)")
+    catalogue: list[str] = Field(default_factory=list,
+                                 description="extra catalogue files, relative to the scenario")
+    assets: dict[str, Asset] = Field(default_factory=dict)
+    units: dict[str, Unit] = Field(default_factory=dict)
+    threats: dict[str, Route] = Field(default_factory=dict)
+    raids: dict[str, Raid] = Field(default_factory=dict)
+    friendlies: dict[str, Route] = Field(default_factory=dict)
+    c2: C2Config = C2Config()
+    tracker: TrackerConfig = TrackerConfig()
+    truth_interval: Duration = Field(2.0, description="period of the truth samples")
+
+    @field_validator("duration", "truth_interval")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be positive")
+        return v
+
+    @field_validator("assets", "units", "threats", "raids", "friendlies")
+    @classmethod
+    def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for k in v:
+            if not isinstance(k, str) or not _NAME.match(k):
+                raise ValueError(
+                    f"names may use letters, digits, '_' and '-' only (got {k!r})")
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        targets = set(self.assets) | set(self.units)
+        clash = set(self.assets) & set(self.units)
+        if clash:
+            raise ValueError(f"an asset and a unit share the name(s) {sorted(clash)}")
+        for group in ("threats", "friendlies"):
+            for name, route in getattr(self, group).items():
+                if route.target is not None and route.target not in targets:
+                    raise ValueError(f"@{group}.{name}.target: no asset or unit named "
+                                     f"{route.target!r}")
+                if route.start > self.duration:
+                    raise ValueError(f"@{group}.{name}.start: ({route.start:g} s) is after the end "
+                                     f"of the exercise ({self.duration:g} s)")
+        for name, raid in self.raids.items():
+            if raid.to not in targets:
+                raise ValueError(f"@raids.{name}.to: no asset or unit named {raid.to!r}")
+            if raid.start > self.duration:
+                raise ValueError(f"@raids.{name}.start: ({raid.start:g} s) is after the end of the "
+                                 f"exercise ({self.duration:g} s)")
+        if not self.units:
+            raise ValueError("@units: a scenario needs at least one fire unit")
+        return self
+
+
+def route_times(route: Route, cruise_speed_mps: float, max_speed_mps: float) -> np.ndarray:
+    """Time (s) at each waypoint of ``route``.
+
+    Leg i→i+1 is flown at waypoint i's ``speed``; or, when waypoint i+1 gives ``at``, at the speed
+    that arrives then; or else at the type's cruise speed. Leg length is the straight (ECEF chord)
+    distance, which differs from the geodesic by less than 0.1 % for legs under 500 km.
+    """
+    wp = route.waypoints
+    lat = np.radians([w.lat for w in wp])
+    lon = np.radians([w.lon for w in wp])
+    alt = np.array([w.alt for w in wp])
+    xyz = geodetic_to_ecef(lat, lon, alt)
+    leg_m = np.linalg.norm(np.diff(xyz, axis=0), axis=-1)
+    t = np.empty(len(wp))
+    t[0] = route.start if wp[0].at is None else wp[0].at
+    if wp[0].at is not None and wp[0].at < 0:
+        raise ValueError("@waypoints.0.at: waypoint is in the past (before 0 s)")
+    for i in range(len(wp) - 1):
+        nxt = wp[i + 1]
+        if nxt.at is not None:
+            if wp[i].speed is not None:
+                raise ValueError(f"@waypoints.{i + 1}.at: waypoints.{i}.speed and this arrival time both "
+                                 "set the speed of one leg; give one of them")
+            if nxt.at <= t[i]:
+                raise ValueError(
+                    f"@waypoints.{i + 1}.at: waypoint is in the past: {nxt.at:g} s is not after "
+                    f"the previous waypoint ({t[i]:g} s)")
+            speed = leg_m[i] / (nxt.at - t[i])
+        else:
+            speed = wp[i].speed if wp[i].speed is not None else cruise_speed_mps
+        if speed > 1.05 * max_speed_mps:
+            raise ValueError(f"@waypoints.{i}: leg speed {speed:.0f} m/s exceeds the type's "
+                             f"maximum {max_speed_mps:.0f} m/s")
+        if leg_m[i] == 0 and nxt.at is None:
+            raise ValueError(f"@waypoints.{i + 1}: same place as the previous waypoint")
+        t[i + 1] = t[i] + leg_m[i] / speed if nxt.at is None else nxt.at
+    return t

@@ -1,0 +1,156 @@
+"""Radar scans: who is detected, how well, and what false alarms appear.
+
+A scan is instantaneous at its scheduled time (the revisit period sets the rate). For every target
+in the exercise, vectorised: geometry in the radar's own local frame, the 4/3-Earth horizon, the
+radar equation with coherent integration, noise jamming from every active jammer through the main
+lobe or the sidelobes, a Swerling detection draw, and measurement noise that grows as SNR falls.
+False alarms are a Poisson number of uniformly placed plots in the coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skyshield.geo import enu_to_aer
+from skyshield.physics import detection, jamming, measurement, propagation, radar
+
+__all__ = ["RadarSet", "Detections", "Jammers", "scan"]
+
+
+@dataclass
+class RadarSet:
+    """One row per radar instance in the exercise (arrays of shape (n,))."""
+
+    name: list[str]
+    unit: np.ndarray
+    pos_m: np.ndarray  # (n, 3) scenario ENU of the antenna
+    rot: np.ndarray  # (n, 3, 3) scenario ENU -> the radar's local ENU
+    height_agl_m: np.ndarray
+    freq_hz: np.ndarray
+    peak_power_w: np.ndarray
+    pulse_width_s: np.ndarray
+    gain_db: np.ndarray
+    sidelobe_db: np.ndarray
+    system_temp_k: np.ndarray
+    loss_db: np.ndarray
+    n_pulses: np.ndarray
+    pfa: np.ndarray
+    period_s: np.ndarray
+    beamwidth_az_rad: np.ndarray
+    beamwidth_el_rad: np.ndarray
+    range_resolution_m: np.ndarray
+    min_range_m: np.ndarray
+    max_range_m: np.ndarray
+    max_el_rad: np.ndarray
+    alive: np.ndarray
+
+
+@dataclass
+class Jammers:
+    pos_m: np.ndarray  # (k, 3)
+    power_w: np.ndarray
+    gain_db: np.ndarray
+    bandwidth_hz: np.ndarray
+
+
+@dataclass
+class Detections:
+    """Plots of one scan of one radar, in that radar's local frame."""
+
+    radar: int
+    t_s: float
+    range_m: np.ndarray
+    az_rad: np.ndarray
+    el_rad: np.ndarray
+    sigma_range_m: np.ndarray
+    sigma_az_rad: np.ndarray
+    sigma_el_rad: np.ndarray
+    snr_db: np.ndarray
+    truth_id: np.ndarray  # -1 for a false alarm (for scoring only)
+    true_range_m: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.range_m.size)
+
+
+def _wrap(a: np.ndarray) -> np.ndarray:
+    return (a + np.pi) % (2 * np.pi) - np.pi
+
+
+def scan(
+    rs: RadarSet,
+    i: int,
+    t_s: float,
+    tgt_pos_m: np.ndarray,
+    tgt_agl_m: np.ndarray,
+    tgt_rcs_m2: np.ndarray,
+    tgt_swerling: np.ndarray,
+    tgt_id: np.ndarray,
+    jammers: Jammers,
+    rng: np.random.Generator,
+) -> Detections:
+    """One scan of radar ``i`` over the targets present (arrays of shape (m,))."""
+    rel = (rs.rot[i] @ (tgt_pos_m - rs.pos_m[i]).T).T
+    az, el, rng_m = enu_to_aer(rel)
+    horizon = propagation.horizon_range_m(rs.height_agl_m[i], tgt_agl_m)
+    covered = ((rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i])
+               & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
+    f, tau = rs.freq_hz[i], rs.pulse_width_s[i]
+    snr = radar.snr_db(rs.peak_power_w[i], tau, f, np.maximum(rng_m, 1.0), tgt_rcs_m2,
+                       rs.gain_db[i], None, rs.system_temp_k[i], rs.loss_db[i])
+    snr = snr + 10 * np.log10(rs.n_pulses[i])  # coherent integration over the dwell
+    if jammers.pos_m.shape[0]:
+        jrel = (rs.rot[i] @ (jammers.pos_m - rs.pos_m[i]).T).T
+        jaz, jel, jr = enu_to_aer(jrel)
+        jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
+                                                     np.maximum(jammers.pos_m[:, 2], 0.0))
+        # the jammer enters through the main lobe when the beam points at it, else a sidelobe
+        in_main = np.abs(_wrap(az[:, None] - jaz[None, :])) <= rs.beamwidth_az_rad[i] / 2
+        g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
+        jnr = jamming.jnr_db(jammers.power_w[None, :], jammers.gain_db[None, :],
+                             jammers.bandwidth_hz[None, :], f, np.maximum(jr, 1.0)[None, :],
+                             g_rx, 1.0 / tau, rs.system_temp_k[i])
+        jn_lin = np.where(jvisible[None, :], 10 ** (jnr / 10), 0.0).sum(axis=1)
+        snr = snr - 10 * np.log10(1.0 + jn_lin)  # S/(N+J)
+    pd = np.zeros(rng_m.shape)
+    for case in np.unique(tgt_swerling):
+        sel = covered & (tgt_swerling == case)
+        if sel.any():
+            pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
+    hit = covered & (rng.random(rng_m.shape) < pd)
+    # measurement noise
+    s_r = measurement.range_sigma_m(rs.range_resolution_m[i], snr[hit])
+    s_az = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], snr[hit])
+    s_el = measurement.angle_sigma_rad(rs.beamwidth_el_rad[i], snr[hit])
+    m = int(hit.sum())
+    noise = rng.standard_normal((3, m))
+    r_meas = rng_m[hit] + s_r * noise[0]
+    az_meas = (az[hit] + s_az * noise[1]) % (2 * np.pi)
+    el_meas = el[hit] + s_el * noise[2]
+    # false alarms: Poisson count over the resolution cells of the coverage
+    n_cells = ((rs.max_range_m[i] - rs.min_range_m[i]) / rs.range_resolution_m[i]
+               * (2 * np.pi / rs.beamwidth_az_rad[i])
+               * max(1.0, float(rs.max_el_rad[i] / rs.beamwidth_el_rad[i])))
+    n_fa = int(rng.poisson(rs.pfa[i] * n_cells))
+    fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
+    fa_az = rng.uniform(0, 2 * np.pi, n_fa)
+    fa_el = rng.uniform(0, min(float(rs.max_el_rad[i]), np.radians(10.0)), n_fa)
+    fa_snr = np.full(n_fa, 10 * np.log10(float(detection.threshold(rs.pfa[i]))))
+    return Detections(
+        radar=i,
+        t_s=t_s,
+        range_m=np.concatenate([r_meas, fa_r]),
+        az_rad=np.concatenate([az_meas, fa_az]),
+        el_rad=np.concatenate([el_meas, fa_el]),
+        sigma_range_m=np.concatenate([s_r, measurement.range_sigma_m(
+            rs.range_resolution_m[i], fa_snr)]),
+        sigma_az_rad=np.concatenate([s_az, measurement.angle_sigma_rad(
+            rs.beamwidth_az_rad[i], fa_snr)]),
+        sigma_el_rad=np.concatenate([s_el, measurement.angle_sigma_rad(
+            rs.beamwidth_el_rad[i], fa_snr)]),
+        snr_db=np.concatenate([snr[hit], fa_snr]),
+        truth_id=np.concatenate([tgt_id[hit], np.full(n_fa, -1, dtype=np.int64)]),
+        true_range_m=np.concatenate([rng_m[hit], fa_r]),
+    )

@@ -1,0 +1,430 @@
+"""The engine loop: systems scheduled on one deterministic heap, reporting to one event log.
+
+Systems and their rates: each radar scans at its own revisit period (random phase per radar from
+a named stream), the fire-control cycle runs at ``c2.cycle``, interceptors in the air are stepped
+at ``FLYOUT_STEP_S``, launches and kill assessments are one-shot events, every air vehicle's
+route end is a one-shot event, truth is sampled at ``truth_interval``. Air vehicles move on their
+routes in closed form, so their state is evaluated exactly at any event time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from skyshield.c2 import threat
+from skyshield.c2.fire_control import plan
+from skyshield.engine.events import EventLog
+from skyshield.engine.motion import route_state
+from skyshield.engine.rng import stream
+from skyshield.engine.scheduler import Priority, Scheduler
+from skyshield.geo import aer_to_enu
+from skyshield.scenario.schema import Scenario
+from skyshield.sensors.radar import Jammers, scan
+from skyshield.sim.world import SIDES, World, compile_world
+from skyshield.tracking import kalman
+from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
+from skyshield.weapons.flyout import Interceptors, aim_points, end_game
+
+__all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
+
+FLYOUT_STEP_S = 0.5
+ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
+
+
+@dataclass
+class SimOutput:
+    world: World
+    seed: int
+    events: dict[str, np.ndarray]
+    truth: dict[str, np.ndarray]
+    tracks: dict[str, np.ndarray]
+
+
+class _Sim:
+    def __init__(self, world: World, seed: int):
+        self.w = world
+        self.seed = seed
+        self.sc: Scenario = world.scenario
+        self.log = EventLog()
+        self.sched = Scheduler()
+        tp = self.sc.tracker
+        self.tracker = Tracker(TrackerParams(tp.confirm_m, tp.confirm_n, tp.coast,
+                                             tp.gate_probability, tp.process_noise), self.log)
+        self.icpt = Interceptors()
+        self._state_cache: tuple[float, tuple[np.ndarray, ...]] | None = None
+        self.first_detected = np.zeros(len(world.vehicles), dtype=bool)
+        self.ended = np.zeros(len(world.vehicles), dtype=bool)
+        cap = 0
+        self._c2_ids = np.full(cap, -1, dtype=np.int64)
+        self._c2 = {"replied": np.zeros(cap, bool), "asked": np.zeros(cap, np.int64),
+                    "ident": np.zeros(cap, np.int64), "cls": np.zeros(cap, np.int64),
+                    "killed": np.zeros(cap, bool)}
+        self.pending: list[tuple[int, int, int]] = []  # (unit, track_id, rounds) to launch
+        self._flyout_scheduled = False
+        self.rng_radar = [stream(seed, f"radar:{n}") for n in world.radars.name]
+        self.rng_iff = stream(seed, "iff")
+        self.rng_endgame = stream(seed, "endgame")
+        self._truth_rows: list[tuple[np.ndarray, ...]] = []
+
+    # ---------------------------------------------------------------- truth
+    def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Positions, velocities, altitudes MSL and presence mask of all vehicles at ``t_s``."""
+        if self._state_cache is not None and self._state_cache[0] == t_s:
+            return self._state_cache[1]  # type: ignore[return-value]
+        v = self.w.vehicles
+        pos, vel, alt = route_state(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m, t_s,
+                                    self.w.origin)
+        present = v.alive & ~self.ended & (v.t_start_s <= t_s) & (t_s <= v.t_end_s)
+        out = (pos, vel, alt, present)
+        self._state_cache = (t_s, out)
+        return out
+
+    # ---------------------------------------------------------------- scheduling
+    def start(self) -> None:
+        w, s = self.w, self.sched
+        phase_rng = stream(self.seed, "radar-phase")
+        phases = phase_rng.uniform(0.0, 1.0, len(w.radars.name)) * w.radars.period_s
+        for i, ph in enumerate(phases):
+            s.at(float(ph), Priority.SCAN, "scan", i)
+        s.at(self.sc.c2.cycle, Priority.C2, "c2")
+        s.at(0.0, Priority.SAMPLE, "sample")
+        v = w.vehicles
+        for i in range(len(v)):
+            if v.t_start_s[i] <= self.sc.duration:
+                s.at(float(v.t_start_s[i]), Priority.MOTION_END, "spawn", i)
+            if v.t_end_s[i] <= self.sc.duration:
+                s.at(float(v.t_end_s[i]), Priority.MOTION_END, "route_end", i)
+        s.at(self.sc.duration, Priority.SAMPLE + 1, "end")
+
+    def run(self, progress: Callable[[float], None] | None = None) -> None:
+        self.start()
+        handlers = {"scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
+                    "spawn": self.on_spawn, "route_end": self.on_route_end,
+                    "flyout": self.on_flyout, "launch": self.on_launch,
+                    "assess": self.on_assess}
+        last_report = -1e9
+        while len(self.sched):
+            t, kind, payload = self.sched.pop()
+            if kind == "end":
+                self.log.emit(t, "end", value=t)
+                break
+            handlers[kind](t, payload)
+            if progress is not None and t - last_report >= 10.0:
+                progress(t)
+                last_report = t
+        if progress is not None:
+            progress(self.sc.duration)
+
+    # ---------------------------------------------------------------- systems
+    def on_spawn(self, t: float, i: int) -> None:
+        pos, _, _, _ = self.state(t)
+        v = self.w.vehicles
+        self.log.emit(t, "spawn", truth_id=i, target=v.type[i], pos_m=pos[i],
+                      info=SIDES[v.side[i]])
+
+    def on_route_end(self, t: float, i: int) -> None:
+        v, w = self.w.vehicles, self.w
+        if not v.alive[i]:
+            return
+        pos, _, _, _ = self.state(t)
+        self.ended[i] = True
+        self._state_cache = None
+        tname = ""
+        if v.target_asset[i] >= 0:
+            tname = w.assets.name[v.target_asset[i]]
+        elif v.target_unit[i] >= 0:
+            tname = w.units.name[v.target_unit[i]]
+        self.log.emit(t, "leak", truth_id=i, target=tname, pos_m=pos[i], info=SIDES[v.side[i]])
+        if v.side[i] != 0 or v.warhead_damage[i] <= 0:
+            return
+        a = w.assets
+        if a.name:
+            d = np.linalg.norm(a.pos_m[:, :2] - pos[i, :2], axis=1)
+            for k in np.flatnonzero(d <= a.radius_m):
+                before = a.damage[k]
+                a.damage[k] = 1.0 - (1.0 - before) * (1.0 - v.warhead_damage[i])
+                self.log.emit(t, "impact", truth_id=i, target=a.name[k],
+                              value=a.damage[k] - before, pos_m=pos[i], info="asset")
+        u = w.units
+        d = np.linalg.norm(u.pos_m[:, :2] - pos[i, :2], axis=1)
+        for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive):
+            u.alive[k] = False
+            w.radars.alive[w.unit_radars[k]] = False
+            self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=1.0, pos_m=pos[i],
+                          info="unit")
+            self.log.emit(t, "unit_destroyed", source=u.name[k], truth_id=i, pos_m=u.pos_m[k])
+
+    def _jammers(self, pos: np.ndarray, present: np.ndarray) -> Jammers:
+        v = self.w.vehicles
+        j = present & (v.jammer_power_w > 0)
+        return Jammers(pos[j], v.jammer_power_w[j], v.jammer_gain_db[j],
+                       v.jammer_bandwidth_hz[j])
+
+    def on_scan(self, t: float, i: int) -> None:
+        rs = self.w.radars
+        if t + rs.period_s[i] <= self.sc.duration:
+            self.sched.at(t + rs.period_s[i], Priority.SCAN, "scan", i)
+        if not rs.alive[i]:
+            return
+        pos, _, alt, present = self.state(t)
+        v = self.w.vehicles
+        idx = np.flatnonzero(present)
+        det = scan(rs, i, t, pos[idx], alt[idx] - self.w.terrain_m, v.rcs_m2[idx],
+                   v.swerling[idx], idx, self._jammers(pos, present), self.rng_radar[i])
+        n_true = int((det.truth_id >= 0).sum())
+        self.log.emit(t, "scan", source=rs.name[i], value=n_true,
+                      info=f"false={len(det) - n_true}")
+        new = det.truth_id[(det.truth_id >= 0)]
+        new_first = new[~self.first_detected[new]]
+        for tid in new_first:
+            rng_m = det.true_range_m[det.truth_id == tid][0]
+            self.first_detected[tid] = True
+            self.log.emit(t, "first_detection", source=rs.name[i], truth_id=tid, value=rng_m,
+                          pos_m=pos[tid])
+        if len(det) == 0:
+            self.tracker.process(t, np.zeros((0, 3)), np.zeros((0, 3, 3)),
+                                 np.zeros(0, dtype=np.int64), rs.pos_m[i], rs.max_range_m[i],
+                                 rs.name[i])
+            return
+        local = aer_to_enu(det.az_rad, det.el_rad, det.range_m)
+        rot = rs.rot[i]
+        z = local @ rot + rs.pos_m[i]  # rotᵀ·local, row-wise
+        R_local = kalman.aer_to_enu_cov(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
+                                        det.sigma_az_rad, det.sigma_el_rad)
+        R = rot.T[None] @ R_local @ rot[None]
+        self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i], rs.name[i])
+
+    def _sync_c2(self) -> None:
+        cap = self.tracker.status.size
+        if self._c2_ids.size < cap:
+            grow = cap - self._c2_ids.size
+            self._c2_ids = np.concatenate([self._c2_ids, np.full(grow, -1, dtype=np.int64)])
+            for k, a in self._c2.items():
+                self._c2[k] = np.concatenate([a, np.zeros(grow, dtype=a.dtype)])
+        reused = self._c2_ids != self.tracker.track_id
+        for a in self._c2.values():
+            a[reused] = 0
+        self._c2_ids[reused] = self.tracker.track_id[reused]
+
+    def _busy(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
+        """Per unit: tracks and missiles in the air or pending; per track: missiles in flight."""
+        u = self.w.units
+        nu = len(u.name)
+        tb, mb = np.zeros(nu), np.zeros(nu)
+        per_track: dict[int, int] = {}
+        seen: set[tuple[int, int]] = set()
+        rows = self.icpt.in_flight()
+        pairs = [(self.icpt.unit[r], self.icpt.track_id[r], 1) for r in rows]
+        pairs += self.pending
+        for unit, tid, n in pairs:
+            mb[unit] += n
+            per_track[tid] = per_track.get(tid, 0) + n
+            if (unit, tid) not in seen:
+                seen.add((unit, tid))
+                tb[unit] += 1
+        return tb, mb, per_track
+
+    def on_c2(self, t: float, _payload: object) -> None:
+        if t + self.sc.c2.cycle <= self.sc.duration:
+            self.sched.at(t + self.sc.c2.cycle, Priority.C2, "c2")
+        tr, w = self.tracker, self.w
+        self._sync_c2()
+        slots = tr.live(CONFIRMED)
+        if slots.size == 0:
+            return
+        st = tr.state_at(slots, t)
+        ids = tr.track_id[slots]
+        agl = st[:, 2] + w.origin[2] - w.terrain_m
+        speed = np.linalg.norm(st[:, 3:], axis=1)
+        cls, conf = threat.classify(speed, agl, st[:, 5])
+        c = self._c2
+        changed = cls != c["cls"][slots]
+        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
+            self.log.emit(t, "classified", track_id=tr.track_id[s], truth_id=tr.truth[s],
+                          target=threat.CLASSES[cls[k]], value=conf[k])
+        c["cls"][slots] = cls
+        # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
+        truth = tr.truth[slots]
+        v = w.vehicles
+        known = truth >= 0
+        friendly = np.zeros(slots.size, bool)
+        p_reply = np.zeros(slots.size)
+        friendly[known] = v.side[truth[known]] == 1
+        p_reply[known] = v.iff_reply_probability[truth[known]]
+        u_iff = self.rng_iff.random(slots.size)
+        c["replied"][slots] |= threat.interrogate(friendly, p_reply, u_iff)
+        c["asked"][slots] += 1
+        ident = threat.identity(c["replied"][slots], c["asked"][slots],
+                                self.sc.c2.iff_interrogations)
+        changed = ident != c["ident"][slots]
+        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
+            self.log.emit(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
+                          target=threat.IDENTITIES[ident[k]])
+        c["ident"][slots] = ident
+        # threat evaluation against defended assets and the units themselves
+        u = w.units
+        pts = np.vstack([w.assets.pos_m, u.pos_m[u.alive]])
+        vals = np.concatenate([w.assets.value, u.value[u.alive]])
+        radii = np.concatenate([w.assets.radius_m, np.full(int(u.alive.sum()), 1000.0)])
+        prio, _, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
+        tb, mb, per_track = self._busy()
+        sls = bool(u.shoot_look_shoot.all())
+        limit = 1 if sls else 2
+        blocked = np.array([per_track.get(int(i), 0) >= limit for i in ids]) | c["killed"][slots]
+        orders = plan(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
+                      self.sc.c2.engagement_horizon)
+        for o in orders:
+            s = tr.slot_of(o.track_id)
+            self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,
+                          truth_id=tr.truth[s], target=w.missiles.name[o.missile],
+                          value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}")
+            self.pending.append((o.unit, o.track_id, o.rounds))
+            for r in range(o.rounds):
+                t_l = o.t_launch_s + r * u.launch_interval_s[o.unit]
+                self.sched.at(t_l, Priority.LAUNCH, "launch", (o.unit, o.missile, o.track_id))
+
+    def on_launch(self, t: float, payload: tuple[int, int, int]) -> None:
+        unit, m, tid = payload
+        w, tr, mt = self.w, self.tracker, self.w.missiles
+        # consume one pending round of this engagement
+        for k, (pu, pt, n) in enumerate(self.pending):
+            if pu == unit and pt == tid:
+                self.pending[k] = (pu, pt, n - 1)
+                if n - 1 == 0:
+                    del self.pending[k]
+                break
+        s = tr.slot_of(tid)
+        u = w.units
+        if s < 0 or not u.alive[unit] or tr.status[s] != CONFIRMED:
+            u.inventory[unit, m] += 1  # not fired: the round stays on the launcher
+            return
+        st = tr.state_at(np.array([s]), t)
+        origin = u.pos_m[unit] + np.array([0.0, 0.0, 5.0])
+        pip, tgo = aim_points(origin[None], mt.speed_mps[m], st)
+        if not np.isfinite(tgo[0]):
+            u.inventory[unit, m] += 1
+            return
+        max_flight = 1.5 * mt.max_range_m[m] / mt.speed_mps[m]
+        wid = self.icpt.launch(unit, m, tid, t, origin, pip[0], float(mt.speed_mps[m]),
+                               float(max_flight))
+        self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
+                      weapon_id=wid, target=mt.name[m], value=float(tgo[0]), pos_m=origin)
+        if not self._flyout_scheduled:
+            self._flyout_scheduled = True
+            self.sched.at(t + FLYOUT_STEP_S, Priority.FLYOUT, "flyout")
+
+    def on_flyout(self, t: float, _payload: object) -> None:
+        ic, tr, w, mt = self.icpt, self.tracker, self.w, self.w.missiles
+        rows = ic.in_flight()
+        t0 = t - FLYOUT_STEP_S
+        # midcourse: re-aim at the predicted intercept point of the track, while it is held and
+        # (for command guidance) the launching unit can still guide
+        for_r = []
+        for r in rows:
+            s = tr.slot_of(ic.track_id[r])
+            guided = w.units.alive[ic.unit[r]] or not mt.command_guided[ic.missile[r]]
+            if s >= 0 and guided:
+                for_r.append((r, s))
+        if for_r:
+            rr = np.array([p[0] for p in for_r])
+            ss = np.array([p[1] for p in for_r])
+            st = tr.state_at(ss, t0)
+            pip, tgo = aim_points(ic.pos_m[rr], np.asarray(ic.speed_mps)[rr], st)
+            ok = np.isfinite(tgo)
+            ic.aim_m[rr[ok]] = pip[ok]
+        arrived, frac = ic.step(rows, FLYOUT_STEP_S)
+        for r, a, f in zip(rows, arrived, frac, strict=True):
+            if a:
+                self._end_game(int(r), t0 + float(f))
+            elif t >= ic.t_max_s[r]:
+                ic.alive[r] = False
+                self.log.emit(t, "interceptor_lost", source=w.units.name[ic.unit[r]],
+                              weapon_id=ic.weapon_id[r], track_id=ic.track_id[r],
+                              pos_m=ic.pos_m[r], info="flight time exceeded")
+                self._schedule_assess(t, int(r), False)
+        if ic.in_flight().size:
+            self.sched.at(t + FLYOUT_STEP_S, Priority.FLYOUT, "flyout")
+        else:
+            self._flyout_scheduled = False
+
+    def _end_game(self, r: int, t_hit: float) -> None:
+        ic, w, mt = self.icpt, self.w, self.w.missiles
+        m = ic.missile[r]
+        pos, _, _, present = self.state(t_hit)
+        eg = end_game(ic.pos_m[r], pos, present, float(mt.seeker_basket_m[m]),
+                      float(mt.terminal_sigma_m[m]), float(mt.lethal_radius_m[m]),
+                      self.rng_endgame)
+        ic.alive[r] = False
+        unit = w.units.name[ic.unit[r]]
+        self.log.emit(t_hit, "intercept", source=unit, weapon_id=ic.weapon_id[r],
+                      track_id=ic.track_id[r], truth_id=eg.victim, value=eg.miss_m,
+                      target=mt.name[m], pos_m=ic.pos_m[r], info=eg.reason)
+        if eg.killed:
+            v = w.vehicles
+            v.alive[eg.victim] = False
+            self._state_cache = None
+            self.log.emit(t_hit, "kill", source=unit, truth_id=eg.victim, weapon_id=ic.weapon_id[r],
+                          track_id=ic.track_id[r], value=eg.pk, pos_m=pos[eg.victim],
+                          info=SIDES[v.side[eg.victim]])
+        self._schedule_assess(t_hit, r, eg.killed)
+
+    def _schedule_assess(self, t: float, r: int, killed: bool) -> None:
+        self.sched.at(t + self.sc.c2.kill_assessment_delay, Priority.ASSESS, "assess",
+                      (r, killed))
+
+    def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
+        r, killed = payload
+        ic, tr = self.icpt, self.tracker
+        tid = ic.track_id[r]
+        s = tr.slot_of(tid)
+        self.log.emit(t, "kill_assessed", source=self.w.units.name[ic.unit[r]], track_id=tid,
+                      weapon_id=ic.weapon_id[r], info="killed" if killed else "survived")
+        if killed and s >= 0:
+            self._sync_c2()
+            self._c2["killed"][s] = True
+
+    def on_sample(self, t: float, _payload: object) -> None:
+        if t + self.sc.truth_interval <= self.sc.duration:
+            self.sched.at(t + self.sc.truth_interval, Priority.SAMPLE, "sample")
+        pos, vel, alt, present = self.state(t)
+        idx = np.flatnonzero(present)
+        ic = self.icpt
+        rows = ic.in_flight()
+        n = idx.size + rows.size
+        if n == 0:
+            return
+        self._truth_rows.append((
+            np.full(n, t),
+            np.concatenate([idx, -np.asarray(ic.weapon_id, dtype=np.int64)[rows]]),
+            np.concatenate([pos[idx], ic.pos_m[rows]]),
+            np.concatenate([vel[idx], self._icpt_vel(rows)]),
+        ))
+
+    def _icpt_vel(self, rows: np.ndarray) -> np.ndarray:
+        ic = self.icpt
+        d = ic.aim_m[rows] - ic.pos_m[rows]
+        n = np.linalg.norm(d, axis=1, keepdims=True)
+        return np.divide(d, n, out=np.zeros_like(d), where=n > 0) * \
+            np.asarray(ic.speed_mps)[rows][:, None]
+
+    def truth_table(self) -> dict[str, np.ndarray]:
+        if not self._truth_rows:
+            return {"t_s": np.zeros(0), "entity_id": np.zeros(0, np.int64),
+                    **{c: np.zeros(0) for c in ("x_m", "y_m", "z_m", "vx_mps", "vy_mps",
+                                                "vz_mps")}}
+        t, eid, p, v = (np.concatenate(c) for c in zip(*self._truth_rows, strict=True))
+        return {"t_s": t, "entity_id": eid, "x_m": p[:, 0], "y_m": p[:, 1], "z_m": p[:, 2],
+                "vx_mps": v[:, 0], "vy_mps": v[:, 1], "vz_mps": v[:, 2]}
+
+
+def simulate(scenario: Scenario, seed: int | None = None,
+             progress: Callable[[float], None] | None = None) -> SimOutput:
+    """Run ``scenario`` once with ``seed`` (default: the scenario's own)."""
+    world = compile_world(scenario)
+    s = scenario.seed if seed is None else int(seed)
+    sim = _Sim(world, s)
+    sim.run(progress)
+    return SimOutput(world, s, sim.log.columns(), sim.truth_table(), sim.tracker.table())

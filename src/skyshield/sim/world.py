@@ -1,0 +1,224 @@
+"""Compile a validated scenario into the arrays the systems work on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
+from skyshield.geo import enu_rotation, geodetic_to_enu
+from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
+from skyshield.scenario.loader import scenario_catalogue
+from skyshield.scenario.raids import all_routes
+from skyshield.scenario.schema import Scenario, route_times
+from skyshield.sensors.radar import Jammers, RadarSet
+
+__all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
+
+SIDES = ("hostile", "friendly")
+CATEGORIES = ("uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile")
+
+
+@dataclass
+class Vehicles:
+    """Air vehicles (threats and friendlies), one row each; routes padded with +inf times."""
+
+    name: list[str]
+    type: list[str]
+    side: np.ndarray  # index into SIDES
+    category: np.ndarray  # index into CATEGORIES
+    rcs_m2: np.ndarray
+    swerling: np.ndarray
+    iff_reply_probability: np.ndarray
+    warhead_damage: np.ndarray
+    target_asset: np.ndarray  # -1 if none
+    target_unit: np.ndarray  # -1 if none
+    wp_t_s: np.ndarray
+    wp_lat_rad: np.ndarray
+    wp_lon_rad: np.ndarray
+    wp_alt_m: np.ndarray
+    t_start_s: np.ndarray
+    t_end_s: np.ndarray
+    jammer_power_w: np.ndarray  # 0 for non-jammers
+    jammer_gain_db: np.ndarray
+    jammer_bandwidth_hz: np.ndarray
+    alive: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+@dataclass
+class Assets:
+    name: list[str]
+    pos_m: np.ndarray
+    value: np.ndarray
+    radius_m: np.ndarray
+    damage: np.ndarray  # fraction of value destroyed so far
+
+
+@dataclass
+class World:
+    scenario: Scenario
+    catalogue: Catalogue
+    origin: tuple[float, float, float]  # lat rad, lon rad, alt m
+    terrain_m: float
+    vehicles: Vehicles
+    assets: Assets
+    radars: RadarSet
+    units: FireUnits
+    missiles: MissileTypes
+    unit_radars: list[list[int]]
+
+    def empty_jammers(self) -> Jammers:
+        z = np.zeros(0)
+        return Jammers(np.zeros((0, 3)), z, z, z)
+
+
+def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float
+         ) -> np.ndarray:
+    return geodetic_to_enu(np.radians(lat_deg), np.radians(lon_deg), alt_m, *origin)
+
+
+def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> World:
+    cat = catalogue if catalogue is not None else scenario_catalogue(scenario)
+    o = scenario.origin
+    origin = (float(np.radians(o.lat)), float(np.radians(o.lon)), float(o.alt))
+    terrain = float(scenario.terrain_elevation)
+    rot_origin = enu_rotation(origin[0], origin[1])
+
+    asset_names = list(scenario.assets)
+    unit_names = list(scenario.units)
+    assets = Assets(
+        name=asset_names,
+        pos_m=np.array([_enu(origin, a.lat, a.lon, terrain) for a in scenario.assets.values()]
+                       ).reshape(-1, 3),
+        value=np.array([a.value for a in scenario.assets.values()], dtype=float),
+        radius_m=np.array([a.radius for a in scenario.assets.values()], dtype=float),
+        damage=np.zeros(len(asset_names)),
+    )
+
+    # ---- missiles: every type in some unit's loadout, in name order
+    unit_types = {}
+    for uname, u in scenario.units.items():
+        fut = cat.fire_units[u.type]
+        if u.overrides:
+            fut = fut.model_copy(update={k: Figure.override(v, f"units.{uname}.overrides.{k}")
+                                         for k, v in u.overrides.items()})
+        unit_types[uname] = fut
+    loadouts = {n: (scenario.units[n].loadout if scenario.units[n].loadout is not None
+                    else {k: int(f.value) for k, f in t.loadout.items()})
+                for n, t in unit_types.items()}
+    mnames = sorted({m for lo in loadouts.values() for m in lo})
+    mv = [figure_values(cat.missiles[m]) for m in mnames]
+    col = lambda key: np.array([v[key] for v in mv], dtype=float)  # noqa: E731
+    missiles = MissileTypes(
+        name=mnames,
+        is_gun=np.array([v["kind"] == "gun" for v in mv], dtype=bool),
+        command_guided=np.array([v["guidance"] in ("command", "gun") for v in mv], dtype=bool),
+        min_range_m=col("min_range_m"), max_range_m=col("max_range_m"),
+        min_alt_m=col("min_alt_m"), max_alt_m=col("max_alt_m"), speed_mps=col("speed_mps"),
+        max_target_speed_mps=col("max_target_speed_mps"),
+        lethal_radius_m=col("lethal_radius_m"), terminal_sigma_m=col("terminal_sigma_m"),
+        seeker_basket_m=col("seeker_basket_m"),
+    )
+
+    # ---- radars and fire units
+    r_rows: list[dict] = []
+    unit_radars: list[list[int]] = []
+    u_rows: list[dict] = []
+    for ui, (uname, u) in enumerate(scenario.units.items()):
+        fut = unit_types[uname]
+        site_alt = float(u.alt) if u.alt is not None else terrain
+        site = _enu(origin, u.lat, u.lon, site_alt)
+        rot = enu_rotation(np.radians(u.lat), np.radians(u.lon)) @ rot_origin.T
+        idx = []
+        for rname in fut.radars:
+            rv = figure_values(cat.radars[rname])
+            h = rv["antenna_height_m"]
+            r_rows.append({**rv, "name": f"{rname}@{uname}", "unit": ui, "rot": rot,
+                           "pos": _enu(origin, u.lat, u.lon, site_alt + h),
+                           "agl": site_alt - terrain + h})
+            idx.append(len(r_rows) - 1)
+        unit_radars.append(idx)
+        fv = figure_values(fut)
+        eng = r_rows[idx[fut.radars.index(fut.engagement_radar)]]
+        u_rows.append({**fv, "pos": site, "agl": site_alt - terrain, "unit": u,
+                       "eng_agl": eng["agl"], "eng_range": eng["max_range_m"],
+                       "inv": [loadouts[uname].get(m, 0) for m in mnames]})
+    rc = lambda key: np.array([r[key] for r in r_rows], dtype=float)  # noqa: E731
+    radars = RadarSet(
+        name=[r["name"] for r in r_rows],
+        unit=np.array([r["unit"] for r in r_rows], dtype=np.int64),
+        pos_m=np.array([r["pos"] for r in r_rows]).reshape(-1, 3),
+        rot=np.array([r["rot"] for r in r_rows]).reshape(-1, 3, 3),
+        height_agl_m=rc("agl"), freq_hz=rc("freq_hz"), peak_power_w=rc("peak_power_w"),
+        pulse_width_s=rc("pulse_width_s"), gain_db=rc("gain_db"), sidelobe_db=rc("sidelobe_db"),
+        system_temp_k=rc("system_temp_k"), loss_db=rc("loss_db"), n_pulses=rc("n_pulses"),
+        pfa=rc("pfa"), period_s=rc("scan_period_s"),
+        beamwidth_az_rad=np.radians(rc("beamwidth_az_deg")),
+        beamwidth_el_rad=np.radians(rc("beamwidth_el_deg")),
+        range_resolution_m=rc("range_resolution_m"), min_range_m=rc("min_range_m"),
+        max_range_m=rc("max_range_m"), max_el_rad=np.radians(rc("max_elevation_deg")),
+        alive=np.ones(len(r_rows), dtype=bool),
+    )
+    uc = lambda key: np.array([r[key] for r in u_rows], dtype=float)  # noqa: E731
+    units = FireUnits(
+        name=unit_names,
+        pos_m=np.array([r["pos"] for r in u_rows]).reshape(-1, 3),
+        height_agl_m=uc("agl"),
+        value=np.array([r["unit"].value for r in u_rows], dtype=float),
+        roe=np.array([ROES.index(r["unit"].roe) for r in u_rows], dtype=np.int64),
+        salvo=np.array([r["unit"].doctrine.salvo for r in u_rows], dtype=np.int64),
+        shoot_look_shoot=np.array([r["unit"].doctrine.shoot_look_shoot for r in u_rows]),
+        reserve=np.array([r["unit"].doctrine.reserve for r in u_rows], dtype=np.int64),
+        target_channels=uc("target_channels"), missile_channels=uc("missile_channels"),
+        reaction_s=uc("reaction_time_s"), launch_interval_s=uc("launch_interval_s"),
+        inventory=np.array([r["inv"] for r in u_rows], dtype=np.int64).reshape(-1, len(mnames)),
+        radar_height_agl_m=uc("eng_agl"), radar_max_range_m=uc("eng_range"),
+        alive=np.ones(len(u_rows), dtype=bool), next_ready_s=np.zeros(len(u_rows)),
+    )
+
+    # ---- air vehicles
+    routes = all_routes(scenario, cat)
+    n = len(routes)
+    w = max((len(r.waypoints) for _, _, r in routes), default=2)
+    wp_t = np.full((n, w), np.inf)
+    wp_lat = np.zeros((n, w))
+    wp_lon = np.zeros((n, w))
+    wp_alt = np.zeros((n, w))
+    rows = []
+    for i, (name, side, r) in enumerate(routes):
+        vt = cat.air_vehicles[r.type]
+        k = len(r.waypoints)
+        wp_t[i, :k] = route_times(r, vt.cruise_speed_mps.value, vt.max_speed_mps.value)
+        wp_lat[i, :k] = np.radians([p.lat for p in r.waypoints])
+        wp_lon[i, :k] = np.radians([p.lon for p in r.waypoints])
+        wp_alt[i, :k] = [p.alt for p in r.waypoints]
+        jam = vt.jammer
+        rows.append({
+            "name": name, "type": r.type, "side": SIDES.index(side),
+            "category": CATEGORIES.index(vt.category), "rcs": vt.rcs_m2.value,
+            "sw": int(vt.swerling.value), "iff": vt.iff_reply_probability.value,
+            "dmg": vt.warhead_damage.value,
+            "ta": asset_names.index(r.target) if r.target in asset_names else -1,
+            "tu": unit_names.index(r.target) if r.target in unit_names else -1,
+            "jp": jam.power_w.value if jam else 0.0, "jg": jam.gain_db.value if jam else 0.0,
+            "jb": jam.bandwidth_hz.value if jam else 1.0,
+        })
+    vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
+    t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
+        np.zeros(0)
+    vehicles = Vehicles(
+        name=[r["name"] for r in rows], type=[r["type"] for r in rows],
+        side=vc("side", np.int64), category=vc("category", np.int64), rcs_m2=vc("rcs"),
+        swerling=vc("sw", np.int64), iff_reply_probability=vc("iff"),
+        warhead_damage=vc("dmg"), target_asset=vc("ta", np.int64),
+        target_unit=vc("tu", np.int64), wp_t_s=wp_t, wp_lat_rad=wp_lat, wp_lon_rad=wp_lon,
+        wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
+        jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
+        alive=np.ones(n, dtype=bool),
+    )
+    return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
+                 unit_radars)
