@@ -17,7 +17,7 @@ import numpy as np
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import plan
 from skyshield.engine.events import EventLog
-from skyshield.engine.motion import route_state
+from skyshield.engine.motion import leg_velocities, route_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu
@@ -54,6 +54,9 @@ class _Sim:
         self.tracker = Tracker(TrackerParams(tp.confirm_m, tp.confirm_n, tp.coast,
                                              tp.gate_probability, tp.process_noise), self.log)
         self.icpt = Interceptors()
+        v = world.vehicles
+        self.leg_vel = leg_velocities(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
+                                      world.origin)
         self._state_cache: tuple[float, tuple[np.ndarray, ...]] | None = None
         self.first_detected = np.zeros(len(world.vehicles), dtype=bool)
         self.ended = np.zeros(len(world.vehicles), dtype=bool)
@@ -76,7 +79,7 @@ class _Sim:
             return self._state_cache[1]  # type: ignore[return-value]
         v = self.w.vehicles
         pos, vel, alt = route_state(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m, t_s,
-                                    self.w.origin)
+                                    self.w.origin, leg_vel_mps=self.leg_vel)
         present = v.alive & ~self.ended & (v.t_start_s <= t_s) & (t_s <= v.t_end_s)
         out = (pos, vel, alt, present)
         self._state_cache = (t_s, out)
@@ -216,15 +219,20 @@ class _Sim:
         tb, mb = np.zeros(nu), np.zeros(nu)
         per_track: dict[int, int] = {}
         seen: set[tuple[int, int]] = set()
-        rows = self.icpt.in_flight()
-        pairs = [(self.icpt.unit[r], self.icpt.track_id[r], 1) for r in rows]
+        ic = self.icpt
+        pairs = [(ic.unit[r], ic.track_id[r], 1) for r in ic.in_flight()]
         pairs += self.pending
         for unit, tid, n in pairs:
             mb[unit] += n
-            per_track[tid] = per_track.get(tid, 0) + n
             if (unit, tid) not in seen:
                 seen.add((unit, tid))
                 tb[unit] += 1
+        # a track is busy until every interceptor fired at it has been assessed
+        for r, done in enumerate(ic.assessed):
+            if not done:
+                per_track[ic.track_id[r]] = per_track.get(ic.track_id[r], 0) + 1
+        for _unit, tid, n in self.pending:
+            per_track[tid] = per_track.get(tid, 0) + n
         return tb, mb, per_track
 
     def on_c2(self, t: float, _payload: object) -> None:
@@ -271,8 +279,10 @@ class _Sim:
         radii = np.concatenate([w.assets.radius_m, np.full(int(u.alive.sum()), 1000.0)])
         prio, _, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
         tb, mb, per_track = self._busy()
+        # shoot-look-shoot: no new fire at a track until all fired at it is assessed; under
+        # shoot-shoot-look (any unit so configured) a second salvo may follow the first
         sls = bool(u.shoot_look_shoot.all())
-        limit = 1 if sls else 2
+        limit = 1 if sls else int(u.salvo.max()) + 1
         blocked = np.array([per_track.get(int(i), 0) >= limit for i in ids]) | c["killed"][slots]
         orders = plan(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
                       self.sc.c2.engagement_horizon)
@@ -378,6 +388,7 @@ class _Sim:
     def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
         r, killed = payload
         ic, tr = self.icpt, self.tracker
+        ic.assessed[r] = True
         tid = ic.track_id[r]
         s = tr.slot_of(tid)
         self.log.emit(t, "kill_assessed", source=self.w.units.name[ic.unit[r]], track_id=tid,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cv_model", "predict", "update", "innovation", "aer_to_enu_cov", "H_POS"]
+__all__ = ["cv_model", "predict", "cv_predict", "update", "innovation", "aer_to_enu_cov", "H_POS"]
 
 H_POS = np.hstack([np.eye(3), np.zeros((3, 3))])
 
@@ -41,6 +41,29 @@ def predict(x: np.ndarray, P: np.ndarray, F: np.ndarray, Q: np.ndarray
     """x⁻ = F x;  P⁻ = F P Fᵀ + Q."""
     x_pred = np.einsum("nij,nj->ni", F, x)
     P_pred = F @ P @ np.swapaxes(F, -1, -2) + Q
+    return x_pred, P_pred
+
+
+def cv_predict(x: np.ndarray, P: np.ndarray, dt_s: np.ndarray, q: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`predict` with the :func:`cv_model` F and Q, written out in 3×3 blocks.
+
+    With P = [[A, B], [Bᵀ, C]] (position, cross, velocity blocks):
+    A⁻ = A + dt(B + Bᵀ) + dt²C + q·dt³/3·I;  B⁻ = B + dt·C + q·dt²/2·I;  C⁻ = C + q·dt·I.
+    Same result as F P Fᵀ + Q without forming F (fewer operations for many tracks).
+    """
+    dt = np.asarray(dt_s, dtype=float)
+    x_pred = x.copy()
+    x_pred[:, :3] += x[:, 3:] * dt[:, None]
+    d = dt[:, None, None]
+    eye = np.eye(3)[None]
+    A, B, C = P[:, :3, :3], P[:, :3, 3:], P[:, 3:, 3:]
+    Bt = np.swapaxes(B, -1, -2)
+    P_pred = np.empty_like(P)
+    P_pred[:, :3, :3] = A + d * (B + Bt) + d * d * C + q * d**3 / 3 * eye
+    P_pred[:, :3, 3:] = B + d * C + q * d * d / 2 * eye
+    P_pred[:, 3:, :3] = np.swapaxes(P_pred[:, :3, 3:], -1, -2)
+    P_pred[:, 3:, 3:] = C + q * d * eye
     return x_pred, P_pred
 
 

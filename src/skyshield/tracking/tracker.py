@@ -99,8 +99,8 @@ class Tracker:
         assigned_slot = np.empty(0, dtype=np.int64)
         assigned_det = np.empty(0, dtype=np.int64)
         if slots.size:
-            F, Q = kalman.cv_model(t_s - self.t[slots], self.p.q)
-            xp, Pp = kalman.predict(self.x[slots], self.P[slots], F, Q)
+            xp, Pp = kalman.cv_predict(self.x[slots], self.P[slots], t_s - self.t[slots],
+                                       self.p.q)
             if m:
                 assigned_slot, assigned_det = self._associate(slots, xp, Pp, z, R)
             # opportunities: tracks whose predicted position this radar covers
@@ -138,12 +138,12 @@ class Tracker:
         pos_var = np.trace(Pp[:, :3, :3], axis1=1, axis2=2)
         det_var = np.trace(R, axis1=1, axis2=2)
         radius = float(np.sqrt(self.gamma * (pos_var.max() + det_var.max())))
-        tree = cKDTree(xp[:, :3])
-        pairs = tree.query_ball_point(z, r=radius)
-        det_idx = np.repeat(np.arange(z.shape[0]), [len(p) for p in pairs])
-        if det_idx.size == 0:
+        pairs = cKDTree(xp[:, :3]).sparse_distance_matrix(cKDTree(z), radius,
+                                                          output_type="ndarray")
+        if pairs.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        trk_idx = np.concatenate([np.asarray(p, dtype=np.int64) for p in pairs])
+        trk_idx = pairs["i"].astype(np.int64)
+        det_idx = pairs["j"].astype(np.int64)
         y, S = kalman.innovation(xp[trk_idx], Pp[trk_idx], z[det_idx], R[det_idx])
         d2 = np.einsum("ni,ni->n", y, np.linalg.solve(S, y[..., None])[..., 0])
         ok = d2 <= self.gamma

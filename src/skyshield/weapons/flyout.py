@@ -36,6 +36,7 @@ class Interceptors:
     pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     aim_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    assessed: list[bool] = field(default_factory=list)
 
     def launch(self, unit: int, missile: int, track_id: int, t_s: float, pos_m: np.ndarray,
                aim_m: np.ndarray, speed_mps: float, max_flight_s: float) -> int:
@@ -50,6 +51,7 @@ class Interceptors:
         self.pos_m = np.vstack([self.pos_m, pos_m[None, :]])
         self.aim_m = np.vstack([self.aim_m, aim_m[None, :]])
         self.alive = np.append(self.alive, True)
+        self.assessed.append(False)
         return wid
 
     def in_flight(self) -> np.ndarray:

@@ -1,0 +1,119 @@
+"""The summary of a run, derived from its event log and the list of air vehicles only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["summarise", "SUMMARY_KEYS"]
+
+SUMMARY_KEYS = (
+    "scenario", "seed", "sim_duration_s", "wall_time_s", "events_total", "threats_total",
+    "threats_detected", "threats_engaged", "threats_destroyed", "threats_leaked",
+    "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
+    "intercepts_missed", "friendly_total", "friendly_engaged", "fratricide",
+    "asset_damage", "value_lost", "units_destroyed", "by_type", "threats",
+)
+
+
+def _r(x: float, nd: int = 1) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame,
+              scenario: str, seed: int, sim_duration_s: float, wall_time_s: float
+              ) -> dict[str, Any]:
+    """Summary of one run.
+
+    ``vehicles`` has one row per air vehicle (index = truth id) with ``name``, ``type``,
+    ``category``, ``side``; ``assets`` one row per defended asset with ``name`` and ``value``.
+    A threat is *detected* if any radar detected it, *engaged* if a missile was launched at a
+    track following it, *destroyed* if killed, *leaked* if it completed its route, and
+    *survived* if it was still in the air at the end.
+    """
+    ev = events
+    kind = ev["kind"]
+    first = ev[kind == "first_detection"].drop_duplicates("truth_id").set_index("truth_id")
+    launches = ev[kind == "launch"]
+    kills = ev[kind == "kill"].drop_duplicates("truth_id").set_index("truth_id")
+    leaks = ev[kind == "leak"].drop_duplicates("truth_id").set_index("truth_id")
+    engaged_ids = set(launches["truth_id"][launches["truth_id"] >= 0].tolist())
+
+    rows = []
+    for tid, v in vehicles.iterrows():
+        if tid in kills.index:
+            fate, t_fate = "destroyed", kills.loc[tid, "t_s"]
+        elif tid in leaks.index:
+            fate, t_fate = "leaked", leaks.loc[tid, "t_s"]
+        else:
+            fate, t_fate = "survived", np.nan
+        rows.append({
+            "id": int(tid), "name": v["name"], "type": v["type"], "category": v["category"],
+            "side": v["side"],
+            "detected": bool(tid in first.index),
+            "first_detection_t_s": _r(first.loc[tid, "t_s"]) if tid in first.index else None,
+            "first_detection_range_m": _r(first.loc[tid, "value"], 0)
+            if tid in first.index else None,
+            "first_detection_by": first.loc[tid, "source"] if tid in first.index else None,
+            "engaged": bool(tid in engaged_ids),
+            "missiles_at": int((launches["truth_id"] == tid).sum()),
+            "fate": fate, "fate_t_s": _r(t_fate),
+            "killed_by": kills.loc[tid, "source"] if tid in kills.index else None,
+        })
+    fates = pd.DataFrame(rows, columns=[
+        "id", "name", "type", "category", "side", "detected", "first_detection_t_s",
+        "first_detection_range_m", "first_detection_by", "engaged", "missiles_at", "fate",
+        "fate_t_s", "killed_by"])
+    hostile = fates[fates["side"] == "hostile"]
+    friendly = fates[fates["side"] == "friendly"]
+
+    by_type: dict[str, Any] = {}
+    for typ, g in hostile.groupby("type", sort=True):
+        rng = g["first_detection_range_m"].dropna().astype(float)
+        by_type[str(typ)] = {
+            "total": len(g), "detected": int(g["detected"].sum()),
+            "engaged": int(g["engaged"].sum()),
+            "destroyed": int((g["fate"] == "destroyed").sum()),
+            "leaked": int((g["fate"] == "leaked").sum()),
+            "survived": int((g["fate"] == "survived").sum()),
+            "first_detection_range_m": {
+                "mean": _r(rng.mean(), 0) if len(rng) else None,
+                "min": _r(rng.min(), 0) if len(rng) else None,
+                "max": _r(rng.max(), 0) if len(rng) else None,
+            },
+        }
+    intercepts = ev[kind == "intercept"]
+    impacts = ev[(kind == "impact") & (ev["info"] == "asset")]
+    asset_value = dict(zip(assets["name"], assets["value"], strict=True))
+    damage = {str(a): 0.0 for a in assets["name"]}
+    for a, g in impacts.groupby("target"):  # each impact's value is its damage increment
+        damage[str(a)] = round(float(g["value"].sum()), 4)
+    fratricide = int((kills["info"] == "friendly").sum()) if len(kills) else 0
+    return {
+        "scenario": scenario,
+        "seed": int(seed),
+        "sim_duration_s": float(sim_duration_s),
+        "wall_time_s": round(float(wall_time_s), 3),
+        "events_total": int(len(ev)),
+        "threats_total": int(len(hostile)),
+        "threats_detected": int(hostile["detected"].sum()),
+        "threats_engaged": int(hostile["engaged"].sum()),
+        "threats_destroyed": int((hostile["fate"] == "destroyed").sum()),
+        "threats_leaked": int((hostile["fate"] == "leaked").sum()),
+        "threats_survived": int((hostile["fate"] == "survived").sum()),
+        "missiles_fired": int(len(launches)),
+        "missiles_fired_by_unit": {str(k): int(v) for k, v in
+                                   launches.groupby("source").size().sort_index().items()},
+        "intercepts_hit": int((intercepts["info"] == "hit").sum()),
+        "intercepts_missed": int((intercepts["info"] != "hit").sum()),
+        "friendly_total": int(len(friendly)),
+        "friendly_engaged": int(friendly["engaged"].sum()),
+        "fratricide": fratricide,
+        "asset_damage": damage,
+        "value_lost": round(sum(asset_value[a] * d for a, d in damage.items()), 3),
+        "units_destroyed": sorted(ev[kind == "unit_destroyed"]["source"].astype(str).tolist()),
+        "by_type": by_type,
+        "threats": fates.to_dict(orient="records"),
+    }

@@ -1,0 +1,138 @@
+"""The Python API: load a scenario, run it, get pandas tables and a summary back."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from skyshield.analysis.summary import summarise
+from skyshield.geo import enu_to_geodetic
+from skyshield.io.runfolder import write_run_folder
+from skyshield.scenario.catalogue import Catalogue
+from skyshield.scenario.loader import load_scenario as _load_scenario
+from skyshield.scenario.loader import scenario_catalogue
+from skyshield.scenario.schema import Scenario
+from skyshield.sim.run import simulate
+from skyshield.sim.world import CATEGORIES, SIDES
+
+__all__ = ["load_scenario", "run", "RunResult", "resolved_yaml", "__version__"]
+
+__version__ = "0.1.0"
+
+
+def load_scenario(path_or_name: str | Path) -> Scenario:
+    """A built-in scenario by name (``"slavic-shield-2019"``) or a scenario YAML file.
+
+    Raises :class:`skyshield.ScenarioError` listing every problem with file and line.
+    """
+    return _load_scenario(path_or_name)
+
+
+@dataclass
+class RunResult:
+    """One run: the event log, truth and tracks as DataFrames, and the summary."""
+
+    scenario: Scenario
+    seed: int
+    events: pd.DataFrame
+    truth: pd.DataFrame
+    tracks: pd.DataFrame
+    vehicles: pd.DataFrame
+    summary: dict[str, Any]
+    wall_time_s: float
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
+        """Write the run folder (atomically) and return its path."""
+        return write_run_folder(Path(out_dir), self.events, self.truth, self.tracks,
+                                self.summary, resolved_yaml(self.scenario, self.seed),
+                                self.manifest, overwrite=overwrite)
+
+
+def _used_catalogue(scenario: Scenario, cat: Catalogue) -> dict[str, Any]:
+    fus = {u.type for u in scenario.units.values()}
+    radars = {r for f in fus for r in cat.fire_units[f].radars}
+    missiles = {m for f in fus for m in cat.fire_units[f].loadout}
+    for u in scenario.units.values():
+        missiles |= set(u.loadout or {})
+    vehicles = {r.type for r in scenario.threats.values()} | \
+        {r.type for r in scenario.friendlies.values()} | {r.type for r in scenario.raids.values()}
+    dump = lambda d, keys: {k: d[k].model_dump(exclude_none=True) for k in sorted(keys)}  # noqa: E731
+    return {"radars": dump(cat.radars, radars), "missiles": dump(cat.missiles, missiles),
+            "fire_units": dump(cat.fire_units, fus), "air_vehicles": dump(cat.air_vehicles,
+                                                                          vehicles)}
+
+
+def resolved_yaml(scenario: Scenario, seed: int) -> str:
+    """The scenario with every default filled in (SI units), the run's seed, and the catalogue
+    entries it used with their sources, as YAML. The scenario part loads again as it is."""
+    data = scenario.model_dump(mode="json", by_alias=True)
+    data["seed"] = int(seed)
+    cat = scenario_catalogue(scenario)
+    head = ("# Resolved scenario: every default filled in, SI units (m, m/s, s).\n"
+            "# The catalogue entries used (with their sources) follow as comments.\n")
+    used = yaml.safe_dump(_used_catalogue(scenario, cat), sort_keys=False, allow_unicode=True)
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return head + body + "\n# catalogue entries used:\n" + "".join(
+        f"# {line}\n" for line in used.splitlines())
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None,
+        progress: Callable[[float], None] | None = None) -> RunResult:
+    """Run a scenario once. ``seed`` defaults to the scenario's own seed."""
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    t0 = time.perf_counter()
+    out = simulate(sc, seed, progress)
+    wall = time.perf_counter() - t0
+    w = out.world
+    v = w.vehicles
+    vehicles = pd.DataFrame({
+        "name": v.name, "type": v.type,
+        "category": [CATEGORIES[c] for c in v.category],
+        "side": [SIDES[s] for s in v.side],
+        "t_start_s": v.t_start_s, "t_end_s": v.t_end_s,
+    })
+    vehicles.index.name = "id"
+    events = pd.DataFrame(out.events)
+    tracks = pd.DataFrame(out.tracks)
+    truth = pd.DataFrame(out.truth)
+    if len(truth):
+        lat, lon, alt = enu_to_geodetic(truth[["x_m", "y_m", "z_m"]].to_numpy(), *w.origin)
+        truth["lat_deg"], truth["lon_deg"], truth["alt_m"] = np.degrees(lat), np.degrees(lon), alt
+    else:
+        truth["lat_deg"] = truth["lon_deg"] = truth["alt_m"] = np.zeros(0)
+    eid = truth["entity_id"].to_numpy()
+    is_air = eid >= 0
+    names = np.asarray(v.name, dtype=object)
+    launches = events[events["kind"] == "launch"].set_index("weapon_id")["target"]
+    truth["name"] = np.where(is_air, names[np.where(is_air, eid, 0)] if len(names) else "",
+                             [f"{launches.get(-e, 'interceptor')}#{-e}" if e < 0 else ""
+                              for e in eid])
+    truth["kind"] = np.where(is_air, np.asarray([SIDES[s] for s in v.side] or [""],
+                                                dtype=object)[np.where(is_air, eid, 0)],
+                             "interceptor")
+    summary = summarise(events, vehicles,
+                        pd.DataFrame({"name": w.assets.name, "value": w.assets.value}),
+                        sc.name, out.seed, sc.duration, wall)
+    text = resolved_yaml(sc, out.seed)
+    manifest = {
+        "skyshield_version": __version__,
+        "scenario": sc.name,
+        "seed": out.seed,
+        "scenario_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "wall_time_s": round(wall, 3),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    return RunResult(sc, out.seed, events, truth, tracks, vehicles, summary, wall, manifest)

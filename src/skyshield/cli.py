@@ -1,0 +1,202 @@
+"""The ``skyshield`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from skyshield.api import __version__, load_scenario, run
+from skyshield.scenario.catalogue import load_catalogue
+from skyshield.scenario.errors import ScenarioError
+from skyshield.scenario.loader import builtin_scenario_text, builtin_scenarios
+from skyshield.scenario.schema import Scenario
+
+app = typer.Typer(
+    name="skyshield",
+    help="Air-defence exercise simulator (training and analysis only; public nominal figures).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True)
+
+
+def _fail(problems: ScenarioError | str) -> None:
+    if isinstance(problems, ScenarioError):
+        for p in problems.problems:
+            err.print(str(p), markup=False, highlight=False)
+        n = len(problems.problems)
+        err.print(f"{n} problem{'s' if n != 1 else ''} found", style="bold red")
+    else:
+        err.print(problems, markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def _load(scenario: str) -> Scenario:
+    try:
+        return load_scenario(scenario)
+    except ScenarioError as exc:
+        _fail(exc)
+        raise AssertionError from None  # unreachable
+
+
+@app.command("run")
+def run_cmd(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or YAML file")],
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's)",
+                                             min=0)] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="run folder to write "
+                                                 "(default: runs/<scenario>-<seed>-<time>)")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Run an exercise and write its run folder (events, truth, tracks, summary)."""
+    sc = _load(scenario)
+    s = sc.seed if seed is None else seed
+    if out_dir is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        out_dir = Path("runs") / f"{sc.name}-{s}-{stamp}"
+    if out_dir.exists():
+        _fail(f"{out_dir}: already exists; choose another --out")
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed:>6.0f}/{task.total:.0f} s simulated"),
+                  TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task(sc.name, total=sc.duration)
+        result = run(sc, seed=s, progress=lambda t: bar.update(task, completed=t))
+    try:
+        path = result.save(out_dir)
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot write the run folder: {exc.strerror or exc}")
+    print_summary(result.summary)
+    out.print(f"run folder: {path}", highlight=False)
+
+
+def print_summary(s: dict[str, Any]) -> None:
+    """The summary tables a user reads after a run."""
+    rate = s["sim_duration_s"] / s["wall_time_s"] if s["wall_time_s"] > 0 else float("inf")
+    out.print(f"[bold]{s['scenario']}[/] seed {s['seed']}: {s['sim_duration_s']:.0f} s simulated "
+              f"in {s['wall_time_s']:.2f} s ({rate:,.0f}x real time), {s['events_total']} events")
+    t = Table(title="Threats by type")
+    for c in ("type", "total", "detected", "engaged", "destroyed", "leaked", "survived",
+              "1st detection km mean (min-max)"):
+        t.add_column(c, justify="left" if c == "type" else "right")
+    for typ, b in s["by_type"].items():
+        r = b["first_detection_range_m"]
+        rng = ("-" if r["mean"] is None else
+               f"{r['mean'] / 1e3:.1f} ({r['min'] / 1e3:.1f}-{r['max'] / 1e3:.1f})")
+        t.add_row(typ, *(str(b[k]) for k in ("total", "detected", "engaged", "destroyed",
+                                              "leaked", "survived")), rng)
+    t.add_row("[bold]all[/]", *(f"[bold]{s['threats_' + k]}[/]" for k in
+                                ("total", "detected", "engaged", "destroyed", "leaked",
+                                 "survived")), "")
+    out.print(t)
+    u = Table(title="Missiles fired per unit")
+    u.add_column("unit")
+    u.add_column("fired", justify="right")
+    for name, n in s["missiles_fired_by_unit"].items():
+        u.add_row(name, str(n))
+    u.add_row("[bold]all[/]", f"[bold]{s['missiles_fired']}[/]")
+    out.print(u)
+    style = "green" if s["friendly_engaged"] == 0 and s["fratricide"] == 0 else "bold red"
+    out.print(f"intercepts: {s['intercepts_hit']} hit, {s['intercepts_missed']} missed; "
+              f"asset value lost: {s['value_lost']:g}; units destroyed: "
+              f"{', '.join(s['units_destroyed']) or 'none'}", highlight=False)
+    out.print(f"[{style}]friendly aircraft engaged: {s['friendly_engaged']} "
+              f"(of {s['friendly_total']}); fratricide: {s['fratricide']}[/]")
+
+
+@app.command()
+def validate(
+    scenario: Annotated[str, typer.Argument(help="scenario YAML file or built-in name")],
+) -> None:
+    """Check a scenario; print every problem as FILE:LINE path: message (got VALUE)."""
+    sc = _load(scenario)
+    out.print(f"{scenario}: ok ({sc.name}: {len(sc.units)} units, {len(sc.threats)} threats, "
+              f"{sum(r.count for r in sc.raids.values())} raid vehicles, "
+              f"{len(sc.friendlies)} friendlies, {sc.duration:g} s)", highlight=False)
+
+
+@app.command()
+def schema(
+    out_file: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
+) -> None:
+    """Write the JSON Schema of the scenario format (for editor autocompletion)."""
+    text = json.dumps(Scenario.model_json_schema(by_alias=True), indent=2) + "\n"
+    if out_file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            out_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{out_file}: cannot write: {exc.strerror or exc}")
+        out.print(f"wrote {out_file}")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    t = Table()
+    t.add_column("name")
+    t.add_column("description")
+    for name, desc in builtin_scenarios().items():
+        t.add_row(name, desc)
+    out.print(t)
+
+
+@app.command()
+def show(name: Annotated[str, typer.Argument(help="built-in scenario name")]) -> None:
+    """Print a built-in scenario as YAML, to copy and edit."""
+    try:
+        sys.stdout.write(builtin_scenario_text(name))
+    except ScenarioError as exc:
+        _fail(exc)
+
+
+@app.command()
+def catalogue(
+    extra: Annotated[list[Path] | None, typer.Argument(help="extra catalogue files")] = None,
+) -> None:
+    """List the system types of the catalogue (built-in plus any extra files)."""
+    try:
+        cat = load_catalogue(*(extra or []))
+    except ScenarioError as exc:
+        _fail(exc)
+        return
+    for title, entries in (("fire units", cat.fire_units), ("radars", cat.radars),
+                           ("missiles", cat.missiles), ("air vehicles", cat.air_vehicles)):
+        t = Table(title=title)
+        t.add_column("name")
+        t.add_column("description")
+        for name, e in entries.items():
+            t.add_row(name, e.description)
+        out.print(t)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"skyshield {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="print the version")] = False,
+) -> None:
+    """skyshield: air-defence exercise simulator."""
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
