@@ -15,7 +15,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from skyshield.scenario.errors import Problem, ScenarioError, parse_yaml, problems_from_validation
+from skyshield.scenario.errors import (
+    LineMap,
+    Problem,
+    ScenarioError,
+    line_of,
+    parse_yaml,
+    problems_from_validation,
+)
 
 __all__ = [
     "Figure", "RadarType", "MissileType", "JammerType", "FireUnitType", "AirVehicleType",
@@ -37,7 +44,7 @@ class Figure(_Strict):
     @model_validator(mode="after")
     def _provenance(self) -> Figure:
         if not math.isfinite(self.value):
-            raise ValueError("value must be finite")
+            raise ValueError("@value: must be finite")
         if (self.source is None) == (self.assumed is None):
             raise ValueError("give exactly one of 'source' or 'assumed' with each figure")
         return self
@@ -51,7 +58,7 @@ def _positive(model: BaseModel, *names: str) -> None:
     for name in names:
         fig = getattr(model, name)
         if fig.value <= 0:
-            raise ValueError(f"{name} must be positive (got {fig.value})")
+            raise ValueError(f"@{name}.value: {name} must be positive")
 
 
 class RadarType(_Strict):
@@ -81,9 +88,10 @@ class RadarType(_Strict):
                   "scan_period_s", "beamwidth_az_deg", "beamwidth_el_deg", "range_resolution_m",
                   "max_range_m")
         if not 0 < self.pfa.value < 1:
-            raise ValueError(f"pfa must be between 0 and 1 (got {self.pfa.value})")
+            raise ValueError("@pfa.value: pfa must be between 0 and 1")
         if self.min_range_m.value >= self.max_range_m.value:
-            raise ValueError("min_range_m must be below max_range_m")
+            raise ValueError(f"@min_range_m.value: min_range_m must be below max_range_m "
+                             f"({self.max_range_m.value:g})")
         return self
 
 
@@ -107,12 +115,11 @@ class MissileType(_Strict):
                   "seeker_basket_m")
         if self.min_range_m.value >= self.max_range_m.value:
             raise ValueError(
-                f"min_range_m ({self.min_range_m.value}) must be below max_range_m "
-                f"({self.max_range_m.value})")
+                f"@min_range_m.value: min_range_m must be below max_range_m "
+                f"({self.max_range_m.value:g})")
         if self.min_alt_m.value >= self.max_alt_m.value:
             raise ValueError(
-                f"min_alt_m ({self.min_alt_m.value}) must be below max_alt_m "
-                f"({self.max_alt_m.value})")
+                f"@min_alt_m.value: min_alt_m must be below max_alt_m ({self.max_alt_m.value:g})")
         return self
 
 
@@ -133,9 +140,9 @@ class FireUnitType(_Strict):
     def _check(self) -> FireUnitType:
         _positive(self, "target_channels", "missile_channels", "launchers")
         if not self.radars:
-            raise ValueError("a fire unit needs at least one radar")
+            raise ValueError("@radars: a fire unit needs at least one radar")
         if self.engagement_radar not in self.radars:
-            raise ValueError(f"engagement_radar {self.engagement_radar!r} is not one of radars")
+            raise ValueError("@engagement_radar: engagement_radar is not one of radars")
         return self
 
 
@@ -161,10 +168,10 @@ class AirVehicleType(_Strict):
     def _check(self) -> AirVehicleType:
         _positive(self, "rcs_m2", "cruise_speed_mps", "max_speed_mps")
         if self.swerling.value not in (0, 1, 2, 3, 4):
-            raise ValueError(f"swerling must be 0, 1, 2, 3 or 4 (got {self.swerling.value})")
+            raise ValueError("@swerling.value: swerling must be 0, 1, 2, 3 or 4")
         for name in ("warhead_damage", "iff_reply_probability"):
             if not 0 <= getattr(self, name).value <= 1:
-                raise ValueError(f"{name} must be between 0 and 1")
+                raise ValueError(f"@{name}.value: {name} must be between 0 and 1")
         return self
 
 
@@ -184,18 +191,26 @@ class Catalogue(_Strict):
             air_vehicles={**self.air_vehicles, **other.air_vehicles},
         )
 
-    def cross_check(self, file: str) -> None:
-        """Every name a fire unit refers to must exist."""
+    def cross_check(self, file: str,
+                    where: dict[str, tuple[str, LineMap]] | None = None) -> None:
+        """Every name a fire unit refers to must exist.
+
+        ``where`` maps a fire unit name to the file (and its line map) that defines it; others
+        are reported against ``file``.
+        """
         problems = []
         for name, fu in self.fire_units.items():
-            for r in fu.radars:
+            f, lines = (where or {}).get(name, (file, {}))
+            for i, r in enumerate(fu.radars):
                 if r not in self.radars:
-                    problems.append(Problem(file, None, f"fire_units.{name}.radars",
-                                            f"unknown radar type {r!r}"))
+                    loc = ("fire_units", name, "radars", i)
+                    problems.append(Problem(f, line_of(lines, loc), ".".join(map(str, loc)),
+                                            "unknown radar type", r))
             for m in fu.loadout:
                 if m not in self.missiles:
-                    problems.append(Problem(file, None, f"fire_units.{name}.loadout",
-                                            f"unknown missile type {m!r}"))
+                    loc = ("fire_units", name, "loadout", m)
+                    problems.append(Problem(f, line_of(lines, loc), ".".join(map(str, loc)),
+                                            "unknown missile type", m))
         if problems:
             raise ScenarioError(problems)
 
@@ -204,7 +219,7 @@ def builtin_catalogue_path() -> Path:
     return Path(str(resources.files("skyshield.scenario") / "catalogue" / "default.yaml"))
 
 
-def _parse_catalogue(path: Path) -> Catalogue:
+def _parse_catalogue(path: Path) -> tuple[Catalogue, LineMap]:
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -212,10 +227,10 @@ def _parse_catalogue(path: Path) -> Catalogue:
         raise ScenarioError([Problem(file, None, "", f"cannot read catalogue: {exc}")]) from None
     data, lines = parse_yaml(text, file)
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1, "", "a catalogue file must be a mapping",
-                                     type(data).__name__)])
+        raise ScenarioError([Problem(file, lines.get((), 1), "",
+                                     "a catalogue file must be a mapping", data)])
     try:
-        return Catalogue.model_validate(data)
+        return Catalogue.model_validate(data), lines
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, lines, file)) from None
 
@@ -227,11 +242,14 @@ def load_catalogue(*extra_files: str | Path) -> Catalogue:
     """The built-in catalogue with the entries of ``extra_files`` added in order."""
     global _BUILTIN
     if _BUILTIN is None:
-        _BUILTIN = _parse_catalogue(builtin_catalogue_path())
+        _BUILTIN = _parse_catalogue(builtin_catalogue_path())[0]
     cat = _BUILTIN
+    where: dict[str, tuple[str, LineMap]] = {}
     for f in extra_files:
-        cat = cat.merged(_parse_catalogue(Path(f)))
-    cat.cross_check(str(extra_files[-1]) if extra_files else str(builtin_catalogue_path()))
+        extra, lines = _parse_catalogue(Path(f))
+        where.update({name: (str(f), lines) for name in extra.fire_units})
+        cat = cat.merged(extra)
+    cat.cross_check(str(builtin_catalogue_path()), where)
     return cat
 
 

@@ -42,7 +42,8 @@ class ScenarioError(Exception):
 
 def _short(value: Any) -> str:
     if isinstance(value, Mapping):
-        text = "a mapping with keys " + ", ".join(str(k) for k in list(value)[:5])
+        text = ("a mapping with keys " + ", ".join(str(k) for k in list(value)[:5])
+                if value else "an empty mapping")
     elif isinstance(value, list):
         text = f"a list of {len(value)} items"
     else:
@@ -66,8 +67,17 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        context = exc.context
+        if context and exc.context_mark is not None and exc.context_mark is not mark \
+                and exc.context_mark.line + 1 != line:
+            context = f"{context} (started on line {exc.context_mark.line + 1})"
+        msg = ": ".join(str(p) for p in (context, exc.problem) if p)
         raise ScenarioError([Problem(file, line, "", f"malformed YAML: {msg}")]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise ScenarioError([Problem(file, line, "", f"malformed YAML: {exc.reason}",
+                                     ch)]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise ScenarioError([Problem(file, None, "", f"malformed YAML: {exc}")]) from None
     lines: LineMap = {}
@@ -122,6 +132,21 @@ def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:
     return None
 
 
+def _dig(value: Any, sub: tuple[Any, ...]) -> Any:
+    """The raw input at ``sub`` inside ``value`` (keys matched as strings too), if present."""
+    for k in sub:
+        if isinstance(value, Mapping):
+            match = [v for kk, v in value.items() if kk == k or str(kk) == str(k)]
+            if not match:
+                return _NO_VALUE
+            value = match[0]
+        elif isinstance(value, list) and isinstance(k, int) and 0 <= k < len(value):
+            value = value[k]
+        else:
+            return _NO_VALUE
+    return value
+
+
 def problems_from_validation(exc: ValidationError, lines: LineMap, file: str,
                              prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Turn pydantic's errors into located problems."""
@@ -130,6 +155,9 @@ def problems_from_validation(exc: ValidationError, lines: LineMap, file: str,
         loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
         loc = (*prefix, *loc)
         kind = err["type"]
+        is_key = bool(loc) and loc[-1] == "[key]"  # the name (key) of an entry, not its value
+        if is_key:
+            loc = loc[:-1]
         if kind == "extra_forbidden":
             msg, got = "unknown field", err.get("input", _NO_VALUE)
         elif kind == "missing":
@@ -143,6 +171,8 @@ def problems_from_validation(exc: ValidationError, lines: LineMap, file: str,
             if m:  # a model validator naming the field it is about: "@sub.path: message"
                 sub = tuple(int(x) if x.isdigit() else x for x in m.group(1).split("."))
                 loc = (*loc, *sub)
-                msg, got = m.group(2), _NO_VALUE
+                msg, got = m.group(2), _dig(got, sub)
+        if is_key:
+            msg = f"invalid name: {msg}"
         out.append(Problem(file, line_of(lines, loc), _dotted(loc), msg, got))
     return out

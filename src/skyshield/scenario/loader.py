@@ -39,20 +39,31 @@ def builtin_scenario_text(name: str) -> str:
 def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
     """Validate scenario YAML text. Raises :class:`ScenarioError` listing every problem."""
     data, lines = parse_yaml(text, file)
+    if data is None:
+        raise ScenarioError([Problem(file, lines.get((), 1), "",
+                                     "the file is empty: a scenario must be a YAML mapping")])
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(file, 1 if data is not None else None, "",
-                                     "a scenario must be a YAML mapping",
-                                     type(data).__name__)])
+        raise ScenarioError([Problem(file, lines.get((), 1), "",
+                                     "a scenario must be a YAML mapping", data)])
     base = base_dir if base_dir is not None else Path(".")
     extra = data.get("catalogue", [])
     cat_files: list[str] = []
     if isinstance(extra, list) and all(isinstance(x, str) for x in extra):
-        cat_files = [str((base / x).resolve()) for x in extra]
+        missing = []
+        for i, x in enumerate(extra):
+            try:
+                f = (base / x).resolve()
+                found = f.is_file()
+            except (OSError, ValueError):  # name too long, NUL byte, ...
+                found = False
+            if found:
+                cat_files.append(str(f))
+            else:
+                missing.append(Problem(file, lines.get(("catalogue", i)), f"catalogue.{i}",
+                                       "catalogue file not found", x))
+        if missing:
+            raise ScenarioError(missing)
         data = {**data, "catalogue": cat_files}
-        for i, f in enumerate(cat_files):
-            if not Path(f).is_file():
-                raise ScenarioError([Problem(file, lines.get(("catalogue", i)), f"catalogue.{i}",
-                                             "catalogue file not found", extra[i])])
     cat = load_catalogue(*cat_files)
     try:
         return Scenario.model_validate(data, context={"catalogue": cat})

@@ -32,7 +32,10 @@ def parse_quantity(value: Any, dimension: str) -> float:
     if isinstance(value, bool):
         raise PydanticCustomError("quantity", "expected a {dim}, not a boolean", {"dim": dimension})
     if isinstance(value, int | float):
-        out = float(value)
+        try:
+            out = float(value)
+        except OverflowError:  # an int beyond the float range
+            out = math.inf
     elif isinstance(value, str):
         m = _PATTERN.match(value)
         units = UNITS[dimension]

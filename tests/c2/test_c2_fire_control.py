@@ -1,0 +1,128 @@
+"""Threat evaluation and fire-control rules on crafted pictures."""
+
+import numpy as np
+import pytest
+
+from skyshield.c2 import threat
+from skyshield.c2.fire_control import FREE, HOLD, TIGHT, FireUnits, MissileTypes, plan
+
+
+def test_identity_rules():
+    replied = np.array([True, False, False, True])
+    asked = np.array([1, 3, 2, 5])
+    assert list(threat.identity(replied, asked, 3)) == [threat.FRIEND, threat.HOSTILE,
+                                                         threat.UNKNOWN_ID, threat.FRIEND]
+
+
+def test_interrogation_answers_only_friends():
+    friendly = np.array([True, True, False])
+    p = np.array([0.9, 0.9, 0.9])
+    assert list(threat.interrogate(friendly, p, np.array([0.5, 0.95, 0.0]))) == [True, False,
+                                                                               False]
+
+
+@pytest.mark.parametrize("speed,h,vz,expect", [
+    (14.0, 300.0, 0.0, "uav"),
+    (245.0, 50.0, 0.0, "cruise_missile"),
+    (250.0, 6000.0, 0.0, "aircraft"),
+    (560.0, 8000.0, -100.0, "anti_radiation_missile"),
+])
+def test_classification_regimes(speed, h, vz, expect):
+    cls, conf = threat.classify(np.array([speed]), np.array([h]), np.array([vz]))
+    assert threat.CLASSES[cls[0]] == expect
+    assert 0.5 <= conf[0] <= 1.0
+
+
+def test_threat_heading_for_an_asset_gets_its_time_to_go():
+    # a track 50 km west of asset 1 flying straight at it at 250 m/s: ttg = 200 s exactly
+    pts = np.array([[0.0, 30e3, 0.0], [0.0, 0.0, 0.0]])
+    prio, thr, ttg = threat.threat_priority(np.array([[-50e3, 0.0, 0.0]]),
+                                            np.array([[250.0, 0.0, 0.0]]), pts,
+                                            np.array([100.0, 10.0]), np.array([3e3, 3e3]))
+    assert thr[0] == 1
+    assert ttg[0] == pytest.approx(200.0)
+    assert prio[0] == pytest.approx(10.0 / 230.0)
+
+
+def _missiles():
+    return MissileTypes(
+        name=["long", "short"], is_gun=np.array([False, False]),
+        command_guided=np.array([False, False]),
+        min_range_m=np.array([3e3, 1e3]), max_range_m=np.array([100e3, 20e3]),
+        min_alt_m=np.array([10.0, 5.0]), max_alt_m=np.array([25e3, 10e3]),
+        speed_mps=np.array([1000.0, 800.0]), max_target_speed_mps=np.array([2000.0, 900.0]),
+        lethal_radius_m=np.array([20.0, 10.0]), terminal_sigma_m=np.array([5.0, 5.0]),
+        seeker_basket_m=np.array([1000.0, 500.0]))
+
+
+def _units(roe=TIGHT, inventory=((4, 4),), channels=2):
+    n = len(inventory)
+    return FireUnits(
+        name=[f"u{i}" for i in range(n)], pos_m=np.zeros((n, 3)), height_agl_m=np.zeros(n),
+        value=np.full(n, 50.0), roe=np.full(n, roe), salvo=np.full(n, 2),
+        shoot_look_shoot=np.ones(n, bool), reserve=np.zeros(n, np.int64),
+        target_channels=np.full(n, float(channels)), missile_channels=np.full(n, 4.0),
+        reaction_s=np.full(n, 5.0), launch_interval_s=np.full(n, 2.0),
+        inventory=np.array(inventory, dtype=np.int64), radar_height_agl_m=np.full(n, 10.0),
+        radar_max_range_m=np.full(n, 200e3), alive=np.ones(n, bool), next_ready_s=np.zeros(n))
+
+
+def _plan(fu, state, ident, agl=1000.0, blocked=None):
+    k = state.shape[0]
+    return plan(0.0, np.arange(1, k + 1), state, np.full(k, agl), np.asarray(ident),
+                np.linspace(1.0, 0.5, k), np.full(k, 100.0), fu, _missiles(), np.zeros(len(fu.name)),
+                np.zeros(len(fu.name)), np.zeros(k, bool) if blocked is None else blocked, 900.0)
+
+
+INBOUND = np.array([[40e3, 0.0, 0.0, -250.0, 0.0, 0.0]])  # level with the launcher
+
+
+def test_engages_a_hostile_with_the_earliest_intercept_and_books_resources():
+    fu = _units()
+    orders = _plan(fu, INBOUND, [threat.HOSTILE])
+    assert len(orders) == 1
+    o = orders[0]
+    # long missile: target at 38.75 km at launch (t=5 s), closing speed 1250 m/s -> 31 s of flight
+    assert o.missile == 0 and o.rounds == 2 and o.t_launch_s == 5.0
+    assert o.t_intercept_s == pytest.approx(5.0 + 38750.0 / 1250.0)
+    assert list(fu.inventory[0]) == [2, 4]
+    assert fu.next_ready_s[0] == pytest.approx(9.0)
+
+
+def test_friend_is_never_engaged_even_weapons_free():
+    assert _plan(_units(roe=FREE), INBOUND, [threat.FRIEND]) == []
+
+
+def test_rules_of_engagement():
+    assert _plan(_units(roe=TIGHT), INBOUND, [threat.UNKNOWN_ID]) == []
+    assert len(_plan(_units(roe=FREE), INBOUND, [threat.UNKNOWN_ID])) == 1
+    assert _plan(_units(roe=HOLD), INBOUND, [threat.HOSTILE]) == []
+
+
+def test_envelope_limits():
+    far = np.array([[300e3, 0.0, 1000.0, -250.0, 0.0, 0.0]])
+    assert _plan(_units(), far, [threat.HOSTILE]) == []  # beyond every missile's reach
+    assert _plan(_units(), INBOUND, [threat.HOSTILE], agl=30e3) == []  # above the ceiling
+    fast = np.array([[15e3, 0.0, 1000.0, -2500.0, 0.0, 0.0]])
+    assert _plan(_units(), fast, [threat.HOSTILE]) == []  # faster than any missile can engage
+    # out of the long missile but inside the short one's... only the short one's stock left
+    fu = _units(inventory=((0, 3),))
+    orders = _plan(fu, np.array([[15e3, 0.0, 1000.0, -250.0, 0.0, 0.0]]), [threat.HOSTILE])
+    assert [o.missile for o in orders] == [1]
+
+
+def test_channel_limit_and_blocked_tracks():
+    fu = _units(channels=1)
+    two = np.vstack([INBOUND, INBOUND + [0, 5e3, 0, 0, 0, 0]])
+    orders = _plan(fu, two, [threat.HOSTILE, threat.HOSTILE])
+    assert [o.track_id for o in orders] == [1]  # one target channel: the higher priority only
+    orders = _plan(_units(), two, [threat.HOSTILE] * 2, blocked=np.array([True, False]))
+    assert [o.track_id for o in orders] == [2]
+
+
+def test_radar_horizon_blocks_a_low_target_beyond_it():
+    # 10 m antenna, target at 20 m: 4/3-Earth horizon ≈ 13.0 + 18.4 km = 31.5 km
+    low = np.array([[35e3, 0.0, 20.0, -250.0, 0.0, 0.0]])
+    assert _plan(_units(), low, [threat.HOSTILE], agl=20.0) == []
+    low_near = np.array([[28e3, 0.0, 20.0, -250.0, 0.0, 0.0]])
+    assert len(_plan(_units(), low_near, [threat.HOSTILE], agl=20.0)) == 1

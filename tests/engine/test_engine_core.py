@@ -1,0 +1,88 @@
+"""Scheduler ordering, named random streams and closed-form route motion."""
+
+import numpy as np
+import pytest
+
+from skyshield.engine.motion import leg_velocities, route_state
+from skyshield.engine.rng import stream
+from skyshield.engine.scheduler import Scheduler
+from skyshield.geo import WGS84_A_M
+
+
+def test_scheduler_orders_by_time_then_priority_then_insertion():
+    s = Scheduler()
+    s.at(5.0, 2, "c")
+    s.at(1.0, 9, "a")
+    s.at(5.0, 1, "b")
+    s.at(5.0, 2, "d")
+    assert [s.pop()[1] for _ in range(4)] == ["a", "b", "c", "d"]
+    assert s.now == 5.0
+
+
+def test_scheduler_refuses_the_past():
+    s = Scheduler()
+    s.at(3.0, 0, "x")
+    s.pop()
+    with pytest.raises(ValueError, match="past"):
+        s.at(2.0, 0, "y")
+
+
+def test_streams_are_reproducible_and_independent_of_creation_order():
+    a1 = stream(42, "radar:A").random(5)
+    stream(42, "radar:B").random(5)
+    a2 = stream(42, "radar:A").random(5)
+    np.testing.assert_array_equal(a1, a2)
+    assert not np.array_equal(a1, stream(42, "radar:B").random(5))
+    assert not np.array_equal(a1, stream(43, "radar:A").random(5))
+    with pytest.raises(ValueError):
+        stream(-1, "x")
+
+
+def _equator_route(speed_mps: float, dlon_deg: float, h_m: float):
+    lon = np.radians([0.0, dlon_deg])
+    chord = 2 * (WGS84_A_M + h_m) * np.sin(np.radians(dlon_deg) / 2)  # circle of radius a + h
+    t_end = chord / speed_mps
+    wp_t = np.array([[0.0, t_end]])
+    return wp_t, np.zeros((1, 2)), lon[None, :], np.full((1, 2), h_m), chord, t_end
+
+
+def test_route_motion_on_the_equator_matches_the_circle():
+    wp_t, lat, lon, alt, chord, t_end = _equator_route(250.0, 1.0, 100.0)
+    origin = (0.0, 0.0, 0.0)
+    # at the ends: exactly the waypoints (origin is the first waypoint's foot point)
+    p0, _, _ = route_state(wp_t, lat, lon, alt, 0.0, origin)
+    np.testing.assert_allclose(p0[0], [0.0, 0.0, 100.0], atol=1e-6)
+    p1, _, a1 = route_state(wp_t, lat, lon, alt, t_end, origin)
+    # east and up offsets of a point 1° along the equator, on the circle of radius a + h
+    th = np.radians(1.0)
+    r = WGS84_A_M + 100.0
+    np.testing.assert_allclose(p1[0], [r * np.sin(th), 0.0, r * np.cos(th) - WGS84_A_M],
+                               atol=1e-3)
+    assert a1[0] == pytest.approx(100.0)
+    # halfway in time: halfway in longitude, altitude kept (follows the curvature)
+    pm, _, am = route_state(wp_t, lat, lon, alt, t_end / 2, origin)
+    np.testing.assert_allclose(pm[0], [r * np.sin(th / 2), 0.0, r * np.cos(th / 2) - WGS84_A_M],
+                               atol=1e-3)
+    # clamped before the start and after the end
+    pb, _, _ = route_state(wp_t, lat, lon, alt, -10.0, origin)
+    np.testing.assert_allclose(pb, p0)
+    # the leg's mean velocity is the chord over the leg time: 250 m/s
+    lv = leg_velocities(wp_t, lat, lon, alt, origin)
+    assert np.linalg.norm(lv[0, 0]) == pytest.approx(250.0, rel=1e-9)
+    _, v, _ = route_state(wp_t, lat, lon, alt, 10.0, origin, leg_vel_mps=lv)
+    _, v_fd, _ = route_state(wp_t, lat, lon, alt, 10.0, origin)
+    np.testing.assert_allclose(v[0], lv[0, 0])
+    assert np.linalg.norm(v_fd[0]) == pytest.approx(250.0, rel=1e-4)
+
+
+def test_route_state_batches_equal_single_rows():
+    rows = [_equator_route(s, d, h) for s, d, h in ((100.0, 0.5, 50.0), (300.0, 2.0, 9000.0))]
+    wp_t = np.vstack([r[0] for r in rows])
+    lat = np.vstack([r[1] for r in rows])
+    lon = np.vstack([r[2] for r in rows])
+    alt = np.vstack([r[3] for r in rows])
+    origin = (0.1, 0.2, 10.0)
+    pb, _, _ = route_state(wp_t, lat, lon, alt, 700.0, origin)
+    for i, r in enumerate(rows):
+        p1, _, _ = route_state(r[0], r[1], r[2], r[3], 700.0, origin)
+        np.testing.assert_allclose(pb[i], p1[0], atol=1e-9)

@@ -1,0 +1,97 @@
+"""The central tracker on crafted scenes: confirmation, association, coasting, false alarms."""
+
+import numpy as np
+
+from skyshield.engine.events import EventLog
+from skyshield.tracking.tracker import CONFIRMED, TENTATIVE, Tracker, TrackerParams
+
+R1 = np.diag([30.0, 30.0, 30.0]) ** 2
+
+
+def _feed(tr, t, pts, truth, rng=None, sensor=(0.0, 0.0, 0.0), max_range=1e6):
+    z = np.asarray(pts, dtype=float)
+    if rng is not None:
+        z = z + rng.normal(scale=30.0, size=z.shape)
+    tr.process(t, z, np.tile(R1, (len(z), 1, 1)), np.asarray(truth), np.asarray(sensor),
+               max_range, "test")
+
+
+def test_two_crossing_targets_keep_their_tracks():
+    rng = np.random.default_rng(3)
+    log = EventLog()
+    tr = Tracker(TrackerParams(confirm_m=3, confirm_n=5, coast_s=20.0), log)
+    v1, v2 = np.array([200.0, 0, 0]), np.array([0.0, 200, 0])
+    p1, p2 = np.array([-20e3, 0, 3e3]), np.array([0.0, -20e3, 5e3])  # cross above the origin
+    ids_seen = {0: set(), 1: set()}
+    for k in range(200):
+        t = 1.0 * k
+        _feed(tr, t, [p1 + v1 * t, p2 + v2 * t], [0, 1], rng)
+        conf = tr.live(CONFIRMED)
+        for s in conf:
+            ids_seen[int(tr.truth[s])].add(int(tr.track_id[s]))
+    conf = tr.live(CONFIRMED)
+    assert conf.size == 2
+    # one track per target for the whole run (no swap, no break)
+    assert all(len(v) == 1 for v in ids_seen.values())
+    assert ids_seen[0] != ids_seen[1]
+    for s in conf:
+        truth_pos = (p1 + v1 * 199) if tr.truth[s] == 0 else (p2 + v2 * 199)
+        assert np.linalg.norm(tr.x[s, :3] - truth_pos) < 60.0
+        truth_vel = v1 if tr.truth[s] == 0 else v2
+        assert np.linalg.norm(tr.x[s, 3:] - truth_vel) < 15.0
+
+
+def test_m_of_n_confirmation_and_confirmed_event():
+    log = EventLog()
+    tr = Tracker(TrackerParams(confirm_m=3, confirm_n=5), log)
+    p = np.array([10e3, 0, 1e3])
+    _feed(tr, 0.0, [p], [0])
+    assert tr.status[tr.live()][0] == TENTATIVE
+    _feed(tr, 1.0, [p + [100, 0, 0]], [0])
+    assert tr.live(CONFIRMED).size == 0
+    _feed(tr, 2.0, [p + [200, 0, 0]], [0])
+    assert tr.live(CONFIRMED).size == 1
+    kinds = log.columns()["kind"]
+    assert list(kinds) == ["track_confirmed"]
+
+
+def test_isolated_false_alarms_never_confirm():
+    rng = np.random.default_rng(5)
+    tr = Tracker(TrackerParams(), EventLog())
+    for k in range(50):
+        pts = rng.uniform(-100e3, 100e3, size=(20, 3))
+        _feed(tr, 2.0 * k, pts, [-1] * 20)
+    assert tr.live(CONFIRMED).size == 0
+    # tentative tracks die after N opportunities: only the last few scans' remain
+    assert tr.live(TENTATIVE).size <= 20 * 5
+
+
+def test_confirmed_track_coasts_then_drops():
+    log = EventLog()
+    tr = Tracker(TrackerParams(coast_s=10.0), log)
+    p, v = np.array([0.0, 5e3, 1e3]), np.array([100.0, 0, 0])
+    for k in range(5):
+        _feed(tr, float(k), [p + v * k], [0])
+    assert tr.live(CONFIRMED).size == 1
+    for k in range(5, 15):
+        _feed(tr, float(k), np.zeros((0, 3)), [])
+    assert tr.live(CONFIRMED).size == 1  # 10 s without update: still coasting
+    _feed(tr, 15.5, np.zeros((0, 3)), [])
+    assert tr.live(CONFIRMED).size == 0
+    c = log.columns()
+    assert list(c["kind"]) == ["track_confirmed", "track_dropped"]
+    assert c["info"][1] == "coasted out"
+
+
+def test_association_picks_the_global_optimum_not_the_greedy_one():
+    # tracks A at x=0 and B at x=10; plots at 9 and 20. Greedy nearest-neighbour gives B the
+    # plot at 9 (distance 1) and A the plot at 20: 1² + 20² = 401. The global optimum gives A
+    # the plot at 9 and B the plot at 20: 9² + 10² = 181.
+    tr = Tracker(TrackerParams(confirm_m=1, confirm_n=1, q=1e-6), EventLog())
+    tr.process(0.0, np.array([[0.0, 0, 0], [10.0, 0, 0]]), np.tile(np.eye(3) * 400, (2, 1, 1)),
+               np.array([0, 1]), np.zeros(3), 1e6, "s")
+    tr.P[tr.live(), 3:, 3:] = np.eye(3) * 1e-9  # known to be stationary
+    a, b = (int(tr.track_id[s]) for s in tr.live())
+    tr.process(1.0, np.array([[9.0, 0, 0], [20.0, 0, 0]]), np.tile(np.eye(3) * 400, (2, 1, 1)),
+               np.array([10, 11]), np.zeros(3), 1e6, "s")
+    assert tr.truth[tr.slot_of(a)] == 10 and tr.truth[tr.slot_of(b)] == 11
