@@ -22,6 +22,7 @@ from skyshield.scenario.errors import (
     line_of,
     parse_yaml,
     problems_from_validation,
+    read_source,
 )
 
 __all__ = [
@@ -203,7 +204,7 @@ class Catalogue(_Strict):
             f, lines = (where or {}).get(name, (file, {}))
             for i, r in enumerate(fu.radars):
                 if r not in self.radars:
-                    loc = ("fire_units", name, "radars", i)
+                    loc: tuple[Any, ...] = ("fire_units", name, "radars", i)
                     problems.append(Problem(f, line_of(lines, loc), ".".join(map(str, loc)),
                                             "unknown radar type", r))
             for m in fu.loadout:
@@ -221,10 +222,7 @@ def builtin_catalogue_path() -> Path:
 
 def _parse_catalogue(path: Path) -> tuple[Catalogue, LineMap]:
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(file, None, "", f"cannot read catalogue: {exc}")]) from None
+    text = read_source(path, file, "catalogue")
     data, lines = parse_yaml(text, file)
     if not isinstance(data, dict):
         raise ScenarioError([Problem(file, lines.get((), 1), "",

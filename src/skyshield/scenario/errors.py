@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-__all__ = ["Problem", "ScenarioError", "MAX_FILE_BYTES", "parse_yaml", "problems_from_validation"]
+__all__ = ["Problem", "ScenarioError", "MAX_FILE_BYTES", "parse_yaml", "problems_from_validation",
+           "read_source"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _NO_VALUE = object()
@@ -52,6 +54,22 @@ def _short(value: Any) -> str:
 
 
 LineMap = dict[tuple[Any, ...], int]
+
+
+def read_source(path: Path, file: str, what: str) -> str:
+    """The text of a UTF-8 file; an unreadable or undecodable file raises :class:`ScenarioError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(file, None, "", f"cannot read {what}: {exc.strerror or exc}")
+                             ]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError([Problem(file, line, "", f"cannot read {what}: not UTF-8 text "
+                                     f"({exc.reason} at byte {exc.start})",
+                                     raw[exc.start:exc.start + 1])]) from None
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:

@@ -8,7 +8,13 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from skyshield.scenario.catalogue import Catalogue, load_catalogue
-from skyshield.scenario.errors import Problem, ScenarioError, parse_yaml, problems_from_validation
+from skyshield.scenario.errors import (
+    Problem,
+    ScenarioError,
+    parse_yaml,
+    problems_from_validation,
+    read_source,
+)
 from skyshield.scenario.schema import Scenario
 
 __all__ = ["builtin_scenarios", "builtin_scenario_text", "load_scenario", "parse_scenario",
@@ -76,12 +82,7 @@ def load_scenario(path_or_name: str | Path) -> Scenario:
     p = Path(path_or_name)
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.is_file():
         file = str(path_or_name)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise ScenarioError([Problem(file, None, "", f"cannot read scenario: {reason}")]) \
-                from None
+        text = read_source(p, file, "scenario")
         return parse_scenario(text, file, p.parent)
     name = str(path_or_name)
     return parse_scenario(builtin_scenario_text(name), f"{name} (built-in)")

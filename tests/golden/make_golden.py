@@ -1,0 +1,31 @@
+"""Regenerate the golden summaries after an intended change of behaviour:
+
+    python tests/golden/make_golden.py
+
+Review the diff of the JSON files before committing them: every changed number is a changed
+fight, and the commit message should say why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import skyshield
+from skyshield.io.runfolder import to_jsonable
+
+GOLDEN = {"slavic-shield-2019": 2019}
+HERE = Path(__file__).parent
+
+
+def golden_view(summary: dict) -> dict:
+    """The parts of a summary that must not change silently (no wall-clock figures)."""
+    return to_jsonable({k: v for k, v in summary.items() if k != "wall_time_s"})
+
+
+if __name__ == "__main__":
+    for name, seed in GOLDEN.items():
+        r = skyshield.run(name, seed=seed)
+        path = HERE / f"{name}.seed{seed}.json"
+        path.write_text(json.dumps(golden_view(r.summary), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {path}")

@@ -1,0 +1,104 @@
+"""End-to-end runs of the built-in exercise: golden summary, determinism, run folder, API."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import skyshield
+from skyshield.io.runfolder import RUN_FILES
+
+GOLDEN_DIR = Path(__file__).parents[1] / "golden"
+
+
+def _golden_view(summary):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_golden", GOLDEN_DIR / "make_golden.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.golden_view(summary)
+
+
+@pytest.fixture(scope="module")
+def golden_run():
+    return skyshield.run("slavic-shield-2019", seed=2019)
+
+
+def test_public_api_is_pinned():
+    assert sorted(skyshield.__all__) == ["RunResult", "Scenario", "ScenarioError",
+                                         "__version__", "load_scenario", "run"]
+    for name in skyshield.__all__:
+        assert hasattr(skyshield, name)
+
+
+def test_golden_summary(golden_run):
+    expected = json.loads((GOLDEN_DIR / "slavic-shield-2019.seed2019.json").read_text())
+    got = json.loads(json.dumps(_golden_view(golden_run.summary)))
+    assert got == expected
+
+
+def test_exercise_outcome_is_plausible(golden_run):
+    s = golden_run.summary
+    assert s["friendly_engaged"] == 0 and s["fratricide"] == 0
+    assert s["threats_total"] == 21  # 7 routed threats + 8 + 6 raid missiles
+    assert s["threats_destroyed"] + s["threats_leaked"] + s["threats_survived"] == 21
+    assert s["missiles_fired"] == sum(s["missiles_fired_by_unit"].values())
+    assert s["missiles_fired"] == s["intercepts_hit"] + s["intercepts_missed"] + int(
+        (golden_run.events["kind"] == "interceptor_lost").sum())
+    for key in ("threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
+                "friendly_engaged", "events_total", "sim_duration_s", "wall_time_s", "seed"):
+        assert key in s
+    # every kill is a hit of an interceptor that was launched
+    ev = golden_run.events
+    assert set(ev.loc[ev["kind"] == "kill", "weapon_id"]) <= set(
+        ev.loc[ev["kind"] == "launch", "weapon_id"])
+    # cruise missiles fly low: first detected inside the 4/3-Earth horizon of a 10 m mast
+    cm = s["by_type"]["cruise_missile_subsonic"]["first_detection_range_m"]
+    assert cm["max"] < 13.0e3 + 48.0e3
+
+
+def test_same_seed_gives_byte_identical_events(golden_run, tmp_path):
+    again = skyshield.run("slavic-shield-2019", seed=2019)
+    pd.testing.assert_frame_equal(again.events, golden_run.events)
+    a = golden_run.save(tmp_path / "a")
+    b = again.save(tmp_path / "b")
+    for name in ("events.parquet", "truth.parquet", "tracks.parquet"):
+        assert hashlib.sha256((a / name).read_bytes()).digest() == \
+            hashlib.sha256((b / name).read_bytes()).digest(), name
+
+
+def test_different_seed_gives_a_different_fight(golden_run):
+    other = skyshield.run("slavic-shield-2019", seed=7)
+    assert not other.events.equals(golden_run.events)
+    assert other.summary["seed"] == 7
+
+
+def test_run_folder_is_complete_and_consistent(golden_run, tmp_path):
+    path = golden_run.save(tmp_path / "run")
+    assert sorted(p.name for p in path.iterdir()) == sorted(RUN_FILES)
+    manifest = json.loads((path / "manifest.json").read_text())
+    for name, meta in manifest["files"].items():
+        assert hashlib.sha256((path / name).read_bytes()).hexdigest() == meta["sha256"]
+    assert manifest["seed"] == 2019
+    summary = json.loads((path / "summary.json").read_text())
+    assert summary["threats_destroyed"] == golden_run.summary["threats_destroyed"]
+    ev = pd.read_parquet(path / "events.parquet")
+    pd.testing.assert_frame_equal(ev, golden_run.events)
+    # the resolved scenario loads again and names the same fight
+    again = skyshield.load_scenario(path / "scenario.resolved.yaml")
+    assert again.seed == 2019 and again.units.keys() == golden_run.scenario.units.keys()
+
+
+def test_interrupted_write_leaves_no_folder(golden_run, tmp_path, monkeypatch):
+    import skyshield.io.runfolder as rf
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rf, "_sha256", boom)
+    with pytest.raises(KeyboardInterrupt):
+        golden_run.save(tmp_path / "run")
+    assert list(tmp_path.iterdir()) == []
