@@ -54,8 +54,8 @@ def run_cmd(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or YAML file")],
     seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's)",
                                              min=0)] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="run folder to write "
-                                                 "(default: runs/<scenario>-<seed>-<time>)")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="run folder to write (default: runs/<scenario>-<seed>-<time>)")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Run an exercise and write its run folder (events, truth, tracks, summary)."""

@@ -18,7 +18,7 @@ SUMMARY_KEYS = (
 )
 
 
-def _r(x: float, nd: int = 1) -> float | None:
+def _r(x: Any, nd: int = 1) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
 
 
@@ -31,36 +31,40 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     ``category``, ``side``; ``assets`` one row per defended asset with ``name`` and ``value``.
     A threat is *detected* if any radar detected it, *engaged* if a missile was launched at a
     track following it, *destroyed* if killed, *leaked* if it completed its route, and
-    *survived* if it was still in the air at the end.
+    *survived* if it was still in the air at the end. A friendly aircraft is *safe* or
+    *shot_down*.
     """
     ev = events
     kind = ev["kind"]
-    first = ev[kind == "first_detection"].drop_duplicates("truth_id").set_index("truth_id")
+
+    def by_truth(k: str) -> dict[int, dict[Any, Any]]:
+        sel = ev[kind == k].drop_duplicates("truth_id")
+        return {int(r["truth_id"]): r for r in sel.to_dict(orient="records")}
+
+    first, kills, leaks = by_truth("first_detection"), by_truth("kill"), by_truth("leak")
     launches = ev[kind == "launch"]
-    kills = ev[kind == "kill"].drop_duplicates("truth_id").set_index("truth_id")
-    leaks = ev[kind == "leak"].drop_duplicates("truth_id").set_index("truth_id")
-    engaged_ids = set(launches["truth_id"][launches["truth_id"] >= 0].tolist())
+    fired_at = launches["truth_id"].value_counts().to_dict()
 
     rows = []
-    for tid, v in vehicles.iterrows():
-        if tid in kills.index:
-            fate, t_fate = "destroyed", kills.loc[tid, "t_s"]
-        elif tid in leaks.index:
-            fate, t_fate = "leaked", leaks.loc[tid, "t_s"]
+    for tid, v in zip(vehicles.index.astype(int), vehicles.to_dict(orient="records"),
+                      strict=True):
+        friendly = v["side"] == "friendly"
+        if tid in kills:
+            fate, t_fate = ("shot_down" if friendly else "destroyed"), kills[tid]["t_s"]
+        elif tid in leaks:
+            fate, t_fate = ("safe" if friendly else "leaked"), leaks[tid]["t_s"]
         else:
-            fate, t_fate = "survived", np.nan
+            fate, t_fate = ("safe" if friendly else "survived"), np.nan
+        fd = first.get(tid)
         rows.append({
-            "id": int(tid), "name": v["name"], "type": v["type"], "category": v["category"],
-            "side": v["side"],
-            "detected": bool(tid in first.index),
-            "first_detection_t_s": _r(first.loc[tid, "t_s"]) if tid in first.index else None,
-            "first_detection_range_m": _r(first.loc[tid, "value"], 0)
-            if tid in first.index else None,
-            "first_detection_by": first.loc[tid, "source"] if tid in first.index else None,
-            "engaged": bool(tid in engaged_ids),
-            "missiles_at": int((launches["truth_id"] == tid).sum()),
+            "id": tid, "name": v["name"], "type": v["type"], "category": v["category"],
+            "side": v["side"], "detected": fd is not None,
+            "first_detection_t_s": _r(fd["t_s"]) if fd else None,
+            "first_detection_range_m": _r(fd["value"], 0) if fd else None,
+            "first_detection_by": fd["source"] if fd else None,
+            "engaged": tid in fired_at, "missiles_at": int(fired_at.get(tid, 0)),
             "fate": fate, "fate_t_s": _r(t_fate),
-            "killed_by": kills.loc[tid, "source"] if tid in kills.index else None,
+            "killed_by": kills[tid]["source"] if tid in kills else None,
         })
     fates = pd.DataFrame(rows, columns=[
         "id", "name", "type", "category", "side", "detected", "first_detection_t_s",
@@ -90,7 +94,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     damage = {str(a): 0.0 for a in assets["name"]}
     for a, g in impacts.groupby("target"):  # each impact's value is its damage increment
         damage[str(a)] = round(float(g["value"].sum()), 4)
-    fratricide = int((kills["info"] == "friendly").sum()) if len(kills) else 0
+    fratricide = sum(1 for k in kills.values() if k["info"] == "friendly")
     return {
         "scenario": scenario,
         "seed": int(seed),

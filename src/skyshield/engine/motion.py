@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skyshield.geo import geodetic_to_enu
+from skyshield.geo import enu_rotation, geodetic_to_ecef, geodetic_to_enu
 
 __all__ = ["route_state", "leg_velocities"]
 
@@ -69,5 +69,17 @@ def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin):
     lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
     lon = wp_lon_rad[rows, k] + f * (wp_lon_rad[rows, k + 1] - wp_lon_rad[rows, k])
     alt = wp_alt_m[rows, k] + f * (wp_alt_m[rows, k + 1] - wp_alt_m[rows, k])
-    pos = geodetic_to_enu(lat, lon, alt, *origin)
+    r0, C = _frame(origin)
+    pos = (geodetic_to_ecef(lat, lon, alt) - r0) @ C.T  # = geodetic_to_enu(..., *origin)
     return pos, alt, k
+
+
+_FRAMES: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _frame(origin: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """ECEF position and ECEF->ENU rotation of the origin, computed once per origin."""
+    f = _FRAMES.get(origin)
+    if f is None:
+        f = _FRAMES[origin] = (geodetic_to_ecef(*origin), enu_rotation(origin[0], origin[1]))
+    return f

@@ -352,8 +352,8 @@ def route_times(route: Route, cruise_speed_mps: float, max_speed_mps: float) -> 
         nxt = wp[i + 1]
         if nxt.at is not None:
             if wp[i].speed is not None:
-                raise ValueError(f"@waypoints.{i + 1}.at: waypoints.{i}.speed and this arrival time both "
-                                 "set the speed of one leg; give one of them")
+                raise ValueError(f"@waypoints.{i + 1}.at: waypoints.{i}.speed and this arrival "
+                                 "time both set the speed of one leg; give one of them")
             if nxt.at <= t[i]:
                 raise ValueError(
                     f"@waypoints.{i + 1}.at: waypoint is in the past: {nxt.at:g} s is not after "

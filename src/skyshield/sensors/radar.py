@@ -46,6 +46,18 @@ class RadarSet:
     max_el_rad: np.ndarray
     alive: np.ndarray
 
+    @property
+    def n_cells(self) -> np.ndarray:
+        """Resolution cells of one scan: range cells × azimuth beams × elevation beams."""
+        return ((self.max_range_m - self.min_range_m) / self.range_resolution_m
+                * (2 * np.pi / self.beamwidth_az_rad)
+                * np.maximum(1.0, self.max_el_rad / self.beamwidth_el_rad))
+
+    @property
+    def threshold_db(self) -> np.ndarray:
+        """Detection threshold over the noise, the apparent SNR of a false alarm (dB)."""
+        return 10 * np.log10(detection.threshold(self.pfa))
+
 
 @dataclass
 class Jammers:
@@ -92,17 +104,18 @@ def scan(
     rng: np.random.Generator,
 ) -> Detections:
     """One scan of radar ``i`` over the targets present (arrays of shape (m,))."""
-    rel = (rs.rot[i] @ (tgt_pos_m - rs.pos_m[i]).T).T
+    rel = (tgt_pos_m - rs.pos_m[i]) @ rs.rot[i].T
     az, el, rng_m = enu_to_aer(rel)
     horizon = propagation.horizon_range_m(rs.height_agl_m[i], tgt_agl_m)
-    covered = ((rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i])
-               & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
+    cov = np.flatnonzero((rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i])
+                         & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
+    az, el, rng_m = az[cov], el[cov], rng_m[cov]
     f, tau = rs.freq_hz[i], rs.pulse_width_s[i]
-    snr = radar.snr_db(rs.peak_power_w[i], tau, f, np.maximum(rng_m, 1.0), tgt_rcs_m2,
-                       rs.gain_db[i], None, rs.system_temp_k[i], rs.loss_db[i])
+    snr = radar.snr_db(rs.peak_power_w[i], tau, f, rng_m, tgt_rcs_m2[cov], rs.gain_db[i], None,
+                       rs.system_temp_k[i], rs.loss_db[i])
     snr = snr + 10 * np.log10(rs.n_pulses[i])  # coherent integration over the dwell
-    if jammers.pos_m.shape[0]:
-        jrel = (rs.rot[i] @ (jammers.pos_m - rs.pos_m[i]).T).T
+    if jammers.pos_m.shape[0] and cov.size:
+        jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
         jaz, jel, jr = enu_to_aer(jrel)
         jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
                                                      np.maximum(jammers.pos_m[:, 2], 0.0))
@@ -114,30 +127,27 @@ def scan(
                              g_rx, 1.0 / tau, rs.system_temp_k[i])
         jn_lin = np.where(jvisible[None, :], 10 ** (jnr / 10), 0.0).sum(axis=1)
         snr = snr - 10 * np.log10(1.0 + jn_lin)  # S/(N+J)
-    pd = np.zeros(rng_m.shape)
-    for case in np.unique(tgt_swerling):
-        sel = covered & (tgt_swerling == case)
-        if sel.any():
-            pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
-    hit = covered & (rng.random(rng_m.shape) < pd)
+    pd = np.zeros(cov.size)
+    sw = tgt_swerling[cov]
+    for case in np.unique(sw):
+        sel = sw == case
+        pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
+    hit = rng.random(cov.size) < pd
     # measurement noise
-    s_r = measurement.range_sigma_m(rs.range_resolution_m[i], snr[hit])
-    s_az = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], snr[hit])
-    s_el = measurement.angle_sigma_rad(rs.beamwidth_el_rad[i], snr[hit])
-    m = int(hit.sum())
-    noise = rng.standard_normal((3, m))
+    snr_hit = snr[hit]
+    s_r = measurement.range_sigma_m(rs.range_resolution_m[i], snr_hit)
+    s_az = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], snr_hit)
+    s_el = measurement.angle_sigma_rad(rs.beamwidth_el_rad[i], snr_hit)
+    noise = rng.standard_normal((3, snr_hit.size))
     r_meas = rng_m[hit] + s_r * noise[0]
     az_meas = (az[hit] + s_az * noise[1]) % (2 * np.pi)
     el_meas = el[hit] + s_el * noise[2]
-    # false alarms: Poisson count over the resolution cells of the coverage
-    n_cells = ((rs.max_range_m[i] - rs.min_range_m[i]) / rs.range_resolution_m[i]
-               * (2 * np.pi / rs.beamwidth_az_rad[i])
-               * max(1.0, float(rs.max_el_rad[i] / rs.beamwidth_el_rad[i])))
-    n_fa = int(rng.poisson(rs.pfa[i] * n_cells))
+    # false alarms: a Poisson number over the resolution cells of the coverage, placed uniformly
+    n_fa = int(rng.poisson(rs.pfa[i] * rs.n_cells[i]))
     fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
     fa_az = rng.uniform(0, 2 * np.pi, n_fa)
     fa_el = rng.uniform(0, min(float(rs.max_el_rad[i]), np.radians(10.0)), n_fa)
-    fa_snr = np.full(n_fa, 10 * np.log10(float(detection.threshold(rs.pfa[i]))))
+    fa_snr = np.full(n_fa, rs.threshold_db[i])
     return Detections(
         radar=i,
         t_s=t_s,
@@ -145,12 +155,12 @@ def scan(
         az_rad=np.concatenate([az_meas, fa_az]),
         el_rad=np.concatenate([el_meas, fa_el]),
         sigma_range_m=np.concatenate([s_r, measurement.range_sigma_m(
-            rs.range_resolution_m[i], fa_snr)]),
+            rs.range_resolution_m[i], fa_snr)]) if n_fa else s_r,
         sigma_az_rad=np.concatenate([s_az, measurement.angle_sigma_rad(
-            rs.beamwidth_az_rad[i], fa_snr)]),
+            rs.beamwidth_az_rad[i], fa_snr)]) if n_fa else s_az,
         sigma_el_rad=np.concatenate([s_el, measurement.angle_sigma_rad(
-            rs.beamwidth_el_rad[i], fa_snr)]),
-        snr_db=np.concatenate([snr[hit], fa_snr]),
-        truth_id=np.concatenate([tgt_id[hit], np.full(n_fa, -1, dtype=np.int64)]),
+            rs.beamwidth_el_rad[i], fa_snr)]) if n_fa else s_el,
+        snr_db=np.concatenate([snr_hit, fa_snr]),
+        truth_id=np.concatenate([tgt_id[cov][hit], np.full(n_fa, -1, dtype=np.int64)]),
         true_range_m=np.concatenate([rng_m[hit], fa_r]),
     )

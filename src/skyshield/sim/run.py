@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -104,7 +105,8 @@ class _Sim:
 
     def run(self, progress: Callable[[float], None] | None = None) -> None:
         self.start()
-        handlers = {"scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
+        handlers: dict[str, Callable[[float, Any], None]] = {
+                    "scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
                     "spawn": self.on_spawn, "route_end": self.on_route_end,
                     "flyout": self.on_flyout, "launch": self.on_launch,
                     "assess": self.on_assess}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -107,9 +108,11 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             fut = fut.model_copy(update={k: Figure.override(v, f"units.{uname}.overrides.{k}")
                                          for k, v in u.overrides.items()})
         unit_types[uname] = fut
-    loadouts = {n: (scenario.units[n].loadout if scenario.units[n].loadout is not None
-                    else {k: int(f.value) for k, f in t.loadout.items()})
-                for n, t in unit_types.items()}
+    loadouts: dict[str, dict[str, int]] = {}
+    for uname, t in unit_types.items():
+        given = scenario.units[uname].loadout
+        loadouts[uname] = given if given is not None else {k: int(f.value)
+                                                       for k, f in t.loadout.items()}
     mnames = sorted({m for lo in loadouts.values() for m in lo})
     mv = [figure_values(cat.missiles[m]) for m in mnames]
     col = lambda key: np.array([v[key] for v in mv], dtype=float)  # noqa: E731
@@ -125,9 +128,9 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     )
 
     # ---- radars and fire units
-    r_rows: list[dict] = []
+    r_rows: list[dict[str, Any]] = []
     unit_radars: list[list[int]] = []
-    u_rows: list[dict] = []
+    u_rows: list[dict[str, Any]] = []
     for ui, (uname, u) in enumerate(scenario.units.items()):
         fut = unit_types[uname]
         site_alt = float(u.alt) if u.alt is not None else terrain
@@ -188,7 +191,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     wp_lat = np.zeros((n, w))
     wp_lon = np.zeros((n, w))
     wp_alt = np.zeros((n, w))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, (name, side, r) in enumerate(routes):
         vt = cat.air_vehicles[r.type]
         k = len(r.waypoints)

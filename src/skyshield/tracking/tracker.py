@@ -71,8 +71,9 @@ class Tracker:
         old = (self.status, self.track_id, self.x, self.P, self.t, self.hits, self.opps,
                self.truth)
         self._alloc(new)
-        for dst, src in zip((self.status, self.track_id, self.x, self.P, self.t, self.hits,
-                             self.opps, self.truth), old, strict=True):
+        new_arrays: tuple[np.ndarray, ...] = (self.status, self.track_id, self.x, self.P, self.t,
+                                              self.hits, self.opps, self.truth)
+        for dst, src in zip(new_arrays, old, strict=True):
             dst[:cap] = src
 
     # ------------------------------------------------------------------ queries
@@ -96,6 +97,9 @@ class Tracker:
         """Fuse one scan's converted plots ``z`` (m, 3) with covariances ``R`` (m, 3, 3)."""
         slots = self.live()
         m = z.shape[0]
+        if m == 0:
+            self._empty_scan(t_s, slots, sensor_pos_m, sensor_max_range_m)
+            return
         assigned_slot = np.empty(0, dtype=np.int64)
         assigned_det = np.empty(0, dtype=np.int64)
         if slots.size:
@@ -133,6 +137,20 @@ class Tracker:
         updated = np.concatenate([assigned_slot, new_slots])
         self._record(t_s, updated[self.status[updated] > 0], source)
 
+    def _empty_scan(self, t_s: float, slots: np.ndarray, sensor_pos_m: np.ndarray,
+                    sensor_max_range_m: float) -> None:
+        """A scan without plots: only opportunities, M-of-N failures and coasting change."""
+        if slots.size == 0:
+            return
+        pos = self.x[slots, :3] + self.x[slots, 3:] * (t_s - self.t[slots])[:, None]
+        in_cov = np.linalg.norm(pos - sensor_pos_m, axis=1) <= sensor_max_range_m
+        self.opps[slots[in_cov]] += 1
+        tent = slots[self.status[slots] == TENTATIVE]
+        fail = tent[(self.hits[tent] < self.p.confirm_m) & (self.opps[tent] >= self.p.confirm_n)]
+        self._drop(fail, t_s, "not confirmed", emit=False)
+        conf = slots[self.status[slots] == CONFIRMED]
+        self._drop(conf[t_s - self.t[conf] > self.p.coast_s], t_s, "coasted out", emit=True)
+
     def _associate(self, slots: np.ndarray, xp: np.ndarray, Pp: np.ndarray, z: np.ndarray,
                    R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pos_var = np.trace(Pp[:, :3, :3], axis1=1, axis2=2)
@@ -158,6 +176,9 @@ class Tracker:
              m: int) -> tuple[np.ndarray, np.ndarray]:
         """Global nearest neighbour per connected cluster of gated pairs."""
         n = slots.size
+        if (np.bincount(trk_idx, minlength=n).max() <= 1
+                and np.bincount(det_idx, minlength=m).max() <= 1):
+            return slots[trk_idx], det_idx  # no contention: every gated pair stands alone
         graph = coo_matrix((np.ones(trk_idx.size), (trk_idx, n + det_idx)), shape=(n + m, n + m))
         _, label = connected_components(graph, directed=False)
         comp = label[trk_idx]
