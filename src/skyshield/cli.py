@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
 
 def _fail(problems: ScenarioError | str) -> None:
@@ -98,7 +98,7 @@ def print_summary(s: dict[str, Any]) -> None:
                                 ("total", "detected", "engaged", "destroyed", "leaked",
                                  "survived")), "")
     out.print(t)
-    u = Table(title="Missiles fired per unit")
+    u = Table(title="Missiles fired per unit", min_width=40)
     u.add_column("unit")
     u.add_column("fired", justify="right")
     for name, n in s["missiles_fired_by_unit"].items():

@@ -1,0 +1,43 @@
+"""The quick-start path: `skyshield run` of the built-in exercise, and the helper commands."""
+
+import json
+import subprocess
+import sys
+
+import skyshield
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "skyshield.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_run_writes_the_folder_and_prints_the_summary(tmp_path):
+    out = tmp_path / "run"
+    p = _cli("run", "slavic-shield-2019", "--seed", "2019", "--out", str(out), "-q")
+    assert p.returncode == 0, p.stderr
+    s = json.loads((out / "summary.json").read_text())
+    assert "Threats by type" in p.stdout and "Missiles fired per unit" in p.stdout
+    assert f"friendly aircraft engaged: {s['friendly_engaged']}" in p.stdout
+    assert str(out) in p.stdout
+    # a second run into the same folder is refused, and nothing is overwritten
+    before = (out / "events.parquet").read_bytes()
+    p2 = _cli("run", "slavic-shield-2019", "--out", str(out), "-q")
+    assert p2.returncode == 2 and "already exists" in p2.stderr
+    assert (out / "events.parquet").read_bytes() == before
+
+
+def test_scenarios_show_schema(tmp_path):
+    p = _cli("scenarios")
+    assert p.returncode == 0 and "slavic-shield-2019" in p.stdout
+    p = _cli("show", "slavic-shield-2019")
+    assert p.returncode == 0
+    f = tmp_path / "copy.yaml"
+    f.write_text(p.stdout)
+    assert skyshield.load_scenario(f).name == "slavic-shield-2019"
+    p = _cli("schema")
+    schema = json.loads(p.stdout)
+    assert {"origin", "units", "threats", "raids", "friendlies", "duration", "seed"} <= set(
+        schema["properties"])
+    p = _cli("show", "no-such-exercise")
+    assert p.returncode == 2 and "no such built-in scenario" in p.stderr
