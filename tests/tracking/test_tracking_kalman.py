@@ -90,3 +90,14 @@ def test_converted_covariance_jacobian_matches_numerical(az_deg):
     sig = np.array([10.0, 0.01, 0.02])
     R = kalman.aer_to_enu_cov(r, az, el, *sig)
     np.testing.assert_allclose(R, J @ np.diag(sig**2) @ J.T, rtol=1e-5, atol=1e-6)
+
+
+def test_mahalanobis_closed_form_equals_linear_algebra():
+    rng = np.random.default_rng(11)
+    A = rng.normal(size=(50, 3, 3))
+    S = A @ np.swapaxes(A, 1, 2) + 0.1 * np.eye(3)
+    y = rng.normal(size=(50, 3))
+    d2, logdet = kalman.mahalanobis_sq(y, S)
+    np.testing.assert_allclose(d2, np.einsum("ni,ni->n", y, np.linalg.solve(S, y[..., None])[
+        ..., 0]), rtol=1e-9)
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(S)[1], rtol=1e-9, atol=1e-12)

@@ -99,52 +99,75 @@ def plan(
     orders: list[Order] = []
     if track_id.size == 0 or not fu.alive.any():
         return orders
-    order = np.lexsort((track_id, -priority))
+    cand = np.flatnonzero(~track_blocked & (priority > 0) & (time_to_go_s <= horizon_s)
+                          & (ident != 1))  # a friend is never engaged, under any ROE
+    if cand.size == 0:
+        return orders
+    cand = cand[np.lexsort((track_id[cand], -priority[cand]))]
     tb = targets_busy.copy()
     mb = missiles_busy.copy()
-    for k in order:
-        if track_blocked[k] or priority[k] <= 0 or time_to_go_s[k] > horizon_s:
-            continue
-        idk = ident[k]
-        if idk == 1:  # friend: never engaged, under any ROE
-            continue
-        roe_ok = np.where(fu.roe == FREE, True, np.where(fu.roe == TIGHT, idk == 2, False))
-        t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)  # (u,)
-        p = state[k, :3] + state[k, 3:] * (t_launch - t_s)[:, None]  # (u, 3) target at launch
-        rel = p - fu.pos_m  # (u, 3)
-        tgo = intercept_time_s(rel[:, None, :], state[k, 3:][None, None, :],
-                               mt.speed_mps[None, :])  # (u, M)
-        pip = p[:, None, :] + state[k, 3:][None, None, :] * np.nan_to_num(tgo, nan=0.0)[..., None]
-        pip_rng = np.linalg.norm(pip - fu.pos_m[:, None, :], axis=-1)
-        pip_alt = height_agl_m[k] + pip[..., 2] - state[k, 2]
-        speed = float(np.linalg.norm(state[k, 3:]))
-        cur_rng = np.linalg.norm(state[k, :3] - fu.pos_m, axis=1)
-        radar_sees = (cur_rng <= fu.radar_max_range_m) & (
-            cur_rng <= horizon_range_m(fu.radar_height_agl_m, max(height_agl_m[k], 0.0)))
+    t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)  # (u,)
+    geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
+    roe_ok = np.where(fu.roe[None, :] == FREE, True,
+                      np.where(fu.roe[None, :] == TIGHT, ident[cand, None] == 2, False))
+    for j, k in enumerate(cand):
+        ok, ti = geo_ok[j], t_int[j]
+        t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
         salvo = np.minimum(fu.salvo[:, None], fu.inventory)
         urgent = time_to_go_s[k] < 120.0
-        stock_ok = (fu.inventory - np.where(urgent, 0, fu.reserve)[:, None]) >= salvo
+        stock_ok = (fu.inventory - (0 if urgent else 1) * fu.reserve[:, None]) >= salvo
         feasible = (
-            (fu.alive & roe_ok & radar_sees & (tb < fu.target_channels))[:, None]
+            ok
+            & (fu.alive & roe_ok[j] & (tb < fu.target_channels))[:, None]
             & (mb[:, None] + salvo <= fu.missile_channels[:, None])
             & (salvo >= 1) & stock_ok
-            & np.isfinite(tgo)
-            & (pip_rng >= mt.min_range_m[None, :]) & (pip_rng <= mt.max_range_m[None, :])
-            & (pip_alt >= mt.min_alt_m[None, :]) & (pip_alt <= mt.max_alt_m[None, :])
-            & (speed <= mt.max_target_speed_mps[None, :])
         )
         if not feasible.any():
             continue
-        t_int = np.where(feasible, t_launch[:, None] + np.nan_to_num(tgo, nan=np.inf), np.inf)
         # earliest intercept, then the shorter-range missile, then the lower unit index
-        cand = np.argwhere(feasible)
-        key = np.lexsort((cand[:, 0], mt.max_range_m[cand[:, 1]],
-                          t_int[cand[:, 0], cand[:, 1]]))
-        u, m = (int(v) for v in cand[key[0]])
+        um = np.argwhere(feasible)
+        key = np.lexsort((um[:, 0], mt.max_range_m[um[:, 1]], ti[um[:, 0], um[:, 1]]))
+        u, m = (int(v) for v in um[key[0]])
         n = int(salvo[u, m])
         fu.inventory[u, m] -= n
         fu.next_ready_s[u] = t_launch[u] + n * fu.launch_interval_s[u]
         tb[u] += 1
         mb[u] += n
-        orders.append(Order(u, m, int(track_id[k]), n, float(t_launch[u]), float(t_int[u, m])))
+        orders.append(Order(u, m, int(track_id[k]), n, float(t_launch[u]), float(ti[u, m])))
+        rest = cand[j + 1:]
+        if rest.size:  # unit u now launches later: redo its geometry for the threats still to come
+            t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
+            ok2, ti2 = _geometry(t_s, t_launch, state[rest], height_agl_m[rest], fu, mt)
+            geo_ok[j + 1:, u], t_int[j + 1:, u] = ok2[:, u], ti2[:, u]
     return orders
+
+
+def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_m: np.ndarray,
+              fu: FireUnits, mt: MissileTypes) -> tuple[np.ndarray, np.ndarray]:
+    """Kinematic feasibility (k, u, M) and intercept times of every (track, unit, missile).
+
+    The target is extrapolated to each unit's launch time; the predicted intercept point of a
+    straight flyout at the missile's average speed must lie inside the missile's range and
+    altitude limits, the target must be slower than the missile's limit, and the unit's
+    engagement radar must see the target now (instrumented range and 4/3-Earth horizon).
+    """
+    pos, vel = state[:, None, :3], state[:, None, 3:]  # (k, 1, 3)
+    p = pos + vel * (t_launch_s - t_s)[None, :, None]  # (k, u, 3) target at launch
+    rel = p - fu.pos_m[None, :, :]
+    tgo = intercept_time_s(rel[:, :, None, :], vel[:, :, None, :],
+                           mt.speed_mps[None, None, :])  # (k, u, M)
+    reach = np.isfinite(tgo)
+    tgo0 = np.where(reach, tgo, 0.0)
+    pip = p[:, :, None, :] + vel[:, :, None, :] * tgo0[..., None]
+    pip_rng = np.linalg.norm(pip - fu.pos_m[None, :, None, :], axis=-1)
+    pip_alt = height_agl_m[:, None, None] + pip[..., 2] - state[:, None, None, 2]
+    speed = np.linalg.norm(state[:, 3:], axis=1)
+    cur_rng = np.linalg.norm(state[:, None, :3] - fu.pos_m[None, :, :], axis=-1)  # (k, u)
+    radar_sees = (cur_rng <= fu.radar_max_range_m[None, :]) & (cur_rng <= horizon_range_m(
+        fu.radar_height_agl_m[None, :], np.maximum(height_agl_m, 0.0)[:, None]))
+    ok = (reach & radar_sees[:, :, None]
+          & (pip_rng >= mt.min_range_m) & (pip_rng <= mt.max_range_m)
+          & (pip_alt >= mt.min_alt_m) & (pip_alt <= mt.max_alt_m)
+          & (speed[:, None, None] <= mt.max_target_speed_mps))
+    t_int = np.where(ok, t_launch_s[None, :, None] + tgo0, np.inf)
+    return ok, t_int

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cv_model", "predict", "cv_predict", "update", "innovation", "aer_to_enu_cov", "H_POS"]
+__all__ = ["cv_model", "predict", "cv_predict", "update", "innovation", "mahalanobis_sq",
+           "aer_to_enu_cov", "H_POS"]
 
 H_POS = np.hstack([np.eye(3), np.zeros((3, 3))])
 
@@ -73,6 +74,26 @@ def innovation(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray
     y = z - x[..., :3]
     S = P[..., :3, :3] + R
     return y, S
+
+
+def mahalanobis_sq(y: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d² = yᵀ S⁻¹ y and ln|S| for many 3-vectors and symmetric 3×3 matrices.
+
+    Closed-form 3×3 inverse by cofactors (S⁻¹ = adj(S)/|S|), which is several times faster
+    than batched LAPACK for the small matrices of gating.
+    """
+    a, b, c = S[..., 0, 0], S[..., 0, 1], S[..., 0, 2]
+    d, e, f = S[..., 1, 1], S[..., 1, 2], S[..., 2, 2]
+    A = d * f - e * e
+    B = c * e - b * f
+    C = b * e - c * d
+    det = a * A + b * B + c * C
+    D = a * f - c * c
+    E = b * c - a * e
+    F = a * d - b * b
+    x, yy, z = y[..., 0], y[..., 1], y[..., 2]
+    q = (A * x * x + D * yy * yy + F * z * z + 2 * (B * x * yy + C * x * z + E * yy * z)) / det
+    return q, np.log(det)
 
 
 def update(x: np.ndarray, P: np.ndarray, z: np.ndarray, R: np.ndarray

@@ -13,6 +13,7 @@ deleted; a confirmed track unseen for longer than the coast time is dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -153,22 +154,24 @@ class Tracker:
 
     def _associate(self, slots: np.ndarray, xp: np.ndarray, Pp: np.ndarray, z: np.ndarray,
                    R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # candidate pairs: d² = yᵀS⁻¹y ≤ γ implies |y|² ≤ γ·λmax(S) ≤ γ·(tr P + tr R), so a ball
+        # of that radius around each track holds every plot that can pass its gate
         pos_var = np.trace(Pp[:, :3, :3], axis1=1, axis2=2)
-        det_var = np.trace(R, axis1=1, axis2=2)
-        radius = float(np.sqrt(self.gamma * (pos_var.max() + det_var.max())))
-        pairs = cKDTree(xp[:, :3]).sparse_distance_matrix(cKDTree(z), radius,
-                                                          output_type="ndarray")
-        if pairs.size == 0:
+        det_var = float(np.trace(R, axis1=1, axis2=2).max())
+        radius = np.sqrt(self.gamma * (pos_var + det_var))
+        hits = cKDTree(z).query_ball_point(xp[:, :3], radius, return_sorted=False)
+        counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+        if counts.sum() == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        trk_idx = pairs["i"].astype(np.int64)
-        det_idx = pairs["j"].astype(np.int64)
+        trk_idx = np.repeat(np.arange(len(hits)), counts)
+        det_idx = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum()))
         y, S = kalman.innovation(xp[trk_idx], Pp[trk_idx], z[det_idx], R[det_idx])
-        d2 = np.einsum("ni,ni->n", y, np.linalg.solve(S, y[..., None])[..., 0])
+        d2, logdet = kalman.mahalanobis_sq(y, S)
         ok = d2 <= self.gamma
         trk_idx, det_idx = trk_idx[ok], det_idx[ok]
         if trk_idx.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        cost = d2[ok] + np.linalg.slogdet(S[ok])[1]
+        cost = d2[ok] + logdet[ok]
         return self._gnn(slots, trk_idx, det_idx, cost, z.shape[0])
 
     @staticmethod
