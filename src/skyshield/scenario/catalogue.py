@@ -19,6 +19,7 @@ from skyshield.scenario.errors import (
     LineMap,
     Problem,
     ScenarioError,
+    _dotted,
     line_of,
     parse_yaml,
     problems_from_validation,
@@ -205,12 +206,12 @@ class Catalogue(_Strict):
             for i, r in enumerate(fu.radars):
                 if r not in self.radars:
                     loc: tuple[Any, ...] = ("fire_units", name, "radars", i)
-                    problems.append(Problem(f, line_of(lines, loc), ".".join(map(str, loc)),
+                    problems.append(Problem(f, line_of(lines, loc), _dotted(loc),
                                             "unknown radar type", r))
             for m in fu.loadout:
                 if m not in self.missiles:
                     loc = ("fire_units", name, "loadout", m)
-                    problems.append(Problem(f, line_of(lines, loc), ".".join(map(str, loc)),
+                    problems.append(Problem(f, line_of(lines, loc), _dotted(loc),
                                             "unknown missile type", m))
         if problems:
             raise ScenarioError(problems)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ class ScenarioError(Exception):
 
 def _short(value: Any) -> str:
     if isinstance(value, Mapping):
-        text = ("a mapping with keys " + ", ".join(str(k) for k in list(value)[:5])
+        text = ("a mapping with keys " + ", ".join(_name(k) for k in list(value)[:5])
                 if value else "an empty mapping")
     elif isinstance(value, list):
         text = f"a list of {len(value)} items"
@@ -79,16 +80,17 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     """
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, None, "", f"file larger than {MAX_FILE_BYTES} bytes")])
+    line_at = _line_counter(text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = line_at(mark) if mark is not None else None
         context = exc.context
         if context and exc.context_mark is not None and exc.context_mark is not mark \
-                and exc.context_mark.line + 1 != line:
-            context = f"{context} (started on line {exc.context_mark.line + 1})"
+                and line_at(exc.context_mark) != line:
+            context = f"{context} (started on line {line_at(exc.context_mark)})"
         msg = ": ".join(str(p) for p in (context, exc.problem) if p)
         raise ScenarioError([Problem(file, line, "", f"malformed YAML: {msg}")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
@@ -101,15 +103,24 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
     lines: LineMap = {}
     problems: list[Problem] = []
     if node is not None:
-        _walk(node, (), lines, problems, file)
-        lines[()] = node.start_mark.line + 1
+        _walk(node, (), lines, problems, file, line_at)
+        lines[()] = line_at(node.start_mark)
     if problems:
         raise ScenarioError(problems)
     return data, lines
 
 
+def _line_counter(text: str) -> Callable[[yaml.Mark], int]:
+    """Line number (1-based) of a YAML mark, counting '\\n' only, as editors and grep do.
+
+    (YAML's own ``mark.line`` also counts U+0085, U+2028, U+2029 and a lone '\\r' as breaks.)
+    """
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    return lambda mark: bisect_right(newlines, mark.index - 1) + 1
+
+
 def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, problems: list[Problem],
-          file: str) -> None:
+          file: str, line_at: Callable[[yaml.Mark], int]) -> None:
     stack = [(node, path)]
     seen_nodes: set[int] = set()
     while stack:
@@ -122,19 +133,27 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, problems: list
             for k, v in n.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
                 if key in keys and key != "<<":
-                    problems.append(Problem(file, k.start_mark.line + 1, _dotted((*p, key)),
+                    problems.append(Problem(file, line_at(k.start_mark), _dotted((*p, key)),
                                             "duplicate key"))
                 keys.add(key)
-                lines.setdefault((*p, key), k.start_mark.line + 1)
+                lines.setdefault((*p, key), line_at(k.start_mark))
                 stack.append((v, (*p, key)))
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
-                lines.setdefault((*p, i), v.start_mark.line + 1)
+                lines.setdefault((*p, i), line_at(v.start_mark))
                 stack.append((v, (*p, i)))
 
 
+def _name(x: Any) -> str:
+    """A key as written in a path: quoted when empty or holding spaces, dots or control chars."""
+    s = str(x)
+    if not s or not s.isprintable() or any(c.isspace() or c == "." for c in s):
+        return repr(x)
+    return s
+
+
 def _dotted(loc: Iterable[Any]) -> str:
-    return ".".join(str(x) for x in loc)
+    return ".".join(_name(x) for x in loc)
 
 
 def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from skyshield.scenario.catalogue import Catalogue, load_catalogue
 from skyshield.scenario.errors import (
+    LineMap,
     Problem,
     ScenarioError,
+    _dotted,
+    line_of,
     parse_yaml,
     problems_from_validation,
     read_source,
@@ -46,7 +50,7 @@ def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = 
     """Validate scenario YAML text. Raises :class:`ScenarioError` listing every problem."""
     data, lines = parse_yaml(text, file)
     if data is None:
-        raise ScenarioError([Problem(file, lines.get((), 1), "",
+        raise ScenarioError([Problem(file, 1, "",
                                      "the file is empty: a scenario must be a YAML mapping")])
     if not isinstance(data, dict):
         raise ScenarioError([Problem(file, lines.get((), 1), "",
@@ -74,7 +78,34 @@ def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = 
     try:
         return Scenario.model_validate(data, context={"catalogue": cat})
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, lines, file)) from None
+        problems = problems_from_validation(exc, lines, file)
+        seen = {p.path for p in problems}
+        problems += [p for p in _reference_problems(data, lines, file) if p.path not in seen]
+        raise ScenarioError(problems) from None
+
+
+def _reference_problems(data: dict[Any, Any], lines: LineMap, file: str) -> list[Problem]:
+    """Targets naming no asset or unit, found in the raw data.
+
+    The model's own check runs only once every field is valid and stops at the first bad
+    reference; this one finds them all, so that every problem is reported at once.
+    """
+    assets, units = data.get("assets", {}), data.get("units", {})
+    if not isinstance(assets, dict) or not isinstance(units, dict):
+        return []
+    targets = set(assets) | set(units)
+    out = []
+    for group, key in (("threats", "target"), ("raids", "to"), ("friendlies", "target")):
+        entries = data.get(group)
+        if not isinstance(entries, dict):
+            continue
+        for name, entry in entries.items():
+            to = entry.get(key) if isinstance(entry, dict) else None
+            if isinstance(to, str) and to not in targets:
+                loc = (group, name, key)
+                out.append(Problem(file, line_of(lines, loc), _dotted(loc),
+                                   f"no asset or unit named {to!r}", to))
+    return out
 
 
 def load_scenario(path_or_name: str | Path) -> Scenario:
