@@ -180,6 +180,8 @@ def test_missing_field(old: str, new: str, path: str, anchor: str) -> None:
     ("speed: 800 km/h}", "speed: -880 km/h}", "threats.t1.waypoints.0.speed",
      "speed must be positive", "-880 km/h"),
     ("speed: 800 km/h}", "speed: 0}", "threats.t1.waypoints.0.speed", "speed must be positive", 0),
+    ("speed: 800 km/h}", "speed: 1.0e-300}", "threats.t1.waypoints.0.speed",
+     "at least 1 m/s", 1e-300),
     ("    count: 2\n", "    count: 2\n    speed: -3 kn\n", "raids.r1.speed",
      "speed must be positive", "-3 kn"),
     ("    count: 2\n", "    count: 0\n", "raids.r1.count", "greater than or equal to 1", 0),

@@ -281,3 +281,11 @@ def test_mutated_text_gives_scenario_or_clean_error(base_dir: Path, draw: st.Dat
                 lines[j] = " " * draw.draw(st.integers(1, 3), label="spaces") + lines[j]
             text = "\n".join(lines)
     check_outcome(text, base_dir)
+
+
+def test_a_bare_number_string_is_a_number_in_si():
+    """YAML 1.1 reads ``1e3`` (no decimal point) as a string; it still means 1000 m/s."""
+    from skyshield.scenario.quantities import parse_quantity
+
+    assert parse_quantity("1e3", "speed") == 1000.0
+    assert parse_quantity(" 250 ", "length") == 250.0

@@ -24,6 +24,7 @@ UNITS: dict[str, dict[str, float]] = {
 }
 _SI_NAME = {"length": "metres", "speed": "metres per second", "duration": "seconds"}
 _EXAMPLE = {"length": "'25 km'", "speed": "'880 km/h'", "duration": "'10 min'"}
+_NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
 _PATTERN = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z/]+)\s*$")
 
 
@@ -36,6 +37,8 @@ def parse_quantity(value: Any, dimension: str) -> float:
             out = float(value)
         except OverflowError:  # an int beyond the float range
             out = math.inf
+    elif isinstance(value, str) and _NUMBER.match(value):
+        out = float(value)  # YAML reads 1e3 (no decimal point) as a string: a number in SI
     elif isinstance(value, str):
         m = _PATTERN.match(value)
         units = UNITS[dimension]

@@ -37,6 +37,7 @@ Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, deci
 Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, decimal degrees")]
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _ALT_MIN_M, _ALT_MAX_M = -500.0, 100_000.0
+MIN_SPEED_MPS = 1.0  # slower legs are not flights (and would take practically forever)
 
 
 class _Strict(BaseModel):
@@ -158,8 +159,8 @@ class Waypoint(_Strict):
     @field_validator("speed")
     @classmethod
     def _speed(cls, v: float | None) -> float | None:
-        if v is not None and v <= 0:
-            raise ValueError("speed must be positive")
+        if v is not None and v < MIN_SPEED_MPS:
+            raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
         return v
 
 
@@ -231,8 +232,8 @@ class Raid(_Strict):
     @field_validator("speed")
     @classmethod
     def _speed(cls, v: float | None) -> float | None:
-        if v is not None and v <= 0:
-            raise ValueError("speed must be positive")
+        if v is not None and v < MIN_SPEED_MPS:
+            raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
         return v
 
     @model_validator(mode="after")
@@ -361,6 +362,9 @@ def route_times(route: Route, cruise_speed_mps: float, max_speed_mps: float) -> 
             speed = leg_m[i] / (nxt.at - t[i])
         else:
             speed = wp[i].speed if wp[i].speed is not None else cruise_speed_mps
+        if speed < MIN_SPEED_MPS:
+            raise ValueError(f"@waypoints.{i}: leg speed {speed:.3g} m/s is below the minimum "
+                             f"{MIN_SPEED_MPS:g} m/s")
         if speed > 1.05 * max_speed_mps:
             raise ValueError(f"@waypoints.{i}: leg speed {speed:.0f} m/s exceeds the type's "
                              f"maximum {max_speed_mps:.0f} m/s")
