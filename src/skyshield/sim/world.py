@@ -178,7 +178,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         reserve=np.array([r["unit"].doctrine.reserve for r in u_rows], dtype=np.int64),
         target_channels=uc("target_channels"), missile_channels=uc("missile_channels"),
         reaction_s=uc("reaction_time_s"), launch_interval_s=uc("launch_interval_s"),
-        inventory=np.array([r["inv"] for r in u_rows], dtype=np.int64).reshape(-1, len(mnames)),
+        inventory=np.array([r["inv"] for r in u_rows], dtype=np.int64).reshape(
+            len(u_rows), len(mnames)),
         radar_height_agl_m=uc("eng_agl"), radar_max_range_m=uc("eng_range"),
         alive=np.ones(len(u_rows), dtype=bool), next_ready_s=np.zeros(len(u_rows)),
     )

@@ -1,0 +1,92 @@
+"""Valid but unusual scenarios run to the end and give consistent summaries."""
+
+import textwrap
+
+import pytest
+
+import skyshield
+from skyshield.scenario.loader import parse_scenario
+
+BASE = """
+name: edge
+origin: {lat: 44.9, lon: 20.3}
+duration: 8 min
+assets:
+  base: {lat: 44.9, lon: 20.3, value: 10}
+units:
+  sam:
+    type: kub_m
+    lat: 44.92
+    lon: 20.30
+    roe: ROE
+LOADOUT
+threats:
+  cm:
+    type: cruise_missile_subsonic
+    start: 10 s
+    target: base
+    waypoints:
+      - {lat: 44.9, lon: 19.75, alt: 100 m, speed: 880 km/h}
+      - {lat: 44.9, lon: 20.3, alt: 100 m}
+friendlies:
+  mig:
+    type: mig29
+    waypoints:
+      - {lat: 45.0, lon: 20.0, alt: 5 km, speed: 800 km/h}
+      - {lat: 45.0, lon: 20.6, alt: 5 km}
+"""
+
+
+def _scenario(roe="weapons_free", loadout="", extra_catalogue=None, text=None):
+    t = text or BASE.replace("ROE", roe).replace("LOADOUT", loadout)
+    return parse_scenario(t, "edge.yaml", extra_catalogue)
+
+
+def test_weapons_hold_fires_nothing_and_the_missile_leaks():
+    r = skyshield.run(_scenario(roe="weapons_hold"), seed=1)
+    s = r.summary
+    assert s["missiles_fired"] == 0 and s["threats_leaked"] == 1
+    assert s["asset_damage"]["base"] > 0  # the leaker reached its target and damaged it
+
+
+def test_weapons_free_never_engages_the_answering_friend():
+    for seed in range(3):
+        s = skyshield.run(_scenario(roe="weapons_free"), seed=seed).summary
+        assert s["friendly_engaged"] == 0 and s["fratricide"] == 0
+        assert s["threats_engaged"] == 1
+
+
+def test_empty_loadout_runs_without_firing():
+    s = skyshield.run(_scenario(loadout="    loadout: {}"), seed=1).summary
+    assert s["missiles_fired"] == 0 and s["threats_leaked"] == 1
+
+
+def test_no_air_vehicles_at_all():
+    text = BASE.replace("ROE", "weapons_free").replace("LOADOUT", "").split("threats:")[0]
+    s = skyshield.run(_scenario(text=text), seed=1).summary
+    assert s["threats_total"] == 0 and s["missiles_fired"] == 0 and s["events_total"] > 0
+
+
+def test_a_user_catalogue_adds_a_type(tmp_path):
+    cat = tmp_path / "my.yaml"
+    cat.write_text(textwrap.dedent("""
+        air_vehicles:
+          slow_drone:
+            description: a user's own loitering drone
+            category: uav
+            rcs_m2: {value: 0.05, assumed: "small composite airframe"}
+            swerling: {value: 1, assumed: "fluctuating"}
+            cruise_speed_mps: {value: 40, assumed: "loitering"}
+            cruise_alt_m: {value: 300, assumed: "low"}
+            max_speed_mps: {value: 60, assumed: "small engine"}
+            warhead_damage: {value: 0.1, assumed: "small warhead"}
+            iff_reply_probability: {value: 0, assumed: "hostile"}
+    """))
+    text = BASE.replace("ROE", "weapons_free").replace("LOADOUT", "").replace(
+        "name: edge", "name: edge\ncatalogue: [my.yaml]").replace(
+        "type: cruise_missile_subsonic", "type: slow_drone").replace("880 km/h", "140 km/h")
+    sc = parse_scenario(text, str(tmp_path / "s.yaml"), tmp_path)
+    r = skyshield.run(sc, seed=3)
+    assert r.summary["by_type"]["slow_drone"]["total"] == 1
+    with pytest.raises(skyshield.ScenarioError):
+        parse_scenario(text, "s.yaml", tmp_path / "elsewhere")  # the file is not found there
