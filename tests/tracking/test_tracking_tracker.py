@@ -95,3 +95,20 @@ def test_association_picks_the_global_optimum_not_the_greedy_one():
     tr.process(1.0, np.array([[9.0, 0, 0], [20.0, 0, 0]]), np.tile(np.eye(3) * 400, (2, 1, 1)),
                np.array([10, 11]), np.zeros(3), 1e6, "s")
     assert tr.truth[tr.slot_of(a)] == 10 and tr.truth[tr.slot_of(b)] == 11
+
+
+def test_kd_tree_and_brute_force_candidates_agree(monkeypatch):
+    import skyshield.tracking.tracker as T
+
+    def run(limit):
+        monkeypatch.setattr(T, "_BRUTE_FORCE_PAIRS", limit)
+        rng = np.random.default_rng(9)
+        tr = Tracker(TrackerParams(), EventLog())
+        truth = rng.uniform(-50e3, 50e3, size=(40, 3))
+        vel = rng.normal(scale=150.0, size=(40, 3))
+        for k in range(12):
+            _feed(tr, 2.0 * k, truth + vel * 2.0 * k, list(range(40)), rng)
+        s = tr.live()
+        return tr.track_id[s].tolist(), tr.x[s].round(6).tolist()
+
+    assert run(0) == run(10**9)

@@ -58,14 +58,13 @@ def leg_velocities(wp_t_s: np.ndarray, wp_lat_rad: np.ndarray, wp_lon_rad: np.nd
 
 def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin):
     n, w = wp_t_s.shape
-    t = np.broadcast_to(np.asarray(t_s, dtype=float), (n,))
+    t = np.full(n, t_s) if np.ndim(t_s) == 0 else np.asarray(t_s, dtype=float)
     # index of the leg containing t: last waypoint time <= t, limited to the last real leg
-    n_wp = np.isfinite(wp_t_s).sum(axis=1)
-    k = (wp_t_s <= t[:, None]).sum(axis=1) - 1
-    k = np.clip(k, 0, np.maximum(n_wp - 2, 0))
+    last_leg = np.isfinite(wp_t_s).sum(axis=1) - 2
+    k = np.maximum(np.minimum((wp_t_s <= t[:, None]).sum(axis=1) - 1, last_leg), 0)
     rows = np.arange(n)
     ta, tb = wp_t_s[rows, k], wp_t_s[rows, k + 1]
-    f = np.clip((t - ta) / (tb - ta), 0.0, 1.0)
+    f = np.minimum(np.maximum((t - ta) / (tb - ta), 0.0), 1.0)
     lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
     lon = wp_lon_rad[rows, k] + f * (wp_lon_rad[rows, k + 1] - wp_lon_rad[rows, k])
     alt = wp_alt_m[rows, k] + f * (wp_alt_m[rows, k + 1] - wp_alt_m[rows, k])

@@ -148,6 +148,10 @@ def pd(snr_db: ArrayLike, pfa: ArrayLike, n_pulses: ArrayLike = 1, swerling: int
     case = int(swerling)
     if case not in _PD_BY_CASE:
         raise ValueError(f"swerling must be 0..4 (or 5 = 0), got {swerling!r}")
+    if case in (1, 2) and np.ndim(n_pulses) == 0 and n_pulses == 1:
+        # single pulse, Rayleigh-fluctuating: Pd = Pfa^(1/(1+S)) in closed form (no gamma calls)
+        S1 = np.maximum(db_to_lin(snr_db), _TINY)
+        return np.clip(as_float(pfa) ** (1.0 / (1.0 + S1)), 0.0, 1.0)
     S, Pfa, N = np.broadcast_arrays(
         np.maximum(db_to_lin(snr_db), _TINY), as_float(pfa), as_float(n_pulses)
     )

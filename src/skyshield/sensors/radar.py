@@ -10,6 +10,7 @@ False alarms are a Poisson number of uniformly placed plots in the coverage.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -46,14 +47,14 @@ class RadarSet:
     max_el_rad: np.ndarray
     alive: np.ndarray
 
-    @property
+    @cached_property
     def n_cells(self) -> np.ndarray:
         """Resolution cells of one scan: range cells × azimuth beams × elevation beams."""
         return ((self.max_range_m - self.min_range_m) / self.range_resolution_m
                 * (2 * np.pi / self.beamwidth_az_rad)
                 * np.maximum(1.0, self.max_el_rad / self.beamwidth_el_rad))
 
-    @property
+    @cached_property
     def threshold_db(self) -> np.ndarray:
         """Detection threshold over the noise, the apparent SNR of a false alarm (dB)."""
         return 10 * np.log10(detection.threshold(self.pfa))

@@ -28,6 +28,7 @@ from skyshield.tracking import kalman
 __all__ = ["TrackerParams", "Tracker", "TENTATIVE", "CONFIRMED", "TRACK_COLUMNS"]
 
 TENTATIVE, CONFIRMED = 1, 2
+_BRUTE_FORCE_PAIRS = 4096  # below this many track-plot pairs, distances are computed directly
 TRACK_COLUMNS = ("t_s", "track_id", "status", "x_m", "y_m", "z_m", "vx_mps", "vy_mps",
                  "vz_mps", "sigma_pos_m", "truth_id", "source")
 
@@ -159,12 +160,17 @@ class Tracker:
         pos_var = np.trace(Pp[:, :3, :3], axis1=1, axis2=2)
         det_var = float(np.trace(R, axis1=1, axis2=2).max())
         radius = np.sqrt(self.gamma * (pos_var + det_var))
-        hits = cKDTree(z).query_ball_point(xp[:, :3], radius, return_sorted=False)
-        counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-        if counts.sum() == 0:
+        if slots.size * z.shape[0] <= _BRUTE_FORCE_PAIRS:  # small picture: all pairs at once
+            d = np.linalg.norm(xp[:, None, :3] - z[None, :, :], axis=-1)
+            trk_idx, det_idx = np.nonzero(d <= radius[:, None])
+        else:  # large picture: a k-d tree keeps the candidates near-linear in the counts
+            hits = cKDTree(z).query_ball_point(xp[:, :3], radius, return_sorted=False)
+            counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
+            trk_idx = np.repeat(np.arange(len(hits)), counts)
+            det_idx = np.fromiter(chain.from_iterable(hits), dtype=np.int64,
+                                  count=int(counts.sum()))
+        if trk_idx.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        trk_idx = np.repeat(np.arange(len(hits)), counts)
-        det_idx = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum()))
         y, S = kalman.innovation(xp[trk_idx], Pp[trk_idx], z[det_idx], R[det_idx])
         d2, logdet = kalman.mahalanobis_sq(y, S)
         ok = d2 <= self.gamma
