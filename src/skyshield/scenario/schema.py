@@ -58,6 +58,12 @@ def _vehicle_type(v: str, info: ValidationInfo) -> str:
     return v
 
 
+def _check_speed(v: float | None) -> float | None:
+    if v is not None and v < MIN_SPEED_MPS:
+        raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
+    return v
+
+
 def _check_alt(v: float) -> float:
     if not _ALT_MIN_M <= v <= _ALT_MAX_M:
         raise ValueError(f"altitude must be between {_ALT_MIN_M:g} m and {_ALT_MAX_M:g} m")
@@ -156,12 +162,7 @@ class Waypoint(_Strict):
 
     _alt = field_validator("alt")(_check_alt)
 
-    @field_validator("speed")
-    @classmethod
-    def _speed(cls, v: float | None) -> float | None:
-        if v is not None and v < MIN_SPEED_MPS:
-            raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
-        return v
+    _speed = field_validator("speed")(_check_speed)
 
 
 class Route(_Strict):
@@ -229,12 +230,7 @@ class Raid(_Strict):
             raise ValueError("must not be negative (a raid cannot start in the past)")
         return v
 
-    @field_validator("speed")
-    @classmethod
-    def _speed(cls, v: float | None) -> float | None:
-        if v is not None and v < MIN_SPEED_MPS:
-            raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
-        return v
+    _speed = field_validator("speed")(_check_speed)
 
     @model_validator(mode="after")
     def _speed_limit(self, info: ValidationInfo) -> Raid:
