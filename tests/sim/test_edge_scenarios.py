@@ -90,3 +90,19 @@ def test_a_user_catalogue_adds_a_type(tmp_path):
     assert r.summary["by_type"]["slow_drone"]["total"] == 1
     with pytest.raises(skyshield.ScenarioError):
         parse_scenario(text, "s.yaml", tmp_path / "elsewhere")  # the file is not found there
+
+
+def test_a_raid_that_starts_on_its_target_is_refused_with_its_line():
+    text = BASE.replace("ROE", "weapons_free").replace("LOADOUT", "") + textwrap.dedent("""
+        raids:
+          r:
+            type: cruise_missile_subsonic
+            count: 2
+            from: {lat: 44.9, lon: 20.3}
+            to: base
+    """)
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        _scenario(text=text)
+    (p,) = exc.value.problems
+    assert p.path == "raids.r.to" and "same place" in p.message
+    assert p.line == text.splitlines().index("    to: base") + 1

@@ -323,6 +323,14 @@ class Scenario(_Strict):
             if raid.start > self.duration:
                 raise ValueError(f"@raids.{name}.start: ({raid.start:g} s) is after the end of the "
                                  f"exercise ({self.duration:g} s)")
+            end = self.assets.get(raid.to) or self.units[raid.to]
+            pts = [(raid.from_.lat, raid.from_.lon), *((p.lat, p.lon) for p in raid.via),
+                   (end.lat, end.lon)]
+            for k in range(1, len(pts)):
+                if pts[k] == pts[k - 1]:
+                    where = "to" if k == len(pts) - 1 else f"via.{k - 1}"
+                    raise ValueError(f"@raids.{name}.{where}: same place as the previous point "
+                                     "of the axis; a raid must fly somewhere")
         if not self.units:
             raise ValueError("@units: a scenario needs at least one fire unit")
         return self
