@@ -111,16 +111,19 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
         truth["lat_deg"], truth["lon_deg"], truth["alt_m"] = np.degrees(lat), np.degrees(lon), alt
     else:
         truth["lat_deg"] = truth["lon_deg"] = truth["alt_m"] = np.zeros(0)
+    # entity names and kinds: air vehicles by truth id, interceptors (negative ids) by weapon id
     eid = truth["entity_id"].to_numpy()
-    is_air = eid >= 0
-    names = np.asarray(v.name, dtype=object)
-    launches = events[events["kind"] == "launch"].set_index("weapon_id")["target"]
-    truth["name"] = np.where(is_air, names[np.where(is_air, eid, 0)] if len(names) else "",
-                             [f"{launches.get(-e, 'interceptor')}#{-e}" if e < 0 else ""
-                              for e in eid])
-    truth["kind"] = np.where(is_air, np.asarray([SIDES[s] for s in v.side] or [""],
-                                                dtype=object)[np.where(is_air, eid, 0)],
-                             "interceptor")
+    launches = events[events["kind"] == "launch"]
+    wids = launches["weapon_id"].to_numpy()
+    n_air, n_wpn = len(v.name), int(wids.max()) if wids.size else 0
+    names = np.empty(n_air + n_wpn + 1, dtype=object)
+    kinds = np.empty(n_air + n_wpn + 1, dtype=object)
+    names[:n_air] = v.name
+    kinds[:n_air] = [SIDES[s] for s in v.side]
+    names[n_air + wids] = [f"{m}#{w}" for m, w in zip(launches["target"], wids, strict=True)]
+    kinds[n_air:] = "interceptor"
+    row = np.where(eid >= 0, eid, n_air - eid)
+    truth["name"], truth["kind"] = names[row], kinds[row]
     summary = summarise(events, vehicles,
                         pd.DataFrame({"name": w.assets.name, "value": w.assets.value}),
                         sc.name, out.seed, sc.duration, wall)

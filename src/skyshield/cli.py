@@ -66,6 +66,10 @@ def run_cmd(
         out_dir = Path("runs") / f"{sc.name}-{s}-{stamp}"
     if out_dir.exists():
         _fail(f"{out_dir}: already exists; choose another --out")
+    try:  # fail before the run, not after it, if the folder cannot be made
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"{out_dir}: cannot create the run folder's parent: {exc.strerror or exc}")
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                   TextColumn("{task.completed:>6.0f}/{task.total:.0f} s simulated"),
                   TimeElapsedColumn(), console=err, disable=quiet, transient=True) as bar:

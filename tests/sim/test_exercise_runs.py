@@ -55,6 +55,13 @@ def test_exercise_outcome_is_plausible(golden_run):
     ev = golden_run.events
     assert set(ev.loc[ev["kind"] == "kill", "weapon_id"]) <= set(
         ev.loc[ev["kind"] == "launch", "weapon_id"])
+    # truth rows name every entity: interceptors by missile type and weapon id
+    tr = golden_run.truth
+    launched = {f"{m}#{w}" for m, w in zip(ev.loc[ev["kind"] == "launch", "target"],
+                                          ev.loc[ev["kind"] == "launch", "weapon_id"],
+                                          strict=True)}
+    assert set(tr.loc[tr["kind"] == "interceptor", "name"]) <= launched
+    assert set(tr.loc[tr["kind"] == "friendly", "name"]) == {"mig29_cap"}
     # cruise missiles fly low: first detected inside the 4/3-Earth horizon of a 10 m mast
     cm = s["by_type"]["cruise_missile_subsonic"]["first_detection_range_m"]
     assert cm["max"] < 13.0e3 + 48.0e3
