@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from skyshield.engine.motion import leg_velocities, route_state
+from skyshield.engine.motion import build_route_table, route_state, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Scheduler
 from skyshield.geo import WGS84_A_M
@@ -66,13 +66,20 @@ def test_route_motion_on_the_equator_matches_the_circle():
     # clamped before the start and after the end
     pb, _, _ = route_state(wp_t, lat, lon, alt, -10.0, origin)
     np.testing.assert_allclose(pb, p0)
-    # the leg's mean velocity is the chord over the leg time: 250 m/s
-    lv = leg_velocities(wp_t, lat, lon, alt, origin)
-    assert np.linalg.norm(lv[0, 0]) == pytest.approx(250.0, rel=1e-9)
-    _, v, _ = route_state(wp_t, lat, lon, alt, 10.0, origin, leg_vel_mps=lv)
+    # the sampled table: on the route at its nodes, within the 2 km sub-leg sagitta between,
+    # and its velocity is the route's speed (250 m/s) along the equator
+    rt = build_route_table(wp_t, lat, lon, alt, origin)
+    assert rt.key.size == int(np.ceil(chord / 2000.0)) + 1
+    for t in np.linspace(0.0, t_end, 37):
+        pt, vt, at = table_state(rt, t)
+        pe, _, ae = route_state(wp_t, lat, lon, alt, t, origin)
+        assert np.linalg.norm(pt[0] - pe[0]) <= 2000.0**2 / (8 * WGS84_A_M) + 1e-6
+        assert at[0] == pytest.approx(ae[0])
+        assert np.linalg.norm(vt[0]) == pytest.approx(250.0, rel=1e-4)
     _, v_fd, _ = route_state(wp_t, lat, lon, alt, 10.0, origin)
-    np.testing.assert_allclose(v[0], lv[0, 0])
     assert np.linalg.norm(v_fd[0]) == pytest.approx(250.0, rel=1e-4)
+    # outside the route's time span the table clamps to its ends
+    np.testing.assert_allclose(table_state(rt, -50.0)[0][0], p0[0], atol=1e-6)
 
 
 def test_route_state_batches_equal_single_rows():

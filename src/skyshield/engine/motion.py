@@ -8,11 +8,13 @@ instead of cutting a chord through it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from skyshield.geo import enu_rotation, geodetic_to_ecef, geodetic_to_enu
 
-__all__ = ["route_state", "leg_velocities"]
+__all__ = ["route_state", "RouteTable", "build_route_table", "table_state"]
 
 
 def route_state(
@@ -23,46 +25,32 @@ def route_state(
     t_s: float,
     origin: tuple[float, float, float],
     dt_s: float = 0.5,
-    leg_vel_mps: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Position (n, 3), velocity (n, 3) in ENU and altitude (n,) of every route at ``t_s``.
 
-    Times before the first or after the last waypoint are clamped to the route's ends. Velocity
-    is the leg's mean velocity from :func:`leg_velocities` when given, else the central
-    difference over ``dt_s``.
+    This is the definition of motion on a route; the simulation evaluates it through
+    :class:`RouteTable`, which samples it. Times before the first or after the last waypoint
+    are clamped to the route's ends. Velocity is the central difference over ``dt_s``.
     """
-    pos, alt, k = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin)
-    if leg_vel_mps is None:
-        t0 = wp_t_s[:, 0]
-        t_end = np.nanmax(np.where(np.isfinite(wp_t_s), wp_t_s, np.nan), axis=1)
-        ta = np.clip(t_s - dt_s / 2, t0, t_end - dt_s)
-        pa, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta, origin)
-        pb, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta + dt_s, origin)
-        return pos, (pb - pa) / dt_s, alt
-    return pos, leg_vel_mps[np.arange(k.size), k], alt
+    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin)
+    t0 = wp_t_s[:, 0]
+    t_end = np.nanmax(np.where(np.isfinite(wp_t_s), wp_t_s, np.nan), axis=1)
+    ta = np.clip(t_s - dt_s / 2, t0, t_end - dt_s)
+    pa, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta, origin)
+    pb, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta + dt_s, origin)
+    return pos, (pb - pa) / dt_s, alt
 
 
-def leg_velocities(wp_t_s: np.ndarray, wp_lat_rad: np.ndarray, wp_lon_rad: np.ndarray,
-                   wp_alt_m: np.ndarray, origin: tuple[float, float, float]) -> np.ndarray:
-    """Mean ENU velocity (n, w-1, 3) on each leg: chord between waypoints over leg time.
-
-    Within 0.5 % of the instantaneous velocity for legs shorter than 100 km (the chord and the
-    curved path differ in direction by half the leg's central angle).
-    """
-    p = geodetic_to_enu(wp_lat_rad, wp_lon_rad, wp_alt_m, *origin)
-    with np.errstate(invalid="ignore"):
-        dt = np.diff(wp_t_s, axis=1)
-        v = np.diff(p, axis=1) / dt[..., None]
-    return np.where(np.isfinite(v), v, 0.0)
-
-
-def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin):
-    n, w = wp_t_s.shape
+def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin, rows=None):
+    """Exact route positions: row ``rows[j]`` at time ``t_s[j]`` (all rows by default)."""
+    if rows is None:
+        rows = np.arange(wp_t_s.shape[0])
+    n = rows.size
     t = np.full(n, t_s) if np.ndim(t_s) == 0 else np.asarray(t_s, dtype=float)
+    wt = wp_t_s[rows]
     # index of the leg containing t: last waypoint time <= t, limited to the last real leg
-    last_leg = np.isfinite(wp_t_s).sum(axis=1) - 2
-    k = np.maximum(np.minimum((wp_t_s <= t[:, None]).sum(axis=1) - 1, last_leg), 0)
-    rows = np.arange(n)
+    last_leg = np.isfinite(wt).sum(axis=1) - 2
+    k = np.maximum(np.minimum((wt <= t[:, None]).sum(axis=1) - 1, last_leg), 0)
     ta, tb = wp_t_s[rows, k], wp_t_s[rows, k + 1]
     f = np.minimum(np.maximum((t - ta) / (tb - ta), 0.0), 1.0)
     lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
@@ -71,6 +59,74 @@ def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin):
     r0, C = _frame(origin)
     pos = (geodetic_to_ecef(lat, lon, alt) - r0) @ C.T  # = geodetic_to_enu(..., *origin)
     return pos, alt, k
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """Every route sampled at nodes no more than ``max_step_m`` apart, in the ENU frame.
+
+    Between two nodes the position is interpolated linearly in ENU. The nodes lie exactly on the
+    route of :func:`route_state`; in between, the straight sub-leg departs from the curved route
+    by at most its sagitta, L²/(8·R) = 0.08 m for L = 2 km. Lookup is one ``searchsorted`` over
+    all vehicles' nodes at once (each vehicle's node times are offset by ``index × span``).
+    """
+
+    key: np.ndarray  # (N,) node time + vehicle index × span, increasing
+    t_s: np.ndarray  # (N,)
+    pos_m: np.ndarray  # (N, 3)
+    alt_m: np.ndarray  # (N,)
+    first: np.ndarray  # (n,) first node of each vehicle
+    last: np.ndarray  # (n,) last node of each vehicle
+    span_s: float
+
+
+def build_route_table(wp_t_s: np.ndarray, wp_lat_rad: np.ndarray, wp_lon_rad: np.ndarray,
+                      wp_alt_m: np.ndarray, origin: tuple[float, float, float],
+                      max_step_m: float = 2000.0) -> RouteTable:
+    n = wp_t_s.shape[0]
+    if n == 0:
+        z = np.zeros(0)
+        return RouteTable(z, z, np.zeros((0, 3)), z, np.zeros(0, np.int64),
+                          np.zeros(0, np.int64), 1.0)
+    p_wp = geodetic_to_enu(wp_lat_rad, wp_lon_rad, wp_alt_m, *origin)
+    leg_m = np.linalg.norm(np.diff(p_wp, axis=1), axis=-1)
+    rows, times = [], []
+    for i in range(n):
+        m = int(np.isfinite(wp_t_s[i]).sum())
+        ts = [wp_t_s[i, :1]]
+        for k in range(m - 1):
+            steps = max(1, int(np.ceil(leg_m[i, k] / max_step_m)))
+            ts.append(np.linspace(wp_t_s[i, k], wp_t_s[i, k + 1], steps + 1)[1:])
+        t_i = np.concatenate(ts)
+        rows.append(np.full(t_i.size, i))
+        times.append(t_i)
+    row = np.concatenate(rows)
+    t = np.concatenate(times)
+    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t, origin, rows=row)
+    counts = np.bincount(row, minlength=n)
+    last = np.cumsum(counts) - 1
+    first = last - counts + 1
+    span = float(np.nanmax(np.abs(t))) * 2 + 1.0
+    return RouteTable(t + row * span, t, pos, alt, first, last, span)
+
+
+def table_state(rt: RouteTable, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position (n, 3), velocity (n, 3) and altitude (n,) of every vehicle at ``t_s``.
+
+    Clamped to the route's ends outside its time span; velocity is the sub-leg's chord velocity.
+    """
+    n = rt.first.size
+    q = t_s + np.arange(n) * rt.span_s
+    j = np.searchsorted(rt.key, q, side="right") - 1
+    j = np.minimum(np.maximum(j, rt.first), np.maximum(rt.last - 1, rt.first))
+    j1 = np.minimum(j + 1, rt.last)
+    ta, tb = rt.t_s[j], rt.t_s[j1]
+    dt = np.where(tb > ta, tb - ta, 1.0)
+    f = np.minimum(np.maximum((t_s - ta) / dt, 0.0), 1.0)
+    dp = rt.pos_m[j1] - rt.pos_m[j]
+    pos = rt.pos_m[j] + f[:, None] * dp
+    alt = rt.alt_m[j] + f * (rt.alt_m[j1] - rt.alt_m[j])
+    return pos, dp / dt[:, None], alt
 
 
 _FRAMES: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}

@@ -55,6 +55,13 @@ class RadarSet:
                 * np.maximum(1.0, self.max_el_rad / self.beamwidth_el_rad))
 
     @cached_property
+    def dwell_snr_1m_db(self) -> np.ndarray:
+        """SNR of one dwell (``n_pulses`` integrated coherently) for 1 m² at 1 m (dB)."""
+        return radar.snr_db(self.peak_power_w, self.pulse_width_s, self.freq_hz, 1.0, 1.0,
+                            self.gain_db, None, self.system_temp_k, self.loss_db) + \
+            10 * np.log10(self.n_pulses)
+
+    @cached_property
     def threshold_db(self) -> np.ndarray:
         """Detection threshold over the noise, the apparent SNR of a false alarm (dB)."""
         return 10 * np.log10(detection.threshold(self.pfa))
@@ -112,9 +119,8 @@ def scan(
                          & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
     az, el, rng_m = az[cov], el[cov], rng_m[cov]
     f, tau = rs.freq_hz[i], rs.pulse_width_s[i]
-    snr = radar.snr_db(rs.peak_power_w[i], tau, f, rng_m, tgt_rcs_m2[cov], rs.gain_db[i], None,
-                       rs.system_temp_k[i], rs.loss_db[i])
-    snr = snr + 10 * np.log10(rs.n_pulses[i])  # coherent integration over the dwell
+    # radar equation: SNR ∝ σ/R⁴, from the dwell SNR of 1 m² at 1 m
+    snr = rs.dwell_snr_1m_db[i] + 10 * np.log10(tgt_rcs_m2[cov] / rng_m**4)
     if jammers.pos_m.shape[0] and cov.size:
         jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
         jaz, jel, jr = enu_to_aer(jrel)
@@ -128,11 +134,14 @@ def scan(
                              g_rx, 1.0 / tau, rs.system_temp_k[i])
         jn_lin = np.where(jvisible[None, :], 10 ** (jnr / 10), 0.0).sum(axis=1)
         snr = snr - 10 * np.log10(1.0 + jn_lin)  # S/(N+J)
-    pd = np.zeros(cov.size)
     sw = tgt_swerling[cov]
-    for case in np.unique(sw):
-        sel = sw == case
-        pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
+    if sw.size and (sw == sw[0]).all():
+        pd = detection.pd(snr, rs.pfa[i], 1, int(sw[0]))
+    else:
+        pd = np.zeros(cov.size)
+        for case in np.unique(sw):
+            sel = sw == case
+            pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
     hit = rng.random(cov.size) < pd
     # measurement noise
     snr_hit = snr[hit]

@@ -18,7 +18,7 @@ import numpy as np
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import plan
 from skyshield.engine.events import EventLog
-from skyshield.engine.motion import leg_velocities, route_state
+from skyshield.engine.motion import build_route_table, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu
@@ -56,8 +56,8 @@ class _Sim:
                                              tp.gate_probability, tp.process_noise), self.log)
         self.icpt = Interceptors()
         v = world.vehicles
-        self.leg_vel = leg_velocities(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
-                                      world.origin)
+        self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
+                                        world.origin)
         self._state_cache: tuple[float, tuple[np.ndarray, ...]] | None = None
         self.first_detected = np.zeros(len(world.vehicles), dtype=bool)
         self.ended = np.zeros(len(world.vehicles), dtype=bool)
@@ -79,8 +79,7 @@ class _Sim:
         if self._state_cache is not None and self._state_cache[0] == t_s:
             return self._state_cache[1]  # type: ignore[return-value]
         v = self.w.vehicles
-        pos, vel, alt = route_state(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m, t_s,
-                                    self.w.origin, leg_vel_mps=self.leg_vel)
+        pos, vel, alt = table_state(self.routes, t_s)
         present = v.alive & ~self.ended & (v.t_start_s <= t_s) & (t_s <= v.t_end_s)
         out = (pos, vel, alt, present)
         self._state_cache = (t_s, out)
