@@ -142,35 +142,31 @@ def scan(
         for case in np.unique(sw):
             sel = sw == case
             pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
-    hit = rng.random(cov.size) < pd
-    # measurement noise
-    snr_hit = snr[hit]
-    s_r = measurement.range_sigma_m(rs.range_resolution_m[i], snr_hit)
-    s_az = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], snr_hit)
-    s_el = measurement.angle_sigma_rad(rs.beamwidth_el_rad[i], snr_hit)
-    noise = rng.standard_normal((3, snr_hit.size))
-    r_meas = rng_m[hit] + s_r * noise[0]
-    az_meas = (az[hit] + s_az * noise[1]) % (2 * np.pi)
-    el_meas = el[hit] + s_el * noise[2]
+    hit = np.flatnonzero(rng.random(cov.size) < pd)
+    noise = rng.standard_normal((3, hit.size))
     # false alarms: a Poisson number over the resolution cells of the coverage, placed uniformly
     n_fa = int(rng.poisson(rs.pfa[i] * rs.n_cells[i]))
-    fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
-    fa_az = rng.uniform(0, 2 * np.pi, n_fa)
-    fa_el = rng.uniform(0, min(float(rs.max_el_rad[i]), np.radians(10.0)), n_fa)
-    fa_snr = np.full(n_fa, rs.threshold_db[i])
-    return Detections(
-        radar=i,
-        t_s=t_s,
-        range_m=np.concatenate([r_meas, fa_r]),
-        az_rad=np.concatenate([az_meas, fa_az]),
-        el_rad=np.concatenate([el_meas, fa_el]),
-        sigma_range_m=np.concatenate([s_r, measurement.range_sigma_m(
-            rs.range_resolution_m[i], fa_snr)]) if n_fa else s_r,
-        sigma_az_rad=np.concatenate([s_az, measurement.angle_sigma_rad(
-            rs.beamwidth_az_rad[i], fa_snr)]) if n_fa else s_az,
-        sigma_el_rad=np.concatenate([s_el, measurement.angle_sigma_rad(
-            rs.beamwidth_el_rad[i], fa_snr)]) if n_fa else s_el,
-        snr_db=np.concatenate([snr_hit, fa_snr]),
-        truth_id=np.concatenate([tgt_id[cov][hit], np.full(n_fa, -1, dtype=np.int64)]),
-        true_range_m=np.concatenate([rng_m[hit], fa_r]),
-    )
+    if n_fa:
+        fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
+        fa_az = rng.uniform(0, 2 * np.pi, n_fa)
+        fa_el = rng.uniform(0, min(float(rs.max_el_rad[i]), np.radians(10.0)), n_fa)
+        snr_all = np.concatenate([snr[hit], np.full(n_fa, rs.threshold_db[i])])
+        true_r = np.concatenate([rng_m[hit], fa_r])
+        true_az = np.concatenate([az[hit], fa_az])
+        true_el = np.concatenate([el[hit], fa_el])
+        truth = np.concatenate([tgt_id[cov[hit]], np.full(n_fa, -1, dtype=np.int64)])
+    else:
+        snr_all, true_r, true_az, true_el = snr[hit], rng_m[hit], az[hit], el[hit]
+        truth = tgt_id[cov[hit]]
+    # measurement noise, from each plot's SNR (a false alarm sits at the threshold)
+    s_r = measurement.range_sigma_m(rs.range_resolution_m[i], snr_all)
+    s_az = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], snr_all)
+    s_el = measurement.angle_sigma_rad(rs.beamwidth_el_rad[i], snr_all)
+    m = hit.size
+    r_meas, az_meas, el_meas = true_r.copy(), true_az.copy(), true_el.copy()
+    r_meas[:m] += s_r[:m] * noise[0]
+    az_meas[:m] = (az_meas[:m] + s_az[:m] * noise[1]) % (2 * np.pi)
+    el_meas[:m] += s_el[:m] * noise[2]
+    return Detections(radar=i, t_s=t_s, range_m=r_meas, az_rad=az_meas, el_rad=el_meas,
+                      sigma_range_m=s_r, sigma_az_rad=s_az, sigma_el_rad=s_el, snr_db=snr_all,
+                      truth_id=truth, true_range_m=true_r)
