@@ -29,7 +29,7 @@ def main() -> None:
     fig, ax = plt.subplots(figsize=(11, 7), dpi=110)
     tr = r.truth
     colours = {"hostile": "tab:red", "friendly": "tab:blue", "interceptor": "tab:green"}
-    for (kind, eid), g in tr.groupby(["kind", "entity_id"]):
+    for (kind, _eid), g in tr.groupby(["kind", "entity_id"]):
         ax.plot(g["x_m"] / 1e3, g["y_m"] / 1e3, color=colours[kind],
                 lw=0.6 if kind == "interceptor" else 1.0, alpha=0.8)
     trk = r.tracks[r.tracks["status"] == 2]
