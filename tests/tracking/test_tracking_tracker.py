@@ -112,3 +112,17 @@ def test_kd_tree_and_brute_force_candidates_agree(monkeypatch):
         return tr.track_id[s].tolist(), tr.x[s].round(6).tolist()
 
     assert run(0) == run(10**9)
+
+
+def test_blind_radars_do_not_use_up_a_tentative_tracks_chances():
+    """A 1 Hz radar that cannot see a small target (no plots) covering it must not delete the
+    tentative track that a 2 s radar keeps hitting: M-of-N runs on the initiating radar's scans."""
+    tr = Tracker(TrackerParams(confirm_m=3, confirm_n=5), EventLog())
+    p, v = np.array([30e3, 0.0, 8e3]), np.array([-550.0, 0.0, -100.0])
+    for k in range(6):
+        t = 2.0 * k
+        _feed(tr, t, [p + v * t], [5], sensor=(0, 0, 0))  # the radar that sees it, every 2 s
+        for dt in (0.5, 1.5):  # two blind radars covering the same volume
+            tr.process(t + dt, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, np.int64),
+                       np.zeros(3), 1e6, "blind-a" if dt < 1 else "blind-b")
+    assert tr.live(CONFIRMED).size == 1

@@ -7,7 +7,8 @@ found with a k-d tree, so the cost grows with the number of nearby pairs, not tr
 assigned by global nearest neighbour: scipy's ``linear_sum_assignment`` on each connected cluster
 of the gated pairs, with the cost d² + ln|S|. Unassigned plots start tentative tracks; a tentative
 track is confirmed after M hits in its first N opportunities (scans of a radar covering it) or
-deleted; a confirmed track unseen for longer than the coast time is dropped.
+deleted (opportunities are the initiating radar's scans covering the track; hits from any radar
+count); a confirmed track unseen for longer than the coast time is dropped.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Tracker:
         self.next_id = 1
         self._rows: list[tuple[np.ndarray, ...]] = []
         self._row_sources: list[str] = []
+        self._sensor_ids: dict[str, int] = {}
 
     def _alloc(self, cap: int) -> None:
         self.status = np.zeros(cap, dtype=np.int8)
@@ -64,6 +66,7 @@ class Tracker:
         self.hits = np.zeros(cap, dtype=np.int64)
         self.opps = np.zeros(cap, dtype=np.int64)
         self.truth = np.full(cap, -1, dtype=np.int64)
+        self.init_sensor = np.full(cap, -1, dtype=np.int64)
 
     def _grow(self, need: int) -> None:
         cap = self.status.size
@@ -71,10 +74,11 @@ class Tracker:
             return
         new = max(need, 2 * cap)
         old = (self.status, self.track_id, self.x, self.P, self.t, self.hits, self.opps,
-               self.truth)
+               self.truth, self.init_sensor)
         self._alloc(new)
         new_arrays: tuple[np.ndarray, ...] = (self.status, self.track_id, self.x, self.P, self.t,
-                                              self.hits, self.opps, self.truth)
+                                              self.hits, self.opps, self.truth,
+                                              self.init_sensor)
         for dst, src in zip(new_arrays, old, strict=True):
             dst[:cap] = src
 
@@ -99,8 +103,9 @@ class Tracker:
         """Fuse one scan's converted plots ``z`` (m, 3) with covariances ``R`` (m, 3, 3)."""
         slots = self.live()
         m = z.shape[0]
+        sensor = self._sensor_ids.setdefault(source, len(self._sensor_ids))
         if m == 0:
-            self._empty_scan(t_s, slots, sensor_pos_m, sensor_max_range_m)
+            self._empty_scan(t_s, slots, sensor_pos_m, sensor_max_range_m, sensor)
             return
         assigned_slot = np.empty(0, dtype=np.int64)
         assigned_det = np.empty(0, dtype=np.int64)
@@ -109,9 +114,7 @@ class Tracker:
                                        self.p.q)
             if m:
                 assigned_slot, assigned_det = self._associate(slots, xp, Pp, z, R)
-            # opportunities: tracks whose predicted position this radar covers
-            in_cov = np.linalg.norm(xp[:, :3] - sensor_pos_m, axis=1) <= sensor_max_range_m
-            self.opps[slots[in_cov]] += 1
+            self._count_opportunities(slots, xp[:, :3], sensor_pos_m, sensor_max_range_m, sensor)
             if assigned_slot.size:
                 pos = np.searchsorted(slots, assigned_slot)
                 xu, Pu = kalman.update(xp[pos], Pp[pos], z[assigned_det], R[assigned_det])
@@ -131,7 +134,7 @@ class Tracker:
         # new tentative tracks from unassigned plots
         free = np.ones(m, dtype=bool)
         free[assigned_det] = False
-        new_slots = self._initiate(t_s, z[free], R[free], truth[free], source)
+        new_slots = self._initiate(t_s, z[free], R[free], truth[free], sensor)
         # coasting confirmed tracks unseen for too long
         conf = self.live(CONFIRMED)
         stale = conf[t_s - self.t[conf] > self.p.coast_s]
@@ -139,14 +142,24 @@ class Tracker:
         updated = np.concatenate([assigned_slot, new_slots])
         self._record(t_s, updated[self.status[updated] > 0], source)
 
+    def _count_opportunities(self, slots: np.ndarray, pos_m: np.ndarray,
+                             sensor_pos_m: np.ndarray, sensor_max_range_m: float,
+                             sensor: int) -> None:
+        """One more M-of-N opportunity for tentative tracks started by this sensor, if it covers
+        their predicted position. Confirmation is judged on the initiating radar's own scans:
+        a radar that cannot see a small target must not use up its chances (hits from any
+        radar count)."""
+        own = self.init_sensor[slots] == sensor
+        in_cov = np.linalg.norm(pos_m - sensor_pos_m, axis=1) <= sensor_max_range_m
+        self.opps[slots[own & in_cov]] += 1
+
     def _empty_scan(self, t_s: float, slots: np.ndarray, sensor_pos_m: np.ndarray,
-                    sensor_max_range_m: float) -> None:
+                    sensor_max_range_m: float, sensor: int) -> None:
         """A scan without plots: only opportunities, M-of-N failures and coasting change."""
         if slots.size == 0:
             return
         pos = self.x[slots, :3] + self.x[slots, 3:] * (t_s - self.t[slots])[:, None]
-        in_cov = np.linalg.norm(pos - sensor_pos_m, axis=1) <= sensor_max_range_m
-        self.opps[slots[in_cov]] += 1
+        self._count_opportunities(slots, pos, sensor_pos_m, sensor_max_range_m, sensor)
         tent = slots[self.status[slots] == TENTATIVE]
         fail = tent[(self.hits[tent] < self.p.confirm_m) & (self.opps[tent] >= self.p.confirm_n)]
         self._drop(fail, t_s, "not confirmed", emit=False)
@@ -214,7 +227,7 @@ class Tracker:
         return slots[t_all], d_all
 
     def _initiate(self, t_s: float, z: np.ndarray, R: np.ndarray, truth: np.ndarray,
-                  source: str) -> np.ndarray:
+                  sensor: int) -> np.ndarray:
         k = z.shape[0]
         if k == 0:
             return np.empty(0, dtype=np.int64)
@@ -235,6 +248,7 @@ class Tracker:
         self.t[s] = t_s
         self.hits[s] = 1
         self.opps[s] = 1
+        self.init_sensor[s] = sensor
         self.truth[s] = truth
         return s
 
