@@ -67,10 +67,10 @@ def _units(roe=TIGHT, inventory=((4, 4),), channels=2):
         radar_max_range_m=np.full(n, 200e3), alive=np.ones(n, bool), next_ready_s=np.zeros(n))
 
 
-def _plan(fu, state, ident, agl=1000.0, blocked=None):
+def _plan(fu, state, ident, agl=1000.0, blocked=None, ttg=100.0):
     k = state.shape[0]
     return plan(0.0, np.arange(1, k + 1), state, np.full(k, agl), np.asarray(ident),
-                np.linspace(1.0, 0.5, k), np.full(k, 100.0), fu, _missiles(),
+                np.linspace(1.0, 0.5, k), np.full(k, ttg), fu, _missiles(),
                 np.zeros(len(fu.name)), np.zeros(len(fu.name)),
                 np.zeros(k, bool) if blocked is None else blocked, 900.0)
 
@@ -106,7 +106,7 @@ def test_envelope_limits():
     assert _plan(_units(), INBOUND, [threat.HOSTILE], agl=30e3) == []  # above the ceiling
     fast = np.array([[15e3, 0.0, 1000.0, -2500.0, 0.0, 0.0]])
     assert _plan(_units(), fast, [threat.HOSTILE]) == []  # faster than any missile can engage
-    # out of the long missile but inside the short one's... only the short one's stock left
+    # with the long missile's stock gone, the short one is chosen inside its own envelope
     fu = _units(inventory=((0, 3),))
     orders = _plan(fu, np.array([[15e3, 0.0, 1000.0, -250.0, 0.0, 0.0]]), [threat.HOSTILE])
     assert [o.missile for o in orders] == [1]
@@ -127,3 +127,20 @@ def test_radar_horizon_blocks_a_low_target_beyond_it():
     assert _plan(_units(), low, [threat.HOSTILE], agl=20.0) == []
     low_near = np.array([[28e3, 0.0, 20.0, -250.0, 0.0, 0.0]])
     assert len(_plan(_units(), low_near, [threat.HOSTILE], agl=20.0)) == 1
+
+
+def test_reserve_is_kept_unless_the_threat_is_imminent():
+    fu = _units(inventory=((3, 0),))
+    fu.reserve[:] = 2  # 3 in stock, salvo 2: firing would eat into the reserve
+    assert _plan(fu, INBOUND, [threat.HOSTILE], ttg=300.0) == []
+    orders = _plan(fu, INBOUND, [threat.HOSTILE], ttg=60.0)  # under 120 s: the reserve is used
+    assert len(orders) == 1 and orders[0].rounds == 2
+
+
+def test_a_booked_unit_launches_its_next_engagement_later():
+    fu = _units(channels=2)
+    two = np.vstack([INBOUND, INBOUND + [0, 5e3, 0, 0, 0, 0]])
+    o1, o2 = _plan(fu, two, [threat.HOSTILE, threat.HOSTILE])
+    # the second salvo waits for the first: two rounds 2 s apart after the 5 s reaction
+    assert o1.t_launch_s == 5.0 and o2.t_launch_s == pytest.approx(9.0)
+    assert o2.t_intercept_s > o1.t_intercept_s

@@ -106,3 +106,22 @@ def test_a_raid_that_starts_on_its_target_is_refused_with_its_line():
     (p,) = exc.value.problems
     assert p.path == "raids.r.to" and "same place" in p.message
     assert p.line == text.splitlines().index("    to: base") + 1
+
+
+def test_only_an_anti_radiation_missile_silences_the_unit_it_ends_on():
+    """A cruise missile aimed at a unit leaks but does not destroy it; an ARM does."""
+    def run_with(threat_type, speed):
+        text = BASE.replace("ROE", "weapons_hold").replace("LOADOUT", "").replace(
+            "type: cruise_missile_subsonic", f"type: {threat_type}").replace(
+            "target: base", "target: sam").replace("880 km/h", speed).replace(
+            "{lat: 44.9, lon: 20.3, alt: 100 m}", "{lat: 44.92, lon: 20.30, alt: 60 m}")
+        return skyshield.run(_scenario(text=text), seed=1)
+
+    cm = run_with("cruise_missile_subsonic", "880 km/h")
+    assert cm.summary["threats_leaked"] == 1 and cm.summary["units_destroyed"] == []
+    arm = run_with("anti_radiation_missile", "2000 km/h")
+    assert arm.summary["units_destroyed"] == ["sam"]
+    ev = arm.events
+    t_dead = ev.loc[ev["kind"] == "unit_destroyed", "t_s"].iloc[0]
+    # its radars are silent from then on
+    assert not ((ev["kind"] == "scan") & (ev["t_s"] > t_dead + 1e-9)).any()

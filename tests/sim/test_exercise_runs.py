@@ -4,6 +4,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,15 +45,21 @@ def test_exercise_outcome_is_plausible(golden_run):
     s = golden_run.summary
     assert s["friendly_engaged"] == 0 and s["fratricide"] == 0
     assert s["threats_total"] == 21  # 7 routed threats + 8 + 6 raid missiles
-    assert s["threats_destroyed"] + s["threats_leaked"] + s["threats_survived"] == 21
-    assert s["missiles_fired"] == sum(s["missiles_fired_by_unit"].values())
-    assert s["missiles_fired"] == s["intercepts_hit"] + s["intercepts_missed"] + int(
-        (golden_run.events["kind"] == "interceptor_lost").sum())
+    ev = golden_run.events
+    # the log is in time order, and every launched interceptor ends exactly once
+    assert np.all(np.diff(ev["t_s"].to_numpy()) >= 0)
+    ended = ev.loc[ev["kind"].isin(["intercept", "interceptor_lost"]), "weapon_id"]
+    assert sorted(ended) == sorted(ev.loc[ev["kind"] == "launch", "weapon_id"])
+    # no launch at a track its radars have stopped seeing (a destroyed aircraft's track)
+    tr = golden_run.tracks
+    for _, launch in ev[ev["kind"] == "launch"].iterrows():
+        seen = tr.loc[(tr["track_id"] == launch["track_id"]) & (tr["t_s"] <= launch["t_s"]),
+                      "t_s"]
+        assert launch["t_s"] - seen.max() <= golden_run.scenario.c2.max_track_age
     for key in ("threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
                 "friendly_engaged", "events_total", "sim_duration_s", "wall_time_s", "seed"):
         assert key in s
     # every kill is a hit of an interceptor that was launched
-    ev = golden_run.events
     assert set(ev.loc[ev["kind"] == "kill", "weapon_id"]) <= set(
         ev.loc[ev["kind"] == "launch", "weapon_id"])
     # truth rows name every entity: interceptors by missile type and weapon id

@@ -126,3 +126,17 @@ def test_blind_radars_do_not_use_up_a_tentative_tracks_chances():
             tr.process(t + dt, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, np.int64),
                        np.zeros(3), 1e6, "blind-a" if dt < 1 else "blind-b")
     assert tr.live(CONFIRMED).size == 1
+
+
+def test_a_tentative_track_leaving_coverage_does_not_live_forever():
+    """Two plots moving out of a 10 km radar's reach: the tentative track is never covered again,
+    so M-of-N never fails it; the coast time must still remove it."""
+    tr = Tracker(TrackerParams(coast_s=30.0), EventLog())
+    p, v = np.array([9e3, 0.0, 1e3]), np.array([300.0, 0.0, 0.0])
+    for k in range(2):
+        _feed(tr, float(k), [p + v * k], [0], max_range=10e3)
+    for k in range(2, 100):
+        _feed(tr, float(k), np.zeros((0, 3)), [], max_range=10e3)
+        if k <= 31:
+            assert tr.live().size == 1
+    assert tr.live().size == 0

@@ -58,6 +58,12 @@ def _vehicle_type(v: str, info: ValidationInfo) -> str:
     return v
 
 
+def _positive_duration(v: float) -> float:
+    if v <= 0:
+        raise ValueError("must be positive")
+    return v
+
+
 def _check_speed(v: float | None) -> float | None:
     if v is not None and v < MIN_SPEED_MPS:
         raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
@@ -250,6 +256,11 @@ class TrackerConfig(_Strict):
     process_noise: float = Field(
         30.0, gt=0, description="white-acceleration spectral density q (m²/s³)")
 
+    @field_validator("coast")
+    @classmethod
+    def _coast(cls, v: float) -> float:
+        return _positive_duration(v)
+
     @model_validator(mode="after")
     def _mn(self) -> TrackerConfig:
         if self.confirm_m > self.confirm_n:
@@ -265,6 +276,20 @@ class C2Config(_Strict):
     kill_assessment_delay: Duration = 4.0
     engagement_horizon: Duration = Field(
         900.0, description="threats predicted to arrive later than this are not yet engaged")
+    max_track_age: Duration = Field(
+        12.0, description="a track not updated for this long is not fired at")
+
+    @field_validator("cycle", "engagement_horizon", "max_track_age")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        return _positive_duration(v)
+
+    @field_validator("kill_assessment_delay")
+    @classmethod
+    def _non_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must not be negative")
+        return v
 
 
 class Scenario(_Strict):

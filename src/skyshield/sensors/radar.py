@@ -70,6 +70,7 @@ class RadarSet:
 @dataclass
 class Jammers:
     pos_m: np.ndarray  # (k, 3)
+    height_agl_m: np.ndarray
     power_w: np.ndarray
     gain_db: np.ndarray
     bandwidth_hz: np.ndarray
@@ -125,7 +126,7 @@ def scan(
         jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
         jaz, jel, jr = enu_to_aer(jrel)
         jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
-                                                     np.maximum(jammers.pos_m[:, 2], 0.0))
+                                                     np.maximum(jammers.height_agl_m, 0.0))
         # the jammer enters through the main lobe when the beam points at it, else a sidelobe
         in_main = np.abs(_wrap(az[:, None] - jaz[None, :])) <= rs.beamwidth_az_rad[i] / 2
         g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
@@ -149,7 +150,7 @@ def scan(
     if n_fa:
         fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
         fa_az = rng.uniform(0, 2 * np.pi, n_fa)
-        fa_el = rng.uniform(0, min(float(rs.max_el_rad[i]), np.radians(10.0)), n_fa)
+        fa_el = rng.uniform(0, rs.max_el_rad[i], n_fa)  # over the volume they are counted in
         snr_all = np.concatenate([snr[hit], np.full(n_fa, rs.threshold_db[i])])
         true_r = np.concatenate([rng_m[hit], fa_r])
         true_az = np.concatenate([az[hit], fa_az])

@@ -24,7 +24,7 @@ from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, scan
-from skyshield.sim.world import SIDES, World, compile_world
+from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
 from skyshield.weapons.flyout import Interceptors, aim_points, end_game
@@ -68,6 +68,7 @@ class _Sim:
                     "killed": np.zeros(cap, bool)}
         self.pending: list[tuple[int, int, int]] = []  # (unit, track_id, rounds) to launch
         self._flyout_scheduled = False
+        self._next_flyout_s = 0.0
         self.rng_radar = [stream(seed, f"radar:{n}") for n in world.radars.name]
         self.rng_iff = stream(seed, "iff")
         self.rng_endgame = stream(seed, "endgame")
@@ -108,6 +109,7 @@ class _Sim:
                     "scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
                     "spawn": self.on_spawn, "route_end": self.on_route_end,
                     "flyout": self.on_flyout, "launch": self.on_launch,
+                    "endgame": self.on_endgame,
                     "assess": self.on_assess}
         last_report = -1e9
         while len(self.sched):
@@ -130,6 +132,9 @@ class _Sim:
                       info=SIDES[v.side[i]])
 
     def on_route_end(self, t: float, i: int) -> None:
+        """End of a route: a hostile with a target or a warhead has leaked (its weapon reaches
+        the target: assets within their radius are damaged, an anti-radiation missile silences
+        the unit it ends on); anything else simply completes its route."""
         v, w = self.w.vehicles, self.w
         if not v.alive[i]:
             return
@@ -141,31 +146,36 @@ class _Sim:
             tname = w.assets.name[v.target_asset[i]]
         elif v.target_unit[i] >= 0:
             tname = w.units.name[v.target_unit[i]]
-        self.log.emit(t, "leak", truth_id=i, target=tname, pos_m=pos[i], info=SIDES[v.side[i]])
-        if v.side[i] != 0 or v.warhead_damage[i] <= 0:
+        hostile = v.side[i] == 0
+        if not (hostile and (tname or v.warhead_damage[i] > 0)):
+            self.log.emit(t, "route_end", truth_id=i, pos_m=pos[i], info=SIDES[v.side[i]])
             return
+        self.log.emit(t, "leak", truth_id=i, target=tname, pos_m=pos[i], info=SIDES[v.side[i]])
         a = w.assets
-        if a.name:
+        if a.name and v.warhead_damage[i] > 0:
+            # weapons released at the route's end fall on the ground below: horizontal distance
             d = np.linalg.norm(a.pos_m[:, :2] - pos[i, :2], axis=1)
             for k in np.flatnonzero(d <= a.radius_m):
                 before = a.damage[k]
                 a.damage[k] = 1.0 - (1.0 - before) * (1.0 - v.warhead_damage[i])
                 self.log.emit(t, "impact", truth_id=i, target=a.name[k],
                               value=a.damage[k] - before, pos_m=pos[i], info="asset")
-        u = w.units
-        d = np.linalg.norm(u.pos_m[:, :2] - pos[i, :2], axis=1)
-        for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive):
-            u.alive[k] = False
-            w.radars.alive[w.unit_radars[k]] = False
-            self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=1.0, pos_m=pos[i],
-                          info="unit")
-            self.log.emit(t, "unit_destroyed", source=u.name[k], truth_id=i, pos_m=u.pos_m[k])
+        if CATEGORIES[v.category[i]] == "anti_radiation_missile":
+            u = w.units
+            d = np.linalg.norm(u.pos_m - pos[i], axis=1)
+            for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive):
+                u.alive[k] = False
+                w.radars.alive[w.unit_radars[k]] = False
+                self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=1.0,
+                              pos_m=pos[i], info="unit")
+                self.log.emit(t, "unit_destroyed", source=u.name[k], truth_id=i,
+                              pos_m=u.pos_m[k])
 
-    def _jammers(self, pos: np.ndarray, present: np.ndarray) -> Jammers:
+    def _jammers(self, pos: np.ndarray, alt: np.ndarray, present: np.ndarray) -> Jammers:
         v = self.w.vehicles
         j = present & (v.jammer_power_w > 0)
-        return Jammers(pos[j], v.jammer_power_w[j], v.jammer_gain_db[j],
-                       v.jammer_bandwidth_hz[j])
+        return Jammers(pos[j], alt[j] - self.w.terrain_m, v.jammer_power_w[j],
+                       v.jammer_gain_db[j], v.jammer_bandwidth_hz[j])
 
     def on_scan(self, t: float, i: int) -> None:
         rs = self.w.radars
@@ -177,7 +187,7 @@ class _Sim:
         v = self.w.vehicles
         idx = np.flatnonzero(present)
         det = scan(rs, i, t, pos[idx], alt[idx] - self.w.terrain_m, v.rcs_m2[idx],
-                   v.swerling[idx], idx, self._jammers(pos, present), self.rng_radar[i])
+                   v.swerling[idx], idx, self._jammers(pos, alt, present), self.rng_radar[i])
         n_true = int((det.truth_id >= 0).sum())
         self.log.emit(t, "scan", source=rs.name[i], value=n_true,
                       info=f"false={len(det) - n_true}")
@@ -213,12 +223,12 @@ class _Sim:
             a[reused] = 0
         self._c2_ids[reused] = self.tracker.track_id[reused]
 
-    def _busy(self) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
-        """Per unit: tracks and missiles in the air or pending; per track: missiles in flight."""
+    def _busy(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, bool, int]]]:
+        """Per unit: tracks and missiles in the air or pending. Per track: missiles fired at it
+        and not yet assessed, whether a shoot-look-shoot unit fired any, the largest salvo."""
         u = self.w.units
         nu = len(u.name)
         tb, mb = np.zeros(nu), np.zeros(nu)
-        per_track: dict[int, int] = {}
         seen: set[tuple[int, int]] = set()
         ic = self.icpt
         pairs = [(ic.unit[r], ic.track_id[r], 1) for r in ic.in_flight()]
@@ -228,13 +238,23 @@ class _Sim:
             if (unit, tid) not in seen:
                 seen.add((unit, tid))
                 tb[unit] += 1
-        # a track is busy until every interceptor fired at it has been assessed
-        for r, done in enumerate(ic.assessed):
-            if not done:
-                per_track[ic.track_id[r]] = per_track.get(ic.track_id[r], 0) + 1
-        for _unit, tid, n in self.pending:
-            per_track[tid] = per_track.get(tid, 0) + n
+        per_track: dict[int, tuple[int, bool, int]] = {}
+        unassessed = [(ic.unit[r], ic.track_id[r], 1) for r, done in enumerate(ic.assessed)
+                      if not done]
+        for unit, tid, n in unassessed + self.pending:
+            c, sls, salvo = per_track.get(tid, (0, False, 0))
+            per_track[tid] = (c + n, sls or bool(u.shoot_look_shoot[unit]),
+                              max(salvo, int(u.salvo[unit])))
         return tb, mb, per_track
+
+    @staticmethod
+    def _blocked(entry: tuple[int, bool, int] | None) -> bool:
+        """Shoot-look-shoot: no new fire until all fired is assessed; shoot-shoot-look: a second
+        salvo may follow the first before the look."""
+        if entry is None:
+            return False
+        count, sls, salvo = entry
+        return count > 0 and (sls or count >= 2 * salvo)
 
     def on_c2(self, t: float, _payload: object) -> None:
         if t + self.sc.c2.cycle <= self.sc.duration:
@@ -280,11 +300,9 @@ class _Sim:
         radii = np.concatenate([w.assets.radius_m, np.full(int(u.alive.sum()), 1000.0)])
         prio, _, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
         tb, mb, per_track = self._busy()
-        # shoot-look-shoot: no new fire at a track until all fired at it is assessed; under
-        # shoot-shoot-look (any unit so configured) a second salvo may follow the first
-        sls = bool(u.shoot_look_shoot.all())
-        limit = 1 if sls else int(u.salvo.max()) + 1
-        blocked = np.array([per_track.get(int(i), 0) >= limit for i in ids]) | c["killed"][slots]
+        stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
+        blocked = (np.array([self._blocked(per_track.get(int(i))) for i in ids], dtype=bool)
+                   | c["killed"][slots] | stale)
         orders = plan(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
                       self.sc.c2.engagement_horizon)
         for o in orders:
@@ -309,7 +327,8 @@ class _Sim:
                 break
         s = tr.slot_of(tid)
         u = w.units
-        if s < 0 or not u.alive[unit] or tr.status[s] != CONFIRMED:
+        if (s < 0 or not u.alive[unit] or tr.status[s] != CONFIRMED
+                or t - tr.t[s] > self.sc.c2.max_track_age):
             u.inventory[unit, m] += 1  # not fired: the round stays on the launcher
             return
         st = tr.state_at(np.array([s]), t)
@@ -325,12 +344,23 @@ class _Sim:
                       weapon_id=wid, target=mt.name[m], value=float(tgo[0]), pos_m=origin)
         if not self._flyout_scheduled:
             self._flyout_scheduled = True
-            self.sched.at(t + FLYOUT_STEP_S, Priority.FLYOUT, "flyout")
+            self._next_flyout_s = t + FLYOUT_STEP_S
+            self.sched.at(self._next_flyout_s, Priority.FLYOUT, "flyout")
+        self._commit_if_arriving(np.array([wid - 1]), t, self._next_flyout_s)
+
+    def _commit_if_arriving(self, rows: np.ndarray, t: float, t_next: float) -> None:
+        """Interceptors that reach their aim point before ``t_next`` commit to their end game,
+        scheduled at the exact arrival instant."""
+        ic = self.icpt
+        tta = ic.time_to_aim(rows)
+        for r, dt in zip(rows[tta <= t_next - t], tta[tta <= t_next - t], strict=True):
+            ic.terminal[r] = True
+            self.sched.at(t + float(dt), Priority.FLYOUT, "endgame", int(r))
 
     def on_flyout(self, t: float, _payload: object) -> None:
         ic, tr, w, mt = self.icpt, self.tracker, self.w, self.w.missiles
-        rows = ic.in_flight()
-        t0 = t - FLYOUT_STEP_S
+        rows = ic.in_midcourse()
+        ic.advance(rows, t)
         # midcourse: re-aim at the predicted intercept point of the track, while it is held and
         # (for command guidance) the launching unit can still guide
         for_r = []
@@ -342,27 +372,27 @@ class _Sim:
         if for_r:
             rr = np.array([p[0] for p in for_r])
             ss = np.array([p[1] for p in for_r])
-            st = tr.state_at(ss, t0)
+            st = tr.state_at(ss, t)
             pip, tgo = aim_points(ic.pos_m[rr], np.asarray(ic.speed_mps)[rr], st)
             ok = np.isfinite(tgo)
             ic.aim_m[rr[ok]] = pip[ok]
-        arrived, frac = ic.step(rows, FLYOUT_STEP_S)
-        for r, a, f in zip(rows, arrived, frac, strict=True):
-            if a:
-                self._end_game(int(r), t0 + float(f))
-            elif t >= ic.t_max_s[r]:
-                ic.alive[r] = False
-                self.log.emit(t, "interceptor_lost", source=w.units.name[ic.unit[r]],
-                              weapon_id=ic.weapon_id[r], track_id=ic.track_id[r],
-                              pos_m=ic.pos_m[r], info="flight time exceeded")
-                self._schedule_assess(t, int(r), False)
-        if ic.in_flight().size:
-            self.sched.at(t + FLYOUT_STEP_S, Priority.FLYOUT, "flyout")
+        lost = rows[t >= np.asarray(ic.t_max_s)[rows]] if rows.size else rows
+        for r in lost:
+            ic.alive[r] = False
+            self.log.emit(t, "interceptor_lost", source=w.units.name[ic.unit[r]],
+                          weapon_id=ic.weapon_id[r], track_id=ic.track_id[r],
+                          pos_m=ic.pos_m[r], info="flight time exceeded")
+            self._schedule_assess(t, int(r), False)
+        self._next_flyout_s = t + FLYOUT_STEP_S
+        self._commit_if_arriving(ic.in_midcourse(), t, self._next_flyout_s)
+        if ic.in_midcourse().size:
+            self.sched.at(self._next_flyout_s, Priority.FLYOUT, "flyout")
         else:
             self._flyout_scheduled = False
 
-    def _end_game(self, r: int, t_hit: float) -> None:
+    def on_endgame(self, t_hit: float, r: int) -> None:
         ic, w, mt = self.icpt, self.w, self.w.missiles
+        ic.advance(np.array([r]), t_hit)  # reaches its aim point exactly now
         m = ic.missile[r]
         pos, _, _, present = self.state(t_hit)
         eg = end_game(ic.pos_m[r], pos, present, float(mt.seeker_basket_m[m]),

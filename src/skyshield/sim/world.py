@@ -13,7 +13,7 @@ from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.raids import all_routes
 from skyshield.scenario.schema import Scenario, route_times
-from skyshield.sensors.radar import Jammers, RadarSet
+from skyshield.sensors.radar import RadarSet
 
 __all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
 
@@ -71,10 +71,6 @@ class World:
     units: FireUnits
     missiles: MissileTypes
     unit_radars: list[list[int]]
-
-    def empty_jammers(self) -> Jammers:
-        z = np.zeros(0)
-        return Jammers(np.zeros((0, 3)), z, z, z)
 
 
 def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float

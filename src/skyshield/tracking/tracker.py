@@ -8,7 +8,7 @@ assigned by global nearest neighbour: scipy's ``linear_sum_assignment`` on each 
 of the gated pairs, with the cost d² + ln|S|. Unassigned plots start tentative tracks; a tentative
 track is confirmed after M hits in its first N opportunities (scans of a radar covering it) or
 deleted (opportunities are the initiating radar's scans covering the track; hits from any radar
-count); a confirmed track unseen for longer than the coast time is dropped.
+count); any track unseen for longer than the coast time is dropped.
 """
 
 from __future__ import annotations
@@ -135,10 +135,7 @@ class Tracker:
         free = np.ones(m, dtype=bool)
         free[assigned_det] = False
         new_slots = self._initiate(t_s, z[free], R[free], truth[free], sensor)
-        # coasting confirmed tracks unseen for too long
-        conf = self.live(CONFIRMED)
-        stale = conf[t_s - self.t[conf] > self.p.coast_s]
-        self._drop(stale, t_s, "coasted out", emit=True)
+        self._drop_stale(t_s, self.live())
         updated = np.concatenate([assigned_slot, new_slots])
         self._record(t_s, updated[self.status[updated] > 0], source)
 
@@ -163,8 +160,15 @@ class Tracker:
         tent = slots[self.status[slots] == TENTATIVE]
         fail = tent[(self.hits[tent] < self.p.confirm_m) & (self.opps[tent] >= self.p.confirm_n)]
         self._drop(fail, t_s, "not confirmed", emit=False)
-        conf = slots[self.status[slots] == CONFIRMED]
-        self._drop(conf[t_s - self.t[conf] > self.p.coast_s], t_s, "coasted out", emit=True)
+        self._drop_stale(t_s, slots)
+
+    def _drop_stale(self, t_s: float, slots: np.ndarray) -> None:
+        """Tracks unseen for longer than the coast time: confirmed ones are dropped (and logged),
+        tentative ones too, whether or not a radar still counts them as covered."""
+        stale = slots[(self.status[slots] > 0) & (t_s - self.t[slots] > self.p.coast_s)]
+        conf = self.status[stale] == CONFIRMED
+        self._drop(stale[conf], t_s, "coasted out", emit=True)
+        self._drop(stale[~conf], t_s, "not confirmed", emit=False)
 
     def _associate(self, slots: np.ndarray, xp: np.ndarray, Pp: np.ndarray, z: np.ndarray,
                    R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

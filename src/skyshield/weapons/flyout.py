@@ -3,7 +3,8 @@
 Every interceptor in the air is a row of arrays. Each flyout step moves all of them at their
 average speed toward their aim point, which midcourse guidance re-computes from the air-picture
 track (straight-line prediction); an interceptor whose track is lost flies on to its last aim
-point. On reaching the aim point within a step, the end game is evaluated at that exact instant:
+point. When the aim point is less than one step away, the interceptor commits and its end game
+is scheduled at the exact arrival instant:
 terminal guidance (seeker, or the fire-control prediction for command guidance and guns) acquires
 the nearest live air vehicle inside its acquisition basket, the miss distance is drawn from a
 circular normal of the missile's terminal accuracy, and the kill from the Gaussian damage
@@ -36,6 +37,8 @@ class Interceptors:
     pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     aim_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    terminal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    t_pos_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
     assessed: list[bool] = field(default_factory=list)
 
     def launch(self, unit: int, missile: int, track_id: int, t_s: float, pos_m: np.ndarray,
@@ -51,26 +54,33 @@ class Interceptors:
         self.pos_m = np.vstack([self.pos_m, pos_m[None, :]])
         self.aim_m = np.vstack([self.aim_m, aim_m[None, :]])
         self.alive = np.append(self.alive, True)
+        self.terminal = np.append(self.terminal, False)
+        self.t_pos_s = np.append(self.t_pos_s, t_s)
         self.assessed.append(False)
         return wid
 
     def in_flight(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
 
-    def step(self, rows: np.ndarray, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """Move ``rows`` toward their aim points for ``dt_s``.
+    def in_midcourse(self) -> np.ndarray:
+        """In flight and not yet committed to its end game."""
+        return np.flatnonzero(self.alive & ~self.terminal)
 
-        Returns (arrived mask over rows, time into the step at which each arrived).
-        """
+    def advance(self, rows: np.ndarray, t_s: float) -> None:
+        """Move ``rows`` toward their aim points from the time their position holds to ``t_s``
+        (never past the aim point)."""
+        dt = t_s - self.t_pos_s[rows]
         speed = np.asarray(self.speed_mps)[rows]
         d = self.aim_m[rows] - self.pos_m[rows]
         dist = np.linalg.norm(d, axis=1)
-        reach = speed * dt_s
-        arrived = dist <= reach
-        frac_t = np.where(arrived, dist / speed, dt_s)
         unit = np.divide(d, dist[:, None], out=np.zeros_like(d), where=dist[:, None] > 0)
-        self.pos_m[rows] += unit * np.minimum(dist, reach)[:, None]
-        return arrived, frac_t
+        self.pos_m[rows] += unit * np.minimum(dist, speed * dt)[:, None]
+        self.t_pos_s[rows] = t_s
+
+    def time_to_aim(self, rows: np.ndarray) -> np.ndarray:
+        """Time (s) each of ``rows`` needs to reach its aim point at its speed."""
+        dist = np.linalg.norm(self.aim_m[rows] - self.pos_m[rows], axis=1)
+        return dist / np.asarray(self.speed_mps)[rows]
 
 
 def aim_points(pos_m: np.ndarray, speed_mps: np.ndarray, track_state: np.ndarray
@@ -97,10 +107,11 @@ def end_game(point_m: np.ndarray, vehicle_pos_m: np.ndarray, vehicle_alive: np.n
     """Outcome of one interceptor reaching its aim point ``point_m``.
 
     The nearest live vehicle within ``basket_m`` is acquired; the terminal miss is the norm of
-    a two-axis normal with standard deviation ``terminal_sigma_m`` per axis (Rayleigh radius);
-    the kill is a Bernoulli draw with Pk = exp(−r²/2b²), so the single-shot kill probability is
-    b²/(b²+σ²). Draws are made in a fixed order whatever the outcome,
-    so one interceptor's end game consumes the same random numbers whether it hits or not.
+    a two-axis normal with standard deviation σ = ``terminal_sigma_m``·(1 + d/basket) per axis
+    (Rayleigh radius), d the acquired vehicle's offset from the aim point (assumed: accuracy
+    halves at the edge of the basket); the kill is a Bernoulli draw with Pk = exp(−r²/2b²), so
+    the single-shot kill probability is b²/(b²+σ²). Draws are made in a fixed order whatever
+    the outcome, so one interceptor's end game consumes the same random numbers either way.
     """
     u = rng.random(2)
     dist = np.where(vehicle_alive, np.linalg.norm(vehicle_pos_m - point_m, axis=1), np.inf)
@@ -108,8 +119,11 @@ def end_game(point_m: np.ndarray, vehicle_pos_m: np.ndarray, vehicle_alive: np.n
         return EndGame(-1, float(dist.min()) if dist.size else np.inf, 0.0, False,
                        "no target in the acquisition basket")
     victim = int(np.argmin(dist))
+    # the further the seeker must steer, the worse the terminal accuracy: σ grows linearly with
+    # the offset d of the acquired vehicle from the aim point, doubling at the basket's edge
+    sigma = terminal_sigma_m * (1.0 + float(dist[victim]) / basket_m)
     # radius of a circular normal miss: Rayleigh, r = σ·√(−2 ln U)
-    miss = float(terminal_sigma_m * np.sqrt(-2.0 * np.log(max(1.0 - u[0], 1e-300))))
+    miss = float(sigma * np.sqrt(-2.0 * np.log(max(1.0 - u[0], 1e-300))))
     pk = float(gaussian_pk(miss, lethal_radius_m))
     killed = bool(u[1] < pk)
     return EndGame(victim, miss, pk, killed, "hit" if killed else "missed")
