@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -182,6 +183,49 @@ def catalogue(
         for name, e in entries.items():
             t.add_row(name, e.description)
         out.print(t)
+
+
+@app.command()
+def coverage(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or YAML file")],
+    target_rcs: Annotated[float, typer.Option(help="target RCS (m²)", min=1e-6)] = 0.1,
+    altitude: Annotated[float, typer.Option(help="target height above the terrain (m)",
+                                            min=0.0)] = 50.0,
+    pd_required: Annotated[float, typer.Option("--pd", help="single-scan Pd", min=0.01,
+                                               max=0.99)] = 0.5,
+    swerling: Annotated[int, typer.Option(help="target fluctuation, Swerling 0-4",
+                                          min=0, max=4)] = 1,
+    time: Annotated[float | None, typer.Option(
+        help="instant (s) whose jammers count (default: half-way through the first jammer's "
+             "flight)", min=0.0)] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="PNG to write")] = Path("coverage.png"),
+) -> None:
+    """Map each radar's detection range against a target at a height (horizon, jamming)."""
+    from skyshield.analysis.coverage import coverage as compute
+    from skyshield.sim.world import compile_world
+
+    sc = _load(scenario)
+    world = compile_world(sc)
+    cov = compute(world, target_rcs, altitude, pd_required, swerling, time)
+    t = Table(title=f"Detection range, km (σ = {target_rcs:g} m², {altitude:g} m above the "
+              f"terrain, Pd {pd_required:g} per scan)")
+    for c in ("radar", "clear min", "clear max", "jammed min", "jammed median", "jammed max"):
+        t.add_column(c, justify="left" if c == "radar" else "right")
+    for name, r, r0 in zip(cov.radar, cov.range_m, cov.range_no_jam_m, strict=True):
+        t.add_row(name, *(f"{v / 1e3:.1f}" for v in (r0.min(), r0.max(), r.min(),
+                                                      float(np.median(r)), r.max())))
+    out.print(t)
+    try:
+        from skyshield.report.coverage_plot import plot_coverage
+
+        when = "no jammer" if cov.t_s is None else f"jammers at t = {cov.t_s:.0f} s"
+        plot_coverage(world, cov, f"{sc.name}: σ {target_rcs:g} m² at {altitude:g} m, "
+                      f"Pd {pd_required:g}, {when}", out_file)
+    except ImportError:
+        _fail("the coverage map needs matplotlib: pip install 'skyshield[plot]'")
+    except OSError as exc:
+        _fail(f"{out_file}: cannot write: {exc.strerror or exc}")
+    out.print(f"wrote {out_file}", highlight=False)
 
 
 def _version(value: bool) -> None:

@@ -333,3 +333,18 @@ def test_albersheim_close_to_exact_square_law() -> None:
         for p in (0.5, 0.9):
             exact = _exact_required_snr_db(p, 1e-6, n, 0)
             assert abs(float(albersheim_snr_db(p, 1e-6, n)) - exact) < 0.4
+
+
+def test_required_snr_inverts_pd_and_matches_the_swerling1_closed_form():
+    from skyshield.physics.detection import pd, required_snr_db
+
+    # Swerling 1, one pulse: Pd = Pfa^(1/(1+S))  =>  S = ln(Pfa)/ln(Pd) − 1 (Richards eq. 7.36)
+    for p_d, p_fa in ((0.5, 1e-6), (0.9, 1e-6), (0.8, 1e-8)):
+        s = np.log(p_fa) / np.log(p_d) - 1.0
+        assert float(required_snr_db(p_d, p_fa, 1, 1)) == pytest.approx(10 * np.log10(s),
+                                                                         abs=1e-9)
+    # exact inverse of pd for the other cases, batched
+    pds = np.array([0.3, 0.5, 0.9, 0.99])
+    for case in (0, 2, 3, 4):
+        snr = required_snr_db(pds, 1e-6, 4, case)
+        np.testing.assert_allclose(pd(snr, 1e-6, 4, case), pds, atol=1e-9)

@@ -17,7 +17,7 @@ import numpy as np
 from skyshield.geo import enu_to_aer
 from skyshield.physics import detection, jamming, measurement, propagation, radar
 
-__all__ = ["RadarSet", "Detections", "Jammers", "scan"]
+__all__ = ["RadarSet", "Detections", "Jammers", "scan", "jam_to_noise"]
 
 
 @dataclass
@@ -100,6 +100,26 @@ def _wrap(a: np.ndarray) -> np.ndarray:
     return (a + np.pi) % (2 * np.pi) - np.pi
 
 
+def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> np.ndarray:
+    """Total jammer noise over thermal noise (linear) received by radar ``i`` while its beam
+    points at azimuths ``az_rad`` (radar frame): each jammer above the radar's horizon enters
+    through the main lobe when within half a beamwidth of the beam, else through a sidelobe
+    (gain − sidelobe level); receiver bandwidth 1/τ (see :func:`skyshield.physics.jamming.jnr_db`).
+    """
+    if jammers.pos_m.shape[0] == 0:
+        return np.zeros(np.shape(az_rad))
+    jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
+    jaz, _, jr = enu_to_aer(jrel)
+    jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
+                                                 np.maximum(jammers.height_agl_m, 0.0))
+    in_main = np.abs(_wrap(np.asarray(az_rad)[..., None] - jaz)) <= rs.beamwidth_az_rad[i] / 2
+    g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
+    jnr = jamming.jnr_db(jammers.power_w, jammers.gain_db, jammers.bandwidth_hz, rs.freq_hz[i],
+                         np.maximum(jr, 1.0), g_rx, 1.0 / rs.pulse_width_s[i],
+                         rs.system_temp_k[i])
+    return np.where(jvisible, 10 ** (jnr / 10), 0.0).sum(axis=-1)
+
+
 def scan(
     rs: RadarSet,
     i: int,
@@ -119,22 +139,10 @@ def scan(
     cov = np.flatnonzero((rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i])
                          & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
     az, el, rng_m = az[cov], el[cov], rng_m[cov]
-    f, tau = rs.freq_hz[i], rs.pulse_width_s[i]
     # radar equation: SNR ∝ σ/R⁴, from the dwell SNR of 1 m² at 1 m
     snr = rs.dwell_snr_1m_db[i] + 10 * np.log10(tgt_rcs_m2[cov] / rng_m**4)
     if jammers.pos_m.shape[0] and cov.size:
-        jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
-        jaz, jel, jr = enu_to_aer(jrel)
-        jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
-                                                     np.maximum(jammers.height_agl_m, 0.0))
-        # the jammer enters through the main lobe when the beam points at it, else a sidelobe
-        in_main = np.abs(_wrap(az[:, None] - jaz[None, :])) <= rs.beamwidth_az_rad[i] / 2
-        g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
-        jnr = jamming.jnr_db(jammers.power_w[None, :], jammers.gain_db[None, :],
-                             jammers.bandwidth_hz[None, :], f, np.maximum(jr, 1.0)[None, :],
-                             g_rx, 1.0 / tau, rs.system_temp_k[i])
-        jn_lin = np.where(jvisible[None, :], 10 ** (jnr / 10), 0.0).sum(axis=1)
-        snr = snr - 10 * np.log10(1.0 + jn_lin)  # S/(N+J)
+        snr = snr - 10 * np.log10(1.0 + jam_to_noise(rs, i, az, jammers))  # S/(N+J)
     sw = tgt_swerling[cov]
     if sw.size and (sw == sw[0]).all():
         pd = detection.pd(snr, rs.pfa[i], 1, int(sw[0]))
