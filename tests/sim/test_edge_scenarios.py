@@ -125,3 +125,45 @@ def test_only_an_anti_radiation_missile_silences_the_unit_it_ends_on():
     t_dead = ev.loc[ev["kind"] == "unit_destroyed", "t_s"].iloc[0]
     # its radars are silent from then on
     assert not ((ev["kind"] == "scan") & (ev["t_s"] > t_dead + 1e-9)).any()
+
+
+def _arm_at_kub(emcon):
+    text = BASE.replace("ROE", "weapons_hold").replace("LOADOUT", f"    emcon: {{mode: {emcon}}}"
+                                                        ).replace(
+        "type: cruise_missile_subsonic", "type: anti_radiation_missile").replace(
+        "target: base", "target: sam").replace("880 km/h", "2000 km/h").replace(
+        "{lat: 44.9, lon: 20.3, alt: 100 m}", "{lat: 44.92, lon: 20.30, alt: 60 m}")
+    return skyshield.run(_scenario(text=text), seed=1)
+
+
+def test_an_arm_homes_on_emissions_and_misses_a_silent_unit():
+    """The Kub's one radar is its engagement radar: cued, with no one else to cue it, it stays
+    silent, and the anti-radiation missile finds nothing to home on; radiating, it is hit."""
+    loud = _arm_at_kub("always")
+    assert loud.summary["units_destroyed"] == ["sam"]
+    quiet = _arm_at_kub("cued")
+    ev = quiet.events
+    assert quiet.summary["units_destroyed"] == []
+    assert not (ev["kind"] == "scan").any() and not (ev["kind"] == "emission").any()
+    impact = ev[(ev["kind"] == "impact") & (ev["info"] != "asset")]
+    assert list(impact["info"]) == ["emitter silent"] and list(impact["target"]) == ["sam"]
+
+
+def test_a_cued_engagement_radar_switches_on_when_a_threat_comes_within_range():
+    text = BASE.replace("ROE", "weapons_free").replace("LOADOUT", "    emcon: {mode: cued}")
+    text = text.replace("units:\n", """units:
+  eye:
+    type: s125_neva_m1t
+    lat: 44.95
+    lon: 20.2
+    roe: weapons_hold
+""")
+    r = skyshield.run(_scenario(text=text), seed=2)
+    ev = r.events
+    on = ev[(ev["kind"] == "emission") & (ev["source"] == "kub_1s91@sam")]
+    assert list(on["info"][:1]) == ["on"]
+    t_on = on["t_s"].iloc[0]
+    kub_scans = ev[(ev["kind"] == "scan") & (ev["source"] == "kub_1s91@sam")]
+    assert kub_scans["t_s"].min() > t_on  # silent before the cue
+    # cued by the other unit's picture: a non-friend track inside 1.2 x the 3M9's range
+    assert r.summary["missiles_fired_by_unit"].get("sam", 0) >= 1

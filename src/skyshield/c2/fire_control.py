@@ -88,13 +88,15 @@ def plan(
     missiles_busy: np.ndarray,
     track_blocked: np.ndarray,
     horizon_s: float,
+    radar_on: np.ndarray | None = None,
 ) -> list[Order]:
     """Engagement orders for this cycle.
 
     ``targets_busy`` / ``missiles_busy`` (u,) count each unit's tracks and missiles already in the
     air or about to launch; ``track_blocked`` (k,) marks tracks that must not be fired at now
     (missiles in flight under shoot-look-shoot, or assessed killed). Inventory, channels and
-    readiness are reserved in ``fu`` and the busy arrays as orders are made.
+    readiness are reserved in ``fu`` and the busy arrays as orders are made. ``radar_on`` (u,)
+    marks units whose engagement radar is radiating (all, if not given).
     """
     orders: list[Order] = []
     if track_id.size == 0 or not fu.alive.any():
@@ -110,6 +112,7 @@ def plan(
     geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
     roe_ok = np.where(fu.roe[None, :] == FREE, True,
                       np.where(fu.roe[None, :] == TIGHT, ident[cand, None] == 2, False))
+    able = fu.alive if radar_on is None else fu.alive & radar_on  # engagement radar radiating
     for j, k in enumerate(cand):
         ok, ti = geo_ok[j], t_int[j]
         t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
@@ -118,7 +121,7 @@ def plan(
         stock_ok = (fu.inventory - (0 if urgent else 1) * fu.reserve[:, None]) >= salvo
         feasible = (
             ok
-            & (fu.alive & roe_ok[j] & (tb < fu.target_channels))[:, None]
+            & (able & roe_ok[j] & (tb < fu.target_channels))[:, None]
             & (mb[:, None] + salvo <= fu.missile_channels[:, None])
             & (salvo >= 1) & stock_ok
         )

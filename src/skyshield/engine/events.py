@@ -46,6 +46,7 @@ EVENT_KINDS: dict[str, str] = {
     "route_end": "an air vehicle without a target or warhead completed its route",
     "impact": "a weapon reached its target (target = asset/unit, value = damage fraction)",
     "unit_destroyed": "a fire unit was put out of action (source = unit)",
+    "emission": "a radar started or stopped radiating (source = radar, info = on/off)",
     "end": "the exercise ended (value = duration s)",
 }
 

@@ -98,7 +98,10 @@ def ecef_to_geodetic(xyz_m: ArrayLike) -> tuple[FloatArray, FloatArray, FloatArr
     p = (R / a) ** 2
     q = e2m * (Z / a) ** 2
     r = (p + q - e4) / 6.0
-    special = (e4 * q == 0.0) & (r <= 0.0)
+    # the equatorial-plane limit also for |Z| below ~6 µm (q < 1e-24): there the general
+    # formulas lose all precision to underflow (e.g. Z = 1e-151 m at the centre) while the
+    # limit is exact to far below a micrometre
+    special = (q < 1e-24) & (r <= 0.0)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         S = e4 * p * q / 4.0  # S = r³ s

@@ -74,7 +74,7 @@ def terrain_height_m(
     terrain is taken as sea level off the grid.  Longitudes are not wrapped: use the
     grid's own longitude convention.  ``lat_deg`` and ``lon_deg`` broadcast; the
     result has their broadcast shape.
-    Reference: Press et al., Numerical Recipes 3rd ed. (2007) eq. 3.6.5.
+    Reference: Press et al., Numerical Recipes 3rd ed. (2007) sec. 3.6.
     """
     z = _check_grid(grid_z_m, lat_min_deg, lat_max_deg, lon_min_deg, lon_max_deg)
     n_lat, n_lon = z.shape
@@ -204,8 +204,9 @@ def synthetic_ridge(
     with H = ``ridge_height_m``, λr = ``ridge_lon_deg`` and w = ``ridge_width_deg``
     (the Gaussian standard deviation, in degrees of longitude); the height does not
     depend on latitude.  Nodes are equally spaced from the min to the max corner,
-    matching the grid convention of :func:`terrain_height_m` (the latitude extent only
-    fixes the row count's meaning there).  For tests and demos.
+    matching the grid convention of :func:`terrain_height_m`; the latitude extent is
+    taken so the call mirrors that function and does not change the values.  For
+    tests and demos.
     """
     if n_lat < 2 or n_lon < 2:
         raise ValueError(f"need at least 2x2 nodes, got {n_lat}x{n_lon}")

@@ -28,8 +28,8 @@ from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
 from skyshield.scenario.quantities import Duration, Length, Speed
 
 __all__ = [
-    "ROE", "GeoPoint", "Asset", "Doctrine", "Unit", "Waypoint", "Route", "Raid", "TrackerConfig",
-    "C2Config", "Scenario", "route_times",
+    "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
+    "TrackerConfig", "C2Config", "Scenario", "route_times",
 ]
 
 ROE = Literal["weapons_free", "weapons_tight", "weapons_hold"]
@@ -108,6 +108,23 @@ class Doctrine(_Strict):
     reserve: int = Field(0, ge=0, description="missiles held back for later waves")
 
 
+class Emcon(_Strict):
+    """Emission control of a unit's engagement radar."""
+
+    mode: Literal["always", "cued"] = Field(
+        "always", description="'cued': the engagement radar stays silent until the air picture "
+        "holds a track that is not a friend within cue_range of the unit")
+    cue_range: Length | None = Field(
+        None, description="cueing distance (default: 1.2 × the unit's longest missile range)")
+
+    @field_validator("cue_range")
+    @classmethod
+    def _cue(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("cue_range must be positive")
+        return v
+
+
 class Unit(_Strict):
     """A fire unit of the joint group, placed by latitude/longitude."""
 
@@ -119,6 +136,7 @@ class Unit(_Strict):
     value: float = Field(50.0, gt=0, description="value of the unit as a defended point "
                          "(anti-radiation missiles aim at units)")
     doctrine: Doctrine = Doctrine()
+    emcon: Emcon = Emcon()
     overrides: dict[str, float] = Field(
         default_factory=dict, description="catalogue figures of the fire unit type to replace")
     loadout: dict[str, int] | None = Field(None, description="rounds of each missile type")

@@ -46,6 +46,8 @@ class RadarSet:
     max_range_m: np.ndarray
     max_el_rad: np.ndarray
     alive: np.ndarray
+    emitting: np.ndarray  # False while silent under emission control
+    last_emission_s: np.ndarray  # time of the last scan that radiated
 
     @cached_property
     def n_cells(self) -> np.ndarray:

@@ -33,6 +33,7 @@ __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
 
 FLYOUT_STEP_S = 0.5
 ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
+ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
 
 
 @dataclass
@@ -161,9 +162,16 @@ class _Sim:
                 self.log.emit(t, "impact", truth_id=i, target=a.name[k],
                               value=a.damage[k] - before, pos_m=pos[i], info="asset")
         if CATEGORIES[v.category[i]] == "anti_radiation_missile":
+            # an anti-radiation missile homes on emissions: a unit whose radars have been
+            # silent for longer than the seeker's memory is not found
             u = w.units
             d = np.linalg.norm(u.pos_m - pos[i], axis=1)
-            for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive):
+            heard = np.array([w.radars.last_emission_s[w.unit_radars[k]].max()
+                              >= t - ARM_MEMORY_S for k in range(len(u.name))])
+            for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & ~heard):
+                self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=0.0,
+                              pos_m=pos[i], info="emitter silent")
+            for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & heard):
                 u.alive[k] = False
                 w.radars.alive[w.unit_radars[k]] = False
                 self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=1.0,
@@ -181,8 +189,9 @@ class _Sim:
         rs = self.w.radars
         if t + rs.period_s[i] <= self.sc.duration:
             self.sched.at(t + rs.period_s[i], Priority.SCAN, "scan", i)
-        if not rs.alive[i]:
+        if not (rs.alive[i] and rs.emitting[i]):
             return
+        rs.last_emission_s[i] = t
         pos, _, alt, present = self.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
@@ -222,6 +231,29 @@ class _Sim:
         for a in self._c2.values():
             a[reused] = 0
         self._c2_ids[reused] = self.tracker.track_id[reused]
+
+    def _emission_control(self, t: float, track_pos_m: np.ndarray, ident: np.ndarray
+                          ) -> np.ndarray:
+        """Switch cued engagement radars on while the air picture holds a track that is not a
+        friend within their cue range (or their missiles are in the air), off otherwise.
+        Returns which units' engagement radars were radiating at the start of this cycle."""
+        w = self.w
+        rs, eng = w.radars, w.engagement_radar
+        radar_on = rs.emitting[eng] & rs.alive[eng]
+        if not w.emcon_cued.any():
+            return radar_on
+        threat_pos = track_pos_m[ident != threat.FRIEND]
+        flying = np.zeros(len(w.units.name), dtype=bool)
+        for r in self.icpt.in_flight():
+            flying[self.icpt.unit[r]] = True
+        for k in np.flatnonzero(w.emcon_cued & w.units.alive):
+            near = bool(threat_pos.size) and bool(
+                (np.linalg.norm(threat_pos - w.units.pos_m[k], axis=1) <= w.cue_range_m[k]).any())
+            want = near or flying[k]
+            if want != rs.emitting[eng[k]]:
+                rs.emitting[eng[k]] = want
+                self.log.emit(t, "emission", source=rs.name[eng[k]], info="on" if want else "off")
+        return radar_on
 
     def _busy(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, bool, int]]]:
         """Per unit: tracks and missiles in the air or pending. Per track: missiles fired at it
@@ -293,6 +325,7 @@ class _Sim:
             self.log.emit(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
                           target=threat.IDENTITIES[ident[k]])
         c["ident"][slots] = ident
+        radar_on = self._emission_control(t, st[:, :3], ident)
         # threat evaluation against defended assets and the units themselves
         u = w.units
         pts = np.vstack([w.assets.pos_m, u.pos_m[u.alive]])
@@ -304,7 +337,7 @@ class _Sim:
         blocked = (np.array([self._blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
         orders = plan(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
-                      self.sc.c2.engagement_horizon)
+                      self.sc.c2.engagement_horizon, radar_on)
         for o in orders:
             s = tr.slot_of(o.track_id)
             self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,

@@ -71,6 +71,9 @@ class World:
     units: FireUnits
     missiles: MissileTypes
     unit_radars: list[list[int]]
+    engagement_radar: np.ndarray  # (u,) radar index of each unit's engagement radar
+    emcon_cued: np.ndarray  # (u,) engagement radar silent until cued
+    cue_range_m: np.ndarray  # (u,)
 
 
 def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float
@@ -161,6 +164,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         range_resolution_m=rc("range_resolution_m"), min_range_m=rc("min_range_m"),
         max_range_m=rc("max_range_m"), max_el_rad=np.radians(rc("max_elevation_deg")),
         alive=np.ones(len(r_rows), dtype=bool),
+        emitting=np.ones(len(r_rows), dtype=bool),
+        last_emission_s=np.full(len(r_rows), -np.inf),
     )
     uc = lambda key: np.array([r[key] for r in u_rows], dtype=float)  # noqa: E731
     units = FireUnits(
@@ -220,5 +225,15 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
         alive=np.ones(n, dtype=bool),
     )
+    eng_idx = np.array([unit_radars[k][cat.fire_units[u.type].radars.index(
+        cat.fire_units[u.type].engagement_radar)] for k, u in enumerate(scenario.units.values())],
+        dtype=np.int64)
+    cued = np.array([u.emcon.mode == "cued" for u in scenario.units.values()], dtype=bool)
+    reach = (units.inventory > 0) * missiles.max_range_m[None, :] if len(mnames) else \
+        np.zeros((len(u_rows), 1))
+    cue = np.array([u.emcon.cue_range if u.emcon.cue_range is not None
+                    else 1.2 * float(reach[k].max(initial=0.0))
+                    for k, u in enumerate(scenario.units.values())], dtype=float)
+    radars.emitting[eng_idx[cued]] = False
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
-                 unit_radars)
+                 unit_radars, eng_idx, cued, cue)

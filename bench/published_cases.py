@@ -1,0 +1,521 @@
+"""Evaluate every published worked example used by the physics and geo kernel tests.
+
+    python bench/published_cases.py [--markdown FILE]
+
+The cases below are copied from tests/physics/test_physics_*.py and tests/geo/test_geo_wgs84.py:
+inputs, the published expected value, the citation and the tolerance that the test applies.
+Only published values are listed (MathWorks doc examples, GeographicLib, the ``sdr`` package
+tables, textbook rules of thumb, standard-atmosphere tables, models.md truths); property tests,
+round trips, Monte Carlo checks and closed-form identities are left out.  The kinematics,
+lethality and measurement tests hold no published case, so those kernels do not appear.
+
+Expected values given as text are the published digits, printed as published; values given as
+numbers are a published formula evaluated at the test's inputs (noted "formula" in the source
+column).  The obtained value uses the same notation, with at least two more decimals and enough
+decimals to resolve the tolerance.  Tolerances follow the test's comparison exactly:
+``<`` / ``≤`` an absolute bound, ``np.testing.assert_allclose`` (|d| ≤ atol + rtol·|e|, default
+rtol 1e-7) or ``pytest.approx`` (|d| ≤ max(abs, rel·|e|)).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from skyshield.geo import wgs84
+from skyshield.physics import atmosphere, detection, jamming, propagation, radar
+
+# ---------------------------------------------------------------------------- record types
+
+
+@dataclass(frozen=True)
+class Tol:
+    """The comparison a test makes: ``lt``/``le`` abs, ``allclose`` or ``approx``."""
+
+    rule: str
+    abs: float = 0.0
+    rel: float = 0.0
+
+    def bound(self, expected: float) -> float:
+        if self.rule == "allclose":
+            return self.abs + self.rel * abs(expected)
+        if self.rule == "approx":
+            return max(self.abs, self.rel * abs(expected))
+        return self.abs
+
+    def ok(self, diff: float, expected: float) -> bool:
+        b = self.bound(expected)
+        return bool(abs(diff) < b) if self.rule == "lt" else bool(abs(diff) <= b)
+
+    def text(self, expected: float) -> str:
+        b = self.bound(expected)
+        if self.rule == "lt":
+            return f"< {b:.3g}"
+        if self.rule == "le":
+            return f"≤ {b:.3g}"
+        if self.rule == "allclose":
+            if self.rel == 0.0:
+                return f"≤ {b:.3g}"
+            if self.abs == 0.0:
+                return f"≤{b:.2g} (rtol {self.rel:g})"
+            return f"≤{b:.2g} ({self.abs:.0e}+{self.rel:.0e}|e|)".replace("e-0", "e-")
+        if self.abs == 0.0:
+            return f"≤ {b:.3g} (rel {self.rel:g})"
+        return f"≤ {b:.3g}"
+
+
+def lt(x: float) -> Tol:
+    return Tol("lt", abs=x)
+
+
+def le(x: float) -> Tol:
+    return Tol("le", abs=x)
+
+
+def allclose(atol: float = 0.0, rtol: float = 1e-7) -> Tol:  # numpy's default rtol
+    return Tol("allclose", abs=atol, rel=rtol)
+
+
+def approx(rel: float = 0.0, abs: float = 0.0) -> Tol:  # pytest.approx with rel= or abs=
+    return Tol("approx", abs=abs, rel=rel)
+
+
+def scalar(v: Any) -> float:
+    return float(np.asarray(v))
+
+
+def at(i: int, scale: float = 1.0) -> Callable[[Any], float]:
+    """Component ``i`` of a tuple/vector output, multiplied by ``scale``."""
+    return lambda v: float(np.asarray(v[i])) * scale
+
+
+def deg(i: int) -> Callable[[Any], float]:
+    return lambda v: math.degrees(float(np.asarray(v[i])))
+
+
+KM = 1e-3  # output m -> km
+D = math.radians
+
+
+def km(v: list[float]) -> np.ndarray:
+    """Inputs published in km, converted as the tests do (``np.array(...) * 1e3``)."""
+    return np.array(v) * 1e3
+
+
+@dataclass(frozen=True)
+class Case:
+    kernel: Callable[..., Any]
+    kwargs: dict[str, Any]
+    expected: str | float  # str: published digits; float: published formula evaluated
+    unit: str
+    tol: Tol
+    source: str
+    case: str
+    out: Callable[[Any], float] = scalar
+    label: str = ""  # overrides module.function (constants)
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return f"{self.kernel.__module__.rsplit('.', 1)[-1]}.{self.kernel.__name__}"
+
+
+def constant(name: str) -> float:
+    return float(getattr(wgs84, name))
+
+
+# ---------------------------------------------------------------------------- truth tables
+# Copied verbatim from tests/physics/test_physics_detection.py (sdr package / MATLAB).
+
+ALBERSHEIM_ACROSS_PD = """
+5.577010678961301 7.829920769472949 8.800540626254417 9.410329568464647 9.856412045680429
+10.211758066019740 10.511060019786157 10.773550923327434 11.011152537700355 11.231984877880109
+11.442112499093184 11.646548224380126 11.849953212372384 12.057285789014941 12.274647700594016
+12.510781410840821 12.780466849937795 13.114544494322786 13.605048844272062
+""".split()  # albersheim(pd, 1e-6, 1), pd = 0.05:0.05:0.95
+ALBERSHEIM_ACROSS_PFA = """
+15.297003299268226 14.993521787461759 14.667188248832815 14.314278887624823 13.930078319024233
+13.508492912451231 13.041455112681206 12.517966524335804 11.922480132961311 11.231984877880109
+10.410300484247330 9.395603267835611 8.068450388126450 6.146225293027499 2.607203414307889
+""".split()  # albersheim(0.5, 10^k, 1), k = -15..-1
+N_NC = [1, 5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90, 100, 200, 500, 1000]
+ALBERSHEIM_ACROSS_N = """
+11.231984877880109 5.670572205727751 3.556291380845494 2.394909665228113 1.600092813526487
+0.998450342864260 0.515644335269712 -0.231629668145274 -0.800194343455530 -1.258285958879696
+-1.641440584682812 -1.970484329329963 -2.258654478208143 -2.514880224697833 -4.168911815913020
+-6.291064789951179 -7.863055239050709
+""".split()  # albersheim(0.5, 1e-6, N)
+SHNIDMAN_ACROSS_PD = """
+8.638219944424179 9.176472527195301 9.584618391346567 9.921817222132290 10.214925964858082
+10.478648752587219 10.722106546144460 10.951539545173148 11.171613923710709 11.386150421902641
+11.598604211020529 11.812462984419767 12.031689396435866 12.261376243923564 12.508971120024171
+12.787083940503294 13.121692696758089 13.588328948705623
+""".split()  # shnidman(pd, 1e-6, 1), pd = 0.1:0.05:0.95
+SHNIDMAN_ACROSS_PFA = """
+15.006746068762709 14.719925630256057 14.411725015222657 14.078648305868455 13.716257825222556
+13.318800181756899 12.878625161335435 12.385241849116994 11.823699690860849 11.171613923710709
+10.393186598006821 9.425625773718195 8.142386493822812 6.222509416067624 2.358765182107788
+""".split()  # shnidman(0.5, 10^k, 1), k = -15..-1
+SHNIDMAN_ACROSS_N = """
+11.171613923710709 5.889057826046667 3.745346308014405 2.540560034820032 1.707866317562093
+1.074345861541872 0.564527897904441 -0.226123038305275 -0.811680151206701 -1.299262221370157
+-1.706607568412664 -2.055994441685868 -2.361604728972054 -2.633013225970103 -4.376499978073298
+-6.589223941137504 -8.211273144667473
+""".split()  # shnidman(0.5, 1e-6, N)
+SDR_PD_COMPLEX_SQUARE_LAW = """
+0.00177786 0.0020086 0.00231693 0.00273403 0.00330629 0.00410404 0.00523576 0.00687179
+0.00928377 0.01291049 0.01846703 0.02712174 0.0407706 0.06242657 0.09667487 0.14995286
+0.23001292 0.34340965 0.48995306 0.65552537 0.81029237
+""".split()  # sdr.p_d(snr = -10..10 dB, 1e-3, "square-law"), one pulse, Swerling 0
+
+# US Standard Atmosphere 1976, geometric altitude [m]: (T [K], p [Pa], rho [kg/m3]) -- Table I
+US76_TABLE_I = {
+    0.0: ("288.150", "1.01325e5", "1.2250"),
+    500.0: ("284.90", "9.5461e4", "1.1673"),
+    1000.0: ("281.651", "8.9876e4", "1.1117"),
+    10000.0: ("223.252", "2.6499e4", "4.1351e-1"),
+    11000.0: ("216.774", "2.2700e4", "3.6480e-1"),
+    15000.0: ("216.650", "1.2111e4", "1.9476e-1"),
+    20000.0: ("216.650", "5.5293e3", "8.8910e-2"),
+}
+# geometric altitude [m]: speed of sound [m/s] -- Table III
+US76_TABLE_III = {
+    500.0: "338.37", 10000.0: "299.53", 24000.0: "297.72", 41000.0: "318.94", 50000.0: "329.80"
+}
+
+
+def _last_digit(x: str) -> float:
+    """Test's Table I bound: one unit in the 5th significant digit."""
+    return 10 ** (math.floor(math.log10(float(x))) - 4)
+
+
+def _handbook_js_db() -> float:
+    """NAWCWPNS TP 8347 §4-8 log form, Pj 100 W, Gj 10 dB, Pt 1 MW, G 30 dB, σ 10 m², 20 km."""
+    Pj, Gj, Pt, G, sigma, R = 100.0, 10.0, 1e6, 30.0, 10.0, 20e3
+    return (10 * math.log10(Pj) + Gj - 10 * math.log10(Pt) - G - 10 * math.log10(sigma)
+            + 20 * math.log10(R) + 10.99)
+
+
+def _models_md_burn_through_m() -> float:
+    """models.md: R_bt = √(Pt·G·σ·Bj·Lj / (4π·Pj·Gj·Br·L·(S/J)req)), all linear."""
+    Pt, G, s, Bj, Lj = 1e6, 10**3.5, 5.0, 50e6, 10**0.1
+    Pj, Gj, Br, L, SJ = 100.0, 2.0, 1e6, 1.0, 10.0
+    return math.sqrt(Pt * G * s * Bj * Lj / (4 * math.pi * Pj * Gj * Br * L * SJ))
+
+
+R0 = propagation.EARTH_RADIUS_M
+SNR, RNG, PD = radar.snr_db, radar.max_range_m, detection.pd
+ALB, SHN = detection.albersheim_snr_db, detection.shnidman_snr_db
+
+# ---------------------------------------------------------------------------- the cases
+
+CASES: list[Case] = [
+    # --- radar (MathWorks Radar Toolbox; defaults G 20 dB, σ 1 m², Ts 290 K, L 0 dB)
+    Case(SNR, dict(peak_power_w=1e6, pulse_width_s=0.2e-6, freq_hz=1e9, range_m=50e3, rcs_m2=1.0,
+                   gain_tx_db=20.0),
+         "5.5868", "dB", lt(5e-5), "MathWorks radareqsnr", "1 GHz, 50 km, 1 MW, 0.2 µs, G 20"),
+    Case(SNR, dict(peak_power_w=1e6, pulse_width_s=1e-6, freq_hz=10e9, range_m=100e3, rcs_m2=0.5,
+                   gain_tx_db=40.0, system_temp_k=300.0, loss_db=3.0),
+         "14.3778", "dB", lt(5e-5), "MathWorks radareqsnr",
+         "10 GHz, 100 km, 1 MW, 1 µs, σ 0.5, G 40, 300 K, L 3"),
+    Case(SNR, dict(peak_power_w=1e6, pulse_width_s=1e-6, freq_hz=10e9,
+                   range_m=math.sqrt(50e3 * 75e3), rcs_m2=1.0, gain_tx_db=40.0, gain_rx_db=20.0),
+         "9.0547", "dB", lt(5e-5), "MathWorks radareqsnr",
+         "bistatic Gt 40/Gr 20, Rt 50 km, Rr 75 km"),
+    Case(RNG, dict(required_snr_db=6.0, peak_power_w=1e6, pulse_width_s=10e-6, freq_hz=10e9,
+                   rcs_m2=1.0, gain_tx_db=20.0),
+         "4.1057e+04", "m", lt(5.0), "MathWorks radareqrng", "10 GHz, SNR 6, 10 µs, 1 MW, G 20"),
+    Case(RNG, dict(required_snr_db=6.0, peak_power_w=1e6, pulse_width_s=10e-6, freq_hz=10e9,
+                   rcs_m2=0.1, gain_tx_db=40.0, loss_db=3.0),
+         "1.9426e+05", "m", lt(50.0), "MathWorks radareqrng",
+         "10 GHz, SNR 6, 10 µs, 1 MW, σ 0.1, G 40, L 3"),
+    Case(SNR, dict(peak_power_w=2.1996e5, pulse_width_s=1e-6, freq_hz=1e9, range_m=50e3,
+                   rcs_m2=1.0, gain_tx_db=20.0),
+         "6.0", "dB", lt(1e-4), "MathWorks radareqpow", "Pt 2.1996e5 W → SNR (1 GHz, 50 km)"),
+    Case(SNR, dict(peak_power_w=2.2809e6, pulse_width_s=1e-6, freq_hz=10e9, range_m=50e3,
+                   rcs_m2=0.5, gain_tx_db=30.0, system_temp_k=300.0, loss_db=3.0),
+         "10.0", "dB", lt(1e-4), "MathWorks radareqpow", "Pt 2.2809e6 W → SNR (10 GHz, 50 km)"),
+    # --- detection
+    Case(ALB, dict(pd=0.9, pfa=1e-6, n_pulses=1), "13.114544494322786", "dB", lt(1e-9),
+         "models.md", "Pd 0.9, Pfa 1e-6, N 1"),
+    *[Case(ALB, dict(pd=0.05 * (i + 1), pfa=1e-6, n_pulses=1), v, "dB", allclose(1e-9),
+           "sdr/MATLAB albersheim", f"Pd {0.05 * (i + 1):.2f}, Pfa 1e-6, N 1")
+      for i, v in enumerate(ALBERSHEIM_ACROSS_PD)],
+    *[Case(ALB, dict(pd=0.5, pfa=10.0 ** (k - 15), n_pulses=1), v, "dB", allclose(1e-9),
+           "sdr/MATLAB albersheim", f"Pd 0.5, Pfa 1e{k - 15}, N 1")
+      for k, v in enumerate(ALBERSHEIM_ACROSS_PFA)],
+    *[Case(ALB, dict(pd=0.5, pfa=1e-6, n_pulses=n), v, "dB", allclose(1e-9),
+           "sdr/MATLAB albersheim", f"Pd 0.5, Pfa 1e-6, N {n}")
+      for n, v in zip(N_NC, ALBERSHEIM_ACROSS_N, strict=True)],
+    *[Case(SHN, dict(pd=0.1 + 0.05 * i, pfa=1e-6, n_pulses=1), v, "dB", allclose(1e-9),
+           "sdr/MATLAB shnidman", f"Pd {0.1 + 0.05 * i:.2f}, Pfa 1e-6, N 1, Sw 0")
+      for i, v in enumerate(SHNIDMAN_ACROSS_PD)],
+    *[Case(SHN, dict(pd=0.5, pfa=10.0 ** (k - 15), n_pulses=1), v, "dB", allclose(1e-9),
+           "sdr/MATLAB shnidman", f"Pd 0.5, Pfa 1e{k - 15}, N 1, Sw 0")
+      for k, v in enumerate(SHNIDMAN_ACROSS_PFA)],
+    *[Case(SHN, dict(pd=0.5, pfa=1e-6, n_pulses=n), v, "dB", allclose(1e-9),
+           "sdr/MATLAB shnidman", f"Pd 0.5, Pfa 1e-6, N {n}, Sw 0")
+      for n, v in zip(N_NC, SHNIDMAN_ACROSS_N, strict=True)],
+    # sdr's complex square-law threshold table is T = −ln Pfa for one pulse (test comment)
+    *[Case(detection.threshold, dict(pfa=p), -math.log(p), "", allclose(0.0, 1e-13),
+           "sdr threshold (formula −ln Pfa)", f"Pfa {p:.0e}, N 1")
+      for p in np.logspace(-12, -1, 12).tolist()],
+    *[Case(PD, dict(snr_db=float(s), pfa=1e-3, n_pulses=1, swerling=0), v, "",
+           allclose(1e-8, 0.0), "sdr.p_d square-law", f"SNR {s} dB, Pfa 1e-3, N 1, Sw 0")
+      for s, v in zip(range(-10, 11), SDR_PD_COMPLEX_SQUARE_LAW, strict=True)],
+    Case(PD, dict(snr_db=13.183490056794499, pfa=1e-6, n_pulses=1, swerling=0), "0.9", "",
+         lt(1e-9), "sdr.min_snr doc example", "SNR 13.18349 dB, Pfa 1e-6, N 1, Sw 0"),
+    # --- propagation (effective Earth)
+    Case(propagation.effective_earth_radius_m, dict(refractivity_gradient_per_m=-39e-9),
+         157 / (157 - 39), "", approx(rel=5e-4), "ITU-R P.834 (formula)",
+         "k for dN/dh = −39 N/km: 157/(157−39)", out=lambda v: float(v) / R0),
+    Case(propagation.effective_earth_radius_m, dict(refractivity_gradient_per_m=-39e-9),
+         4 / 3, "", approx(rel=3e-3), "ITU-R P.834 / 4/3 Earth",
+         "k for dN/dh = −39 N/km ≈ 4/3", out=lambda v: float(v) / R0),
+    *[Case(propagation.horizon_range_m, dict(antenna_height_m=ha, target_height_m=ht),
+           4.12e3 * (math.sqrt(ha) + math.sqrt(ht)), "m", approx(rel=1e-3),
+           "Skolnik 3e §8.2 (formula)", f"4.12(√ha+√ht) km, ha {ha:g} m, ht {ht:g} m")
+      for ha, ht in [(10.0, 0.0), (25.0, 100.0), (100.0, 10000.0)]],
+    Case(propagation.horizon_range_m, dict(antenna_height_m=10000 * 0.3048, target_height_m=0.0),
+         "123", "nmi", approx(rel=2e-3), "Skolnik 3e §8.2", "1.23√h(ft) nmi, h 10 000 ft",
+         out=lambda v: float(v) / 1852.0),
+    Case(propagation.height_from_range_el, dict(range_m=50e3, el_rad=0.0, antenna_height_m=0.0),
+         50e3**2 / (2 * (4 / 3 * R0)), "m", approx(rel=1e-3), "Skolnik (formula R²/2kR0)",
+         "R 50 km, el 0, k 4/3"),
+    Case(propagation.height_from_range_el,
+         dict(range_m=50e3, el_rad=0.0, antenna_height_m=0.0, k_factor=1.0),
+         50e3**2 / (2 * R0), "m", approx(rel=1e-3), "Skolnik (formula R²/2kR0)",
+         "R 50 km, el 0, k 1"),
+    # --- atmosphere
+    *[Case(atmosphere.isa, dict(altitude_m=z), row[q], unit,
+           le(tol(row[q]) if q else 0.001 + (0.01 if z == 500.0 else 0.0)),
+           "US Std Atm 1976 Table I", f"{name}, z {z:g} m geometric", out=at(q))
+      for z, row in US76_TABLE_I.items()
+      for q, name, unit, tol in [
+          (0, "T", "K", None),
+          (1, "p", "Pa", lambda s: _last_digit(s) + 1e-9),
+          (2, "ρ", "kg/m³", lambda s: _last_digit(s) + 1e-12),
+      ]],
+    *[Case(atmosphere.isa, dict(altitude_m=z), a, "m/s", le(0.005), "US Std Atm 1976 Table III",
+           f"a, z {z:g} m geometric", out=at(3))
+      for z, a in US76_TABLE_III.items()],
+    *[Case(atmosphere.isa, dict(altitude_m=1000.0, geopotential=True), v, u, lt(t),
+           "MathWorks atmosisa", f"{name}, H 1000 m geopotential", out=at(q))
+      for q, name, v, u, t in [(0, "T", "281.65", "K", 5e-6), (1, "p", "8.9875e4", "Pa", 5.0),
+                               (2, "ρ", "1.1116", "kg/m³", 5e-5),
+                               (3, "a", "336.4341", "m/s", 2e-4)]],
+    Case(atmosphere.isa, dict(altitude_m=0.0), "288.15", "K", le(0.0), "ISA sea level",
+         "T, z 0 (exact)", out=at(0)),
+    Case(atmosphere.isa, dict(altitude_m=0.0), "101325.0", "Pa", le(0.0), "ISA sea level",
+         "p, z 0 (exact)", out=at(1)),
+    Case(atmosphere.isa, dict(altitude_m=0.0), "1.2250", "kg/m³", approx(abs=5e-5),
+         "ISA sea level", "ρ, z 0", out=at(2)),
+    Case(atmosphere.isa, dict(altitude_m=0.0), "340.294", "m/s", approx(abs=5e-4),
+         "ISA sea level", "a, z 0", out=at(3)),
+    Case(atmosphere.isa, dict(altitude_m=11000.0, geopotential=True), "216.65", "K",
+         approx(abs=1e-9), "ISA tropopause", "T, H 11 000 m geopotential", out=at(0)),
+    # --- jamming
+    Case(jamming.jam_to_signal_db,
+         dict(jammer_power_w=100.0, jammer_gain_db=10.0, jammer_bandwidth_hz=1e6,
+              peak_power_w=1e6, gain_db=30.0, rcs_m2=10.0, range_m=20e3,
+              receiver_bandwidth_hz=1e6),
+         _handbook_js_db(), "dB", lt(0.005), "NAWCWPNS TP 8347 §4-8 (formula)",
+         "SSJ Pj 100 W, Gj 10, Pt 1 MW, G 30, σ 10, 20 km"),
+    Case(jamming.jnr_db,
+         dict(jammer_power_w=1.0, jammer_gain_db=0.0, jammer_bandwidth_hz=1e6, freq_hz=1e9,
+              range_m=1e3, gain_rx_db=0.0, receiver_bandwidth_hz=1e6),
+         "51.53", "dB", lt(0.01), "Friis FSPL 92.45 dB + kT0 −173.98",
+         "1 W isotropic, 1 km, 1 GHz, 1 MHz, 290 K"),
+    Case(jamming.burn_through_range_m,
+         dict(required_sj_db=10.0, jammer_power_w=100.0, jammer_gain_db=10 * math.log10(2.0),
+              jammer_bandwidth_hz=50e6, peak_power_w=1e6, gain_db=35.0, rcs_m2=5.0,
+              receiver_bandwidth_hz=1e6, jammer_loss_db=1.0),
+         _models_md_burn_through_m(), "m", approx(rel=1e-12), "models.md (formula)",
+         "S/J 10 dB, Pj 100 W, Gj 2, Bj 50 MHz, 1 MW, G 35"),
+    # --- geo (WGS 84)
+    Case(constant, dict(name="WGS84_B_M"), "6356752.3142", "m", lt(1e-4), "NIMA TR8350.2",
+         "semi-minor axis b", label="wgs84.WGS84_B_M"),
+    Case(constant, dict(name="WGS84_E2"), "6.69437999014e-3", "", lt(1e-14), "NIMA TR8350.2",
+         "first eccentricity squared e²", label="wgs84.WGS84_E2"),
+    *[Case(wgs84.geodetic_to_ecef, dict(lat_rad=D(33.3), lon_rad=D(44.4), h_m=6000.0), v, "m",
+           allclose(6e-3, 0.0), "GeographicLib CartConvert", f"{c}: 33.3 44.4 6000", out=at(i))
+      for i, (c, v) in enumerate(zip("XYZ", ["3816209.60", "3737108.55", "3485109.57"],
+                                     strict=True))],
+    *[Case(wgs84.geodetic_to_enu, dict(lat_rad=D(33.3), lon_rad=D(44.4), h_m=6000.0,
+                                       lat0_rad=D(33.0), lon0_rad=D(44.0), h0_m=20.0),
+           v, "m", allclose(10e-3, 0.0), "GeographicLib CartConvert -l",
+           f"{c}: 33.3 44.4 6000 about 33 44 20", out=at(i))
+      for i, (c, v) in enumerate(zip("ENU", ["37288.97", "33374.29", "5783.64"], strict=True))],
+    *[Case(wgs84.enu_to_geodetic, dict(enu_m=[37288.97, 33374.29, 5783.64], lat0_rad=D(33.0),
+                                       lon0_rad=D(44.0), h0_m=20.0),
+           v, u, lt(t), "GeographicLib CartConvert -l", f"{c}: reverse of the -l example",
+           out=deg(i) if i < 2 else at(i))
+      for i, c, v, u, t in [(0, "lat", "33.3", "deg", 1e-7), (1, "lon", "44.4", "deg", 1e-7),
+                            (2, "h", "6000", "m", 10e-3)]],
+    *[Case(wgs84.ecef_to_geodetic, dict(xyz_m=[30000.0, 30000.0, 0.0]), v, u, lt(t),
+           "GeographicLib CartConvert -r", f"{c}: 30000 30000 0 (deep interior)",
+           out=deg(i) if i < 2 else at(i))
+      for i, c, v, u, t in [(0, "lat", "6.483", "deg", 5e-4), (1, "lon", "45", "deg", 1e-12),
+                            (2, "h", "-6335709.73", "m", 6e-3)]],
+    *[Case(wgs84.ecef_to_geodetic, dict(xyz_m=xyz), v, u, allclose(t, 0.0),
+           "MathWorks ecef2lla (Aerospace)", f"{c}: {' '.join(f'{x:g}' for x in xyz)}",
+           out=deg(i) if i < 2 else at(i))
+      for xyz, vals in [([4510731.0, 4510731.0, 0.0], ["0", "45.0000", "999.9564"]),
+                        ([0.0, 4507609.0, 4498719.0], ["45.1358", "90.0000", "999.8659"])]
+      for i, c, v, u, t in [(0, "lat", vals[0], "deg", 5e-5), (1, "lon", vals[1], "deg", 5e-5),
+                            (2, "h", vals[2], "m", 0.05e-3 + 1e-6)]],
+    *[Case(wgs84.geodetic_to_ecef, dict(lat_rad=D(48.8562), lon_rad=D(2.3508), h_m=67.4),
+           v, "km", lt(t), "MathWorks geodetic2ecef", f"{c}: Paris 48.8562 2.3508 0.0674 km",
+           out=at(i, KM))
+      for i, c, v, t in [(0, "x", "4.2010e3", 0.05), (1, "y", "172.4603", 0.05e-3),
+                         (2, "z", "4.7801e3", 0.05)]],
+    *[Case(wgs84.ecef_to_geodetic, dict(xyz_m=km([4201.0, 172.46, 4780.1])), v, u, lt(t),
+           "MathWorks ecef2geodetic", f"{c}: Paris 4201 172.46 4780.1 km",
+           out=deg(i) if i < 2 else at(i))
+      for i, c, v, u, t in [(0, "lat", "48.8562", "deg", 5e-5), (1, "lon", "2.3508", "deg", 5e-5),
+                            (2, "h", "67.4", "m", 0.05)]],
+    *[Case(wgs84.ecef_to_enu, dict(xyz_m=km([5507.5289, 4556.2241, 6012.8208]),
+                                   lat0_rad=D(45.9132), lon0_rad=D(36.7484), h0_m=1877753.2),
+           v, "km", lt(t), "MathWorks ecef2enu", f"{c}: orbital debris", out=at(i, KM))
+      for i, c, v, t in [(0, "e", "355.6013", 0.05e-3), (1, "n", "-923.0832", 0.05e-3),
+                         (2, "u", "1.0410e+03", 0.05)]],
+    *[Case(wgs84.ecef_velocity_to_enu, dict(v_ecef=[27.9799, -1.0990, -15.7723],
+                                            lat0_rad=D(17.4114), lon0_rad=D(78.27)),
+           v, "km/h", allclose(5e-5 + 1e-9, 0.0), "MathWorks ecef2enuv", f"{c}: ground vehicle",
+           out=at(i))
+      for i, (c, v) in enumerate(zip("ENU", ["-27.6190", "-16.4298", "-0.3186"], strict=True))],
+    *[Case(wgs84.enu_velocity_to_ecef, dict(v_enu=[-27.6190, -16.4298, -0.3186],
+                                            lat0_rad=D(17.4114), lon0_rad=D(78.27)),
+           v, "km/h", allclose(1e-4, 0.0), "MathWorks ecef2enuv (reverse)",
+           f"{c}: ground vehicle back to ECEF", out=at(i))
+      for i, (c, v) in enumerate(zip("UVW", ["27.9799", "-1.0990", "-15.7723"], strict=True))],
+    *[Case(wgs84.enu_to_aer, dict(enu_m=[8.4504, 12.4737, 1.1046]), v, u, lt(t),
+           "MathWorks enu2aer", f"{c}: (8.4504, 12.4737, 1.1046) m",
+           out=deg(i) if i < 2 else at(i))
+      for i, c, v, u, t in [(0, "az", "34.1160", "deg", 5e-5), (1, "el", "4.1931", "deg", 5e-5),
+                            (2, "range", "15.1070", "m", 0.05e-3)]],
+    *[Case(wgs84.aer_to_enu, dict(az_rad=D(34.1160), el_rad=D(4.1931), range_m=15.1070), v, "m",
+           allclose(1e-4, 0.0), "MathWorks aer2enu", f"{c}: az 34.1160 el 4.1931 r 15.1070",
+           out=at(i))
+      for i, (c, v) in enumerate(zip("ENU", ["8.4504", "12.4737", "1.1046"], strict=True))],
+]
+
+# ---------------------------------------------------------------------------- evaluation
+
+_NUM = re.compile(r"[+-]?\d*\.?(\d*)(?:[eE]([+-]?\d+))?")
+
+
+def _notation(case: Case, value: float) -> tuple[bool, int]:
+    """(scientific?, decimals) of the published text; computed values get 10 significant."""
+    if isinstance(case.expected, str):
+        m = _NUM.fullmatch(case.expected)
+        assert m is not None, case.expected
+        return m.group(2) is not None, len(m.group(1))
+    if value != 0.0 and not 1e-3 <= abs(value) < 1e7:
+        return True, 9
+    return False, max(0, 9 - math.floor(math.log10(abs(value)))) if value else 9
+
+
+def _fmt_obtained(sci: bool, decimals: int, got: float, bound: float) -> str:
+    if not math.isfinite(got):
+        return str(got)
+    mag = math.floor(math.log10(abs(got))) if got else 0
+    d = decimals + 2
+    if bound > 0:  # resolve a tenth of the tolerance
+        d = max(d, math.ceil(-math.log10(bound)) + 1 + (mag if sci else 0))
+    d = min(d, max(decimals, 15 if sci else 15 - mag))  # about double precision
+    return f"{got:.{d}e}" if sci else f"{got:.{d}f}"
+
+
+def _with_unit(text: str, unit: str) -> str:
+    return f"{text} {unit}".rstrip()
+
+
+def evaluate(case: Case) -> dict[str, str | bool]:
+    exp = float(case.expected)
+    shown = case.expected if isinstance(case.expected, str) else f"{case.expected:.10g}"
+    sci, dec = _notation(case, exp)
+    bound = case.tol.bound(exp)
+    try:
+        got = case.out(case.kernel(**case.kwargs))
+    except Exception as err:  # report, do not stop the table
+        got, note = math.nan, f"error: {type(err).__name__}"
+    else:
+        note = ""
+    diff = got - exp
+    ok = math.isfinite(diff) and case.tol.ok(diff, exp)
+    return {
+        "kernel": case.name,
+        "case": case.case,
+        "source": case.source,
+        "expected": _with_unit(shown, case.unit),
+        "obtained": note or _with_unit(_fmt_obtained(sci, dec, got, bound), case.unit),
+        "difference": f"{diff:+.2e}",
+        "tolerance": case.tol.text(exp),
+        "pass": ok,
+    }
+
+
+TITLE = "Published worked examples vs skyshield kernels"
+LEGEND = ("tolerance: the test's bound on |obtained − expected|; (atol+rtol|e|), (rtol r): "
+          "np.testing.assert_allclose; (rel r): pytest.approx(rel=r)")
+COLUMNS = ["kernel", "case", "source", "expected", "obtained", "difference", "tolerance", "pass"]
+
+
+def to_markdown(rows: list[dict[str, str | bool]], summary: str) -> str:
+    def cell(v: str | bool) -> str:
+        if isinstance(v, bool):
+            return "pass" if v else "**FAIL**"
+        return v.replace("|", "\\|")
+
+    lines = [f"# {TITLE}", "", LEGEND.replace("|", "\\|") + ".", "",
+             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(r[c]) for c in COLUMNS) + " |" for r in rows]
+    return "\n".join([*lines, "", summary, ""])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("--markdown", type=Path, metavar="FILE", help="also write a Markdown table")
+    args = ap.parse_args()
+
+    with np.errstate(all="ignore"):
+        rows = [evaluate(c) for c in CASES]
+
+    table = Table(title=TITLE, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  caption=LEGEND)
+    for col in COLUMNS:
+        table.add_column(col, justify="right" if col == "difference" else "left",
+                         no_wrap=col not in ("kernel", "case", "source"), overflow="fold",
+                         max_width=28 if col == "kernel" else None)
+    for r in rows:
+        table.add_row(*[("[green]pass[/]" if r[c] else "[bold red]FAIL[/]")
+                        if c == "pass" else str(r[c]) for c in COLUMNS])
+    console = Console(width=160)
+    console.print(table)
+
+    per_kernel = Counter(str(r["kernel"]) for r in rows)
+    passed = Counter(str(r["kernel"]) for r in rows if r["pass"])
+    for name, n in per_kernel.items():
+        console.print(f"  {name:38s} {passed[name]:3d}/{n:<3d} pass", highlight=False)
+    n_pass = sum(bool(r["pass"]) for r in rows)
+    summary = f"{len(rows)} cases, {n_pass} pass"
+    console.print(summary, highlight=False)
+    if args.markdown:
+        args.markdown.write_text(to_markdown(rows, summary), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
