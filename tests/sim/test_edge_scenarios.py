@@ -167,3 +167,42 @@ def test_a_cued_engagement_radar_switches_on_when_a_threat_comes_within_range():
     assert kub_scans["t_s"].min() > t_on  # silent before the cue
     # cued by the other unit's picture: a non-friend track inside 1.2 x the 3M9's range
     assert r.summary["missiles_fired_by_unit"].get("sam", 0) >= 1
+
+
+def _ridge_scenario(tmp_path, ridge_m):
+    from skyshield.physics.terrain import synthetic_ridge
+    from skyshield.scenario.terrain import TerrainGrid, save_terrain_grid
+
+    z = synthetic_ridge(44.5, 45.3, 19.5, 20.6, 81, 111, 20.05, ridge_m, 0.02)
+    save_terrain_grid(tmp_path / "ridge.npz", TerrainGrid(z, 44.5, 45.3, 19.5, 20.6))
+    text = BASE.replace("ROE", "weapons_hold").replace("LOADOUT", "").replace(
+        "name: edge", "name: edge\nterrain_grid: ridge.npz").replace(
+        "type: cruise_missile_subsonic", "type: strike_aircraft").split("friendlies:")[0]
+    return parse_scenario(text, str(tmp_path / "s.yaml"), tmp_path)
+
+
+def test_a_ridge_hides_a_low_aircraft_until_it_crosses(tmp_path):
+    """A 600 m north-south ridge 20 km west of the Kub: an aircraft flying in at 100 m is
+    unseen while the ridge stands between them; without the ridge the radar equation (3 m²,
+    about 29 km for Pd 0.5) sets where it is first seen."""
+    def first_seen(ridge_m):
+        ev = skyshield.run(_ridge_scenario(tmp_path, ridge_m), seed=4).events
+        fd = ev[ev["kind"] == "first_detection"]
+        return float(fd["value"].iloc[0]) if len(fd) else None
+
+    flat = first_seen(0.0)
+    ridged = first_seen(600.0)
+    assert flat is not None and ridged is not None
+    # the ridge crest is about 20 km from the radar: nothing is seen beyond it
+    assert flat > 25e3 and ridged < 21e3
+
+
+def test_a_bad_terrain_grid_is_a_located_scenario_error(tmp_path):
+    (tmp_path / "junk.npz").write_bytes(b"not a zip")
+    text = BASE.replace("ROE", "weapons_hold").replace("LOADOUT", "").replace(
+        "name: edge", "name: edge\nterrain_grid: junk.npz")
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        parse_scenario(text, str(tmp_path / "s.yaml"), tmp_path)
+    (p,) = exc.value.problems
+    assert p.path == "terrain_grid" and p.line == 3 and p.got == "junk.npz"
+    assert "terrain grid" in p.message

@@ -20,6 +20,7 @@ from skyshield.scenario.errors import (
     read_source,
 )
 from skyshield.scenario.schema import Scenario
+from skyshield.scenario.terrain import load_terrain_grid
 
 __all__ = ["builtin_scenarios", "builtin_scenario_text", "load_scenario", "parse_scenario",
            "scenario_catalogue"]
@@ -74,6 +75,16 @@ def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = 
         if missing:
             raise ScenarioError(missing)
         data = {**data, "catalogue": cat_files}
+    grid = data.get("terrain_grid")
+    if isinstance(grid, str):
+        try:
+            path = (base / grid).resolve()
+            load_terrain_grid(path)
+        except (OSError, ValueError) as exc:
+            raise ScenarioError([Problem(file, lines.get(("terrain_grid",)), "terrain_grid",
+                                         str(exc) if isinstance(exc, ValueError)
+                                         else "terrain grid not found", grid)]) from None
+        data = {**data, "terrain_grid": str(path)}
     cat = load_catalogue(*cat_files)
     try:
         return Scenario.model_validate(data, context={"catalogue": cat})

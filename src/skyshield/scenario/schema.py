@@ -319,6 +319,9 @@ class Scenario(_Strict):
     seed: int = Field(0, ge=0, lt=2**63)
     duration: Duration
     terrain_elevation: Length = Field(0.0, description="flat terrain height (MSL)")
+    terrain_grid: str | None = Field(
+        None, description="elevation grid (.npz: z_m, lat/lon bounds) masking radar line of "
+        "sight, relative to the scenario; without it the terrain is flat")
     catalogue: list[str] = Field(default_factory=list,
                                  description="extra catalogue files, relative to the scenario")
     assets: dict[str, Asset] = Field(default_factory=dict)

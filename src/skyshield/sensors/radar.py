@@ -45,6 +45,9 @@ class RadarSet:
     min_range_m: np.ndarray
     max_range_m: np.ndarray
     max_el_rad: np.ndarray
+    lat_deg: np.ndarray  # antenna site, for terrain profiles
+    lon_deg: np.ndarray
+    h_msl_m: np.ndarray  # antenna height above mean sea level
     alive: np.ndarray
     emitting: np.ndarray  # False while silent under emission control
     last_emission_s: np.ndarray  # time of the last scan that radiated
@@ -133,13 +136,19 @@ def scan(
     tgt_id: np.ndarray,
     jammers: Jammers,
     rng: np.random.Generator,
+    terrain_clear: np.ndarray | None = None,
 ) -> Detections:
-    """One scan of radar ``i`` over the targets present (arrays of shape (m,))."""
+    """One scan of radar ``i`` over the targets present (arrays of shape (m,)).
+
+    ``terrain_clear`` (m,) masks targets hidden by terrain (see
+    :func:`skyshield.physics.terrain.line_of_sight_clear`); the 4/3-Earth horizon always applies.
+    """
     rel = (tgt_pos_m - rs.pos_m[i]) @ rs.rot[i].T
     az, el, rng_m = enu_to_aer(rel)
     horizon = propagation.horizon_range_m(rs.height_agl_m[i], tgt_agl_m)
-    cov = np.flatnonzero((rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i])
-                         & (el <= rs.max_el_rad[i]) & (rng_m <= horizon))
+    seen = (rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i]) & (
+        el <= rs.max_el_rad[i]) & (rng_m <= horizon)
+    cov = np.flatnonzero(seen if terrain_clear is None else seen & terrain_clear)
     az, el, rng_m = az[cov], el[cov], rng_m[cov]
     # radar equation: SNR ∝ σ/R⁴, from the dwell SNR of 1 m² at 1 m
     snr = rs.dwell_snr_1m_db[i] + 10 * np.log10(tgt_rcs_m2[cov] / rng_m**4)

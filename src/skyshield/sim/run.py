@@ -21,7 +21,8 @@ from skyshield.engine.events import EventLog
 from skyshield.engine.motion import build_route_table, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
-from skyshield.geo import aer_to_enu
+from skyshield.geo import aer_to_enu, enu_to_geodetic
+from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, scan
 from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
@@ -179,6 +180,17 @@ class _Sim:
                 self.log.emit(t, "unit_destroyed", source=u.name[k], truth_id=i,
                               pos_m=u.pos_m[k])
 
+    def _terrain_clear(self, i: int, pos_m: np.ndarray, alt_m: np.ndarray
+                       ) -> np.ndarray | None:
+        """Which targets the terrain grid leaves in radar ``i``'s line of sight (None: no grid)."""
+        g = self.w.terrain
+        if g is None or pos_m.shape[0] == 0:
+            return None
+        rs = self.w.radars
+        lat, lon, _ = enu_to_geodetic(pos_m, *self.w.origin)
+        return line_of_sight_clear(rs.lat_deg[i], rs.lon_deg[i], rs.h_msl_m[i], np.degrees(lat),
+                                   np.degrees(lon), alt_m, g.z_m, *g.bounds)
+
     def _jammers(self, pos: np.ndarray, alt: np.ndarray, present: np.ndarray) -> Jammers:
         v = self.w.vehicles
         j = present & (v.jammer_power_w > 0)
@@ -196,7 +208,8 @@ class _Sim:
         v = self.w.vehicles
         idx = np.flatnonzero(present)
         det = scan(rs, i, t, pos[idx], alt[idx] - self.w.terrain_m, v.rcs_m2[idx],
-                   v.swerling[idx], idx, self._jammers(pos, alt, present), self.rng_radar[i])
+                   v.swerling[idx], idx, self._jammers(pos, alt, present), self.rng_radar[i],
+                   self._terrain_clear(i, pos[idx], alt[idx]))
         n_true = int((det.truth_id >= 0).sum())
         self.log.emit(t, "scan", source=rs.name[i], value=n_true,
                       info=f"false={len(det) - n_true}")

@@ -9,10 +9,12 @@ import numpy as np
 
 from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
 from skyshield.geo import enu_rotation, geodetic_to_enu
+from skyshield.physics.terrain import terrain_height_m
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.raids import all_routes
 from skyshield.scenario.schema import Scenario, route_times
+from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
 from skyshield.sensors.radar import RadarSet
 
 __all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
@@ -71,6 +73,7 @@ class World:
     units: FireUnits
     missiles: MissileTypes
     unit_radars: list[list[int]]
+    terrain: TerrainGrid | None  # elevation grid masking line of sight, if any
     engagement_radar: np.ndarray  # (u,) radar index of each unit's engagement radar
     emcon_cued: np.ndarray  # (u,) engagement radar silent until cued
     cue_range_m: np.ndarray  # (u,)
@@ -87,6 +90,15 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     origin = (float(np.radians(o.lat)), float(np.radians(o.lon)), float(o.alt))
     terrain = float(scenario.terrain_elevation)
     rot_origin = enu_rotation(origin[0], origin[1])
+
+    grid = load_terrain_grid(scenario.terrain_grid) if scenario.terrain_grid else None
+
+    def ground_m(lat_deg: float, lon_deg: float) -> float:
+        """Terrain height at a site: the grid's where there is one, else the flat terrain."""
+        if grid is None:
+            return terrain
+        h = float(terrain_height_m(lat_deg, lon_deg, grid.z_m, *grid.bounds))
+        return max(h, terrain)
 
     asset_names = list(scenario.assets)
     unit_names = list(scenario.units)
@@ -132,7 +144,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     u_rows: list[dict[str, Any]] = []
     for ui, (uname, u) in enumerate(scenario.units.items()):
         fut = unit_types[uname]
-        site_alt = float(u.alt) if u.alt is not None else terrain
+        site_alt = float(u.alt) if u.alt is not None else ground_m(u.lat, u.lon)
         site = _enu(origin, u.lat, u.lon, site_alt)
         rot = enu_rotation(np.radians(u.lat), np.radians(u.lon)) @ rot_origin.T
         idx = []
@@ -140,6 +152,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             rv = figure_values(cat.radars[rname])
             h = rv["antenna_height_m"]
             r_rows.append({**rv, "name": f"{rname}@{uname}", "unit": ui, "rot": rot,
+                           "lat": u.lat, "lon": u.lon, "h_msl": site_alt + h,
                            "pos": _enu(origin, u.lat, u.lon, site_alt + h),
                            "agl": site_alt - terrain + h})
             idx.append(len(r_rows) - 1)
@@ -163,6 +176,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         beamwidth_el_rad=np.radians(rc("beamwidth_el_deg")),
         range_resolution_m=rc("range_resolution_m"), min_range_m=rc("min_range_m"),
         max_range_m=rc("max_range_m"), max_el_rad=np.radians(rc("max_elevation_deg")),
+        lat_deg=rc("lat"), lon_deg=rc("lon"), h_msl_m=rc("h_msl"),
         alive=np.ones(len(r_rows), dtype=bool),
         emitting=np.ones(len(r_rows), dtype=bool),
         last_emission_s=np.full(len(r_rows), -np.inf),
@@ -236,4 +250,4 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
                     for k, u in enumerate(scenario.units.values())], dtype=float)
     radars.emitting[eng_idx[cued]] = False
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
-                 unit_radars, eng_idx, cued, cue)
+                 unit_radars, grid, eng_idx, cued, cue)
