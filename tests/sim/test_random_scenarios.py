@@ -36,7 +36,10 @@ def scenarios(draw):
             {"lat": draw(lat), "lon": draw(lon), "alt": draw(st.floats(500, 9000))}
             for _ in range(draw(st.integers(2, 4)))]}
     c2 = {"cycle": draw(st.floats(0.5, 10)), "kill_assessment_delay": draw(st.floats(0, 10)),
-          "iff_interrogations": draw(st.integers(1, 5))}
+          # with k silent interrogations a friend answering with p = 0.98 is declared hostile
+          # with probability 0.02^k: k >= 3 (8e-6) keeps the no-fratricide invariant below
+          # meaningful; k = 1 makes fratricide under weapons tight a legitimate outcome
+          "iff_interrogations": draw(st.integers(3, 5))}
     tracker = {"confirm_m": draw(st.integers(1, 3)), "confirm_n": draw(st.integers(3, 6)),
                "coast": draw(st.floats(5, 60))}
     return {"name": "random", "origin": {"lat": 44.9, "lon": 20.25}, "c2": c2,
