@@ -216,6 +216,8 @@ def _models_md_burn_through_m() -> float:
 
 
 R0 = propagation.EARTH_RADIUS_M
+# MathWorks effearthradius() default: dN/dh = −39e-9 /m, k = 1/(1 + R0·dN/dh) ≈ 1.33062
+MW_K = 1.0 / (1.0 + R0 * -39e-9)
 SNR, RNG, PD = radar.snr_db, radar.max_range_m, detection.pd
 ALB, SHN = detection.albersheim_snr_db, detection.shnidman_snr_db
 
@@ -298,6 +300,18 @@ CASES: list[Case] = [
          dict(range_m=50e3, el_rad=0.0, antenna_height_m=0.0, k_factor=1.0),
          50e3**2 / (2 * R0), "m", approx(rel=1e-3), "Skolnik (formula R²/2kR0)",
          "R 50 km, el 0, k 1"),
+    Case(propagation.height_from_range_el,
+         dict(range_m=300e3, el_rad=D(0.5), antenna_height_m=10.0, k_factor=MW_K),
+         "7932.5", "m", le(0.05), "MathWorks range2height / el2height doc example",
+         "R 300 km, el 0.5°, ha 10 m, MathWorks k ≈ 1.33062 (printed 7.9325e+03)"),
+    Case(propagation.height_from_range_el,
+         dict(range_m=27125.0, el_rad=D(2.0), antenna_height_m=10.0, k_factor=MW_K),
+         "1000", "m", le(0.2), "MathWorks height2range doc example (inverted)",
+         "printed r 2.7125e+04 m for ht 1 km, el 2°, ha 10 m; ±5 m in r -> ±0.19 m"),
+    Case(propagation.height_from_range_el,
+         dict(range_m=300e3, el_rad=D(0.5129), antenna_height_m=10.0, k_factor=MW_K),
+         "8000", "m", le(0.27), "MathWorks height2el doc example (inverted)",
+         "printed el 0.5129° for ht 8 km, R 300 km, ha 10 m; ±5e-5° -> ±0.26 m"),
     # --- atmosphere
     *[Case(atmosphere.isa, dict(altitude_m=z), row[q], unit,
            le(tol(row[q]) if q else 0.001 + (0.01 if z == 500.0 else 0.0)),

@@ -99,3 +99,45 @@ def test_height_monotone_in_elevation_and_batch() -> None:
     batch = height_from_range_el(R, el[None, :5], 20.0)
     assert batch.shape == (2, 5)
     assert batch[1, 3] == height_from_range_el(50e3, el[3], 20.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Published worked examples: MathWorks Radar Toolbox documentation.
+# Convention conversion: MathWorks' "4/3 Earth" default is effearthradius() with its default
+# refractivity gradient −39e-9 /m, i.e. Re = R0/(1 + R0·dN/dh), R0 = physconst("EarthRadius")
+# = 6 371 000 m, so k = 1/(1 − 6.371e6·39e-9) ≈ 1.33062 (docs: "approximately 4/3"; the
+# radarScenario effearthradius example prints Re = 8.4774e+06).  This kernel's default is
+# exactly 4/3, which gives 7921.7 m instead of 7932.5 m in the first case, so these tests pass
+# the MathWorks k explicitly.  MathWorks takes elevation in degrees; the kernel in radians.
+MATHWORKS_K = 1.0 / (1.0 + EARTH_RADIUS_M * -39e-9)
+
+
+def test_mathworks_range2height_el2height_example() -> None:
+    # https://www.mathworks.com/help/radar/ref/range2height.html, example "Target Height from
+    # Propagated Range" (same numbers in .../el2height.html): R = 300 km, anht = 10 m,
+    # el = 0.5 deg -> tgtht = 7.9325e+03 m.  Tolerance: half a unit of the last printed digit.
+    got = height_from_range_el(300e3, np.radians(0.5), 10.0, k_factor=MATHWORKS_K)
+    assert abs(got - 7932.5) <= 0.05
+
+
+def test_mathworks_height2range_example_inverted() -> None:
+    # https://www.mathworks.com/help/radar/ref/height2range.html, first example: tgtht = 1 km,
+    # anht = 10 m, el = 2 deg -> r = 2.7125e+04 m.  The kernel maps (r, el) -> height, so the
+    # example is inverted: the printed r (±5 m, half a printed digit) must give 1000 m, i.e. the
+    # height is bracketed by r = 27120 and 27130 m, and |h(27125 m) − 1000| ≤ 5 m·dh/dR
+    # (dh/dR ≈ 0.038 here) ≤ 0.2 m.
+    el, ha = np.radians(2.0), 10.0
+    h = lambda r: height_from_range_el(r, el, ha, k_factor=MATHWORKS_K)  # noqa: E731
+    assert h(27120.0) <= 1000.0 <= h(27130.0)
+    assert abs(h(27125.0) - 1000.0) <= 0.2
+
+
+def test_mathworks_height2el_example_inverted() -> None:
+    # https://www.mathworks.com/help/radar/ref/height2el.html, example: tgtht = 8 km,
+    # anht = 10 m, R = 300 km -> el = 0.5129 deg.  Inverted as above: the printed el (±5e-5 deg)
+    # must give 8000 m; dh/d(el) ≈ R = 3e5 m/rad, so 5e-5 deg -> 0.262 m; bound 0.27 m.
+    h = lambda el_deg: height_from_range_el(  # noqa: E731
+        300e3, np.radians(el_deg), 10.0, k_factor=MATHWORKS_K
+    )
+    assert h(0.51285) <= 8000.0 <= h(0.51295)
+    assert abs(h(0.5129) - 8000.0) <= 0.27
