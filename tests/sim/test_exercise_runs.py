@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import skyshield
+from skyshield.analysis.summary import SUMMARY_KEYS
 from skyshield.io.runfolder import RUN_FILES
 
 GOLDEN_DIR = Path(__file__).parents[1] / "golden"
@@ -56,9 +57,11 @@ def test_exercise_outcome_is_plausible(golden_run):
         seen = tr.loc[(tr["track_id"] == launch["track_id"]) & (tr["t_s"] <= launch["t_s"]),
                       "t_s"]
         assert launch["t_s"] - seen.max() <= golden_run.scenario.c2.max_track_age
-    for key in ("threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
-                "friendly_engaged", "events_total", "sim_duration_s", "wall_time_s", "seed"):
-        assert key in s
+    # the documented keys, no more and no fewer, include those the issue asks for
+    assert tuple(s) == SUMMARY_KEYS
+    assert {"threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
+            "friendly_engaged", "events_total", "sim_duration_s", "wall_time_s",
+            "seed"} <= set(SUMMARY_KEYS)
     # every kill is a hit of an interceptor that was launched
     assert set(ev.loc[ev["kind"] == "kill", "weapon_id"]) <= set(
         ev.loc[ev["kind"] == "launch", "weapon_id"])

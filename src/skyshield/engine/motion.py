@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skyshield.geo import enu_rotation, geodetic_to_ecef, geodetic_to_enu
+from skyshield.geo import geodetic_to_enu
 
 __all__ = ["route_state", "RouteTable", "build_route_table", "table_state"]
 
@@ -56,9 +56,7 @@ def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin, rows=None):
     lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
     lon = wp_lon_rad[rows, k] + f * (wp_lon_rad[rows, k + 1] - wp_lon_rad[rows, k])
     alt = wp_alt_m[rows, k] + f * (wp_alt_m[rows, k + 1] - wp_alt_m[rows, k])
-    r0, C = _frame(origin)
-    pos = (geodetic_to_ecef(lat, lon, alt) - r0) @ C.T  # = geodetic_to_enu(..., *origin)
-    return pos, alt, k
+    return geodetic_to_enu(lat, lon, alt, *origin), alt, k
 
 
 @dataclass(frozen=True)
@@ -127,14 +125,3 @@ def table_state(rt: RouteTable, t_s: float) -> tuple[np.ndarray, np.ndarray, np.
     pos = rt.pos_m[j] + f[:, None] * dp
     alt = rt.alt_m[j] + f * (rt.alt_m[j1] - rt.alt_m[j])
     return pos, dp / dt[:, None], alt
-
-
-_FRAMES: dict[tuple[float, float, float], tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _frame(origin: tuple[float, float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """ECEF position and ECEF->ENU rotation of the origin, computed once per origin."""
-    f = _FRAMES.get(origin)
-    if f is None:
-        f = _FRAMES[origin] = (geodetic_to_ecef(*origin), enu_rotation(origin[0], origin[1]))
-    return f

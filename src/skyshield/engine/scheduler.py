@@ -47,8 +47,5 @@ class Scheduler:
         self.now = t_s
         return t_s, kind, payload
 
-    def peek_time(self) -> float:
-        return self._heap[0][0] if self._heap else float("inf")
-
     def __len__(self) -> int:
         return len(self._heap)

@@ -9,6 +9,7 @@ built-in ones by name.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -234,15 +235,15 @@ def _parse_catalogue(path: Path) -> tuple[Catalogue, LineMap]:
         raise ScenarioError(problems_from_validation(exc, lines, file)) from None
 
 
-_BUILTIN: Catalogue | None = None
+@lru_cache(maxsize=1)
+def _builtin() -> Catalogue:
+    """The shipped catalogue, parsed once per process (it is immutable)."""
+    return _parse_catalogue(builtin_catalogue_path())[0]
 
 
 def load_catalogue(*extra_files: str | Path) -> Catalogue:
     """The built-in catalogue with the entries of ``extra_files`` added in order."""
-    global _BUILTIN
-    if _BUILTIN is None:
-        _BUILTIN = _parse_catalogue(builtin_catalogue_path())[0]
-    cat = _BUILTIN
+    cat = _builtin()
     where: dict[str, tuple[str, LineMap]] = {}
     for f in extra_files:
         extra, lines = _parse_catalogue(Path(f))

@@ -336,9 +336,7 @@ class Scenario(_Strict):
     @field_validator("duration", "truth_interval")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be positive")
-        return v
+        return _positive_duration(v)
 
     @field_validator("assets", "units", "threats", "raids", "friendlies")
     @classmethod
