@@ -284,8 +284,9 @@ class _Sim:
                 seen.add((unit, tid))
                 tb[unit] += 1
         per_track: dict[int, tuple[int, bool, int]] = {}
-        unassessed = [(ic.unit[r], ic.track_id[r], 1) for r, done in enumerate(ic.assessed)
-                      if not done]
+        # bounded by the units' missile channels, not by the number of missiles ever fired
+        open_rows = np.flatnonzero(~np.asarray(ic.assessed, dtype=bool))
+        unassessed = [(ic.unit[r], ic.track_id[r], 1) for r in open_rows]
         for unit, tid, n in unassessed + self.pending:
             c, sls, salvo = per_track.get(tid, (0, False, 0))
             per_track[tid] = (c + n, sls or bool(u.shoot_look_shoot[unit]),
