@@ -249,6 +249,10 @@ CASES: list[Case] = [
     Case(SNR, dict(peak_power_w=2.2809e6, pulse_width_s=1e-6, freq_hz=10e9, range_m=50e3,
                    rcs_m2=0.5, gain_tx_db=30.0, system_temp_k=300.0, loss_db=3.0),
          "10.0", "dB", lt(1e-4), "MathWorks radareqpow", "Pt 2.2809e6 W → SNR (10 GHz, 50 km)"),
+    Case(radar.system_noise_temp_k, dict(noise_figure_db=5.0, ref_temp_k=300.0), "948.6833", "K",
+         lt(5e-5), "MathWorks systemp", "NF 5 dB, T0 300 K"),
+    Case(radar.noise_power_w, dict(bandwidth_hz=10e3, noise_figure_db=1.0, ref_temp_k=300.0),
+         "5.2144e-17", "W", lt(5e-22), "MathWorks noisepow", "B 10 kHz, NF 1 dB, T0 300 K"),
     # --- detection
     Case(ALB, dict(pd=0.9, pfa=1e-6, n_pulses=1), "13.114544494322786", "dB", lt(1e-9),
          "models.md", "Pd 0.9, Pfa 1e-6, N 1"),

@@ -21,6 +21,7 @@ import numpy as np  # noqa: E402
 import skyshield  # noqa: E402
 from skyshield.analysis.coverage import default_jam_time_s, jammers_at, pd_at_range  # noqa: E402
 from skyshield.scenario.loader import scenario_catalogue  # noqa: E402
+from skyshield.sensors.radar import Jammers  # noqa: E402
 from skyshield.sim.world import compile_world  # noqa: E402
 
 TARGETS = {"strike_aircraft": "fighter (strike aircraft)",
@@ -36,7 +37,10 @@ def main() -> None:
     world = compile_world(sc)
     cat = scenario_catalogue(sc)
     i = world.radars.name.index("91N6E@s400")
-    jam = jammers_at(world, default_jam_time_s(world) or 0.0)
+    everyone = jammers_at(world, default_jam_time_s(world) or 0.0)
+    k = [int(np.argmax(everyone.power_w))]  # the stand-off jammer alone (not strike_2's pod)
+    jam = Jammers(everyone.pos_m[k], everyone.height_agl_m[k], everyone.power_w[k],
+                  everyone.gain_db[k], everyone.bandwidth_hz[k])
     rel = (jam.pos_m[0] - world.radars.pos_m[i]) @ world.radars.rot[i].T
     jaz = float(np.arctan2(rel[0], rel[1]))
     r = np.linspace(1e3, 600e3, 1200)

@@ -15,7 +15,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from skyshield.api import __version__, load_scenario, run
-from skyshield.scenario.catalogue import load_catalogue
+from skyshield.scenario.catalogue import (
+    CALIBRATION_PD,
+    CALIBRATION_PFA,
+    CALIBRATION_SWERLING,
+    calibrated_range_m,
+    load_catalogue,
+)
 from skyshield.scenario.errors import ScenarioError
 from skyshield.scenario.loader import builtin_scenario_text, builtin_scenarios
 from skyshield.scenario.schema import Scenario
@@ -183,6 +189,19 @@ def catalogue(
         for name, e in entries.items():
             t.add_row(name, e.description)
         out.print(t)
+    t = Table(title=f"radars against their reference targets (Pd {CALIBRATION_PD:g}, "
+              f"Swerling {CALIBRATION_SWERLING}, Pfa {CALIBRATION_PFA:g}, one dwell)")
+    for c in ("radar", "f GHz", "Pt kW", "NF dB", "reference target", "σ m²", "range km",
+              "basis", "equation km", "ratio"):
+        t.add_column(c, justify="left" if c in ("radar", "reference target", "basis") else "right")
+    for name, r in cat.radars.items():
+        ref, got = r.reference_target, calibrated_range_m(r)
+        t.add_row(name, f"{r.freq_hz.value / 1e9:.2f}", f"{r.peak_power_w.value / 1e3:g}",
+                  f"{r.noise_figure_db.value:g}", ref.description, f"{ref.rcs_m2.value:g}",
+                  f"{ref.range_m.value / 1e3:g}",
+                  "source" if ref.range_m.source else "assumed", f"{got / 1e3:.1f}",
+                  f"{got / ref.range_m.value:.3f}")
+    out.print(t)
 
 
 @app.command()

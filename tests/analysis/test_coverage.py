@@ -47,22 +47,23 @@ def test_jamming_shrinks_range_by_the_fourth_root_of_one_plus_jnr(world):
     i = _index(world, "91N6E@s400")
     cov = coverage(world, 5.0, 6000.0)
     jam = cov.jammers
-    assert jam.pos_m.shape[0] == 1
-    # J/N through a sidelobe (bearing opposite the jammer), from the jamming kernel directly
-    rel = (jam.pos_m[0] - rs.pos_m[i]) @ rs.rot[i].T
-    jaz = np.arctan2(rel[0], rel[1]) % (2 * np.pi)
-    jr = np.linalg.norm(rel)
-    jnr_sl = jamming.jnr_db(jam.power_w[0], jam.gain_db[0], jam.bandwidth_hz[0], rs.freq_hz[i],
+    assert jam.pos_m.shape[0] == 2  # the stand-off jammer and the self-screening strike_2
+    # J/N through a sidelobe (bearing opposite the first jammer), from the jamming kernel
+    rel = (jam.pos_m - rs.pos_m[i]) @ rs.rot[i].T
+    jaz = np.arctan2(rel[:, 0], rel[:, 1]) % (2 * np.pi)
+    jr = np.linalg.norm(rel, axis=1)
+    jnr_sl = jamming.jnr_db(jam.power_w, jam.gain_db, jam.bandwidth_hz, rs.freq_hz[i],
                             jr, rs.gain_db[i] - rs.sidelobe_db[i], 1 / rs.pulse_width_s[i],
                             rs.system_temp_k[i])
-    opposite = np.array([(jaz + np.pi) % (2 * np.pi)])
+    opposite = np.array([(jaz[0] + np.pi) % (2 * np.pi)])
     r_clear = detection_range_m(world, i, opposite, 1.0, 30e3)[0]
     assert r_clear < rs.max_range_m[i]  # 1 m² at 30 km: limited by the equation, not range
     r_jam = detection_range_m(world, i, opposite, 1.0, 30e3, jammers=jam)[0]
-    assert r_jam / r_clear == pytest.approx((1 + 10 ** (jnr_sl / 10)) ** -0.25, rel=1e-9)
-    # toward the jammer (main lobe) the range is shortest of all bearings
-    j = int(np.argmin(np.abs(((cov.az_rad - jaz + np.pi) % (2 * np.pi)) - np.pi)))
-    assert cov.range_m[i, j] == pytest.approx(cov.range_m[i].min())
+    assert r_jam / r_clear == pytest.approx((1 + np.sum(10 ** (jnr_sl / 10))) ** -0.25,
+                                          rel=1e-9)
+    # toward a jammer (main lobe) the range is shortest of all bearings
+    js = np.argmin(np.abs(((cov.az_rad[:, None] - jaz + np.pi) % (2 * np.pi)) - np.pi), axis=0)
+    assert cov.range_m[i, js].min() == pytest.approx(cov.range_m[i].min())
     assert np.all(cov.range_m <= cov.range_no_jam_m + 1e-9)
 
 

@@ -86,3 +86,26 @@ def test_range_snr_round_trip(range_m: float, rcs: float, freq_ghz: float, gain:
     s = snr_db(1e5, 1e-6, freq_ghz * 1e9, range_m, rcs, gain, loss_db=4.0, system_temp_k=500.0)
     r = max_range_m(s, 1e5, 1e-6, freq_ghz * 1e9, rcs, gain, loss_db=4.0, system_temp_k=500.0)
     assert r == pytest.approx(range_m, rel=1e-12)
+
+
+def test_systemp_example() -> None:
+    # MathWorks systemp doc example: T = systemp(5, 300) => 948.6833 K (noise figure 5 dB, 300 K)
+    from skyshield.physics.radar import system_noise_temp_k
+    assert abs(system_noise_temp_k(5.0, 300.0) - 948.6833) < 5e-5
+
+
+def test_noisepow_example() -> None:
+    # MathWorks noisepow doc example: noisepow(10e3, 1, 300) => 5.2144e-17 W
+    from skyshield.physics.radar import noise_power_w
+    assert abs(noise_power_w(10e3, 1.0, 300.0) - 5.2144e-17) < 5e-22
+
+
+def test_noise_figure_zero_is_the_reference_temperature() -> None:
+    # closed form: F = 1 (0 dB) -> Ts = T0 = 290 K; N = k·T0·B = -173.98 dBm/Hz + 10·log10(B)
+    from skyshield.physics.radar import noise_power_w, system_noise_temp_k
+    assert system_noise_temp_k(0.0) == 290.0
+    np.testing.assert_allclose(10 * np.log10(noise_power_w(1.0) / 1e-3), -173.975, atol=1e-3)
+    # batch equals stacked scalars
+    nf = np.array([0.0, 1.5, 3.0, 10.0])
+    np.testing.assert_array_equal(system_noise_temp_k(nf),
+                                  [system_noise_temp_k(x) for x in nf])

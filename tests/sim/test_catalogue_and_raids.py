@@ -6,7 +6,7 @@ import pytest
 import skyshield
 from skyshield.geo import geodetic_to_enu
 from skyshield.physics import detection, radar
-from skyshield.scenario.catalogue import load_catalogue
+from skyshield.scenario.catalogue import calibrated_range_m, load_catalogue
 from skyshield.scenario.raids import expand_raid
 
 # Published detection ranges (shared/reference/public-figures.md) and the reference RCS each
@@ -28,10 +28,28 @@ def test_radar_reaches_its_published_range(name, published_m, rcs_m2):
     # Swerling 1 single dwell: Pd = Pfa^(1/(1+S)) = 0.5  =>  S = ln(Pfa)/ln(0.5) − 1 (closed form)
     s_req = np.log(r.pfa.value) / np.log(0.5) - 1.0
     assert float(detection.pd(10 * np.log10(s_req), r.pfa.value, 1, 1)) == pytest.approx(0.5)
+    ts_k = 290.0 * 10 ** (r.noise_figure_db.value / 10)  # Ts = T0·F (MathWorks systemp)
     rng = radar.max_range_m(10 * np.log10(s_req) - 10 * np.log10(r.n_pulses.value),
                             r.peak_power_w.value, r.pulse_width_s.value, r.freq_hz.value,
-                            rcs_m2, r.gain_db.value, None, r.system_temp_k.value, r.loss_db.value)
+                            rcs_m2, r.gain_db.value, None, ts_k, r.loss_db.value)
     assert abs(float(rng) / published_m - 1) < 0.10
+    # the catalogue states the same reference target, with its source
+    ref = r.reference_target
+    assert (ref.range_m.value, ref.rcs_m2.value) == (published_m, rcs_m2)
+    assert ref.range_m.source is not None
+    # at the calibration convention (Pfa 1e-6) the equation gives the published range to 2 %
+    s6 = np.log(1e-6) / np.log(0.5) - 1.0
+    rng6 = radar.max_range_m(10 * np.log10(s6 / r.n_pulses.value), r.peak_power_w.value,
+                             r.pulse_width_s.value, r.freq_hz.value, rcs_m2, r.gain_db.value,
+                             None, ts_k, r.loss_db.value)
+    assert calibrated_range_m(r) == pytest.approx(float(rng6), rel=1e-6)
+    assert abs(float(rng6) / published_m - 1) < 0.02
+
+
+def test_every_radar_reaches_its_reference_target():
+    """Every catalogue radar (published or assumed reference) is calibrated within 10 %."""
+    for name, r in load_catalogue().radars.items():
+        assert abs(calibrated_range_m(r) / r.reference_target.range_m.value - 1) < 0.10, name
 
 
 def test_missile_envelopes_follow_the_published_figures():

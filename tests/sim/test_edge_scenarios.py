@@ -206,3 +206,34 @@ def test_a_bad_terrain_grid_is_a_located_scenario_error(tmp_path):
     (p,) = exc.value.problems
     assert p.path == "terrain_grid" and p.line == 3 and p.got == "junk.npz"
     assert "terrain grid" in p.message
+
+
+def test_a_geotiff_grid_masks_like_the_same_npz_grid(tmp_path):
+    """The ridge written as a PixelIsPoint GeoTIFF (raw GeoTIFF tags, north row first) compiles
+    to the same terrain as the .npz grid; a GeoTIFF in a projected CRS is a located error."""
+    import numpy as np
+    import tifffile
+
+    from skyshield.physics.terrain import synthetic_ridge
+    from skyshield.sim.world import compile_world
+
+    z = synthetic_ridge(44.5, 45.3, 19.5, 20.6, 81, 111, 20.05, 600.0, 0.02)
+    npz = compile_world(_ridge_scenario(tmp_path, 600.0))
+
+    def geotiff(model_type):
+        keys = [1, 1, 0, 2, 1024, 0, 1, model_type, 1025, 0, 1, 2]
+        tifffile.imwrite(tmp_path / "ridge.tif", z[::-1].astype(np.float64), extratags=[
+            (33550, "d", 3, (1.1 / 110, 0.8 / 80, 0.0), True),
+            (33922, "d", 6, (0.0, 0.0, 0.0, 19.5, 45.3, 0.0), True),
+            (34735, "H", len(keys), keys, True)])
+        text = BASE.replace("ROE", "weapons_hold").replace("LOADOUT", "").replace(
+            "name: edge", "name: edge\nterrain_grid: ridge.tif")
+        return parse_scenario(text, str(tmp_path / "s.yaml"), tmp_path)
+
+    tif = compile_world(geotiff(2))
+    np.testing.assert_allclose(tif.terrain.z_m, npz.terrain.z_m)
+    np.testing.assert_allclose(tif.terrain.bounds, npz.terrain.bounds, atol=1e-9)
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        geotiff(1)
+    (p,) = exc.value.problems
+    assert p.path == "terrain_grid" and "EPSG:4326" in p.message

@@ -17,14 +17,42 @@ from numpy.typing import ArrayLike
 
 from skyshield.physics._util import FloatArray, as_float, db_to_lin, lin_to_db
 
-__all__ = ["BOLTZMANN_J_PER_K", "SPEED_OF_LIGHT_MPS", "max_range_m", "snr_db"]
+__all__ = [
+    "BOLTZMANN_J_PER_K", "SPEED_OF_LIGHT_MPS", "REFERENCE_TEMP_K", "max_range_m", "noise_power_w",
+    "snr_db", "system_noise_temp_k",
+]
 
 BOLTZMANN_J_PER_K: float = 1.380649e-23
 """Boltzmann constant k [J/K] (exact, SI 2019)."""
 SPEED_OF_LIGHT_MPS: float = 299792458.0
 """Speed of light in vacuum c [m/s] (exact)."""
 
+REFERENCE_TEMP_K: float = 290.0
+"""Standard reference temperature T0 [K] of the noise-figure definition (IEEE)."""
+
 _FOUR_PI_CUBED = (4.0 * np.pi) ** 3
+
+
+def system_noise_temp_k(noise_figure_db: ArrayLike,
+                        ref_temp_k: ArrayLike = REFERENCE_TEMP_K) -> FloatArray:
+    """System noise temperature [K] of a receiver of noise figure ``F`` [dB].
+
+        Ts = T0·F
+
+    i.e. Blake's Ts = Ta + T0·(F − 1) with the antenna at the reference temperature (Ta = T0).
+    Reference: Skolnik (2001) §2.5; MathWorks ``systemp`` (STEMP = REFTEMP·10^(NF/10)).
+    """
+    return as_float(ref_temp_k) * db_to_lin(noise_figure_db)
+
+
+def noise_power_w(bandwidth_hz: ArrayLike, noise_figure_db: ArrayLike = 0.0,
+                  ref_temp_k: ArrayLike = REFERENCE_TEMP_K) -> FloatArray:
+    """Receiver noise power [W] in a noise bandwidth ``B`` [Hz]: N = k·T0·F·B.
+
+    Reference: Skolnik (2001) eq. 2.6; MathWorks ``noisepow(NBW, NF, REFTEMP)``.
+    """
+    return BOLTZMANN_J_PER_K * system_noise_temp_k(noise_figure_db, ref_temp_k) * \
+        as_float(bandwidth_hz)
 
 
 def _numerator(

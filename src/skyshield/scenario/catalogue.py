@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from skyshield.physics import detection, radar
 from skyshield.scenario.errors import (
     LineMap,
     Problem,
@@ -28,7 +29,9 @@ from skyshield.scenario.errors import (
 )
 
 __all__ = [
-    "Figure", "RadarType", "MissileType", "JammerType", "FireUnitType", "AirVehicleType",
+    "Figure", "RadarType", "ReferenceTarget", "CALIBRATION_PD", "CALIBRATION_PFA",
+    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "JammerType", "FireUnitType",
+    "AirVehicleType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
 
@@ -64,6 +67,29 @@ def _positive(model: BaseModel, *names: str) -> None:
             raise ValueError(f"@{name}.value: {name} must be positive")
 
 
+class ReferenceTarget(_Strict):
+    """The published detection range a radar type is calibrated against.
+
+    ``range_m`` is where a target of ``rcs_m2`` is detected with probability
+    ``CALIBRATION_PD`` (Swerling 1, single dwell, Pfa ``CALIBRATION_PFA``); both figures carry
+    their source.
+    """
+
+    description: str
+    rcs_m2: Figure
+    range_m: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> ReferenceTarget:
+        _positive(self, "rcs_m2", "range_m")
+        return self
+
+
+CALIBRATION_PD = 0.5
+CALIBRATION_PFA = 1e-6
+CALIBRATION_SWERLING = 1
+
+
 class RadarType(_Strict):
     description: str
     role: Literal["surveillance", "engagement", "combined"]
@@ -72,7 +98,7 @@ class RadarType(_Strict):
     pulse_width_s: Figure
     gain_db: Figure
     sidelobe_db: Figure
-    system_temp_k: Figure
+    noise_figure_db: Figure
     loss_db: Figure
     n_pulses: Figure
     pfa: Figure
@@ -84,10 +110,13 @@ class RadarType(_Strict):
     max_range_m: Figure
     max_elevation_deg: Figure
     antenna_height_m: Figure
+    reference_target: ReferenceTarget
 
     @model_validator(mode="after")
     def _check(self) -> RadarType:
-        _positive(self, "freq_hz", "peak_power_w", "pulse_width_s", "system_temp_k", "n_pulses",
+        if self.noise_figure_db.value < 0:
+            raise ValueError("@noise_figure_db.value: a noise figure cannot be below 0 dB")
+        _positive(self, "freq_hz", "peak_power_w", "pulse_width_s", "n_pulses",
                   "scan_period_s", "beamwidth_az_deg", "beamwidth_el_deg", "range_resolution_m",
                   "max_range_m")
         if not 0 < self.pfa.value < 1:
@@ -96,6 +125,21 @@ class RadarType(_Strict):
             raise ValueError(f"@min_range_m.value: min_range_m must be below max_range_m "
                              f"({self.max_range_m.value:g})")
         return self
+
+
+def calibrated_range_m(rt: RadarType) -> float:
+    """Range [m] at which ``rt`` detects its reference target with the calibration Pd.
+
+    Single dwell of ``n_pulses`` integrated coherently, Swerling ``CALIBRATION_SWERLING`` at
+    ``CALIBRATION_PFA`` (the published-range convention), the radar equation inverted with
+    Ts = T0·10^(NF/10).
+    """
+    req = detection.required_snr_db(CALIBRATION_PD, CALIBRATION_PFA, 1, CALIBRATION_SWERLING)
+    return float(radar.max_range_m(
+        req - 10 * math.log10(rt.n_pulses.value), rt.peak_power_w.value,
+        rt.pulse_width_s.value, rt.freq_hz.value, rt.reference_target.rcs_m2.value,
+        rt.gain_db.value, None, radar.system_noise_temp_k(rt.noise_figure_db.value),
+        rt.loss_db.value))
 
 
 class MissileType(_Strict):

@@ -320,8 +320,9 @@ class Scenario(_Strict):
     duration: Duration
     terrain_elevation: Length = Field(0.0, description="flat terrain height (MSL)")
     terrain_grid: str | None = Field(
-        None, description="elevation grid (.npz: z_m, lat/lon bounds) masking radar line of "
-        "sight, relative to the scenario; without it the terrain is flat")
+        None, description="elevation grid masking radar line of sight, relative to the scenario: "
+        ".npz (z_m, lat/lon bounds) or a GeoTIFF in EPSG:4326 (SRTM-style); without it the "
+        "terrain is flat")
     catalogue: list[str] = Field(default_factory=list,
                                  description="extra catalogue files, relative to the scenario")
     assets: dict[str, Asset] = Field(default_factory=dict)

@@ -9,6 +9,7 @@ import numpy as np
 
 from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
 from skyshield.geo import enu_rotation, geodetic_to_enu
+from skyshield.physics.radar import system_noise_temp_k
 from skyshield.physics.terrain import terrain_height_m
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
 from skyshield.scenario.loader import scenario_catalogue
@@ -170,7 +171,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         rot=np.array([r["rot"] for r in r_rows]).reshape(-1, 3, 3),
         height_agl_m=rc("agl"), freq_hz=rc("freq_hz"), peak_power_w=rc("peak_power_w"),
         pulse_width_s=rc("pulse_width_s"), gain_db=rc("gain_db"), sidelobe_db=rc("sidelobe_db"),
-        system_temp_k=rc("system_temp_k"), loss_db=rc("loss_db"), n_pulses=rc("n_pulses"),
+        system_temp_k=system_noise_temp_k(rc("noise_figure_db")), loss_db=rc("loss_db"),
+        n_pulses=rc("n_pulses"),
         pfa=rc("pfa"), period_s=rc("scan_period_s"),
         beamwidth_az_rad=np.radians(rc("beamwidth_az_deg")),
         beamwidth_el_rad=np.radians(rc("beamwidth_el_deg")),
