@@ -45,7 +45,7 @@ def predict(x: np.ndarray, P: np.ndarray, F: np.ndarray, Q: np.ndarray
     return x_pred, P_pred
 
 
-def cv_predict(x: np.ndarray, P: np.ndarray, dt_s: np.ndarray, q: float
+def cv_predict(x: np.ndarray, P: np.ndarray, dt_s: np.ndarray, q: float | np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`predict` with the :func:`cv_model` F and Q, written out in 3×3 blocks.
 

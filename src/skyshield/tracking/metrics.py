@@ -42,6 +42,13 @@ class GospaParts:
     n_false: int
 
 
+def _points(a: np.ndarray, d: int | None = None) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    if a.size == 0:
+        return np.empty((0, d if d is not None else (a.shape[-1] if a.ndim == 2 else 3)))
+    return a.reshape(len(a), -1)
+
+
 def _distances(est: np.ndarray, truth: np.ndarray) -> np.ndarray:
     return np.linalg.norm(est[:, None, :] - truth[None, :, :], axis=-1)
 
@@ -51,8 +58,7 @@ def gospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> Gospa
     ``p``; the optimal assignment by ``scipy.optimize.linear_sum_assignment``."""
     if c <= 0 or p < 1:
         raise ValueError(f"GOSPA needs c > 0 and p ≥ 1 (got c={c}, p={p})")
-    est = np.asarray(est, dtype=float).reshape(len(est), -1)
-    truth = np.asarray(truth, dtype=float).reshape(len(truth), -1)
+    est, truth = _points(est), _points(truth)
     m, n = len(est), len(truth)
     half = c**p / 2
     if m == 0 or n == 0:
@@ -70,8 +76,7 @@ def gospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> Gospa
 
 def ospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> float:
     """OSPA distance (Schuhmacher et al. 2008) with cut-off ``c`` and order ``p``."""
-    est = np.asarray(est, dtype=float).reshape(len(est), -1)
-    truth = np.asarray(truth, dtype=float).reshape(len(truth), -1)
+    est, truth = _points(est), _points(truth)
     m, n = len(est), len(truth)
     if m == 0 and n == 0:
         return 0.0

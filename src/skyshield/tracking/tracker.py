@@ -10,7 +10,8 @@ gated by a chi-square test on the Mahalanobis distance (candidate pairs
 found with a k-d tree, so the cost grows with the number of nearby pairs, not tracks × plots), and
 assigned by global nearest neighbour: scipy's ``linear_sum_assignment`` on each connected cluster
 of the gated pairs, with the cost d² + ln|S| (or, with ``association="jpda"``, every gated plot
-weighs into the update by its joint association probability, exact enumeration per cluster). Unassigned plots start tentative tracks; a tentative
+weighs into the update by its joint association probability, exact enumeration per cluster).
+Unassigned plots start tentative tracks; a tentative
 track is confirmed after M hits in its first N opportunities (scans of a radar covering it) or
 deleted (opportunities are the initiating radar's scans covering the track; hits from any radar
 count); any track unseen for longer than the coast time is dropped. A confirmed track that
@@ -53,7 +54,7 @@ class TrackerParams:
     coast_s: float = 30.0
     gate_probability: float = 0.9997
     q: float | tuple[float, float, float] = 30.0  # white-acceleration PSD (m²/s³), per axis
-    init_speed_sigma_mps: float = 350.0
+    init_speed_sigma_mps: float | tuple[float, float, float] = 350.0  # per axis
     filter: str = "cmkf"
     association: str = "gnn"
     imm_turn_rate_deg_s: float = 3.0  # the coordinated-turn models turn at ± this rate
@@ -109,6 +110,7 @@ class Tracker:
         self._rows: list[tuple[np.ndarray, ...]] = []
         self._row_sources: list[str] = []
         self._sensor_ids: dict[str, int] = {}
+        self.record = True  # keep every update for :meth:`table`
 
     def _alloc(self, cap: int) -> None:
         M = max(len(self.models), 1)
@@ -225,6 +227,28 @@ class Tracker:
         self.Pm[slots] = packed[:, M * 6:M * 42].reshape(k, M, 6, 6)
         self.mu[slots] = packed[:, M * 42:]
 
+    def _hard_update(self, slots: np.ndarray, xp: np.ndarray, Pp: np.ndarray,
+                     imm: tuple[np.ndarray, ...] | None, z: np.ndarray, R: np.ndarray,
+                     polar: PolarPlots | None, truth: np.ndarray, t_s: float,
+                     det_map: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """GNN association and filter update of ``slots``; returns (slots, plot rows of z)."""
+        if slots.size == 0 or z.shape[0] == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        a_slot, a_det = self._associate(slots, xp, Pp, z, R)
+        if a_slot.size:
+            pos = np.searchsorted(slots, a_slot)
+            if polar is not None and det_map is not None:
+                polar = PolarPlots(polar.z[det_map], polar.R[det_map], polar.sensor_pos_m,
+                                   polar.rot)
+            xu, Pu, packed = self._update(pos, xp, Pp, imm, z, R, polar, a_det)
+            self.x[a_slot], self.P[a_slot] = xu, Pu
+            if packed is not None:
+                self._store_imm(a_slot, packed)
+            self.t[a_slot] = t_s
+            self.hits[a_slot] += 1
+            self.truth[a_slot] = truth[a_det]
+        return a_slot, a_det
+
     # ------------------------------------------------------------------ update
     def process(self, t_s: float, z: np.ndarray, R: np.ndarray, truth: np.ndarray,
                 sensor_pos_m: np.ndarray, sensor_max_range_m: float, source: str,
@@ -244,18 +268,19 @@ class Tracker:
         if slots.size:
             xp, Pp, imm = self._predict(slots, t_s)
             if self.p.association == "jpda":
-                assigned_slot, assigned_det = self._jpda(slots, xp, Pp, z, R, t_s, truth)
+                # confirmed tracks by JPDA; tentative ones take the plots left by GNN
+                conf = self.status[slots] == CONFIRMED
+                js, jd = self._jpda(slots[conf], xp[conf], Pp[conf], z, R, t_s, truth)
+                rest = np.ones(m, dtype=bool)
+                rest[jd] = False
+                keep = np.flatnonzero(rest)
+                ts, td = self._hard_update(slots[~conf], xp[~conf], Pp[~conf], imm, z[keep],
+                                           R[keep], polar, truth[keep], t_s, keep)
+                assigned_slot = np.concatenate([js, ts])
+                assigned_det = np.concatenate([jd, keep[td]])
             else:
-                assigned_slot, assigned_det = self._associate(slots, xp, Pp, z, R)
-                if assigned_slot.size:
-                    pos = np.searchsorted(slots, assigned_slot)
-                    xu, Pu, packed = self._update(pos, xp, Pp, imm, z, R, polar, assigned_det)
-                    self.x[assigned_slot], self.P[assigned_slot] = xu, Pu
-                    if packed is not None:
-                        self._store_imm(assigned_slot, packed)
-                    self.t[assigned_slot] = t_s
-                    self.hits[assigned_slot] += 1
-                    self.truth[assigned_slot] = truth[assigned_det]
+                assigned_slot, assigned_det = self._hard_update(slots, xp, Pp, imm, z, R, polar,
+                                                                truth, t_s, None)
             self._count_opportunities(slots, xp[:, :3], sensor_pos_m, sensor_max_range_m, sensor,
                                       assigned_slot)
         # confirmation and deletion by M-of-N
@@ -456,7 +481,8 @@ class Tracker:
         self.x[s] = np.hstack([z, np.zeros((k, 3))])
         P = np.zeros((k, 6, 6))
         P[:, :3, :3] = R
-        P[:, 3:, 3:] = np.eye(3) * self.p.init_speed_sigma_mps**2
+        P[:, 3:, 3:] = np.diag(np.broadcast_to(
+            np.square(np.asarray(self.p.init_speed_sigma_mps, dtype=float)), (3,)))
         self.P[s] = P
         if self.models:
             M = len(self.models)
@@ -480,7 +506,7 @@ class Tracker:
         self.status[slots] = 0
 
     def _record(self, t_s: float, slots: np.ndarray, source: str) -> None:
-        if slots.size == 0:
+        if slots.size == 0 or not self.record:
             return
         sig = np.sqrt(np.trace(self.P[slots, :3, :3], axis1=1, axis2=2))
         self._rows.append((np.full(slots.size, t_s), self.track_id[slots].copy(),
@@ -519,10 +545,10 @@ def _jpda_marginals(trk: np.ndarray, det: np.ndarray, g: np.ndarray, miss: float
                 num[k] += w
             return
         walk(i + 1, used, w * miss, chosen)
-        for k in by_track[i]:
-            d = int(det[k])
+        for kk in by_track[i]:
+            k, d = int(kk), int(det[kk])
             if d not in used:
-                chosen.append(int(k))
+                chosen.append(k)
                 walk(i + 1, used | {d}, w * g[k], chosen)
                 chosen.pop()
 

@@ -1,0 +1,157 @@
+"""skyshield's tracker against the Stone Soup peer on identical data, in one run.
+
+    python bench/tracking_vs_stonesoup.py [--peer-python /tmp/ss/bin/python]
+        [--peer-script ../shared/bench/stonesoup_peer.py] [--sizes 10,50,200,500]
+        [--peer-scans 10:100,50:100,200:30,500:15] [--hard clutter,crossing,manoeuvring]
+        [--markdown FILE]
+
+1. Generates the shared scenarios (``generate_scenario`` of the peer script: N targets,
+   100 scans, seed 1) and the harder cases of ``bench/hard_scenarios.py``.
+2. Runs the Stone Soup peer (EKF + GNN 2-D assignment, Stone Soup 1.9.1) on each file in a
+   subprocess — ``--peer-python`` must have stonesoup installed
+   (``python -m venv /tmp/ss && /tmp/ss/bin/pip install stonesoup==1.9.1``). Large N run on
+   the first K scans only (``--peer-scans``); both trackers are then scored on the same K scans
+   and time per scan is compared per scan.
+3. Runs skyshield on the same files in this process (its own timing per scan, no file reading).
+4. Scores both with GOSPA (c = 2000 m, p = 1, α = 2) after a 10-scan warm-up, the peer's
+   convention: every live confirmed track at the scan time (a coasting track is its prediction).
+   The peer's GOSPA is its own (numpy implementation, cross-checked in the peer against Stone
+   Soup's ``GOSPAMetric``); skyshield's with ``skyshield.tracking.metrics.gospa``, which is also
+   checked here against the peer's function on the same tracks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from skyshield.tracking.metrics import gospa
+from skyshield.tracking.standalone import benchmark_params, read_plots, track_scans
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import hard_scenarios  # noqa: E402
+
+WARMUP, C, P = 10, 2000.0, 1.0
+
+
+def load_peer(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("stonesoup_peer", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load the peer script {path}")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def truncate(scen: dict[str, np.ndarray], k: int) -> dict[str, np.ndarray]:
+    """The first ``k`` scans of a scenario."""
+    keep = scen["meas_scan"] < k
+    out = dict(scen)
+    out.update(times=scen["times"][:k], truth=scen["truth"][:k], meas=scen["meas"][keep],
+               meas_scan=scen["meas_scan"][keep], meas_truth=scen["meas_truth"][keep])
+    return out
+
+
+def run_peer(python: str, script: Path, path: Path, gospa_impl: str) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as f:
+        out = Path(f.name)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    p = subprocess.run([python, str(script), "--load", str(path), "--json", str(out),
+                        "--gospa", gospa_impl], capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        raise SystemExit(f"peer failed on {path}:\n{p.stderr[-2000:]}")
+    res: dict[str, Any] = json.loads(out.read_text().splitlines()[-1])
+    out.unlink()
+    return res
+
+
+def run_ours(path: Path, filt: str, assoc: str, peer_mod: Any) -> dict[str, Any]:
+    d = read_plots(path)
+    truth = np.load(path)["truth"]  # scoring only, after tracking
+    res = track_scans(d["times"], d["meas"], d["meas_scan"], d["sigma"], d["radar_pos"],
+                      benchmark_params(filt, assoc, 1.0, d))
+    S, n = truth.shape[:2]
+    parts = [gospa(res.at_scan(k)[:, :3], truth[k, :, :3], C, P) for k in range(S)]
+    g = np.array([x.distance for x in parts])
+    ref = np.array([peer_mod.gospa_numpy(res.at_scan(k)[:, :3], truth[k, :, :3], C, P)
+                    for k in range(S)])
+    w = min(WARMUP, max(S - 1, 0))
+    return dict(n=n, scans=S, mean_scan_s=float(res.scan_s.mean()),
+                mean_gospa_after_warmup=float(g[w:].mean()),
+                missed=float(np.mean([x.n_missed for x in parts[w:]])),
+                false=float(np.mean([x.n_false for x in parts[w:]])),
+                gospa_vs_peer_impl=float(np.abs(g - ref).max()))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--peer-python", default=sys.executable)
+    ap.add_argument("--peer-script", type=Path,
+                    default=HERE.parent.parent / "shared" / "bench" / "stonesoup_peer.py")
+    ap.add_argument("--sizes", default="10,50,200,500")
+    ap.add_argument("--peer-scans", default="10:100,50:100,200:30,500:15")
+    ap.add_argument("--hard", default="clutter,crossing,manoeuvring")
+    ap.add_argument("--markdown", type=Path, default=None)
+    a = ap.parse_args()
+    peer = load_peer(a.peer_script)
+    peer_scans = {int(k): int(v) for k, v in (x.split(":") for x in a.peer_scans.split(","))}
+    tmp = Path(tempfile.mkdtemp(prefix="skyshield-trk-"))
+    cases: list[tuple[str, Path, list[tuple[str, str]]]] = []
+    for n in (int(x) for x in a.sizes.split(",") if x):
+        scen = peer.generate_scenario(n, 100, 1)
+        k = peer_scans.get(n, 100)
+        path = tmp / f"shared_n{n}_k{k}.npz"
+        np.savez_compressed(path, **truncate(scen, k))
+        cases.append((f"shared N={n}", path, [("cmkf", "gnn"), ("ekf", "gnn")]))
+    for name in (x for x in a.hard.split(",") if x):
+        path = tmp / f"hard_{name}.npz"
+        np.savez_compressed(path, **hard_scenarios.CASES[name]())
+        cases.append((name, path, [("cmkf", "gnn"), ("imm", "gnn"), ("cmkf", "jpda")]))
+
+    con = Console(width=160)
+    t = Table(title="skyshield vs Stone Soup 1.9.1 (EKF + GNN 2-D assignment), same data; "
+              "GOSPA c=2000 m, p=1, α=2 per target after 10 scans")
+    for col in ("case", "N", "scans", "skyshield filter", "skyshield ms/scan",
+                "Stone Soup ms/scan", "speed-up", "GOSPA/target skyshield",
+                "GOSPA/target Stone Soup", "GOSPA ratio", "missed / false (ours)"):
+        t.add_column(col, justify="left" if col in ("case", "skyshield filter") else "right")
+    rows = []
+    for label, path, configs in cases:
+        big = np.load(path)["truth"].shape[1] >= 200
+        pr = run_peer(a.peer_python, a.peer_script, path, "numpy" if big else "both")
+        for filt, assoc in configs:
+            ours = run_ours(path, filt, assoc, peer)
+            n = ours["n"]
+            row = [label, str(n), str(ours["scans"]), f"{filt}+{assoc}",
+                   f"{ours['mean_scan_s'] * 1e3:.2f}", f"{pr['mean_scan_s'] * 1e3:.1f}",
+                   f"{pr['mean_scan_s'] / ours['mean_scan_s']:.0f}×",
+                   f"{ours['mean_gospa_after_warmup'] / n:.1f}",
+                   f"{pr['mean_gospa_after_warmup'] / n:.1f}",
+                   f"{ours['mean_gospa_after_warmup'] / pr['mean_gospa_after_warmup']:.3f}",
+                   f"{ours['missed']:.2f} / {ours['false']:.2f}"]
+            assert ours["gospa_vs_peer_impl"] < 1e-6, "GOSPA implementations disagree"
+            t.add_row(*row)
+            rows.append(row)
+            con.print(" | ".join(row), highlight=False)
+    con.print(t)
+    if a.markdown:
+        head = ("| case | N | scans | skyshield filter | skyshield ms/scan | Stone Soup ms/scan | "
+                "speed-up | GOSPA/target skyshield | GOSPA/target Stone Soup | GOSPA ratio | "
+                "missed / false (ours) |\n" + "|---" * 11 + "|\n")
+        a.markdown.write_text(head + "".join("| " + " | ".join(r) + " |\n" for r in rows))
+
+
+if __name__ == "__main__":
+    main()
