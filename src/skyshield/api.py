@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from skyshield.analysis.picture import picture_quality
 from skyshield.analysis.summary import summarise
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.runfolder import write_run_folder
@@ -127,6 +128,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     summary = summarise(events, vehicles,
                         pd.DataFrame({"name": w.assets.name, "value": w.assets.value}),
                         sc.name, out.seed, sc.duration, wall)
+    summary["air_picture"] = picture_quality(out.truth, out.picture)
     text = resolved_yaml(sc, out.seed)
     manifest = {
         "skyshield_version": __version__,

@@ -122,6 +122,15 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{', '.join(s['units_destroyed']) or 'none'}", highlight=False)
     out.print(f"[{style}]friendly aircraft engaged: {s['friendly_engaged']} "
               f"(of {s['friendly_total']}); fratricide: {s['fratricide']}[/]")
+    ap = s.get("air_picture") or {}
+    if ap.get("samples"):
+        si = ap["siap"]
+        out.print(f"air picture: GOSPA {ap['gospa_mean_m']:g} m mean (c {ap['gospa_c_m']:g} m; "
+                  f"localisation {ap['gospa_localisation_mean_m']:g} m, "
+                  f"{ap['gospa_missed_mean']:g} missed, {ap['gospa_false_mean']:g} false per "
+                  f"sample); SIAP completeness {si['completeness']}, ambiguity "
+                  f"{si['ambiguity']}, spuriousness {si['spuriousness']}, "
+                  f"{si['id_swaps']} ID swaps, {si['track_breaks']} breaks", highlight=False)
 
 
 @app.command()

@@ -14,7 +14,7 @@ SUMMARY_KEYS = (
     "threats_detected", "threats_engaged", "threats_destroyed", "threats_leaked",
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "friendly_total", "friendly_engaged", "fratricide",
-    "asset_damage", "value_lost", "units_destroyed", "by_type", "threats",
+    "asset_damage", "value_lost", "units_destroyed", "by_type", "threats", "air_picture",
 )
 
 

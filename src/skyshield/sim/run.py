@@ -44,6 +44,7 @@ class SimOutput:
     events: dict[str, np.ndarray]
     truth: dict[str, np.ndarray]
     tracks: dict[str, np.ndarray]
+    picture: dict[str, np.ndarray]  # confirmed tracks at every truth sample (the air picture)
 
 
 class _Sim:
@@ -75,6 +76,7 @@ class _Sim:
         self.rng_iff = stream(seed, "iff")
         self.rng_endgame = stream(seed, "endgame")
         self._truth_rows: list[tuple[np.ndarray, ...]] = []
+        self._picture_rows: list[tuple[np.ndarray, ...]] = []
 
     # ---------------------------------------------------------------- truth
     def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -479,6 +481,10 @@ class _Sim:
         if t + self.sc.truth_interval <= self.sc.duration:
             self.sched.at(t + self.sc.truth_interval, Priority.SAMPLE, "sample")
         pos, vel, alt, present = self.state(t)
+        conf = self.tracker.live(CONFIRMED)
+        if conf.size:
+            self._picture_rows.append((np.full(conf.size, t), self.tracker.track_id[conf].copy(),
+                                       self.tracker.state_at(conf, t)[:, :3]))
         idx = np.flatnonzero(present)
         ic = self.icpt
         rows = ic.in_flight()
@@ -499,6 +505,13 @@ class _Sim:
         return np.divide(d, n, out=np.zeros_like(d), where=n > 0) * \
             np.asarray(ic.speed_mps)[rows][:, None]
 
+    def picture_table(self) -> dict[str, np.ndarray]:
+        if not self._picture_rows:
+            return {"t_s": np.zeros(0), "track_id": np.zeros(0, np.int64),
+                    **{c: np.zeros(0) for c in ("x_m", "y_m", "z_m")}}
+        t, tid, p = (np.concatenate(c) for c in zip(*self._picture_rows, strict=True))
+        return {"t_s": t, "track_id": tid, "x_m": p[:, 0], "y_m": p[:, 1], "z_m": p[:, 2]}
+
     def truth_table(self) -> dict[str, np.ndarray]:
         if not self._truth_rows:
             return {"t_s": np.zeros(0), "entity_id": np.zeros(0, np.int64),
@@ -516,4 +529,5 @@ def simulate(scenario: Scenario, seed: int | None = None,
     s = scenario.seed if seed is None else int(seed)
     sim = _Sim(world, s)
     sim.run(progress)
-    return SimOutput(world, s, sim.log.columns(), sim.truth_table(), sim.tracker.table())
+    return SimOutput(world, s, sim.log.columns(), sim.truth_table(), sim.tracker.table(),
+                     sim.picture_table())
