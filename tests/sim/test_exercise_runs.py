@@ -119,3 +119,30 @@ def test_interrupted_write_leaves_no_folder(golden_run, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         golden_run.save(tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("filt,assoc", [("ekf", "gnn"), ("ukf", "gnn"), ("imm", "gnn"),
+                                        ("cmkf", "jpda")])
+def test_every_tracker_option_runs_the_exercise(filt, assoc):
+    sc = skyshield.load_scenario("slavic-shield-2019")
+    sc = sc.model_copy(update={"duration": 1500.0, "tracker": sc.tracker.model_copy(
+        update={"filter": filt, "association": assoc})})
+    s = skyshield.run(sc, seed=5).summary
+    assert s["threats_detected"] >= 3 and s["friendly_engaged"] == 0
+    assert s["air_picture"]["siap"]["positional_accuracy_m"] < 300.0
+
+
+def test_jpda_with_a_nonlinear_filter_is_a_located_error(tmp_path):
+    from skyshield.scenario.loader import builtin_scenario_text
+
+    src = builtin_scenario_text("slavic-shield-2019").replace(
+        "tracker:", "tracker:\n  filter: ekf\n  association: jpda", 1)
+    if "tracker:" not in builtin_scenario_text("slavic-shield-2019"):
+        src = builtin_scenario_text("slavic-shield-2019") + \
+            "\ntracker:\n  filter: ekf\n  association: jpda\n"
+    f = tmp_path / "s.yaml"
+    f.write_text(src)
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        skyshield.load_scenario(str(f))
+    (p,) = exc.value.problems
+    assert p.path == "tracker.association" and "JPDA" in p.message

@@ -273,6 +273,13 @@ class TrackerConfig(_Strict):
     gate_probability: float = Field(0.9997, gt=0, lt=1)
     process_noise: float = Field(
         30.0, gt=0, description="white-acceleration spectral density q (m²/s³)")
+    filter: Literal["cmkf", "ekf", "ukf", "imm"] = Field(
+        "cmkf", description="converted-measurement KF, EKF or UKF on range/azimuth/elevation, "
+        "or an IMM of constant velocity and coordinated turns")
+    association: Literal["gnn", "jpda"] = Field(
+        "gnn", description="global nearest neighbour, or JPDA for confirmed tracks (cmkf only)")
+    imm_turn_rate: float = Field(4.5, gt=0, le=30,
+                                 description="IMM coordinated-turn rate (degrees per second)")
 
     @field_validator("coast")
     @classmethod
@@ -281,6 +288,9 @@ class TrackerConfig(_Strict):
 
     @model_validator(mode="after")
     def _mn(self) -> TrackerConfig:
+        if self.association == "jpda" and self.filter != "cmkf":
+            raise ValueError(f"@association: JPDA runs with filter cmkf (got filter "
+                             f"{self.filter})")
         if self.confirm_m > self.confirm_n:
             raise ValueError(f"confirm_m ({self.confirm_m}) must not exceed confirm_n "
                              f"({self.confirm_n})")

@@ -27,7 +27,7 @@ from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, scan
 from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
-from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
+from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
 from skyshield.weapons.flyout import Interceptors, aim_points, end_game
 
 __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
@@ -55,8 +55,10 @@ class _Sim:
         self.log = EventLog()
         self.sched = Scheduler()
         tp = self.sc.tracker
-        self.tracker = Tracker(TrackerParams(tp.confirm_m, tp.confirm_n, tp.coast,
-                                             tp.gate_probability, tp.process_noise), self.log)
+        self.tracker = Tracker(TrackerParams(
+            tp.confirm_m, tp.confirm_n, tp.coast, tp.gate_probability, tp.process_noise,
+            filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate),
+            self.log)
         self.icpt = Interceptors()
         v = world.vehicles
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
@@ -233,7 +235,16 @@ class _Sim:
         R_local = kalman.aer_to_enu_cov(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
                                         det.sigma_az_rad, det.sigma_el_rad)
         R = rot.T[None] @ R_local @ rot[None]
-        self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i], rs.name[i])
+        polar = None
+        if self.tracker.p.filter in ("ekf", "ukf"):  # raw plots, mathematical azimuth
+            zp = np.column_stack([det.range_m, np.pi / 2 - det.az_rad, det.el_rad])
+            Rp = np.zeros((len(det), 3, 3))
+            Rp[:, 0, 0] = det.sigma_range_m**2
+            Rp[:, 1, 1] = det.sigma_az_rad**2
+            Rp[:, 2, 2] = det.sigma_el_rad**2
+            polar = PolarPlots(zp, Rp, rs.pos_m[i], rot)
+        self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i], rs.name[i],
+                             polar)
 
     def _sync_c2(self) -> None:
         cap = self.tracker.status.size
