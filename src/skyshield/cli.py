@@ -122,6 +122,14 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{', '.join(s['units_destroyed']) or 'none'}", highlight=False)
     out.print(f"[{style}]friendly aircraft engaged: {s['friendly_engaged']} "
               f"(of {s['friendly_total']}); fratricide: {s['fratricide']}[/]")
+    leaks = {k: v for k, v in (s.get("leakers_by_cause") or {}).items() if v}
+    fc = s.get("fire_control") or {}
+    mpk = s.get("missiles_per_kill")
+    out.print(f"missiles per destroyed threat: {'-' if mpk is None else mpk}; leakers by cause: "
+              f"{', '.join(f'{k} {v}' for k, v in leaks.items()) or 'none'}; assignment: "
+              f"{fc.get('assignment_cycles', 0)} cycles, solver "
+              f"{(fc.get('solver_time_mean_s') or 0) * 1e3:.1f} ms mean, gap max "
+              f"{fc.get('gap_max') if fc.get('gap_max') is not None else '-'}", highlight=False)
     ap = s.get("air_picture") or {}
     if ap.get("samples"):
         si = ap["siap"]

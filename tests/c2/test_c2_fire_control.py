@@ -69,10 +69,10 @@ def _units(roe=TIGHT, inventory=((4, 4),), channels=2):
 
 def _plan(fu, state, ident, agl=1000.0, blocked=None, ttg=100.0):
     k = state.shape[0]
-    return plan(0.0, np.arange(1, k + 1), state, np.full(k, agl), np.asarray(ident),
+    return plan(0.0, np.arange(1, k + 1), state, np.full(k, agl), np.asarray(ident),  # greedy
                 np.linspace(1.0, 0.5, k), np.full(k, ttg), fu, _missiles(),
                 np.zeros(len(fu.name)), np.zeros(len(fu.name)),
-                np.zeros(k, bool) if blocked is None else blocked, 900.0)
+                np.zeros(k, bool) if blocked is None else blocked, 900.0).orders
 
 
 INBOUND = np.array([[40e3, 0.0, 0.0, -250.0, 0.0, 0.0]])  # level with the launcher

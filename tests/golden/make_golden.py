@@ -20,7 +20,10 @@ HERE = Path(__file__).parent
 
 def golden_view(summary: dict) -> dict:
     """The parts of a summary that must not change silently (no wall-clock figures)."""
-    return to_jsonable({k: v for k, v in summary.items() if k != "wall_time_s"})
+    view = {k: v for k, v in summary.items() if k != "wall_time_s"}
+    view["fire_control"] = {k: v for k, v in summary["fire_control"].items()
+                            if not k.startswith("solver_time")}  # wall-clock figures
+    return to_jsonable(view)
 
 
 if __name__ == "__main__":

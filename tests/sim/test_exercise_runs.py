@@ -77,12 +77,19 @@ def test_exercise_outcome_is_plausible(golden_run):
     assert cm["max"] < 13.0e3 + 48.0e3
 
 
+def _no_clock(events):
+    """The events with the one wall-clock figure (assignment solver time) blanked."""
+    ev = events.copy()
+    ev.loc[ev["kind"] == "assignment", "value"] = 0.0
+    return ev
+
+
 def test_same_seed_gives_byte_identical_events(golden_run, tmp_path):
     again = skyshield.run("slavic-shield-2019", seed=2019)
-    pd.testing.assert_frame_equal(again.events, golden_run.events)
+    pd.testing.assert_frame_equal(_no_clock(again.events), _no_clock(golden_run.events))
     a = golden_run.save(tmp_path / "a")
     b = again.save(tmp_path / "b")
-    for name in ("events.parquet", "truth.parquet", "tracks.parquet"):
+    for name in ("truth.parquet", "tracks.parquet"):
         assert hashlib.sha256((a / name).read_bytes()).digest() == \
             hashlib.sha256((b / name).read_bytes()).digest(), name
 

@@ -14,8 +14,11 @@ SUMMARY_KEYS = (
     "threats_detected", "threats_engaged", "threats_destroyed", "threats_leaked",
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "friendly_total", "friendly_engaged", "fratricide",
-    "asset_damage", "value_lost", "units_destroyed", "by_type", "threats", "air_picture",
+    "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
+    "fire_control", "by_type", "threats", "air_picture",
 )
+LEAK_CAUSES = ("not detected", "not tracked", "no fire unit in range", "rules of engagement",
+               "engagement radar silent", "fire channels busy", "out of missiles", "missed")
 
 
 def _r(x: Any, nd: int = 1) -> float | None:
@@ -95,6 +98,25 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     for a, g in impacts.groupby("target"):  # each impact's value is its damage increment
         damage[str(a)] = round(float(g["value"].sum()), 4)
     fratricide = sum(1 for k in kills.values() if k["info"] == "friendly")
+    # why each leaker got through: undetected, never a confirmed track, the last reason fire
+    # control gave for not engaging it, or engaged and missed
+    no_fire = ev[kind == "no_fire"].drop_duplicates("truth_id", keep="last")
+    last_reason = dict(zip(no_fire["truth_id"].astype(int), no_fire["info"], strict=True))
+    tracked = set(ev.loc[kind == "track_confirmed", "truth_id"].astype(int))
+    causes = dict.fromkeys(LEAK_CAUSES, 0)
+    for r in fates[fates["fate"] == "leaked"].to_dict(orient="records"):
+        if not r["detected"]:
+            c = "not detected"
+        elif r["engaged"]:
+            c = "missed"
+        elif r["id"] not in tracked:
+            c = "not tracked"
+        else:
+            c = last_reason.get(r["id"], "no fire unit in range")
+        causes[c] = causes.get(c, 0) + 1
+    cycles = ev[kind == "assignment"]
+    gaps = cycles["info"].str.extract(r"gap=([0-9.eE+-]+)")[0].astype(float)
+    n_destroyed = int((hostile["fate"] == "destroyed").sum())
     return {
         "scenario": scenario,
         "seed": int(seed),
@@ -118,6 +140,15 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "asset_damage": damage,
         "value_lost": round(sum(asset_value[a] * d for a, d in damage.items()), 3),
         "units_destroyed": sorted(ev[kind == "unit_destroyed"]["source"].astype(str).tolist()),
+        "missiles_per_kill": (round(len(launches) / n_destroyed, 3) if n_destroyed else None),
+        "leakers_by_cause": causes,
+        "fire_control": {
+            "assignment_cycles": int(len(cycles)),
+            "solver_time_mean_s": _r(cycles["value"].mean(), 6) if len(cycles) else None,
+            "solver_time_max_s": _r(cycles["value"].max(), 6) if len(cycles) else None,
+            "gap_mean": _r(gaps.mean(), 6) if len(cycles) else None,
+            "gap_max": _r(gaps.max(), 6) if len(cycles) else None,
+        },
         "by_type": by_type,
         "threats": fates.to_dict(orient="records"),
     }

@@ -18,10 +18,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skyshield.c2 import wta
 from skyshield.physics.kinematics import intercept_time_s
+from skyshield.physics.lethality import sspk_circular_normal
 from skyshield.physics.propagation import horizon_range_m
 
-__all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "plan"]
+__all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "Plan", "plan", "plan_wta",
+           "NO_FIRE_REASONS", "single_shot_pk"]
+
+NO_FIRE_REASONS = ("no fire unit in range", "rules of engagement", "engagement radar silent",
+                   "fire channels busy", "out of missiles")
 
 ROES = ("weapons_free", "weapons_tight", "weapons_hold")
 FREE, TIGHT, HOLD = 0, 1, 2
@@ -64,6 +70,42 @@ class FireUnits:
     next_ready_s: np.ndarray
 
 
+@dataclass
+class Plan:
+    """A cycle's orders, why each unengaged candidate was not engaged (track id → reason), and
+    the assignment solver's figures (None for the greedy planner)."""
+
+    orders: list[Order]
+    no_fire: dict[int, str]
+    solver: wta.WTAResult | None = None
+    n_targets: int = 0
+    n_weapons: int = 0
+
+
+def single_shot_pk(mt: MissileTypes) -> np.ndarray:
+    """Expected single-shot Pk of each missile type: Gaussian damage function of lethal radius
+    b against a circular-normal miss of σ per axis, b²/(b² + σ²) (see physics.lethality)."""
+    return np.asarray(sspk_circular_normal(mt.lethal_radius_m, mt.terminal_sigma_m),
+                      dtype=float)
+
+
+def _why_not(geo: np.ndarray, able: np.ndarray, roe: np.ndarray, chan: np.ndarray,
+             stock: np.ndarray) -> str:
+    """The first constraint, in order, that leaves a threat without a feasible shot."""
+    g = geo.any(axis=1)
+    if not g.any():
+        return NO_FIRE_REASONS[0]
+    g &= roe
+    if not g.any():
+        return NO_FIRE_REASONS[1]
+    g &= able
+    if not g.any():
+        return NO_FIRE_REASONS[2]
+    if not (g & chan).any():
+        return NO_FIRE_REASONS[3]
+    return NO_FIRE_REASONS[4] if not (geo & stock)[g].any() else NO_FIRE_REASONS[3]
+
+
 @dataclass(frozen=True)
 class Order:
     unit: int
@@ -89,8 +131,9 @@ def plan(
     track_blocked: np.ndarray,
     horizon_s: float,
     radar_on: np.ndarray | None = None,
-) -> list[Order]:
-    """Engagement orders for this cycle.
+) -> Plan:
+    """Engagement orders for this cycle, greedy: the ranked threats in turn, each taking the
+    feasible shot that intercepts earliest.
 
     ``targets_busy`` / ``missiles_busy`` (u,) count each unit's tracks and missiles already in the
     air or about to launch; ``track_blocked`` (k,) marks tracks that must not be fired at now
@@ -99,12 +142,10 @@ def plan(
     marks units whose engagement radar is radiating (all, if not given).
     """
     orders: list[Order] = []
-    if track_id.size == 0 or not fu.alive.any():
-        return orders
-    cand = np.flatnonzero(~track_blocked & (priority > 0) & (time_to_go_s <= horizon_s)
-                          & (ident != 1))  # a friend is never engaged, under any ROE
+    out = Plan(orders, {})
+    cand = _candidates(track_id, fu, ident, priority, time_to_go_s, track_blocked, horizon_s)
     if cand.size == 0:
-        return orders
+        return out
     cand = cand[np.lexsort((track_id[cand], -priority[cand]))]
     tb = targets_busy.copy()
     mb = missiles_busy.copy()
@@ -119,13 +160,12 @@ def plan(
         salvo = np.minimum(fu.salvo[:, None], fu.inventory)
         urgent = time_to_go_s[k] < 120.0
         stock_ok = (fu.inventory - (0 if urgent else 1) * fu.reserve[:, None]) >= salvo
-        feasible = (
-            ok
-            & (able & roe_ok[j] & (tb < fu.target_channels))[:, None]
-            & (mb[:, None] + salvo <= fu.missile_channels[:, None])
-            & (salvo >= 1) & stock_ok
-        )
+        chan = (tb < fu.target_channels)[:, None] & (
+            mb[:, None] + salvo <= fu.missile_channels[:, None])
+        feasible = ok & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
         if not feasible.any():
+            out.no_fire[int(track_id[k])] = _why_not(ok, able, roe_ok[j], chan.any(axis=1),
+                                                     stock_ok & (salvo >= 1))
             continue
         # earliest intercept, then the shorter-range missile, then the lower unit index
         um = np.argwhere(feasible)
@@ -142,7 +182,116 @@ def plan(
             t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
             ok2, ti2 = _geometry(t_s, t_launch, state[rest], height_agl_m[rest], fu, mt)
             geo_ok[j + 1:, u], t_int[j + 1:, u] = ok2[:, u], ti2[:, u]
-    return orders
+    return out
+
+
+def _candidates(track_id: np.ndarray, fu: FireUnits, ident: np.ndarray, priority: np.ndarray,
+                time_to_go_s: np.ndarray, track_blocked: np.ndarray, horizon_s: float
+                ) -> np.ndarray:
+    """Tracks to consider, most urgent first (ties by track number)."""
+    if track_id.size == 0 or not fu.alive.any():
+        return np.empty(0, dtype=np.int64)
+    cand = np.flatnonzero(~track_blocked & (priority > 0) & (time_to_go_s <= horizon_s)
+                          & (ident != 1))  # a friend is never engaged, under any ROE
+    return cand[np.lexsort((track_id[cand], -priority[cand]))]
+
+
+def plan_wta(
+    t_s: float,
+    track_id: np.ndarray,
+    state: np.ndarray,
+    height_agl_m: np.ndarray,
+    ident: np.ndarray,
+    priority: np.ndarray,
+    time_to_go_s: np.ndarray,
+    fu: FireUnits,
+    mt: MissileTypes,
+    targets_busy: np.ndarray,
+    missiles_busy: np.ndarray,
+    track_blocked: np.ndarray,
+    horizon_s: float,
+    radar_on: np.ndarray | None = None,
+    search_kicks: int = 20,
+) -> Plan:
+    """Engagement orders for this cycle by weapon-target assignment.
+
+    Weapons are the fire units, each with as many engagements this cycle as its free target
+    channels, free missile channels (in salvos) and salvos in stock allow; a unit's kill
+    probability against a threat is that of one salvo of its best feasible missile type,
+    1 − (1 − SSPK)^salvo (0 where geometry, ROE, radar or stock forbid it); target values are
+    the threat priorities. :func:`skyshield.c2.wta.solve` minimises the expected surviving
+    threat value; its orders are then issued earliest intercept first, each re-checked against
+    the unit's launch sequence (a later launch can move the intercept point out of the
+    envelope: such an order is dropped), so no constraint is ever exceeded.
+    """
+    orders: list[Order] = []
+    out = Plan(orders, {})
+    cand = _candidates(track_id, fu, ident, priority, time_to_go_s, track_blocked, horizon_s)
+    if cand.size == 0:
+        return out
+    nu = fu.name.__len__()
+    t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
+    geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
+    roe_ok = np.where(fu.roe[None, :] == FREE, True,
+                      np.where(fu.roe[None, :] == TIGHT, ident[cand, None] == 2, False))
+    able = fu.alive if radar_on is None else fu.alive & radar_on
+    salvo = np.minimum(fu.salvo[:, None], fu.inventory)  # (u, M)
+    urgent = time_to_go_s[cand] < 120.0
+    stock_ok = (fu.inventory[None] - np.where(urgent, 0, 1)[:, None, None]
+                * fu.reserve[None, :, None]) >= salvo[None]  # (k, u, M)
+    chan_u = (targets_busy < fu.target_channels)
+    chan_um = chan_u[:, None] & (missiles_busy[:, None] + salvo <= fu.missile_channels[:, None])
+    feas = (geo_ok & (able[None] & roe_ok)[:, :, None] & chan_um[None] & (salvo >= 1)[None]
+            & stock_ok)
+    if feas.shape[2] == 0:  # no missile types at all
+        out.no_fire.update({int(track_id[k]): NO_FIRE_REASONS[4] for k in cand})
+        return out
+    sspk = single_shot_pk(mt)
+    p_um = 1.0 - (1.0 - sspk[None, :]) ** salvo  # (u, M)
+    # best missile per (track, unit): highest salvo Pk, then earliest intercept
+    score = np.where(feas, p_um[None] - 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0),
+                     -np.inf)
+    best_m = np.argmax(score, axis=2)  # (k, u)
+    kk, uu = np.meshgrid(np.arange(cand.size), np.arange(nu), indexing="ij")
+    ok_ku = feas[kk, uu, best_m]
+    pk = np.where(ok_ku, p_um[uu, best_m], 0.0).T.copy()  # (u, k)
+    pk = np.minimum(pk, 1.0 - 1e-9)
+    # engagements available per unit this cycle
+    sal_u = np.maximum(fu.salvo, 1)
+    rounds = np.minimum(fu.target_channels - targets_busy,
+                        (fu.missile_channels - missiles_busy) // sal_u)
+    rounds = np.minimum(rounds, fu.inventory.sum(axis=1) // sal_u)
+    rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0).astype(np.int64)
+    # a fixed number of search kicks, no wall-clock cut: the same answer on every machine
+    res = wta.solve(priority[cand], pk, rounds, search_s=None, search_kicks=search_kicks)
+    out.solver, out.n_targets, out.n_weapons = res, int(cand.size), int(rounds.sum())
+    x = res.counts(cand.size)
+    pairs = np.argwhere((x > 0) & (pk > 0))  # (unit, candidate row)
+    tb, mb = targets_busy.copy(), missiles_busy.copy()
+    if pairs.size:
+        first = t_int[pairs[:, 1], pairs[:, 0], best_m[pairs[:, 1], pairs[:, 0]]]
+        for u, j in pairs[np.argsort(first, kind="stable")]:
+            u, j = int(u), int(j)
+            m = int(best_m[j, u])
+            n = int(min(fu.salvo[u], fu.inventory[u, m]))
+            if n < 1 or tb[u] >= fu.target_channels[u] or mb[u] + n > fu.missile_channels[u]:
+                continue
+            t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
+            ok2, ti2 = _geometry(t_s, t_launch, state[cand[[j]]], height_agl_m[cand[[j]]], fu, mt)
+            if not ok2[0, u, m]:
+                continue
+            fu.inventory[u, m] -= n
+            fu.next_ready_s[u] = t_launch[u] + n * fu.launch_interval_s[u]
+            tb[u] += 1
+            mb[u] += n
+            orders.append(Order(u, m, int(track_id[cand[j]]), n, float(t_launch[u]),
+                                float(ti2[0, u, m])))
+    engaged = {o.track_id for o in orders}
+    for j, k in enumerate(cand):
+        if int(track_id[k]) not in engaged:
+            out.no_fire[int(track_id[k])] = _why_not(
+                geo_ok[j], able, roe_ok[j], chan_um.any(axis=1), stock_ok[j] & (salvo >= 1))
+    return out
 
 
 def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_m: np.ndarray,

@@ -40,7 +40,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse import coo_matrix, csr_matrix, vstack
 
-__all__ = ["WTAResult", "solve", "objective", "brute_force"]
+__all__ = ["WTAResult", "solve", "objective", "brute_force", "greedy"]
 
 
 @dataclass(frozen=True)
@@ -116,17 +116,40 @@ class _State:
 
 
 def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Greedy maximum marginal return: each round in turn to the target of largest
-    V_j·s_j·p_ij (weapons in order of their best single-shot gain)."""
+    """Greedy maximum marginal return: repeatedly fire the (round, target) pair of largest
+    V_j·s_j·p_ij among the rounds not yet fired (rounds of one weapon are interchangeable)."""
     s = np.ones(V.size)
-    tgt = np.empty(owner.size, dtype=np.int64)
-    order = np.argsort(-(V[None, :] * (1 - q[owner])).max(axis=1), kind="stable")
-    for k in order:
-        i = owner[k]
-        j = int(np.argmax(V * s * (1 - q[i])))
+    tgt = np.full(owner.size, -1, dtype=np.int64)
+    weapons, first = np.unique(owner, return_index=True)
+    left = np.bincount(owner, minlength=q.shape[0])
+    nxt = np.zeros(q.shape[0], dtype=np.int64)
+    p = 1.0 - q
+    avail = left > 0
+    for _ in range(owner.size):
+        gain = (V * s)[None, :] * p
+        gain[~avail] = -1.0
+        i, j = np.unravel_index(np.argmax(gain), gain.shape)
+        k = first[np.searchsorted(weapons, i)] + nxt[i]
         tgt[k] = j
+        nxt[i] += 1
         s[j] *= q[i, j]
+        if nxt[i] >= left[i]:
+            avail[i] = False
     return tgt
+
+
+def greedy(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None
+           ) -> tuple[float, np.ndarray]:
+    """Maximum-marginal-return greedy alone (the classical baseline): objective and counts."""
+    V = np.asarray(values, dtype=float)
+    p = np.asarray(pk, dtype=float)
+    n, m = p.shape
+    r = np.ones(n, dtype=np.int64) if rounds is None else np.asarray(rounds, dtype=np.int64)
+    owner = np.repeat(np.arange(n), r)
+    x = np.zeros((n, m), dtype=np.int64)
+    if owner.size and m:
+        np.add.at(x, (owner, _mmr(V, 1.0 - p, owner)), 1)
+    return objective(V, p, x), x
 
 
 def _lap(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
@@ -186,6 +209,30 @@ def _local_search(st: _State, deadline: float) -> None:
             ta, tb = int(cur[k2]), int(cur[l2])
             st.move(int(k2), tb)
             st.move(int(l2), ta)
+
+
+def _perturbed_search(st: _State, rng: np.random.Generator, deadline: float,
+                      max_kicks: int | None = None) -> None:
+    """Iterated local search: kick a few rounds to random targets, descend, keep if better
+    (until the deadline or ``max_kicks`` kicks)."""
+    K, m = st.owner.size, st.V.size
+    if K < 2 or m < 2:
+        return
+    best_tgt, best_f = st.tgt.copy(), st.f
+    kicks = 0
+    while time.perf_counter() < deadline and (max_kicks is None or kicks < max_kicks):
+        kicks += 1
+        kick = rng.choice(K, size=min(K, int(rng.integers(2, 5))), replace=False)
+        for k in kick:
+            st.move(int(k), int(rng.integers(0, m)))
+        _local_search(st, deadline)
+        if st.f < best_f - 1e-12 * max(best_f, 1.0):
+            best_tgt, best_f = st.tgt.copy(), st.f
+        else:  # back to the incumbent
+            for k in np.flatnonzero(st.tgt != best_tgt):
+                st.move(int(k), int(best_tgt[k]))
+    for k in np.flatnonzero(st.tgt != best_tgt):
+        st.move(int(k), int(best_tgt[k]))
 
 
 def _fw_bound(V: np.ndarray, a: np.ndarray, r: np.ndarray, x0: np.ndarray, iters: int,
@@ -296,7 +343,8 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
 
 
 def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
-          time_limit_s: float | None = None, exact: bool = False, tol: float = 1e-6
+          time_limit_s: float | None = None, exact: bool = False, tol: float = 1e-6,
+          search_s: float | None = 0.03, search_kicks: int | None = None, seed: int = 0
           ) -> WTAResult:
     """Assign weapons to targets (see the module docstring).
 
@@ -304,7 +352,10 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     [0, 1); ``rounds`` (n,) rounds per weapon (default 1). Without ``exact`` and
     ``time_limit_s`` the fast heuristic and its Frank–Wolfe bound are returned; ``exact=True``
     (optionally capped by ``time_limit_s``) continues with the outer-approximation MILP until
-    the certified relative gap is at most ``tol``.
+    the certified relative gap is at most ``tol``. ``search_s`` caps the iterated local search
+    after the first descent in time (0 skips it) and ``search_kicks`` in kicks; its kicks come
+    from ``seed``, so with ``search_s=None`` and a kick count the answer is fully reproducible
+    (the simulation runs it so).
     """
     t0 = time.perf_counter()
     V = np.asarray(values, dtype=float).ravel()
@@ -335,6 +386,9 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         if best is None or st.f < best.f:
             best = st
     assert best is not None
+    if search_s is None or search_s > 0:
+        end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
+        _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
     x = np.zeros((n, m), dtype=np.int64)
     np.add.at(x, (owner, best.tgt), 1)
     f = best.f

@@ -36,6 +36,10 @@ EVENT_KINDS: dict[str, str] = {
     "track_dropped": "a track was deleted (info = reason)",
     "classified": "a track's class changed (target = class, value = confidence)",
     "identified": "a track's identity changed (target = friend/hostile/unknown)",
+    "assignment": "a fire-control cycle's weapon-target assignment (value = solver time s, "
+                  "info = objective, bound, gap, targets, weapons)",
+    "no_fire": "a threat could not be engaged this cycle; logged when the reason changes "
+               "(info = reason)",
     "engage": "fire control assigned a fire unit to a track (target = missile type, value = salvo)",
     "launch": "an interceptor left its launcher (target = missile type, value = predicted TOF s)",
     "intercept": "an interceptor reached its aim point (value = miss m, info = hit/miss reason)",

@@ -299,6 +299,9 @@ class TrackerConfig(_Strict):
 
 class C2Config(_Strict):
     cycle: Duration = Field(2.0, description="period of the fire-control decision cycle")
+    assignment: Literal["wta", "greedy"] = Field(
+        "wta", description="weapon-target assignment each cycle (minimise the expected "
+        "surviving threat value) or greedy earliest intercept in priority order")
     iff_interrogations: int = Field(
         3, ge=1, description="unanswered interrogations before a track may be declared hostile")
     kill_assessment_delay: Duration = 4.0

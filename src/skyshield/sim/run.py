@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from skyshield.c2 import threat
-from skyshield.c2.fire_control import plan
+from skyshield.c2.fire_control import plan, plan_wta
 from skyshield.engine.events import EventLog
 from skyshield.engine.motion import build_route_table, table_state
 from skyshield.engine.rng import stream
@@ -79,6 +79,7 @@ class _Sim:
         self.rng_endgame = stream(seed, "endgame")
         self._truth_rows: list[tuple[np.ndarray, ...]] = []
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
+        self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
 
     # ---------------------------------------------------------------- truth
     def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -363,9 +364,21 @@ class _Sim:
         stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
         blocked = (np.array([self._blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
-        orders = plan(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
-                      self.sc.c2.engagement_horizon, radar_on)
-        for o in orders:
+        planner = plan_wta if self.sc.c2.assignment == "wta" else plan
+        pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
+                     self.sc.c2.engagement_horizon, radar_on)
+        if pl.solver is not None and pl.n_weapons:
+            r = pl.solver
+            self.log.emit(t, "assignment", value=r.time_s, info=(
+                f"objective={r.objective:.6g} bound={r.lower_bound:.6g} gap={r.gap:.4g} "
+                f"targets={pl.n_targets} weapons={pl.n_weapons} method={r.method}"))
+        for tid, why in pl.no_fire.items():
+            if self._no_fire.get(tid) != why:
+                self._no_fire[tid] = why
+                s = tr.slot_of(tid)
+                self.log.emit(t, "no_fire", track_id=tid, truth_id=tr.truth[s], info=why)
+        for o in pl.orders:
+            self._no_fire.pop(o.track_id, None)
             s = tr.slot_of(o.track_id)
             self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,
                           truth_id=tr.truth[s], target=w.missiles.name[o.missile],
