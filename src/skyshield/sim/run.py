@@ -368,10 +368,10 @@ class _Sim:
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, radar_on)
         if pl.solver is not None and pl.n_weapons:
-            r = pl.solver
-            self.log.emit(t, "assignment", value=r.time_s, info=(
-                f"objective={r.objective:.6g} bound={r.lower_bound:.6g} gap={r.gap:.4g} "
-                f"targets={pl.n_targets} weapons={pl.n_weapons} method={r.method}"))
+            sol = pl.solver
+            self.log.emit(t, "assignment", value=sol.time_s, info=(
+                f"objective={sol.objective:.6g} bound={sol.lower_bound:.6g} gap={sol.gap:.4g} "
+                f"targets={pl.n_targets} weapons={pl.n_weapons} method={sol.method}"))
         for tid, why in pl.no_fire.items():
             if self._no_fire.get(tid) != why:
                 self._no_fire[tid] = why
