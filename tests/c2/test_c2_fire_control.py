@@ -144,3 +144,49 @@ def test_a_booked_unit_launches_its_next_engagement_later():
     # the second salvo waits for the first: two rounds 2 s apart after the 5 s reaction
     assert o1.t_launch_s == 5.0 and o2.t_launch_s == pytest.approx(9.0)
     assert o2.t_intercept_s > o1.t_intercept_s
+
+
+def _plan_wta(fu, state, ident, agl=1000.0, ttg=100.0, priority=None):
+    from skyshield.c2.fire_control import plan_wta
+
+    k = state.shape[0]
+    return plan_wta(0.0, np.arange(1, k + 1), state, np.full(k, agl), np.asarray(ident),
+                    np.linspace(1.0, 0.5, k) if priority is None else np.asarray(priority),
+                    np.full(k, ttg), fu, _missiles(), np.zeros(len(fu.name)),
+                    np.zeros(len(fu.name)), np.zeros(k, bool), 900.0)
+
+
+def test_self_defence_range_releases_the_reserve():
+    fu = _units(inventory=((3, 0),))
+    fu.reserve[:] = 2
+    fu.self_defence_m = np.array([30e3])  # INBOUND is 40 km out
+    assert _plan(fu, INBOUND, [threat.HOSTILE], ttg=300.0) == []
+    fu.self_defence_m = np.array([50e3])
+    assert len(_plan(fu, INBOUND, [threat.HOSTILE], ttg=300.0)) == 1
+
+
+def test_firing_range_fraction_shortens_the_envelope():
+    fu = _units()
+    assert len(_plan(fu, INBOUND, [threat.HOSTILE])) == 1
+    fu.firing_range = np.array([0.2])  # PIP about 30 km out: beyond 20 % of the long missile
+    assert _plan(fu, INBOUND, [threat.HOSTILE]) == []
+
+
+def test_wta_planner_gives_the_only_channel_to_the_more_valuable_threat():
+    fu = _units(channels=1)
+    two = np.vstack([INBOUND, INBOUND + [0, 5e3, 0, 0, 0, 0]])
+    pl = _plan_wta(fu, two, [threat.HOSTILE, threat.HOSTILE], priority=[0.2, 0.9])
+    assert [o.track_id for o in pl.orders] == [2]
+    assert pl.no_fire == {1: "fire channels busy"}
+    assert pl.solver is not None and pl.solver.optimal and pl.solver.gap == 0.0
+
+
+def test_wta_planner_says_why_it_holds_fire():
+    fu = _units(roe=HOLD)
+    pl = _plan_wta(fu, INBOUND, [threat.HOSTILE])
+    assert pl.orders == [] and pl.no_fire == {1: "rules of engagement"}
+    fu = _units(inventory=((0, 0),))
+    assert _plan_wta(fu, INBOUND, [threat.HOSTILE]).no_fire == {1: "out of missiles"}
+    far = INBOUND.copy()
+    far[0, 0] = 900e3
+    assert _plan_wta(_units(), far, [threat.HOSTILE]).no_fire == {1: "no fire unit in range"}

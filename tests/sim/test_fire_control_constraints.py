@@ -101,3 +101,35 @@ def test_summary_accounts_for_every_leaker(run):
     if s["threats_destroyed"]:
         assert s["missiles_per_kill"] == pytest.approx(s["missiles_fired"] /
                                                        s["threats_destroyed"], abs=1e-3)
+
+
+def test_lost_links_make_units_fight_alone_and_the_summary_shows_it():
+    from skyshield.scenario.schema import LinkLoss
+
+    sc = skyshield.load_scenario("slavic-shield-2019")
+    sc = sc.model_copy(update={"c2": sc.c2.model_copy(update={"links_lost": [
+        LinkLoss(unit="neva", at=600.0), LinkLoss(unit="pantsir", at=600.0)]})})
+    res = skyshield.run(sc, seed=21)
+    ev, fc = res.events, res.summary["fire_control"]
+    lost = ev[ev["kind"] == "link_lost"]
+    assert sorted(lost["source"]) == ["neva", "pantsir"] and (lost["t_s"] >= 600.0).all()
+    auto = ev[(ev["kind"] == "engage") & ev["info"].str.contains("autonomous")]
+    assert set(auto["source"]) <= {"neva", "pantsir"} and len(auto) == \
+        fc["autonomous_engagements"] > 0
+    assert (auto["t_s"] >= 600.0).all()
+    assert fc["autonomous_units"] == ["neva", "pantsir"]
+    assert fc["duplicate_engagements"] == int(auto["info"].str.contains("duplicate").sum())
+
+
+def test_a_link_loss_naming_no_unit_is_a_located_error(tmp_path):
+    from skyshield.scenario.loader import builtin_scenario_text
+
+    src = builtin_scenario_text("slavic-shield-2019").replace(
+        "\nc2:", "\nc2:\n  links_lost: [{unit: nowhere, at: 10 min}]", 1)
+    assert "links_lost" in src
+    f = tmp_path / "s.yaml"
+    f.write_text(src)
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        skyshield.load_scenario(str(f))
+    (p,) = exc.value.problems
+    assert p.path == "c2.links_lost.0.unit" and "nowhere" in p.message

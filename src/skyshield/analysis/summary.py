@@ -115,6 +115,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             c = last_reason.get(r["id"], "no fire unit in range")
         causes[c] = causes.get(c, 0) + 1
     cycles = ev[kind == "assignment"]
+    engages = ev[kind == "engage"]
     gaps = cycles["info"].str.extract(r"gap=([0-9.eE+-]+)")[0].astype(float)
     n_destroyed = int((hostile["fate"] == "destroyed").sum())
     return {
@@ -148,6 +149,9 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             "solver_time_max_s": _r(cycles["value"].max(), 6) if len(cycles) else None,
             "gap_mean": _r(gaps.mean(), 6) if len(cycles) else None,
             "gap_max": _r(gaps.max(), 6) if len(cycles) else None,
+            "autonomous_units": sorted(ev.loc[kind == "link_lost", "source"].astype(str)),
+            "autonomous_engagements": int(engages["info"].str.contains("autonomous").sum()),
+            "duplicate_engagements": int(engages["info"].str.contains("duplicate").sum()),
         },
         "by_type": by_type,
         "threats": fates.to_dict(orient="records"),

@@ -26,6 +26,7 @@ from skyshield.physics.propagation import horizon_range_m
 __all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "Plan", "plan", "plan_wta",
            "NO_FIRE_REASONS", "single_shot_pk"]
 
+EXACT_MAX_PAIRS = 120  # cycles with at most this many unit×threat pairs are solved exactly
 NO_FIRE_REASONS = ("no fire unit in range", "rules of engagement", "engagement radar silent",
                    "fire channels busy", "out of missiles")
 
@@ -68,6 +69,20 @@ class FireUnits:
     radar_max_range_m: np.ndarray
     alive: np.ndarray
     next_ready_s: np.ndarray
+    firing_range: np.ndarray | None = None  # fraction of max range (doctrine), default 1
+    self_defence_m: np.ndarray | None = None  # threats closer release the reserve, default 0
+
+    def range_fraction(self) -> np.ndarray:
+        return np.ones(len(self.name)) if self.firing_range is None else self.firing_range
+
+    def urgent(self, state: np.ndarray, time_to_go_s: np.ndarray) -> np.ndarray:
+        """(k, u): the reserve is released — the threat is under 2 min out, or inside the
+        unit's self-defence range."""
+        near = np.zeros((state.shape[0], len(self.name)), dtype=bool)
+        if self.self_defence_m is not None:
+            d = np.linalg.norm(state[:, None, :3] - self.pos_m[None], axis=-1)
+            near = d <= self.self_defence_m[None, :]
+        return (time_to_go_s[:, None] < 120.0) | near
 
 
 @dataclass
@@ -158,8 +173,8 @@ def plan(
         ok, ti = geo_ok[j], t_int[j]
         t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
         salvo = np.minimum(fu.salvo[:, None], fu.inventory)
-        urgent = time_to_go_s[k] < 120.0
-        stock_ok = (fu.inventory - (0 if urgent else 1) * fu.reserve[:, None]) >= salvo
+        urgent = fu.urgent(state[[k]], time_to_go_s[[k]])[0]  # (u,)
+        stock_ok = (fu.inventory - np.where(urgent, 0, 1)[:, None] * fu.reserve[:, None]) >= salvo
         chan = (tb < fu.target_channels)[:, None] & (
             mb[:, None] + salvo <= fu.missile_channels[:, None])
         feasible = ok & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
@@ -236,8 +251,8 @@ def plan_wta(
                       np.where(fu.roe[None, :] == TIGHT, ident[cand, None] == 2, False))
     able = fu.alive if radar_on is None else fu.alive & radar_on
     salvo = np.minimum(fu.salvo[:, None], fu.inventory)  # (u, M)
-    urgent = time_to_go_s[cand] < 120.0
-    stock_ok = (fu.inventory[None] - np.where(urgent, 0, 1)[:, None, None]
+    urgent = fu.urgent(state[cand], time_to_go_s[cand])  # (k, u)
+    stock_ok = (fu.inventory[None] - np.where(urgent, 0, 1)[:, :, None]
                 * fu.reserve[None, :, None]) >= salvo[None]  # (k, u, M)
     chan_u = (targets_busy < fu.target_channels)
     chan_um = chan_u[:, None] & (missiles_busy[:, None] + salvo <= fu.missile_channels[:, None])
@@ -262,8 +277,10 @@ def plan_wta(
                         (fu.missile_channels - missiles_busy) // sal_u)
     rounds = np.minimum(rounds, fu.inventory.sum(axis=1) // sal_u)
     rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0).astype(np.int64)
-    # a fixed number of search kicks, no wall-clock cut: the same answer on every machine
-    res = wta.solve(priority[cand], pk, rounds, search_s=None, search_kicks=search_kicks)
+    # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;
+    # small problems (most cycles) are solved to proven optimality
+    res = wta.solve(priority[cand], pk, rounds, search_s=None, search_kicks=search_kicks,
+                    exact=pk.size <= EXACT_MAX_PAIRS)
     out.solver, out.n_targets, out.n_weapons = res, int(cand.size), int(rounds.sum())
     x = res.counts(cand.size)
     pairs = np.argwhere((x > 0) & (pk > 0))  # (unit, candidate row)
@@ -318,7 +335,8 @@ def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_
     radar_sees = (cur_rng <= fu.radar_max_range_m[None, :]) & (cur_rng <= horizon_range_m(
         fu.radar_height_agl_m[None, :], np.maximum(height_agl_m, 0.0)[:, None]))
     ok = (reach & radar_sees[:, :, None]
-          & (pip_rng >= mt.min_range_m) & (pip_rng <= mt.max_range_m)
+          & (pip_rng >= mt.min_range_m)
+          & (pip_rng <= mt.max_range_m[None, None, :] * fu.range_fraction()[None, :, None])
           & (pip_alt >= mt.min_alt_m) & (pip_alt <= mt.max_alt_m)
           & (speed[:, None, None] <= mt.max_target_speed_mps))
     t_int = np.where(ok, t_launch_s[None, :, None] + tgo0, np.inf)

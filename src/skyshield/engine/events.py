@@ -40,6 +40,7 @@ EVENT_KINDS: dict[str, str] = {
                   "info = objective, bound, gap, targets, weapons)",
     "no_fire": "a threat could not be engaged this cycle; logged when the reason changes "
                "(info = reason)",
+    "link_lost": "a unit lost the command post and fights autonomously (source = unit)",
     "engage": "fire control assigned a fire unit to a track (target = missile type, value = salvo)",
     "launch": "an interceptor left its launcher (target = missile type, value = predicted TOF s)",
     "intercept": "an interceptor reached its aim point (value = miss m, info = hit/miss reason)",

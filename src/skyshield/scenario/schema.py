@@ -106,6 +106,21 @@ class Doctrine(_Strict):
     shoot_look_shoot: bool = Field(
         True, description="wait for kill assessment before re-engaging (else shoot-shoot-look)")
     reserve: int = Field(0, ge=0, description="missiles held back for later waves")
+    firing_range: float = Field(
+        1.0, gt=0, le=1, description="fire only when the predicted intercept point is within "
+        "this fraction of the missile's maximum range")
+    self_defence_range: Length = Field(
+        0.0, description="a threat closer than this to the unit releases the reserve")
+    autonomous: bool = Field(
+        False, description="fight without the joint command post from the start (own radars' "
+        "tracks only, own fire plan)")
+
+    @field_validator("self_defence_range")
+    @classmethod
+    def _sdr(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("self_defence_range must not be negative")
+        return v
 
 
 class Emcon(_Strict):
@@ -297,8 +312,19 @@ class TrackerConfig(_Strict):
         return self
 
 
+class LinkLoss(_Strict):
+    """A unit loses its link to the joint command post at ``at`` and fights autonomously."""
+
+    unit: str = Field(min_length=1)
+    at: Duration
+
+
 class C2Config(_Strict):
     cycle: Duration = Field(2.0, description="period of the fire-control decision cycle")
+    links_lost: list[LinkLoss] = Field(
+        default_factory=list, description="units cut off from the command post (scenario events)")
+    command_post_lost: Duration | None = Field(
+        None, description="the joint command post is lost: every unit fights autonomously")
     assignment: Literal["wta", "greedy"] = Field(
         "wta", description="weapon-target assignment each cycle (minimise the expected "
         "surviving threat value) or greedy earliest intercept in priority order")
@@ -391,6 +417,9 @@ class Scenario(_Strict):
                                      "of the axis; a raid must fly somewhere")
         if not self.units:
             raise ValueError("@units: a scenario needs at least one fire unit")
+        for i, ll in enumerate(self.c2.links_lost):
+            if ll.unit not in self.units:
+                raise ValueError(f"@c2.links_lost.{i}.unit: no unit named {ll.unit!r}")
         return self
 
 

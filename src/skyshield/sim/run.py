@@ -80,6 +80,7 @@ class _Sim:
         self._truth_rows: list[tuple[np.ndarray, ...]] = []
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
+        self._auto_logged = np.zeros(len(world.units.name), dtype=bool)
 
     # ---------------------------------------------------------------- truth
     def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -282,9 +283,30 @@ class _Sim:
                 self.log.emit(t, "emission", source=rs.name[eng[k]], info="on" if want else "off")
         return radar_on
 
-    def _busy(self) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, bool, int]]]:
+    def _autonomous(self, t: float) -> np.ndarray:
+        """Units fighting without the command post at ``t`` (logged when it starts)."""
+        u, c2 = self.w.units, self.sc.c2
+        auto = np.array([self.sc.units[n].doctrine.autonomous for n in u.name], dtype=bool)
+        if c2.command_post_lost is not None and t >= c2.command_post_lost:
+            auto[:] = True
+        for ll in c2.links_lost:
+            if t >= ll.at:
+                auto[u.name.index(ll.unit)] = True
+        for k in np.flatnonzero(auto & ~self._auto_logged):
+            self.log.emit(t, "link_lost", source=u.name[k], info="fights autonomously")
+        self._auto_logged |= auto
+        return auto
+
+    def _unit_sensors(self, unit: int) -> np.ndarray:
+        rs = self.w.radars
+        return np.array([self.tracker.sensor_id(rs.name[i])
+                         for i in np.flatnonzero(rs.unit == unit)], dtype=np.int64)
+
+    def _busy(self, only_unit: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, bool, int]]]:
         """Per unit: tracks and missiles in the air or pending. Per track: missiles fired at it
-        and not yet assessed, whether a shoot-look-shoot unit fired any, the largest salvo."""
+        and not yet assessed, whether a shoot-look-shoot unit fired any, the largest salvo
+        (counting only ``only_unit``'s missiles when given: what an autonomous unit knows)."""
         u = self.w.units
         nu = len(u.name)
         tb, mb = np.zeros(nu), np.zeros(nu)
@@ -302,6 +324,8 @@ class _Sim:
         open_rows = np.flatnonzero(~np.asarray(ic.assessed, dtype=bool))
         unassessed = [(ic.unit[r], ic.track_id[r], 1) for r in open_rows]
         for unit, tid, n in unassessed + self.pending:
+            if only_unit is not None and unit != only_unit:
+                continue
             c, sls, salvo = per_track.get(tid, (0, False, 0))
             per_track[tid] = (c + n, sls or bool(u.shoot_look_shoot[unit]),
                               max(salvo, int(u.salvo[unit])))
@@ -365,8 +389,27 @@ class _Sim:
         blocked = (np.array([self._blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
         planner = plan_wta if self.sc.c2.assignment == "wta" else plan
+        auto = self._autonomous(t)
+        joint_on = radar_on & ~auto
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
-                     self.sc.c2.engagement_horizon, radar_on)
+                     self.sc.c2.engagement_horizon, joint_on)
+        dup: set[tuple[int, int]] = set()
+        for a in np.flatnonzero(auto & radar_on & u.alive):
+            # an autonomous unit sees only the tracks its own radars hold, knows only its own
+            # missiles in flight, and plans alone
+            own = tr.seen_by(slots, self._unit_sensors(int(a)), t - self.sc.c2.max_track_age)
+            own_busy = self._busy(int(a))[2]
+            own_blocked = (np.array([self._blocked(own_busy.get(int(i))) for i in ids],
+                                    dtype=bool) | c["killed"][slots] | stale | ~own)
+            only = np.zeros_like(radar_on)
+            only[a] = True
+            pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
+                         self.sc.c2.engagement_horizon, only)
+            for o in pa.orders:
+                if per_track.get(o.track_id, (0,))[0] > 0 or any(
+                        q.track_id == o.track_id for q in pl.orders):
+                    dup.add((o.unit, o.track_id))
+            pl.orders.extend(pa.orders)
         if pl.solver is not None and pl.n_weapons:
             sol = pl.solver
             self.log.emit(t, "assignment", value=sol.time_s, info=(
@@ -380,9 +423,12 @@ class _Sim:
         for o in pl.orders:
             self._no_fire.pop(o.track_id, None)
             s = tr.slot_of(o.track_id)
+            mode = ""
+            if auto[o.unit]:
+                mode = " autonomous" + (" duplicate" if (o.unit, o.track_id) in dup else "")
             self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,
                           truth_id=tr.truth[s], target=w.missiles.name[o.missile],
-                          value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}")
+                          value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}{mode}")
             self.pending.append((o.unit, o.track_id, o.rounds))
             for r in range(o.rounds):
                 t_l = o.t_launch_s + r * u.launch_interval_s[o.unit]

@@ -199,6 +199,9 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             len(u_rows), len(mnames)),
         radar_height_agl_m=uc("eng_agl"), radar_max_range_m=uc("eng_range"),
         alive=np.ones(len(u_rows), dtype=bool), next_ready_s=np.zeros(len(u_rows)),
+        firing_range=np.array([r["unit"].doctrine.firing_range for r in u_rows], dtype=float),
+        self_defence_m=np.array([r["unit"].doctrine.self_defence_range for r in u_rows],
+                                dtype=float),
     )
 
     # ---- air vehicles

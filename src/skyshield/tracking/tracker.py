@@ -125,21 +125,26 @@ class Tracker:
         self.quality = np.zeros(cap)
         self.truth = np.full(cap, -1, dtype=np.int64)
         self.init_sensor = np.full(cap, -1, dtype=np.int64)
+        self.last_sensor = np.full(cap, -1, dtype=np.int64)  # sensor of the latest hit
+        ns = max(len(getattr(self, "_sensor_ids", {})), 4)
+        self.hit_t = np.full((cap, ns), -np.inf)  # latest hit time by each sensor
         self.xm = np.zeros((cap, M, 6))  # IMM: per-model states, covariances, probabilities
         self.Pm = np.tile(np.eye(6), (cap, M, 1, 1))
         self.mu = np.full((cap, M), 1.0 / M)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         return (self.status, self.track_id, self.x, self.P, self.t, self.hits, self.opps,
-                self.misses, self.quality, self.truth, self.init_sensor, self.xm, self.Pm,
-                self.mu)
+                self.misses, self.quality, self.truth, self.init_sensor, self.last_sensor,
+                self.hit_t, self.xm, self.Pm, self.mu)
 
     def _grow(self, need: int) -> None:
         cap = self.status.size
         if need <= cap:
             return
         old = self._arrays()
+        width = self.hit_t.shape[1]
         self._alloc(max(need, 2 * cap))
+        self.hit_t = np.full((self.status.size, width), -np.inf)
         for dst, src in zip(self._arrays(), old, strict=True):
             dst[:cap] = src
 
@@ -151,6 +156,17 @@ class Tracker:
     def coasting(self) -> np.ndarray:
         """Slots of confirmed tracks that missed their latest opportunity."""
         return np.flatnonzero((self.status == CONFIRMED) & (self.misses > 0))
+
+    def seen_by(self, slots: np.ndarray, sensors: np.ndarray, since_s: float) -> np.ndarray:
+        """Whether each track took a plot from any of ``sensors`` at or after ``since_s``."""
+        sensors = sensors[(sensors >= 0) & (sensors < self.hit_t.shape[1])]
+        if sensors.size == 0:
+            return np.zeros(slots.size, dtype=bool)
+        return (self.hit_t[np.ix_(slots, sensors)] >= since_s).any(axis=1)
+
+    def sensor_id(self, source: str) -> int:
+        """The tracker's number for a sensor name (−1 if it never reported)."""
+        return self._sensor_ids.get(source, -1)
 
     def slot_of(self, track_id: int) -> int:
         hit = np.flatnonzero((self.track_id == track_id) & (self.status > 0))
@@ -299,6 +315,11 @@ class Tracker:
         new_slots = self._initiate(t_s, z[free], R[free], truth[free], sensor)
         self._drop_stale(t_s, self.live())
         updated = np.concatenate([assigned_slot, new_slots])
+        self.last_sensor[updated] = sensor
+        if sensor >= self.hit_t.shape[1]:
+            grow = np.full((self.hit_t.shape[0], sensor + 1 - self.hit_t.shape[1]), -np.inf)
+            self.hit_t = np.hstack([self.hit_t, grow])
+        self.hit_t[updated, sensor] = t_s
         self._record(t_s, updated[self.status[updated] > 0], source)
 
     def _count_opportunities(self, slots: np.ndarray, pos_m: np.ndarray,
