@@ -152,6 +152,39 @@ def greedy(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None
     return objective(V, p, x), x
 
 
+def _relaxed(V: np.ndarray, a: np.ndarray, r: np.ndarray, owner: np.ndarray,
+             iters: int = 100) -> np.ndarray:
+    """Rounded continuous relaxation: Frank–Wolfe on the convex relaxation from each weapon at
+    its best target, then each weapon's rounds to its largest fractional shares (first round to
+    the largest, further rounds only to shares above one half, else again the largest)."""
+    n, m = a.shape
+    x = np.zeros((n, m))
+    x[np.arange(n), np.argmax(a * V[None, :], axis=1)] = r
+    for it in range(iters):
+        e = V * np.exp(-(a * x).sum(axis=0))
+        j = np.argmin(-a * e[None, :], axis=1)
+        d = -x
+        d[np.arange(n), j] += r
+        ad = (a * d).sum(axis=0)
+        gam = 2.0 / (it + 2.0)
+        for _ in range(4):
+            ee = e * np.exp(-gam * ad)
+            d2 = float((ee * ad * ad).sum())
+            if d2 <= 0:
+                break
+            gam = min(1.0, max(0.0, gam + float((ee * ad).sum()) / d2))
+        x += gam * d
+    tgt = np.empty(owner.size, dtype=np.int64)
+    order = np.argsort(-x, axis=1)
+    pos = 0
+    for i in range(n):
+        for c in range(int(r[i])):
+            j = order[i, c] if c < m and x[i, order[i, c]] > 0.5 else order[i, 0]
+            tgt[pos] = j if c else order[i, 0]
+            pos += 1
+    return tgt
+
+
 def _lap(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
     """One round per target where possible: linear assignment on the first-shot gain; rounds
     left over (more rounds than targets) go by marginal return."""
@@ -380,7 +413,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     a = -np.log(q)
     owner = np.repeat(np.arange(n), r)
     best: _State | None = None
-    for start in (_lap(V, q, owner), _mmr(V, q, owner)):
+    for start in (_lap(V, q, owner), _mmr(V, q, owner), _relaxed(V, a, r, owner)):
         st = _State(V, q, owner, start)
         _local_search(st, deadline if exact or time_limit_s else t0 + 10.0)
         if best is None or st.f < best.f:
