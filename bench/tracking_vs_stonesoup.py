@@ -3,6 +3,7 @@
     python bench/tracking_vs_stonesoup.py [--peer-python /tmp/ss/bin/python]
         [--peer-script ../shared/bench/stonesoup_peer.py] [--sizes 10,50,200,500]
         [--peer-scans 10:100,50:100,200:30,500:15] [--hard clutter,crossing,manoeuvring]
+        [--hard-peer-scans clutter:20]
         [--markdown FILE]
 
 1. Generates the shared scenarios (``generate_scenario`` of the peer script: N targets,
@@ -103,6 +104,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="10,50,200,500")
     ap.add_argument("--peer-scans", default="10:100,50:100,200:30,500:15")
     ap.add_argument("--hard", default="clutter,crossing,manoeuvring")
+    ap.add_argument("--hard-peer-scans", default="clutter:20",
+                    help="hard cases run on their first K scans only (the peer's initiator "
+                         "takes minutes per scan in dense clutter)")
     ap.add_argument("--markdown", type=Path, default=None)
     a = ap.parse_args()
     peer = load_peer(a.peer_script)
@@ -115,9 +119,13 @@ def main() -> None:
         path = tmp / f"shared_n{n}_k{k}.npz"
         np.savez_compressed(path, **truncate(scen, k))
         cases.append((f"shared N={n}", path, [("cmkf", "gnn"), ("ekf", "gnn")]))
+    hard_scans = {k: int(v) for k, v in (x.split(":") for x in a.hard_peer_scans.split(",") if x)}
     for name in (x for x in a.hard.split(",") if x):
         path = tmp / f"hard_{name}.npz"
-        np.savez_compressed(path, **hard_scenarios.CASES[name]())
+        scen = hard_scenarios.CASES[name]()
+        if name in hard_scans:
+            scen = truncate(scen, hard_scans[name])
+        np.savez_compressed(path, **scen)
         cases.append((name, path, [("cmkf", "gnn"), ("imm", "gnn"), ("cmkf", "jpda")]))
 
     con = Console(width=160)
