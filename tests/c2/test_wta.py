@@ -19,7 +19,7 @@ def test_exact_mode_equals_brute_force(seed):
         r = np.ones(n, dtype=np.int64)
     V, p = _instance(rng, n, m)
     best, _ = brute_force(V, p, r)
-    res = solve(V, p, r, exact=True)
+    res = solve(V, p, r, exact=True, tol=1e-6)
     assert res.optimal
     assert res.objective == pytest.approx(best, rel=1e-9)
     assert res.lower_bound <= best + 1e-9
@@ -51,11 +51,11 @@ def test_closed_forms():
     r = solve(np.array([80.0]), np.array([[0.7]]))
     assert r.objective == pytest.approx(24.0) and r.optimal
     # two weapons, two equal targets, equal p: one each (V q + V q) beats doubling up
-    r = solve(np.array([50.0, 50.0]), np.full((2, 2), 0.8), exact=True)
+    r = solve(np.array([50.0, 50.0]), np.full((2, 2), 0.8), exact=True, tol=1e-6)
     assert sorted(r.assignment[:, 0]) == [0, 1]
     assert r.objective == pytest.approx(20.0)
     # a target worth much more than the other gets both shots: 100·0.5² + 10 < 100·0.5 + 10·0.5
-    r = solve(np.array([100.0, 10.0]), np.full((2, 2), 0.5), exact=True)
+    r = solve(np.array([100.0, 10.0]), np.full((2, 2), 0.5), exact=True, tol=1e-6)
     assert list(r.assignment[:, 0]) == [0, 0] and r.objective == pytest.approx(35.0)
     # rounds: 3 rounds of one weapon at one target
     r = solve(np.array([64.0]), np.array([[0.5]]), rounds=np.array([3]))
@@ -80,7 +80,7 @@ def test_ahuja_instance_heuristic_reaches_the_proven_optimum():
     rng = np.random.default_rng(7)
     V, p = rng.uniform(25, 100, 40), rng.uniform(0.6, 0.9, (40, 40))
     h = solve(V, p)
-    e = solve(V, p, exact=True, time_limit_s=60)
+    e = solve(V, p, exact=True, time_limit_s=60, tol=1e-6)
     assert e.optimal and e.gap <= 1e-6
     assert h.objective <= e.objective * (1 + 1e-4)
     assert h.lower_bound <= e.objective + 1e-9

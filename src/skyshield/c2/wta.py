@@ -341,6 +341,7 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
     for t in (0.0, 1.0, 2.0, 3.0):
         add_cuts(np.full(m, t), np.arange(m))
     proven = False
+    prev_lb: float | None = None
     while True:
         left = deadline - time.perf_counter()
         if left <= 0.05:
@@ -363,21 +364,24 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
         x = np.rint(res.x[:nx]).reshape(n, m).astype(np.int64)
         y = (a * x).sum(axis=0)
         f = float((V * np.exp(-y)).sum())
-        if f < f_best:
+        improved = f < f_best
+        if improved:
             f_best, x_best = f, x
         if f_best - lb <= tol * max(f_best, 1e-12):
             proven = res.status == 0 or f_best - lb <= 1e-9
             break
         z = res.x[nx:]
         viol = np.flatnonzero(V * np.exp(-y) > z + 1e-9 * np.maximum(V, 1.0))
-        if viol.size == 0:
-            break
+        if viol.size == 0 or (prev_lb is not None and lb <= prev_lb + 1e-12 * abs(lb)
+                              and not improved):
+            break  # nothing left to cut, or no progress at the solver's own tolerances
+        prev_lb = lb
         add_cuts(y, viol)
     return x_best, f_best, lb, proven
 
 
 def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
-          time_limit_s: float | None = None, exact: bool = False, tol: float = 1e-6,
+          time_limit_s: float | None = None, exact: bool = False, tol: float = 1e-4,
           search_s: float | None = 0.005, search_kicks: int | None = None, seed: int = 0,
           fw_iters: int = 25) -> WTAResult:
     """Assign weapons to targets (see the module docstring).
@@ -386,7 +390,8 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     [0, 1); ``rounds`` (n,) rounds per weapon (default 1). Without ``exact`` and
     ``time_limit_s`` the fast heuristic and its Frank–Wolfe bound are returned; ``exact=True``
     (optionally capped by ``time_limit_s``) continues with the outer-approximation MILP until
-    the certified relative gap is at most ``tol``. ``search_s`` caps the iterated local search
+    the certified relative gap is at most ``tol`` (default 1e-4, the usual MILP optimality
+    tolerance; pass a smaller one for a tighter proof). ``search_s`` caps the iterated local search
     after the first descent in time (0 skips it) and ``search_kicks`` in kicks; its kicks come
     from ``seed``, so with ``search_s=None`` and a kick count the answer is fully reproducible
     (the simulation runs it so). ``fw_iters`` Frank–Wolfe iterations give the lower bound
