@@ -12,9 +12,10 @@ Method
    (scipy ``linear_sum_assignment``, exact for one round each and n ≤ m when no target deserves
    two shots); with several rounds per weapon also the rounded continuous relaxation. (Greedy
    maximum marginal return, :func:`greedy`, is the baseline; as a start it never won.)
-2. **Improve**: best-improvement local search over *moves* (one round to another target) and
-   *swaps* (two rounds exchange targets), each evaluated for all candidates at once from the
-   per-target survival products (Ahuja et al. 2007 §4 use these neighbourhoods inside VLSN).
+2. **Improve**: best-improvement local search over *moves* (one round to another target),
+   *swaps* (two rounds exchange targets) and two-step ejection *chains*, each evaluated for all
+   candidates at once from the per-target survival products (Ahuja et al. 2007 build their
+   very-large-scale neighbourhood from such exchanges).
 3. **Bound**: the continuous relaxation is convex (y_j = Σ_i a_ij x_ij with a_ij = −ln(1 − p_ij),
    f = Σ_j V_j e^(−y_j)); Frank–Wolfe iterations on it give, at every iterate x, the valid lower
    bound f(x) + min_s ∇f(x)·(s − x) over the feasible polytope (s puts each weapon's rounds on its
@@ -206,43 +207,62 @@ def _lap(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
 
 
 def _local_search(st: _State, deadline: float) -> None:
-    """Best-improvement moves and swaps until neither improves (or the deadline)."""
+    """Best-improvement descent over three neighbourhoods until none improves (or the deadline):
+    *move* (one round to another target), *swap* (two rounds exchange targets) and *chain*
+    (round k leaves target a and takes the place of round l at target b, which moves on to a
+    third target c) — an ejection chain of length two in the sense of Ahuja et al.'s
+    very-large-scale neighbourhoods. Every candidate is evaluated at once from the per-target
+    survival products; moves between distinct targets add exactly."""
     V, q, owner = st.V, st.q, st.owner
     K = owner.size
     qk = q[owner]  # (K, m): survival factor of round k at each target
+    ar = np.arange(K)
     eps = 1e-12
     while time.perf_counter() < deadline:
         vs = V * st.s  # (m,)
         cur = st.tgt
-        qcur = qk[np.arange(K), cur]
-        # move k: cur -> j:  Δ = vs[cur](1/q_cur − 1) + vs[j](q_kj − 1)
-        out = vs[cur] * (1.0 / qcur - 1.0)
-        dmove = out[:, None] + vs[None, :] * (qk - 1.0)
-        dmove[np.arange(K), cur] = 0.0
+        qcur = qk[ar, cur]
+        out = vs[cur] * (1.0 / qcur - 1.0)  # round k leaves its target
+        inn = vs[None, :] * (qk - 1.0)  # round k joins target c
+        dmove = out[:, None] + inn
+        dmove[ar, cur] = 0.0
         k1, j1 = np.unravel_index(np.argmin(dmove), dmove.shape)
-        best_move = dmove[k1, j1]
-        # swap k, l (different targets a = cur[k], b = cur[l]):
-        # Δ = vs[a](q_la/q_ka − 1) + vs[b](q_kb/q_lb − 1)
+        best, kind = dmove[k1, j1], "move"
         if K <= 2000:
-            a = cur
-            qa = qk[:, a]  # qa[l, k] = q of round l at target of k
-            ratio_a = qa / qcur[None, :]  # [l, k]: q_l,a(k) / q_k,a(k)
-            term_a = vs[a][None, :] * (ratio_a - 1.0)  # [l, k]
-            dswap = term_a + term_a.T
-            dswap[a[:, None] == a[None, :]] = 0.0
-            np.fill_diagonal(dswap, 0.0)
-            l2, k2 = np.unravel_index(np.argmin(dswap), dswap.shape)
-            best_swap = dswap[l2, k2]
-        else:
-            best_swap = 0.0
-        if min(best_move, best_swap) >= -eps * max(st.f, 1.0):
+            # C[k, l]: round k takes round l's place at l's target
+            C = vs[cur][None, :] * (qk[:, cur] / qcur[None, :] - 1.0)
+            same = cur[:, None] == cur[None, :]
+            dswap = C + C.T
+            dswap[same] = 0.0
+            k2, l2 = np.unravel_index(np.argmin(dswap), dswap.shape)
+            if dswap[k2, l2] < best:
+                best, kind = dswap[k2, l2], "swap"
+            if V.size >= 3:
+                top = np.argpartition(inn, 2, axis=1)[:, :3]
+                top = np.take_along_axis(top, np.argsort(np.take_along_axis(inn, top, 1), 1), 1)
+                val = np.take_along_axis(inn, top, 1)  # (K, 3): l's three best new targets
+                ok0 = (top[None, :, 0] != cur[:, None]) & (top[:, 0] != cur)[None, :]
+                ok1 = (top[None, :, 1] != cur[:, None]) & (top[:, 1] != cur)[None, :]
+                onward = np.where(ok0, val[None, :, 0], np.where(ok1, val[None, :, 1],
+                                                                  val[None, :, 2]))
+                dchain = out[:, None] + C + onward
+                dchain[same] = np.inf
+                k3, l3 = np.unravel_index(np.argmin(dchain), dchain.shape)
+                if dchain[k3, l3] < best:
+                    best, kind = dchain[k3, l3], "chain"
+        if best >= -eps * max(st.f, 1.0):
             return
-        if best_move <= best_swap:
+        if kind == "move":
             st.move(int(k1), int(j1))
-        else:
+        elif kind == "swap":
             ta, tb = int(cur[k2]), int(cur[l2])
             st.move(int(k2), tb)
             st.move(int(l2), ta)
+        else:
+            a, b = int(cur[k3]), int(cur[l3])
+            c = next(int(t) for t in top[l3] if t != a and t != b)
+            st.move(int(k3), b)
+            st.move(int(l3), c)
 
 
 def _perturbed_search(st: _State, rng: np.random.Generator, deadline: float,
