@@ -80,13 +80,21 @@ def objective(values: np.ndarray, pk: np.ndarray, x: np.ndarray) -> float:
     return float(np.sum(np.asarray(values, dtype=float) * np.exp(y)))
 
 
+def _arrays(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values (m,), kill probabilities (n, m) and rounds (n,) as arrays (rounds default 1)."""
+    V = np.asarray(values, dtype=float).ravel()
+    p = np.asarray(pk, dtype=float)
+    n = p.shape[0] if p.ndim == 2 else 0
+    r = np.ones(n, dtype=np.int64) if rounds is None else np.asarray(rounds, dtype=np.int64)
+    return V, p, r
+
+
 def brute_force(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None
                 ) -> tuple[float, np.ndarray]:
     """Exhaustive optimum for tiny instances (every round of every weapon at every target)."""
-    V = np.asarray(values, dtype=float)
-    p = np.asarray(pk, dtype=float)
+    V, p, r = _arrays(values, pk, rounds)
     n, m = p.shape
-    r = np.ones(n, dtype=np.int64) if rounds is None else np.asarray(rounds, dtype=np.int64)
     owners = np.repeat(np.arange(n), r)
     best, best_x = np.inf, np.zeros((n, m), dtype=np.int64)
     for combo in np.ndindex(*([m] * owners.size)):
@@ -143,10 +151,8 @@ def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
 def greedy(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None
            ) -> tuple[float, np.ndarray]:
     """Maximum-marginal-return greedy alone (the classical baseline): objective and counts."""
-    V = np.asarray(values, dtype=float)
-    p = np.asarray(pk, dtype=float)
+    V, p, r = _arrays(values, pk, rounds)
     n, m = p.shape
-    r = np.ones(n, dtype=np.int64) if rounds is None else np.asarray(rounds, dtype=np.int64)
     owner = np.repeat(np.arange(n), r)
     x = np.zeros((n, m), dtype=np.int64)
     if owner.size and m:
@@ -418,8 +424,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     (more iterations, a tighter bound).
     """
     t0 = time.perf_counter()
-    V = np.asarray(values, dtype=float).ravel()
-    p = np.asarray(pk, dtype=float)
+    V, p, r = _arrays(values, pk, rounds)
     if p.ndim != 2 or p.shape[1] != V.size:
         raise ValueError(f"pk must have shape (n_weapons, {V.size}) (got {p.shape})")
     if np.any(V < 0) or not np.all(np.isfinite(V)):
@@ -427,7 +432,6 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     if np.any(p < 0) or np.any(p >= 1) or not np.all(np.isfinite(p)):
         raise ValueError("pk must lie in [0, 1): a certain kill makes the bound degenerate")
     n, m = p.shape
-    r = np.ones(n, dtype=np.int64) if rounds is None else np.asarray(rounds, dtype=np.int64)
     if r.shape != (n,) or np.any(r < 0):
         raise ValueError(f"rounds must be {n} non-negative integers")
     width = int(r.max()) if n and r.size else 0
