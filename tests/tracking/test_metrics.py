@@ -48,6 +48,7 @@ def test_gospa_and_ospa_equal_stone_soup(case):
     assert g.missed == pytest.approx(case["missed"], abs=1e-9)
     assert g.false == pytest.approx(case["false"], abs=1e-9)
     assert ospa(est, tru, case["c"], case["p"]) == pytest.approx(case["ospa"], rel=1e-9)
+    assert g.ospa == pytest.approx(case["ospa"], rel=1e-9)  # from GOSPA's own assignment
 
 
 def _grid(n_times, tracks):

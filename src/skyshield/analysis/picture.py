@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from skyshield.tracking.metrics import gospa, ospa, siap
+from skyshield.tracking.metrics import gospa, siap
 
 __all__ = ["picture_quality", "PICTURE_C_M", "SIAP_THRESHOLD_M"]
 
@@ -35,11 +35,10 @@ def picture_quality(truth: dict[str, np.ndarray], picture: dict[str, np.ndarray]
     pi = np.searchsorted(times, pt)
     tb = np.searchsorted(ti, np.arange(times.size + 1))
     pb = np.searchsorted(pi, np.arange(times.size + 1))
-    g = np.array([[x.distance, x.localisation, x.n_missed, x.n_false] for x in (
+    g = np.array([[x.distance, x.localisation, x.n_missed, x.n_false, x.ospa] for x in (
         gospa(ppos[pb[k]:pb[k + 1]], tpos[tb[k]:tb[k + 1]], PICTURE_C_M)
         for k in range(times.size))])
-    o = np.array([ospa(ppos[pb[k]:pb[k + 1]], tpos[tb[k]:tb[k + 1]], PICTURE_C_M)
-                  for k in range(times.size)])
+    o = g[:, 4]
     s = siap(times, ti, tid, tpos, pi, pid, ppos, SIAP_THRESHOLD_M)
 
     def r(x: float, nd: int = 3) -> float | None:

@@ -244,7 +244,7 @@ def plan_wta(
     cand = _candidates(track_id, fu, ident, priority, time_to_go_s, track_blocked, horizon_s)
     if cand.size == 0:
         return out
-    nu = fu.name.__len__()
+    nu = len(fu.name)
     t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
     geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
     roe_ok = np.where(fu.roe[None, :] == FREE, True,

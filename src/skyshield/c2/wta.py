@@ -166,22 +166,9 @@ def _relaxed(V: np.ndarray, a: np.ndarray, r: np.ndarray, owner: np.ndarray,
     its best target, then each weapon's rounds to its largest fractional shares (first round to
     the largest, further rounds only to shares above one half, else again the largest)."""
     n, m = a.shape
-    x = np.zeros((n, m))
-    x[np.arange(n), np.argmax(a * V[None, :], axis=1)] = r
-    for it in range(iters):
-        e = V * np.exp(-(a * x).sum(axis=0))
-        j = np.argmin(-a * e[None, :], axis=1)
-        d = -x
-        d[np.arange(n), j] += r
-        ad = (a * d).sum(axis=0)
-        gam = 2.0 / (it + 2.0)
-        for _ in range(4):
-            ee = e * np.exp(-gam * ad)
-            d2 = float((ee * ad * ad).sum())
-            if d2 <= 0:
-                break
-            gam = min(1.0, max(0.0, gam + float((ee * ad).sum()) / d2))
-        x += gam * d
+    x0 = np.zeros((n, m))
+    x0[np.arange(n), np.argmax(a * V[None, :], axis=1)] = r
+    x, _ = _frank_wolfe(V, a, r, x0, iters, np.inf)
     tgt = np.empty(owner.size, dtype=np.int64)
     order = np.argsort(-x, axis=1)
     pos = 0
@@ -295,38 +282,33 @@ def _perturbed_search(st: _State, rng: np.random.Generator, deadline: float,
         st.move(int(k), int(best_tgt[k]))
 
 
-def _fw_bound(V: np.ndarray, a: np.ndarray, r: np.ndarray, x0: np.ndarray, iters: int,
-              deadline: float) -> float:
-    """Frank–Wolfe on the continuous relaxation from ``x0``; returns the best lower bound
-    f(x) + min_s ∇f(x)·(s − x) seen."""
+def _frank_wolfe(V: np.ndarray, a: np.ndarray, r: np.ndarray, x0: np.ndarray, iters: int,
+                 deadline: float) -> tuple[np.ndarray, float]:
+    """Frank–Wolfe on the continuous relaxation from ``x0`` (exact line search by a few Newton
+    steps). Returns the last iterate and the best lower bound f(x) + min_s ∇f(x)·(s − x) seen
+    (valid at every iterate: f is convex and s ranges over the feasible polytope)."""
     x = x0.astype(float)
     best = -np.inf
-    n, m = a.shape
+    rows = np.arange(a.shape[0])
     for it in range(iters):
         e = V * np.exp(-(a * x).sum(axis=0))  # V_j e^(−y_j)
-        f = float(e.sum())
         g = -a * e[None, :]  # ∂f/∂x_ij
         jmin = np.argmin(g, axis=1)
-        gmin = g[np.arange(n), jmin]
-        lb = f + float(r @ gmin) - float((g * x).sum())
-        best = max(best, lb)
+        best = max(best, float(e.sum()) + float(r @ g[rows, jmin]) - float((g * x).sum()))
         if time.perf_counter() > deadline:
             break
-        s = np.zeros_like(x)
-        s[np.arange(n), jmin] = r
-        d = s - x
-        # exact line search on the convex 1-D function by a few Newton steps
+        d = -x
+        d[rows, jmin] += r
         ad = (a * d).sum(axis=0)
         gam = 2.0 / (it + 2.0)
         for _ in range(6):
             ee = e * np.exp(-gam * ad)
-            d1 = float(-(ee * ad).sum())
             d2 = float((ee * ad * ad).sum())
             if d2 <= 0:
                 break
-            gam = min(1.0, max(0.0, gam - d1 / d2))
-        x = x + gam * d
-    return best
+            gam = min(1.0, max(0.0, gam + float((ee * ad).sum()) / d2))
+        x += gam * d
+    return x, best
 
 
 def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_best: float,
@@ -461,7 +443,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     x = np.zeros((n, m), dtype=np.int64)
     np.add.at(x, (owner, best.tgt), 1)
     f = best.f
-    lb = _fw_bound(V, a, r, x, fw_iters, deadline)
+    _, lb = _frank_wolfe(V, a, r, x, fw_iters, deadline)
     method = "heuristic"
     optimal = f - lb <= tol * max(f, 1e-12)
     if (exact or time_limit_s is not None) and not optimal and time.perf_counter() < deadline:

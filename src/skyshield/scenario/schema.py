@@ -64,6 +64,12 @@ def _positive_duration(v: float) -> float:
     return v
 
 
+def _not_negative(v: float) -> float:
+    if v < 0:
+        raise ValueError("must not be negative")
+    return v
+
+
 def _check_speed(v: float | None) -> float | None:
     if v is not None and v < MIN_SPEED_MPS:
         raise ValueError(f"speed must be positive and at least {MIN_SPEED_MPS:g} m/s")
@@ -118,9 +124,7 @@ class Doctrine(_Strict):
     @field_validator("self_defence_range")
     @classmethod
     def _sdr(cls, v: float) -> float:
-        if v < 0:
-            raise ValueError("self_defence_range must not be negative")
-        return v
+        return _not_negative(v)
 
 
 class Emcon(_Strict):
@@ -344,9 +348,7 @@ class C2Config(_Strict):
     @field_validator("kill_assessment_delay")
     @classmethod
     def _non_negative(cls, v: float) -> float:
-        if v < 0:
-            raise ValueError("must not be negative")
-        return v
+        return _not_negative(v)
 
 
 class Scenario(_Strict):

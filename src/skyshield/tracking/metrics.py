@@ -40,6 +40,7 @@ class GospaParts:
     n_assigned: int
     n_missed: int
     n_false: int
+    ospa: float  # OSPA with the same c and p, from the same optimal assignment
 
 
 def _points(a: np.ndarray, d: int | None = None) -> np.ndarray:
@@ -62,7 +63,8 @@ def gospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> Gospa
     m, n = len(est), len(truth)
     half = c**p / 2
     if m == 0 or n == 0:
-        return GospaParts(float((half * (m + n)) ** (1 / p)), 0.0, half * n, half * m, 0, n, m)
+        return GospaParts(float((half * (m + n)) ** (1 / p)), 0.0, half * n, half * m, 0, n, m,
+                          0.0 if m == n else float(c))
     cost = np.minimum(_distances(est, truth), c) ** p
     r, col = linear_sum_assignment(cost)
     d = cost[r, col]
@@ -70,8 +72,10 @@ def gospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> Gospa
     k = int(real.sum())
     loc = float(d[real].sum())
     missed, false = half * (n - k), half * (m - k)
+    # the capped-cost assignment is also OSPA's: Σ d_c^p over its pairs + c^p per unmatched
+    ospa_ = float(((d.sum() + c**p * abs(m - n)) / max(m, n)) ** (1 / p))
     return GospaParts(float((loc + missed + false) ** (1 / p)), loc, missed, false, k, n - k,
-                      m - k)
+                      m - k, ospa_)
 
 
 def ospa(est: np.ndarray, truth: np.ndarray, c: float, p: float = 1.0) -> float:

@@ -112,7 +112,7 @@ class Tracker:
         self._sensor_ids: dict[str, int] = {}
         self.record = True  # keep every update for :meth:`table`
 
-    def _alloc(self, cap: int) -> None:
+    def _alloc(self, cap: int, n_sensors: int = 4) -> None:
         M = max(len(self.models), 1)
         self.status = np.zeros(cap, dtype=np.int8)
         self.track_id = np.full(cap, -1, dtype=np.int64)
@@ -125,26 +125,22 @@ class Tracker:
         self.quality = np.zeros(cap)
         self.truth = np.full(cap, -1, dtype=np.int64)
         self.init_sensor = np.full(cap, -1, dtype=np.int64)
-        self.last_sensor = np.full(cap, -1, dtype=np.int64)  # sensor of the latest hit
-        ns = max(len(getattr(self, "_sensor_ids", {})), 4)
-        self.hit_t = np.full((cap, ns), -np.inf)  # latest hit time by each sensor
+        self.hit_t = np.full((cap, n_sensors), -np.inf)  # latest hit time by each sensor
         self.xm = np.zeros((cap, M, 6))  # IMM: per-model states, covariances, probabilities
         self.Pm = np.tile(np.eye(6), (cap, M, 1, 1))
         self.mu = np.full((cap, M), 1.0 / M)
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         return (self.status, self.track_id, self.x, self.P, self.t, self.hits, self.opps,
-                self.misses, self.quality, self.truth, self.init_sensor, self.last_sensor,
-                self.hit_t, self.xm, self.Pm, self.mu)
+                self.misses, self.quality, self.truth, self.init_sensor, self.hit_t, self.xm,
+                self.Pm, self.mu)
 
     def _grow(self, need: int) -> None:
         cap = self.status.size
         if need <= cap:
             return
         old = self._arrays()
-        width = self.hit_t.shape[1]
-        self._alloc(max(need, 2 * cap))
-        self.hit_t = np.full((self.status.size, width), -np.inf)
+        self._alloc(max(need, 2 * cap), self.hit_t.shape[1])
         for dst, src in zip(self._arrays(), old, strict=True):
             dst[:cap] = src
 
@@ -315,7 +311,6 @@ class Tracker:
         new_slots = self._initiate(t_s, z[free], R[free], truth[free], sensor)
         self._drop_stale(t_s, self.live())
         updated = np.concatenate([assigned_slot, new_slots])
-        self.last_sensor[updated] = sensor
         if sensor >= self.hit_t.shape[1]:
             grow = np.full((self.hit_t.shape[0], sensor + 1 - self.hit_t.shape[1]), -np.inf)
             self.hit_t = np.hstack([self.hit_t, grow])
