@@ -190,3 +190,22 @@ def test_wta_planner_says_why_it_holds_fire():
     far = INBOUND.copy()
     far[0, 0] = 900e3
     assert _plan_wta(_units(), far, [threat.HOSTILE]).no_fire == {1: "no fire unit in range"}
+
+
+def test_jamming_cue_and_strobe_bearings():
+    # a low, fast jammer is an aircraft, not a cruise missile; a slow one a UAV; an ARM stays
+    cls, conf = threat.classify(np.array([250.0, 50.0, 600.0, 250.0]),
+                                np.array([100.0, 300.0, 3000.0, 100.0]),
+                                np.array([0.0, 0.0, -50.0, 0.0]),
+                                np.array([True, True, True, False]))
+    assert [threat.CLASSES[c] for c in cls] == ["aircraft", "uav", "anti_radiation_missile",
+                                                "cruise_missile"]
+    assert conf[0] == conf[1] == 0.9
+    # bearings wrap at 2π; tolerance is 3σ or half a beamwidth, whichever is wider
+    bw = np.radians(2.0)
+    az = np.radians(np.array([359.5, 0.9, 2.5, 180.0]))
+    on = threat.on_strobe(az, np.radians(np.array([0.2])), np.radians(np.array([0.1])), bw)
+    assert list(on) == [True, True, False, False]
+    wide = threat.on_strobe(az, np.radians(np.array([0.2])), np.radians(np.array([0.8])), bw)
+    assert list(wide) == [True, True, True, False]
+    assert not threat.on_strobe(az, np.zeros(0), np.zeros(0), bw).any()

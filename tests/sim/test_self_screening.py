@@ -103,3 +103,79 @@ def test_self_screening_range_grows_as_the_square_root_of_jammer_power(setup):
     r1 = jamming.burn_through_range_m(jammer_power_w=pod[0], **args)
     r4 = jamming.burn_through_range_m(jammer_power_w=4 * pod[0], **args)
     assert r4 / r1 == pytest.approx(0.5, rel=1e-12)
+
+
+# --- jam strobes: the emission cue -------------------------------------------------------------
+
+BOLTZMANN = 1.380649e-23
+
+
+def _strobe_range_m(rs, i, pj, gj_db, bj):
+    """Range at which a jammer's main-lobe J/N is 3 dB, from the one-way (Friis) equation
+    J/N = Pj·Gj·Gr·λ²·min(1, Br/Bj) / ((4π)²·R²·k·Ts·Br), Br = 1/τ, written out here."""
+    lam = 299_792_458.0 / rs.freq_hz[i]
+    br = 1.0 / rs.pulse_width_s[i]
+    num = pj * 10 ** (gj_db / 10) * 10 ** (rs.gain_db[i] / 10) * lam**2 * min(1.0, br / bj)
+    return float(np.sqrt(num / ((4 * np.pi) ** 2 * BOLTZMANN * rs.system_temp_k[i] * br
+                                * 10 ** (3.0 / 10))))
+
+
+def test_a_strobe_appears_where_the_main_lobe_jnr_reaches_3_db(setup):
+    from skyshield.sensors.radar import STROBE_JNR_DB, strobes
+
+    rs, i, pod = setup
+    assert STROBE_JNR_DB == 3.0
+    # a weak jammer, so that its 3 dB range lies inside the radar's horizon at 6 km
+    pj = pod[0] * (100e3 / _strobe_range_m(rs, i, pod[0], pod[1], pod[2])) ** 2
+    r3 = _strobe_range_m(rs, i, pj, pod[1], pod[2])
+    assert r3 == pytest.approx(100e3, rel=1e-9)
+    pos, agl = _place(rs, i, np.array([0.98 * r3, 1.02 * r3]))
+    jam = Jammers(pos, agl, np.full(2, pj), np.full(2, pod[1]), np.full(2, pod[2]))
+    sb = strobes(rs, i, jam, np.random.default_rng(0))
+    assert list(sb.jammer) == [0]  # inside the 3 dB range only
+    assert sb.jnr_db[0] == pytest.approx(3.0 + 20 * np.log10(1 / 0.98), abs=1e-6)
+
+
+def test_strobe_bearing_noise_follows_barton(setup):
+    from skyshield.sensors.radar import strobes
+
+    rs, i, pod = setup
+    pos, agl = _place(rs, i, np.array([150e3]))
+    jam = Jammers(pos, agl, np.full(1, pod[0]), np.full(1, pod[1]), np.full(1, pod[2]))
+    rng = np.random.default_rng(7)
+    draws = [strobes(rs, i, jam, rng) for _ in range(4000)]
+    jnr = draws[0].jnr_db[0]
+    az = np.array([d.az_rad[0] for d in draws])
+    err = (az + np.pi) % (2 * np.pi) - np.pi  # on local north: azimuth 0 (clockwise)
+    sigma = rs.beamwidth_az_rad[i] / (1.6 * np.sqrt(2 * 10 ** (jnr / 10)))  # Barton eq. 10.2.1
+    assert abs(err.mean()) < 4 * sigma / np.sqrt(err.size)
+    assert err.std() == pytest.approx(sigma, rel=0.05)  # 4000 draws: σ̂ within ±5 % (≈4.5 s.e.)
+
+
+def test_no_strobe_from_beyond_the_horizon(setup):
+    from skyshield.sensors.radar import strobes
+
+    rs, i, pod = setup
+    pos, agl = _place(rs, i, np.array([600e3]), alt_m=100.0)  # far below the 4/3-Earth horizon
+    jam = Jammers(pos, agl, np.full(1, 1e6), np.full(1, pod[1]), np.full(1, pod[2]))
+    assert strobes(rs, i, jam, np.random.default_rng(0)).az_rad.size == 0
+
+
+def test_jamming_cue_classifies_the_self_screening_striker_not_its_missiles():
+    """Built-in exercise: the ECM striker's track lies on strobes from two sites and is classed
+    an aircraft with the jamming cue; the anti-radiation missiles it launched fly along the same
+    bearings but keep their kinematic class; every radar that first sees a strobe logs it."""
+    run = skyshield.run("slavic-shield-2019", seed=2019)
+    ev = run.events
+    types = ev[ev.kind == "spawn"].set_index("truth_id")["target"]
+    cl = ev[ev.kind == "classified"].assign(type=lambda d: d.truth_id.map(types))
+    ecm = cl[cl.type == "strike_aircraft_ecm"]
+    assert (ecm["info"] == "cue=jamming").any()
+    assert (ecm[ecm["info"] == "cue=jamming"].target == "aircraft").all()
+    arm = cl[cl.type == "anti_radiation_missile"]
+    assert len(arm) and (arm.target == "anti_radiation_missile").all()
+    assert (cl[cl["info"] == "cue=jamming"].type.isin(["strike_aircraft_ecm",
+                                                         "standoff_jammer"])).all()
+    js = ev[ev.kind == "jam_strobe"]
+    assert set(js.truth_id.map(types)) <= {"strike_aircraft_ecm", "standoff_jammer"}
+    assert not js.duplicated(["source", "truth_id"]).any()

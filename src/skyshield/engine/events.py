@@ -34,7 +34,8 @@ EVENT_KINDS: dict[str, str] = {
     "first_detection": "first detection of a truth object by any radar (value = range m)",
     "track_confirmed": "a track passed M-of-N confirmation",
     "track_dropped": "a track was deleted (info = reason)",
-    "classified": "a track's class changed (target = class, value = confidence)",
+    "jam_strobe": "a radar first sees a jammer's strobe (value = bearing deg, radar frame)",
+    "classified": "a track's class changed (target = class, value = confidence, info = cue)",
     "identified": "a track's identity changed (target = friend/hostile/unknown)",
     "assignment": "a fire-control cycle's weapon-target assignment (value = solver time s, "
                   "info = objective, bound, gap, targets, weapons)",

@@ -17,7 +17,12 @@ import numpy as np
 from skyshield.geo import enu_to_aer
 from skyshield.physics import detection, jamming, measurement, propagation, radar
 
-__all__ = ["RadarSet", "Detections", "Jammers", "scan", "jam_to_noise"]
+__all__ = ["RadarSet", "Detections", "Jammers", "Strobes", "scan", "jam_to_noise", "strobes",
+           "STROBE_JNR_DB"]
+
+# assumed: a jammer is seen as a strobe on the display when the noise it puts into the beam that
+# points at it stands 3 dB above the receiver noise (the noise floor visibly doubles)
+STROBE_JNR_DB = 3.0
 
 
 @dataclass
@@ -79,6 +84,17 @@ class Jammers:
     power_w: np.ndarray
     gain_db: np.ndarray
     bandwidth_hz: np.ndarray
+    truth_id: np.ndarray | None = None  # for the event log only; the radar never knows it
+
+
+@dataclass
+class Strobes:
+    """Jam strobes of one scan: bearing-only, azimuth clockwise from the radar's local north."""
+
+    az_rad: np.ndarray
+    sigma_az_rad: np.ndarray
+    jnr_db: np.ndarray
+    jammer: np.ndarray  # index into the Jammers given to :func:`strobes`
 
 
 @dataclass
@@ -123,6 +139,27 @@ def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> 
                          np.maximum(jr, 1.0), g_rx, 1.0 / rs.pulse_width_s[i],
                          rs.system_temp_k[i])
     return np.where(jvisible, 10 ** (jnr / 10), 0.0).sum(axis=-1)
+
+
+def strobes(rs: RadarSet, i: int, jammers: Jammers, rng: np.random.Generator) -> Strobes:
+    """Jam strobes of one scan of radar ``i``: every jammer above the radar's horizon whose
+    main-lobe J/N (the beam pointing at it) reaches :data:`STROBE_JNR_DB` gives its azimuth, with
+    the monopulse angle noise of a source at that J/N (Barton's σθ = θ3dB/(km·√(2·J/N)), as for
+    a plot). A strobe is a bearing only: no range, so a track is linked to it by azimuth."""
+    if jammers.pos_m.shape[0] == 0:
+        e = np.zeros(0)
+        return Strobes(e, e, e, np.zeros(0, dtype=np.int64))
+    jrel = (jammers.pos_m - rs.pos_m[i]) @ rs.rot[i].T
+    jaz, _, jr = enu_to_aer(jrel)
+    visible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
+                                                np.maximum(jammers.height_agl_m, 0.0))
+    jnr = jamming.jnr_db(jammers.power_w, jammers.gain_db, jammers.bandwidth_hz, rs.freq_hz[i],
+                         np.maximum(jr, 1.0), rs.gain_db[i], 1.0 / rs.pulse_width_s[i],
+                         rs.system_temp_k[i])
+    k = np.flatnonzero(visible & (jnr >= STROBE_JNR_DB))
+    sig = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], jnr[k])
+    az = (jaz[k] + sig * rng.standard_normal(k.size)) % (2 * np.pi)
+    return Strobes(az, sig, jnr[k], k)
 
 
 def scan(

@@ -21,10 +21,10 @@ from skyshield.engine.events import EventLog
 from skyshield.engine.motion import build_route_table, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
-from skyshield.geo import aer_to_enu, enu_to_geodetic
+from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
 from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
-from skyshield.sensors.radar import Jammers, scan
+from skyshield.sensors.radar import Jammers, Strobes, scan, strobes
 from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
@@ -77,6 +77,10 @@ class _Sim:
         self.rng_radar = [stream(seed, f"radar:{n}") for n in world.radars.name]
         self.rng_iff = stream(seed, "iff")
         self.rng_endgame = stream(seed, "endgame")
+        # jam strobes: their own streams, so that they leave every other draw as it was
+        self.rng_strobe = [stream(seed, f"strobe:{n}") for n in world.radars.name]
+        self.strobes: dict[int, tuple[float, Strobes]] = {}
+        self.strobe_seen: set[tuple[int, int]] = set()
         self._truth_rows: list[tuple[np.ndarray, ...]] = []
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
@@ -201,7 +205,7 @@ class _Sim:
         v = self.w.vehicles
         j = present & (v.jammer_power_w > 0)
         return Jammers(pos[j], alt[j] - self.w.terrain_m, v.jammer_power_w[j],
-                       v.jammer_gain_db[j], v.jammer_bandwidth_hz[j])
+                       v.jammer_gain_db[j], v.jammer_bandwidth_hz[j], np.flatnonzero(j))
 
     def on_scan(self, t: float, i: int) -> None:
         rs = self.w.radars
@@ -213,9 +217,20 @@ class _Sim:
         pos, _, alt, present = self.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
+        jam = self._jammers(pos, alt, present)
         det = scan(rs, i, t, pos[idx], alt[idx] - self.w.terrain_m, v.rcs_m2[idx],
-                   v.swerling[idx], idx, self._jammers(pos, alt, present), self.rng_radar[i],
+                   v.swerling[idx], idx, jam, self.rng_radar[i],
                    self._terrain_clear(i, pos[idx], alt[idx]))
+        if jam.pos_m.shape[0]:
+            sb = strobes(rs, i, jam, self.rng_strobe[i])
+            self.strobes[i] = (t, sb)
+            assert jam.truth_id is not None
+            for k, az in zip(sb.jammer, sb.az_rad, strict=True):
+                key = (i, int(jam.truth_id[k]))
+                if key not in self.strobe_seen:
+                    self.strobe_seen.add(key)
+                    self.log.emit(t, "jam_strobe", source=rs.name[i], truth_id=key[1],
+                                  value=float(np.degrees(az)), info="bearing deg, radar frame")
         n_true = int((det.truth_id >= 0).sum())
         self.log.emit(t, "scan", source=rs.name[i], value=n_true,
                       info=f"false={len(det) - n_true}")
@@ -340,6 +355,25 @@ class _Sim:
         count, sls, salvo = entry
         return count > 0 and (sls or count >= 2 * salvo)
 
+    def _on_strobe(self, t: float, pos_m: np.ndarray) -> np.ndarray:
+        """Which track positions lie on jam strobes of the latest scans of live radars: on
+        strobes seen from two sites (fire units) when two or more sites see strobes — bearings
+        from two sites cross at the jammer, while one bearing also passes everything flying
+        along it, such as the anti-radiation missiles a jamming striker launches — else from
+        one site."""
+        rs = self.w.radars
+        by_site: dict[int, np.ndarray] = {}
+        for i, (ts, sb) in self.strobes.items():
+            if sb.az_rad.size == 0 or not rs.alive[i] or t - ts > rs.period_s[i] + self.sc.c2.cycle:
+                continue
+            az = enu_to_aer((pos_m - rs.pos_m[i]) @ rs.rot[i].T)[0]
+            hit = threat.on_strobe(az, sb.az_rad, sb.sigma_az_rad, rs.beamwidth_az_rad[i])
+            site = int(rs.unit[i])
+            by_site[site] = by_site.get(site, np.zeros(pos_m.shape[0], dtype=bool)) | hit
+        if not by_site:
+            return np.zeros(pos_m.shape[0], dtype=bool)
+        return np.sum(list(by_site.values()), axis=0) >= min(len(by_site), 2)
+
     def on_c2(self, t: float, _payload: object) -> None:
         if t + self.sc.c2.cycle <= self.sc.duration:
             self.sched.at(t + self.sc.c2.cycle, Priority.C2, "c2")
@@ -352,12 +386,14 @@ class _Sim:
         ids = tr.track_id[slots]
         agl = st[:, 2] + w.origin[2] - w.terrain_m
         speed = np.linalg.norm(st[:, 3:], axis=1)
-        cls, conf = threat.classify(speed, agl, st[:, 5])
+        jamming = self._on_strobe(t, st[:, :3])
+        cls, conf = threat.classify(speed, agl, st[:, 5], jamming)
         c = self._c2
         changed = cls != c["cls"][slots]
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
             self.log.emit(t, "classified", track_id=tr.track_id[s], truth_id=tr.truth[s],
-                          target=threat.CLASSES[cls[k]], value=conf[k])
+                          target=threat.CLASSES[cls[k]], value=conf[k],
+                          info="cue=jamming" if jamming[k] else "cue=kinematics")
         c["cls"][slots] = cls
         # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
         truth = tr.truth[slots]
