@@ -1,67 +1,124 @@
-"""Interceptor motion, aim points and the end game against closed forms."""
+"""Interceptors that fly: the flyout engine, its fuze, its losses, the damage function, and the
+catalogue airframes against their published range and altitude figures."""
 
 import numpy as np
 import pytest
 
 from skyshield.engine.rng import stream
-from skyshield.physics.lethality import sspk_circular_normal
-from skyshield.weapons.flyout import Interceptors, aim_points, end_game
+from skyshield.physics.flight import FlightState
+from skyshield.physics.lethality import gaussian_pk, sspk_circular_normal
+from skyshield.scenario.catalogue import figure_values, load_catalogue
+from skyshield.weapons.envelope import launch_envelope, reach_table
+from skyshield.weapons.flyout import MIN_ARRIVAL_MPS, airframe_table, fly
 
 
-def test_aim_point_is_on_the_target_path_and_reachable():
-    pos = np.zeros((1, 3))
-    st = np.array([[30e3, 10e3, 2e3, -200.0, 50.0, 0.0]])
-    pip, tgo = aim_points(pos, np.array([900.0]), st)
-    # the interceptor covers |pip| at 900 m/s in the time the target takes to get there
-    assert np.linalg.norm(pip[0]) == pytest.approx(900.0 * tgo[0])
-    assert np.linalg.norm(pip[0] - st[0, :3]) == pytest.approx(
-        np.linalg.norm(st[0, 3:]) * tgo[0])
-    # and the target's path passes through it (cross product of offset and velocity vanishes)
-    assert np.linalg.norm(np.cross(pip[0] - st[0, :3], st[0, 3:])) < 1e-6 * np.linalg.norm(
-        pip[0])
+def _af(name="57E6E"):
+    v = figure_values(load_catalogue().missiles[name])
+    return airframe_table([v["airframe"]]), v
 
 
-def test_advance_moves_from_the_launch_instant_and_never_overshoots():
-    ic = Interceptors()
-    ic.launch(0, 0, 1, 0.4, np.zeros(3), np.array([1000.0, 0, 0]), 800.0, 10.0)
-    assert ic.time_to_aim(ic.in_flight())[0] == pytest.approx(1.25)
-    ic.advance(ic.in_flight(), 0.5)  # launched at 0.4 s: 0.1 s of flight, not a whole step
-    np.testing.assert_allclose(ic.pos_m[0], [80.0, 0, 0])
-    ic.advance(ic.in_flight(), 5.0)
-    np.testing.assert_allclose(ic.pos_m[0], [1000.0, 0, 0])
+def _state(n, pos, vel, mass):
+    return FlightState(np.tile(pos, (n, 1)).astype(float), np.tile(vel, (n, 1)).astype(float),
+                       np.full(n, mass), np.zeros((n, 3)), np.zeros(n))
 
 
-def test_end_game_kill_rate_is_b2_over_b2_plus_sigma2():
-    """Gaussian damage function vs circular-normal miss: SSPK = b²/(b²+σ²) (models.md)."""
-    b, sigma = 12.0, 9.0
+def test_gaussian_damage_kill_rate_is_b2_over_b2_plus_sigma2():
+    """Gaussian damage function against a circular-normal miss: SSPK = b²/(b²+σ²) (models.md),
+    Monte Carlo of Rayleigh miss radii within four binomial standard errors."""
+    b, sigma, n = 12.0, 9.0, 200_000
     rng = stream(1, "test-endgame")
-    target = np.array([[0.0, 0.0, 0.0]])
-    n = 20000
-    kills = sum(end_game(np.zeros(3), target, np.array([True]), 100.0, sigma, b, rng).killed
-                for _ in range(n))
+    miss = np.hypot(*rng.normal(0, sigma, (2, n)))
+    kills = rng.random(n) < gaussian_pk(miss, b)
     p = float(sspk_circular_normal(b, sigma))
     assert p == pytest.approx(144 / 225)
-    assert abs(kills / n - p) < 4 * np.sqrt(p * (1 - p) / n)
+    assert abs(kills.mean() - p) < 4 * np.sqrt(p * (1 - p) / n)
 
 
-def test_end_game_accuracy_halves_at_the_edge_of_the_basket():
-    """A vehicle acquired at the basket's edge: σ doubles, so SSPK = b²/(b²+(2σ)²)."""
-    b, sigma, basket = 12.0, 6.0, 400.0
-    rng = stream(2, "test-endgame-edge")
-    target = np.array([[basket, 0.0, 0.0]])
-    n = 20000
-    kills = sum(end_game(np.zeros(3), target, np.array([True]), basket, sigma, b, rng).killed
-                for _ in range(n))
-    p = float(sspk_circular_normal(b, 2 * sigma))
-    assert p == pytest.approx(144 / 288)
-    assert abs(kills / n - p) < 4 * np.sqrt(p * (1 - p) / n)
+def test_flyout_homes_and_fuzes_at_the_closest_approach():
+    af1, v = _af("57E6E")
+    n = 3
+    af = af1.take(np.zeros(n, dtype=int))
+    s = _state(n, [0, 0, 5.0], [30.0, 0, 30.0], af1.mass0_kg[0])
+    t0 = np.array([[8000.0, 0, 1000], [7000.0, 2000, 300], [9000.0, -1000, 3000]])
+    tv = np.array([[-250.0, 0, 0], [-200.0, -100, 0], [-300.0, 50, 0]])
+
+    def tgt(t):
+        return t0 + tv * t, tv
+
+    fuzed = {}
+    t = 0.0
+    while len(fuzed) < n and t < 60:
+        s, fz, lost = fly(af, s, np.full(n, 4.0), np.zeros(n), tgt, tgt, np.zeros(n, bool), t,
+                          0.5)
+        assert not lost.any()
+        for r, tf, m in zip(fz.rows, fz.t_s, fz.miss_m, strict=True):
+            fuzed.setdefault(int(r), (tf, m))  # the first fuzing is the detonation
+        t += 0.5
+    assert len(fuzed) == n
+    for r, (tf, miss) in fuzed.items():
+        assert miss < v["lethal_radius_m"]  # perfect knowledge: well inside the lethal radius
+        assert 5.0 < tf < 40.0
 
 
-def test_end_game_acquires_the_nearest_live_vehicle_in_the_basket():
-    pts = np.array([[500.0, 0, 0], [50.0, 0, 0], [10.0, 0, 0]])
-    alive = np.array([True, True, False])
-    eg = end_game(np.zeros(3), pts, alive, 100.0, 1.0, 50.0, stream(0, "x"))
-    assert eg.victim == 1
-    eg = end_game(np.zeros(3), pts, np.array([True, False, False]), 100.0, 1.0, 50.0,
-                  stream(0, "x"))
-    assert eg.victim == -1 and not eg.killed and "basket" in eg.reason
+def test_a_fast_crossing_target_never_passes_through_a_step_unseen():
+    """Closing at 3 km/s, 150 m per 0.05 s step: the fuze still finds the closest approach
+    inside the step (a point-wise check at step ends would see ≥ 75 m)."""
+    af1, v = _af("48N6E3")
+    s = _state(1, [0, 0, 10000.0], [1500.0, 0, 0], af1.mass0_kg[0] - 900)
+    s.t_flight_s[:] = 100.0  # burnt out: no thrust, so the closure stays near 3 km/s
+
+    def tgt(t):
+        p = np.array([[6000.0 - 1500.0 * t, 3.0, 10000.0 + 2.0]])
+        return p, np.array([[-1500.0, 0, 0]])
+
+    s, fz, _ = fly(af1, s, np.array([4.0]), np.zeros(1), tgt, tgt, np.zeros(1, bool), 0.0, 3.0)
+    assert fz.rows.size == 1
+    assert fz.miss_m[0] < 5.0
+    assert fz.t_s[0] == pytest.approx(2.0, abs=0.05)  # drag slows it a little
+
+
+def test_flyout_losses_into_the_ground_and_out_of_energy():
+    af1, _ = _af("57E6E")
+    # pointed down at 100 m: the ground
+    s = _state(1, [0, 0, 100.0], [0.0, 0, -300.0], af1.mass0_kg[0])
+    far = lambda t: (np.array([[1e6, 0, 0]]), np.zeros((1, 3)))  # noqa: E731
+    _, fz, lost = fly(af1, s, np.array([4.0]), np.zeros(1), far, far, np.zeros(1, bool), 0.0,
+                      2.0, ground_alt_m=0.0)
+    assert lost[0] and fz.rows.size == 0
+    # burnt out and slow: too slow to manoeuvre
+    s = _state(1, [0, 0, 3000.0], [200.0, 0, 0], af1.mass0_kg[0] - af1.propellant_kg[0])
+    s.t_flight_s[:] = 30.0
+    _, _, lost = fly(af1, s, np.array([4.0]), np.zeros(1), far, far, np.zeros(1, bool), 30.0,
+                     0.5)
+    assert lost[0]
+
+
+@pytest.mark.parametrize("name", ["48N6E3", "40N6E", "9M96E2", "9M96E", "57E6E", "5V27", "3M9"])
+def test_catalogue_airframes_reproduce_the_published_range_and_altitude(name):
+    """Each airframe (figures tuned once, assumed) reaches its catalogue range — arriving at
+    ≥ 500 m/s — within one grid step (5 %) below and 10 % above, and its catalogue altitude."""
+    af1, v = _af(name)
+    a = v["airframe"]
+    tb = reach_table(af1, a["nav_ratio"], a["loft"], v["max_range_m"], v["max_alt_m"],
+                     v["lethal_radius_m"])
+    ok = np.isfinite(tb.tof_s) & (tb.speed_mps >= MIN_ARRIVAL_MPS)
+    reach = tb.range_m[ok.any(axis=1)].max()
+    top = tb.height_m[ok.any(axis=0)].max()
+    assert 0.9 * v["max_range_m"] <= reach <= 1.15 * v["max_range_m"]
+    assert top >= v["max_alt_m"]
+    # time of flight grows with range along the best height
+    j = int(np.argmax(ok.sum(axis=0)))
+    col = tb.tof_s[ok[:, j], j]
+    assert np.all(np.diff(col) > 0)
+
+
+def test_launch_envelope_shrinks_against_a_crossing_path():
+    af1, v = _af("57E6E")
+    a = v["airframe"]
+    env = launch_envelope(af1, a["nav_ratio"], a["loft"], v["max_range_m"],
+                          v["lethal_radius_m"], 250.0, 50.0, nx=14, ny=6, sub_step_s=0.05)
+    assert env.ok.any()
+    reach = [env.x_m[env.ok[:, j]].max() if env.ok[:, j].any() else 0.0
+             for j in range(env.y_m.size)]
+    assert reach[0] > 0.5 * v["max_range_m"]  # head-on: far out
+    assert reach[-1] < reach[0]  # a wide crossing path: less

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skyshield.c2 import wta
-from skyshield.physics.kinematics import intercept_time_s
+from skyshield.physics.kinematics import intercept_time_s, intercept_time_table
 from skyshield.physics.lethality import sspk_circular_normal
 from skyshield.physics.propagation import horizon_range_m
 
@@ -48,6 +48,17 @@ class MissileTypes:
     lethal_radius_m: np.ndarray
     terminal_sigma_m: np.ndarray
     seeker_basket_m: np.ndarray
+    # per type: (ground-range axis, height axis, time-of-flight table) from simulated flyouts
+    # (``weapons.envelope.reach_table``); None: a straight flyout at ``speed_mps``
+    reach: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] | None = None
+
+    def reach_max_m(self) -> np.ndarray:
+        """Largest ground range each type reaches (its table's), else the catalogue's."""
+        out = self.max_range_m.copy()
+        for m, tb in enumerate(self.reach or []):
+            if tb is not None and np.isfinite(tb[2]).any():
+                out[m] = float(tb[0][np.isfinite(tb[2]).any(axis=1)].max())
+        return out
 
 
 @dataclass
@@ -325,6 +336,11 @@ def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_
     rel = p - fu.pos_m[None, :, :]
     tgo = intercept_time_s(rel[:, :, None, :], vel[:, :, None, :],
                            mt.speed_mps[None, None, :])  # (k, u, M)
+    for m, tb in enumerate(mt.reach or []):
+        if tb is not None:  # the flyout physics' own time of flight
+            tgo[:, :, m] = intercept_time_table(rel, vel, tb[0], tb[1], tb[2],
+                                                float(np.nanmax(np.where(np.isfinite(tb[2]),
+                                                                         tb[2], np.nan))))
     reach = np.isfinite(tgo)
     tgo0 = np.where(reach, tgo, 0.0)
     pip = p[:, :, None, :] + vel[:, :, None, :] * tgo0[..., None]
@@ -336,7 +352,8 @@ def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_
         fu.radar_height_agl_m[None, :], np.maximum(height_agl_m, 0.0)[:, None]))
     ok = (reach & radar_sees[:, :, None]
           & (pip_rng >= mt.min_range_m)
-          & (pip_rng <= mt.max_range_m[None, None, :] * fu.range_fraction()[None, :, None])
+          & (pip_rng <= np.minimum(mt.max_range_m, mt.reach_max_m())[None, None, :]
+             * fu.range_fraction()[None, :, None])
           & (pip_alt >= mt.min_alt_m) & (pip_alt <= mt.max_alt_m)
           & (speed[:, None, None] <= mt.max_target_speed_mps))
     t_int = np.where(ok, t_launch_s[None, :, None] + tgo0, np.inf)

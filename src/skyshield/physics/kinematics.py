@@ -76,3 +76,58 @@ def cpa(rel_pos_m: ArrayLike, rel_vel_mps: ArrayLike) -> tuple[FloatArray, Float
     t = np.maximum(t, 0.0)
     miss = np.linalg.norm(p + v * t[..., None], axis=-1)
     return t, miss
+
+
+def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m: ArrayLike,
+                         height_axis_m: ArrayLike, tof_s: ArrayLike, t_max_s: float,
+                         n_samples: int = 160) -> FloatArray:
+    """Earliest intercept time against straight-line targets, given a missile's time-of-flight
+    table T(ground range, height) from the launcher instead of a constant speed.
+
+    The target at time t is at p(t) = p + v·t (relative to the launcher); the missile can be
+    there by t when T(p(t)) ≤ t. The earliest such t is found on ``n_samples`` times in
+    [0, t_max] and refined by linear interpolation of T(p(t)) − t between the last sample
+    where it was positive and the first where it is not. T is bilinear in the table (inf cells
+    are out of reach; a point outside the table is out of reach). NaN where never reachable.
+    With T = |p|/V it reproduces :func:`intercept_time_s` (tested).
+    """
+    p = as_float(rel_pos_m)
+    v = as_float(vel_mps)
+    R = as_float(range_axis_m)
+    H = as_float(height_axis_m)
+    T = as_float(tof_s)
+    ts = np.linspace(0.0, t_max_s, n_samples)
+    pt = p[..., None, :] + v[..., None, :] * ts[:, None]  # (..., n, 3)
+    rg = np.hypot(pt[..., 0], pt[..., 1])
+    hg = pt[..., 2]
+    fr = np.interp(rg, R, np.arange(R.size), left=-1.0, right=np.inf)
+    fh = np.interp(hg, H, np.arange(H.size), left=-np.inf, right=np.inf)
+    inside = (fr >= 0) & np.isfinite(fr) & np.isfinite(fh)
+    fr0 = np.where(inside, fr, 0.0)
+    fh0 = np.where(inside, fh, 0.0)
+    i0 = np.clip(np.floor(fr0).astype(int), 0, max(R.size - 2, 0))
+    j0 = np.clip(np.floor(fh0).astype(int), 0, max(H.size - 2, 0))
+    i1 = np.minimum(i0 + 1, R.size - 1)
+    j1 = np.minimum(j0 + 1, H.size - 1)
+    a = fr0 - i0
+    b = fh0 - j0
+    with np.errstate(invalid="ignore"):
+        val = ((1 - a) * (1 - b) * T[i0, j0] + a * (1 - b) * T[i1, j0]
+               + (1 - a) * b * T[i0, j1] + a * b * T[i1, j1])
+    # inside the first range cell (closer than the table's first range) use the first column
+    near = (fr < 0) & np.isfinite(fh)
+    val = np.where(near, np.interp(hg, H, T[0]), val)
+    val = np.where(inside | near, val, np.inf)
+    val = np.where(np.isnan(val), np.inf, val)
+    g = val - ts
+    ok = g <= 0
+    first = np.argmax(ok, axis=-1)
+    found = ok.any(axis=-1)
+    k = np.maximum(first, 1)
+    g1 = np.take_along_axis(g, k[..., None], -1)[..., 0]
+    g0 = np.take_along_axis(g, (k - 1)[..., None], -1)[..., 0]
+    t1 = ts[k]
+    t0 = ts[k - 1]
+    frac = np.where(np.isfinite(g0) & (g0 > g1), g0 / np.where(g0 > g1, g0 - g1, 1.0), 1.0)
+    t = np.where(first == 0, 0.0, t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0))
+    return np.where(found, t, np.nan)

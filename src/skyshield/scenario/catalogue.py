@@ -30,7 +30,7 @@ from skyshield.scenario.errors import (
 
 __all__ = [
     "Figure", "RadarType", "ReferenceTarget", "CALIBRATION_PD", "CALIBRATION_PFA",
-    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "JammerType", "FireUnitType",
+    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType", "JammerType", "FireUnitType",
     "AirVehicleType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
@@ -142,6 +142,57 @@ def calibrated_range_m(rt: RadarType) -> float:
         rt.loss_db.value))
 
 
+class AirframeType(_Strict):
+    """Point-mass flyout figures (``weapons.flyout``, ``physics.flight``)."""
+
+    mass_kg: Figure
+    propellant_kg: Figure
+    diameter_m: Figure
+    thrust_boost_n: Figure
+    t_boost_s: Figure
+    thrust_sustain_n: Figure
+    t_sustain_s: Figure
+    isp_s: Figure
+    cd_scale: Figure
+    n_max_g: Figure
+    cn_max: Figure
+    tau_s: Figure
+    nav_ratio: Figure
+    loft: Figure
+    seeker_range_m: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> AirframeType:
+        _positive(self, "mass_kg", "diameter_m", "isp_s", "cd_scale", "n_max_g", "cn_max",
+                  "nav_ratio")
+        if not 0 <= self.propellant_kg.value < self.mass_kg.value:
+            raise ValueError("@propellant_kg.value: propellant_kg must lie in [0, mass_kg)")
+        for name in ("thrust_boost_n", "t_boost_s", "thrust_sustain_n", "t_sustain_s", "tau_s",
+                     "loft", "seeker_range_m"):
+            if getattr(self, name).value < 0:
+                raise ValueError(f"@{name}.value: {name} must not be negative")
+        return self
+
+
+class GunType(_Strict):
+    """A gun burst (``physics.flight.burst_pk``)."""
+
+    rounds_per_burst: Figure
+    dispersion_mrad: Figure
+    aim_sigma_m: Figure
+    pk_given_hit: Figure
+    muzzle_speed_mps: Figure
+
+    @model_validator(mode="after")
+    def _check(self) -> GunType:
+        _positive(self, "rounds_per_burst", "dispersion_mrad", "muzzle_speed_mps")
+        if not 0 < self.pk_given_hit.value <= 1:
+            raise ValueError("@pk_given_hit.value: pk_given_hit must lie in (0, 1]")
+        if self.aim_sigma_m.value < 0:
+            raise ValueError("@aim_sigma_m.value: aim_sigma_m must not be negative")
+        return self
+
+
 class MissileType(_Strict):
     description: str
     kind: Literal["missile", "gun"]
@@ -155,9 +206,18 @@ class MissileType(_Strict):
     lethal_radius_m: Figure
     terminal_sigma_m: Figure
     seeker_basket_m: Figure
+    damage_function: Literal["gaussian", "cookie_cutter"] = "gaussian"
+    airframe: AirframeType | None = None
+    gun: GunType | None = None
 
     @model_validator(mode="after")
     def _check(self) -> MissileType:
+        if self.kind == "missile" and self.airframe is None:
+            raise ValueError("@airframe: a missile needs an airframe (mass, motor, drag, "
+                             "guidance figures) to fly")
+        if self.kind == "gun" and self.gun is None:
+            raise ValueError("@gun: a gun needs its burst figures (rounds, dispersion, Pk per "
+                             "hit)")
         _positive(self, "max_range_m", "speed_mps", "max_target_speed_mps", "lethal_radius_m",
                   "seeker_basket_m")
         if self.min_range_m.value >= self.max_range_m.value:
@@ -210,6 +270,7 @@ class AirVehicleType(_Strict):
     warhead_damage: Figure
     iff_reply_probability: Figure
     jammer: JammerType | None = None
+    presented_area_m2: Figure | None = None  # for gun bursts; default by category
 
     @model_validator(mode="after")
     def _check(self) -> AirVehicleType:

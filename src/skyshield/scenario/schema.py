@@ -335,6 +335,11 @@ class C2Config(_Strict):
     iff_interrogations: int = Field(
         3, ge=1, description="unanswered interrogations before a track may be declared hostile")
     kill_assessment_delay: Duration = 4.0
+    kill_assessment_pd: float = Field(
+        0.95, ge=0.0, le=1.0, description="probability a kill is reported as a kill (assumed)")
+    kill_assessment_pfa: float = Field(
+        0.02, ge=0.0, le=1.0,
+        description="probability a surviving target is reported killed (assumed)")
     engagement_horizon: Duration = Field(
         900.0, description="threats predicted to arrive later than this are not yet engaged")
     max_track_age: Duration = Field(

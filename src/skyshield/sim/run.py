@@ -22,17 +22,21 @@ from skyshield.engine.motion import build_route_table, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
+from skyshield.physics.flight import altitude_m, burst_pk
+from skyshield.physics.lethality import cookie_cutter_pk, gaussian_pk
 from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, Strobes, scan, strobes
 from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
-from skyshield.weapons.flyout import Interceptors, aim_points, end_game
+from skyshield.weapons.flyout import Interceptors, fly
 
 __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
 
-FLYOUT_STEP_S = 0.5
+FLYOUT_STEP_S = 0.5  # guidance interval; the flight itself is integrated in 0.05 s RK4 steps
+EARTH_RADIUS_M = 6_371_000.0  # mean radius, for the altitude of flat-frame positions
+COMMAND_TERMINAL_M = 10000.0  # assumed: command guidance switches to the precision track here
 ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
 ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
 
@@ -59,7 +63,12 @@ class _Sim:
             tp.confirm_m, tp.confirm_n, tp.coast, tp.gate_probability, tp.process_noise,
             filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate),
             self.log)
-        self.icpt = Interceptors()
+        fl = world.flight
+        assert fl is not None
+        self.icpt = Interceptors(fl.airframe, fl.nav_ratio, fl.loft, fl.seeker_range_m)
+        self.ground_alt = float(world.terrain_m)
+        self._active_seeker = np.array([world.catalogue.missiles[n].guidance == "active"
+                                        for n in world.missiles.name], dtype=bool)
         v = world.vehicles
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
                                         world.origin)
@@ -77,6 +86,8 @@ class _Sim:
         self.rng_radar = [stream(seed, f"radar:{n}") for n in world.radars.name]
         self.rng_iff = stream(seed, "iff")
         self.rng_endgame = stream(seed, "endgame")
+        self.rng_seeker = stream(seed, "seeker")
+        self.rng_assess = stream(seed, "assess")
         # jam strobes: their own streams, so that they leave every other draw as it was
         self.rng_strobe = [stream(seed, f"strobe:{n}") for n in world.radars.name]
         self.strobes: dict[int, tuple[float, Strobes]] = {}
@@ -121,7 +132,7 @@ class _Sim:
                     "scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
                     "spawn": self.on_spawn, "route_end": self.on_route_end,
                     "flyout": self.on_flyout, "launch": self.on_launch,
-                    "endgame": self.on_endgame,
+                    "endgame": self.on_endgame, "gunhit": self.on_gunhit,
                     "assess": self.on_assess}
         last_report = -1e9
         while len(self.sched):
@@ -486,86 +497,203 @@ class _Sim:
                 or t - tr.t[s] > self.sc.c2.max_track_age):
             u.inventory[unit, m] += 1  # not fired: the round stays on the launcher
             return
-        st = tr.state_at(np.array([s]), t)
+        st = tr.state_at(np.array([s]), t)[0]
         origin = u.pos_m[unit] + np.array([0.0, 0.0, 5.0])
-        pip, tgo = aim_points(origin[None], mt.speed_mps[m], st)
-        if not np.isfinite(tgo[0]):
-            u.inventory[unit, m] += 1
+        if mt.is_gun[m]:
+            self._gun_burst(t, unit, m, tid, s, st, origin)
             return
-        max_flight = 1.5 * mt.max_range_m[m] / mt.speed_mps[m]
-        wid = self.icpt.launch(unit, m, tid, t, origin, pip[0], float(mt.speed_mps[m]),
-                               float(max_flight))
+        fl = self.w.flight
+        assert fl is not None
+        rel = st[:3] - origin
+        hor = float(np.hypot(rel[0], rel[1]))
+        el = np.arctan2(rel[2], max(hor, 1.0)) + np.radians(10.0)
+        if fl.loft[m] > 0:
+            el = max(el, np.radians(45.0))  # lofting missiles leave steeply
+        el = min(el, np.radians(89.0))
+        az = np.arctan2(rel[1], rel[0])
+        d = np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
+        max_flight = 3.0 * mt.max_range_m[m] / 600.0 + 60.0
+        wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight))
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
-                      weapon_id=wid, target=mt.name[m], value=float(tgo[0]), pos_m=origin)
+                      weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(rel)),
+                      pos_m=origin)
         if not self._flyout_scheduled:
             self._flyout_scheduled = True
-            self._next_flyout_s = t + FLYOUT_STEP_S
-            self.sched.at(self._next_flyout_s, Priority.FLYOUT, "flyout")
-        self._commit_if_arriving(np.array([wid - 1]), t, self._next_flyout_s)
+            self.sched.at(t, Priority.FLYOUT, "flyout")
 
-    def _commit_if_arriving(self, rows: np.ndarray, t: float, t_next: float) -> None:
-        """Interceptors that reach their aim point before ``t_next`` commit to their end game,
-        scheduled at the exact arrival instant."""
-        ic = self.icpt
-        tta = ic.time_to_aim(rows)
-        for r, dt in zip(rows[tta <= t_next - t], tta[tta <= t_next - t], strict=True):
-            ic.terminal[r] = True
-            self.sched.at(t + float(dt), Priority.FLYOUT, "endgame", int(r))
+    def _gun_burst(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray,
+                   origin: np.ndarray) -> None:
+        """A gun burst: the projectiles reach the predicted point after range/muzzle speed;
+        the nearest live vehicle within the prediction basket is hit with the burst Pk of its
+        range and presented area, its offset from the predicted point adding to the aim error."""
+        fl, mt, u, tr = self.w.flight, self.w.missiles, self.w.units, self.tracker
+        assert fl is not None
+        tof = float(np.linalg.norm(st[:3] - origin)) / fl.gun_muzzle_mps[m]
+        aim = st[:3] + st[3:] * tof
+        tof = float(np.linalg.norm(aim - origin)) / fl.gun_muzzle_mps[m]
+        wid = self.icpt.launch(unit, m, tid, t, origin, aim - origin, tof)
+        self.icpt.alive[wid - 1] = False  # a burst is not flown
+        self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
+                      weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(aim - origin)),
+                      pos_m=origin, info="gun burst")
+        self.sched.at(t + tof, Priority.FLYOUT, "gunhit", (wid - 1, aim))
+
+    def on_gunhit(self, t: float, payload: tuple[int, np.ndarray]) -> None:
+        r, aim = payload
+        fl, mt, w, ic = self.w.flight, self.w.missiles, self.w, self.icpt
+        assert fl is not None
+        m, unit = ic.missile[r], w.units.name[ic.unit[r]]
+        pos, _, _, present = self.state(t)
+        u = self.rng_endgame.random()
+        dist = np.where(present, np.linalg.norm(pos - aim, axis=1), np.inf)
+        victim = int(np.argmin(dist)) if dist.size else -1
+        if victim < 0 or dist[victim] > mt.seeker_basket_m[m]:
+            self.log.emit(t, "intercept", source=unit, weapon_id=ic.weapon_id[r],
+                          track_id=ic.track_id[r], truth_id=-1,
+                          value=float(np.min(dist, initial=np.inf)), target=mt.name[m], pos_m=aim,
+                          info="no target in the burst pattern")
+            self._schedule_assess(t, r, False)
+            return
+        rng_m = float(np.linalg.norm(aim - w.units.pos_m[ic.unit[r]]))
+        area = w.vehicles.presented_area_m2
+        pk = float(burst_pk(rng_m, area[victim] if area is not None else 3.0, fl.gun_rounds[m],
+                            fl.gun_dispersion_rad[m], np.hypot(fl.gun_aim_sigma_m[m], dist[victim]),
+                            fl.gun_pk_given_hit[m]))
+        self._resolve(t, r, victim, float(dist[victim]), pk, u < pk, aim)
+
+    def _resolve(self, t: float, r: int, victim: int, miss: float, pk: float, killed: bool,
+                 point: np.ndarray) -> None:
+        ic, w, mt = self.icpt, self.w, self.w.missiles
+        m, unit = ic.missile[r], w.units.name[ic.unit[r]]
+        pos, _, _, present = self.state(t)
+        if victim >= 0 and not present[victim]:
+            killed, reason = False, "target already gone"
+        else:
+            reason = "hit" if killed else "missed"
+        ic.alive[r] = False
+        self.log.emit(t, "intercept", source=unit, weapon_id=ic.weapon_id[r],
+                      track_id=ic.track_id[r], truth_id=victim, value=miss, target=mt.name[m],
+                      pos_m=point, info=f"{reason}; pk={pk:.3f}")
+        if killed:
+            v = w.vehicles
+            v.alive[victim] = False
+            self._state_cache = None
+            self.log.emit(t, "kill", source=unit, truth_id=victim, weapon_id=ic.weapon_id[r],
+                          track_id=ic.track_id[r], value=pk, pos_m=pos[victim],
+                          info=SIDES[v.side[victim]])
+        self._schedule_assess(t, r, killed)
 
     def on_flyout(self, t: float, _payload: object) -> None:
+        """Fly every interceptor in the air from ``t`` to ``t + FLYOUT_STEP_S`` (weapons.flyout):
+        guidance targets per row, the fuze on the real target, losses; the end games found in
+        the interval are scheduled at their exact instants."""
         ic, tr, w, mt = self.icpt, self.tracker, self.w, self.w.missiles
-        rows = ic.in_midcourse()
-        ic.advance(rows, t)
-        # midcourse: re-aim at the predicted intercept point of the track, while it is held and
-        # (for command guidance) the launching unit can still guide
-        for_r = []
-        for r in rows:
-            s = tr.slot_of(ic.track_id[r])
-            guided = w.units.alive[ic.unit[r]] or not mt.command_guided[ic.missile[r]]
-            if s >= 0 and guided:
-                for_r.append((r, s))
-        if for_r:
-            rr = np.array([p[0] for p in for_r])
-            ss = np.array([p[1] for p in for_r])
-            st = tr.state_at(ss, t)
-            pip, tgo = aim_points(ic.pos_m[rr], np.asarray(ic.speed_mps)[rr], st)
-            ok = np.isfinite(tgo)
-            ic.aim_m[rr[ok]] = pip[ok]
-        lost = rows[t >= np.asarray(ic.t_max_s)[rows]] if rows.size else rows
-        for r in lost:
+        fl = w.flight
+        assert fl is not None
+        rows = np.flatnonzero(ic.alive & ~ic.fuzed)
+        if rows.size == 0:
+            self._flyout_scheduled = False
+            return
+        pos, vel, _, present = self.state(t)
+        n = rows.size
+        m = np.asarray(ic.missile)[rows]
+        units = np.asarray(ic.unit)[rows]
+        # the track each row is guided on, and whether the link (unit alive) still guides it
+        slots = np.array([tr.slot_of(ic.track_id[r]) for r in rows], dtype=np.int64)
+        held = (slots >= 0) & w.units.alive[units]
+        trk = np.zeros((n, 6))
+        if held.any():
+            trk[held] = tr.state_at(slots[held], t)
+        # terminal hand-over: the seeker (or, for command guidance, the engagement radar's
+        # precision track inside COMMAND_TERMINAL_M) acquires the live vehicle nearest the track
+        victim = np.asarray(ic.victim)[rows]
+        for k in np.flatnonzero(~ic.terminal[rows] & held):
+            r = rows[k]
+            reach = fl.seeker_range_m[m[k]] if fl.seeker_range_m[m[k]] > 0 else COMMAND_TERMINAL_M
+            d_trk = np.where(present, np.linalg.norm(pos - trk[k, :3], axis=1), np.inf)
+            cand = int(np.argmin(d_trk)) if d_trk.size else -1
+            if cand >= 0 and d_trk[cand] <= mt.seeker_basket_m[m[k]] and \
+                    np.linalg.norm(pos[cand] - ic.state.pos_m[r]) <= reach:
+                ic.terminal[r] = True
+                ic.victim[r] = cand
+                victim[k] = cand
+        term = ic.terminal[rows] & (victim >= 0)
+        # a terminal row needs its victim alive and present, and semi-active/command guidance its
+        # unit's radar; otherwise it flies on unguided
+        active = self._active_seeker[m]
+        guided_term = term & present[np.maximum(victim, 0)] & (active | w.units.alive[units])
+        noise = self.rng_seeker.standard_normal((n, 3)) * mt.terminal_sigma_m[m][:, None]
+        fuze_id = np.where(term, victim, np.where(held, tr.truth[np.maximum(slots, 0)], -1))
+        mid = ~term & held
+
+        def aim(tt: float) -> tuple[np.ndarray, np.ndarray]:
+            ps, vs, _, _ = self.state(tt)
+            a = ic_pos_now() + ic_vel_now() * 1e3  # unguided: straight ahead
+            av = ic_vel_now().copy()
+            if mid.any():
+                a[mid] = trk[mid, :3] + trk[mid, 3:] * (tt - t)
+                av[mid] = trk[mid, 3:]
+            if guided_term.any():
+                vv = victim[guided_term]
+                a[guided_term] = ps[vv] + noise[guided_term]
+                av[guided_term] = vs[vv]
+            return a, av
+
+        def real(tt: float) -> tuple[np.ndarray, np.ndarray]:
+            ps, vs, _, _ = self.state(tt)
+            ok = fuze_id >= 0
+            out = np.full((n, 3), 1e9)
+            out[ok] = ps[fuze_id[ok]]
+            ov = np.zeros((n, 3))
+            ov[ok] = vs[fuze_id[ok]]
+            return out, ov
+
+        sub_state = ic.take(rows)
+
+        def ic_pos_now() -> np.ndarray:
+            return sub_state.pos_m
+
+        def ic_vel_now() -> np.ndarray:
+            return sub_state.vel_mps
+
+        new, fz, lost = fly(fl.airframe.take(m), sub_state, fl.nav_ratio[m], fl.loft[m], aim,
+                            real, mid, t, FLYOUT_STEP_S, ground_alt_m=self.ground_alt,
+                            alt0_m=float(w.origin[2]), earth_radius_m=EARTH_RADIUS_M)
+        ic.put(rows, new)
+        self._state_cache = None
+        for j, (k, tf, miss) in enumerate(zip(fz.rows, fz.t_s, fz.miss_m, strict=True)):
+            r = int(rows[k])
+            ic.fuzed[r] = True
+            self.sched.at(float(tf), Priority.FLYOUT, "endgame",
+                          (r, int(fuze_id[k]), float(miss), fz.pos_m[j]))
+        t_end = t + FLYOUT_STEP_S
+        over = np.asarray(ic.t_max_s)[rows] <= t_end
+        for k in np.flatnonzero((lost | over) & ~np.isin(np.arange(n), fz.rows)):
+            r = int(rows[k])
             ic.alive[r] = False
-            self.log.emit(t, "interceptor_lost", source=w.units.name[ic.unit[r]],
+            speed = float(np.linalg.norm(new.vel_mps[k]))
+            agl = altitude_m(new.pos_m[k], float(w.origin[2]), EARTH_RADIUS_M) - self.ground_alt
+            why = ("into the ground" if agl < 0 else
+                   f"too slow to manoeuvre ({speed:.0f} m/s)" if lost[k] else
+                   "flight time exceeded")
+            self.log.emit(t_end, "interceptor_lost", source=w.units.name[ic.unit[r]],
                           weapon_id=ic.weapon_id[r], track_id=ic.track_id[r],
-                          pos_m=ic.pos_m[r], info="flight time exceeded")
-            self._schedule_assess(t, int(r), False)
-        self._next_flyout_s = t + FLYOUT_STEP_S
-        self._commit_if_arriving(ic.in_midcourse(), t, self._next_flyout_s)
-        if ic.in_midcourse().size:
-            self.sched.at(self._next_flyout_s, Priority.FLYOUT, "flyout")
+                          pos_m=new.pos_m[k], info=why)
+            self._schedule_assess(t_end, r, False)
+        if np.any(ic.alive & ~ic.fuzed):
+            self.sched.at(t_end, Priority.FLYOUT, "flyout")
         else:
             self._flyout_scheduled = False
 
-    def on_endgame(self, t_hit: float, r: int) -> None:
-        ic, w, mt = self.icpt, self.w, self.w.missiles
-        ic.advance(np.array([r]), t_hit)  # reaches its aim point exactly now
-        m = ic.missile[r]
-        pos, _, _, present = self.state(t_hit)
-        eg = end_game(ic.pos_m[r], pos, present, float(mt.seeker_basket_m[m]),
-                      float(mt.terminal_sigma_m[m]), float(mt.lethal_radius_m[m]),
-                      self.rng_endgame)
-        ic.alive[r] = False
-        unit = w.units.name[ic.unit[r]]
-        self.log.emit(t_hit, "intercept", source=unit, weapon_id=ic.weapon_id[r],
-                      track_id=ic.track_id[r], truth_id=eg.victim, value=eg.miss_m,
-                      target=mt.name[m], pos_m=ic.pos_m[r], info=eg.reason)
-        if eg.killed:
-            v = w.vehicles
-            v.alive[eg.victim] = False
-            self._state_cache = None
-            self.log.emit(t_hit, "kill", source=unit, truth_id=eg.victim, weapon_id=ic.weapon_id[r],
-                          track_id=ic.track_id[r], value=eg.pk, pos_m=pos[eg.victim],
-                          info=SIDES[v.side[eg.victim]])
-        self._schedule_assess(t_hit, r, eg.killed)
+    def on_endgame(self, t_hit: float, payload: tuple[int, int, float, np.ndarray]) -> None:
+        r, victim, miss, point = payload
+        fl, mt = self.w.flight, self.w.missiles
+        assert fl is not None
+        m = self.icpt.missile[r]
+        u = self.rng_endgame.random()
+        b = mt.lethal_radius_m[m]
+        pk = float(cookie_cutter_pk(miss, b) if fl.cookie_cutter[m] else gaussian_pk(miss, b))
+        self._resolve(t_hit, r, victim, miss, pk, bool(u < pk), point)
 
     def _schedule_assess(self, t: float, r: int, killed: bool) -> None:
         self.sched.at(t + self.sc.c2.kill_assessment_delay, Priority.ASSESS, "assess",
@@ -573,13 +701,18 @@ class _Sim:
 
     def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
         r, killed = payload
-        ic, tr = self.icpt, self.tracker
+        ic, tr, c2 = self.icpt, self.tracker, self.sc.c2
         ic.assessed[r] = True
         tid = ic.track_id[r]
         s = tr.slot_of(tid)
+        # imperfect kill assessment: a kill is seen with probability kill_assessment_pd, a
+        # survivor is wrongly reported killed with kill_assessment_pfa
+        u = self.rng_assess.random()
+        reported = u < (c2.kill_assessment_pd if killed else c2.kill_assessment_pfa)
         self.log.emit(t, "kill_assessed", source=self.w.units.name[ic.unit[r]], track_id=tid,
-                      weapon_id=ic.weapon_id[r], info="killed" if killed else "survived")
-        if killed and s >= 0:
+                      weapon_id=ic.weapon_id[r], info=("killed" if reported else "survived")
+                      + ("" if reported == killed else " (wrong report)"))
+        if reported and s >= 0:
             self._sync_c2()
             self._c2["killed"][s] = True
 
@@ -600,16 +733,9 @@ class _Sim:
         self._truth_rows.append((
             np.full(n, t),
             np.concatenate([idx, -np.asarray(ic.weapon_id, dtype=np.int64)[rows]]),
-            np.concatenate([pos[idx], ic.pos_m[rows]]),
-            np.concatenate([vel[idx], self._icpt_vel(rows)]),
+            np.concatenate([pos[idx], ic.state.pos_m[rows]]),
+            np.concatenate([vel[idx], ic.state.vel_mps[rows]]),
         ))
-
-    def _icpt_vel(self, rows: np.ndarray) -> np.ndarray:
-        ic = self.icpt
-        d = ic.aim_m[rows] - ic.pos_m[rows]
-        n = np.linalg.norm(d, axis=1, keepdims=True)
-        return np.divide(d, n, out=np.zeros_like(d), where=n > 0) * \
-            np.asarray(ic.speed_mps)[rows][:, None]
 
     def picture_table(self) -> dict[str, np.ndarray]:
         if not self._picture_rows:

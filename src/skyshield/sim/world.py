@@ -9,6 +9,7 @@ import numpy as np
 
 from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
 from skyshield.geo import enu_rotation, geodetic_to_enu
+from skyshield.physics.flight import Airframe
 from skyshield.physics.radar import system_noise_temp_k
 from skyshield.physics.terrain import terrain_height_m
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
@@ -17,6 +18,8 @@ from skyshield.scenario.raids import all_routes
 from skyshield.scenario.schema import Scenario, route_times
 from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
 from skyshield.sensors.radar import RadarSet
+from skyshield.weapons.envelope import reach_table
+from skyshield.weapons.flyout import MIN_ARRIVAL_MPS, airframe_table
 
 __all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
 
@@ -48,9 +51,59 @@ class Vehicles:
     jammer_gain_db: np.ndarray
     jammer_bandwidth_hz: np.ndarray
     alive: np.ndarray
+    presented_area_m2: np.ndarray | None = None  # for gun bursts
 
     def __len__(self) -> int:
         return len(self.name)
+
+
+# assumed: presented area (m²) of each category for a gun burst when the catalogue gives none —
+# a cruise missile's side view (~0.5 m body × 6 m), a small UAV, a fighter's frontal/side mix
+PRESENTED_AREA_M2 = {"uav": 1.0, "cruise_missile": 3.0, "aircraft": 12.0, "jammer": 20.0,
+                     "anti_radiation_missile": 1.0}
+
+
+@dataclass
+class FlightTypes:
+    """Per missile type (rows as in ``World.missiles``): what the flyout and the guns need."""
+
+    airframe: Airframe  # guns: a placeholder row, never flown
+    nav_ratio: np.ndarray
+    loft: np.ndarray
+    seeker_range_m: np.ndarray
+    cookie_cutter: np.ndarray  # damage function: cookie-cutter (else Gaussian)
+    gun_rounds: np.ndarray
+    gun_dispersion_rad: np.ndarray
+    gun_aim_sigma_m: np.ndarray
+    gun_pk_given_hit: np.ndarray
+    gun_muzzle_mps: np.ndarray
+
+
+def _reach(v: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    af = v["airframe"]
+    tb = reach_table(airframe_table([af]), af["nav_ratio"], af["loft"], v["max_range_m"],
+                     v["max_alt_m"], v["lethal_radius_m"])
+    # the missile must arrive fast enough to out-turn its target (MIN_ARRIVAL_MPS)
+    tof = np.where(tb.speed_mps >= MIN_ARRIVAL_MPS, tb.tof_s, np.inf)
+    return tb.range_m, tb.height_m, tof
+
+
+def _flight_table(mv: list[dict[str, Any]]) -> FlightTypes:
+    dummy = {"mass_kg": 1.0, "propellant_kg": 0.0, "diameter_m": 0.1, "thrust_boost_n": 0.0,
+             "t_boost_s": 0.0, "thrust_sustain_n": 0.0, "t_sustain_s": 0.0, "isp_s": 1.0,
+             "cd_scale": 1.0, "n_max_g": 1.0, "cn_max": 1.0, "tau_s": 0.0, "nav_ratio": 3.0,
+             "loft": 0.0, "seeker_range_m": 0.0}
+    afs = [v["airframe"] or dummy for v in mv]
+    gun = [v["gun"] or {} for v in mv]
+    g = lambda k: np.array([x.get(k, 0.0) for x in gun], dtype=float)  # noqa: E731
+    return FlightTypes(
+        airframe=airframe_table(afs), nav_ratio=np.array([a["nav_ratio"] for a in afs]),
+        loft=np.array([a["loft"] for a in afs]),
+        seeker_range_m=np.array([a["seeker_range_m"] for a in afs]),
+        cookie_cutter=np.array([v["damage_function"] == "cookie_cutter" for v in mv]),
+        gun_rounds=g("rounds_per_burst"), gun_dispersion_rad=g("dispersion_mrad") / 1e3,
+        gun_aim_sigma_m=g("aim_sigma_m"), gun_pk_given_hit=g("pk_given_hit"),
+        gun_muzzle_mps=g("muzzle_speed_mps"))
 
 
 @dataclass
@@ -78,6 +131,7 @@ class World:
     engagement_radar: np.ndarray  # (u,) radar index of each unit's engagement radar
     emcon_cued: np.ndarray  # (u,) engagement radar silent until cued
     cue_range_m: np.ndarray  # (u,)
+    flight: FlightTypes | None = None
 
 
 def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float
@@ -138,6 +192,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         lethal_radius_m=col("lethal_radius_m"), terminal_sigma_m=col("terminal_sigma_m"),
         seeker_basket_m=col("seeker_basket_m"),
     )
+    missiles.reach = [None if v["kind"] == "gun" else _reach(v) for v in mv]
+    flight = _flight_table(mv)
 
     # ---- radars and fire units
     r_rows: list[dict[str, Any]] = []
@@ -230,6 +286,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             "tu": unit_names.index(r.target) if r.target in unit_names else -1,
             "jp": jam.power_w.value if jam else 0.0, "jg": jam.gain_db.value if jam else 0.0,
             "jb": jam.bandwidth_hz.value if jam else 1.0,
+            "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
+            else PRESENTED_AREA_M2[vt.category],
         })
     vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
     t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
@@ -242,7 +300,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         target_unit=vc("tu", np.int64), wp_t_s=wp_t, wp_lat_rad=wp_lat, wp_lon_rad=wp_lon,
         wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
-        alive=np.ones(n, dtype=bool),
+        alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
     )
     eng_idx = np.array([unit_radars[k][cat.fire_units[u.type].radars.index(
         cat.fire_units[u.type].engagement_radar)] for k, u in enumerate(scenario.units.values())],
@@ -255,4 +313,4 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
                     for k, u in enumerate(scenario.units.values())], dtype=float)
     radars.emitting[eng_idx[cued]] = False
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
-                 unit_radars, grid, eng_idx, cued, cue)
+                 unit_radars, grid, eng_idx, cued, cue, flight)

@@ -1,129 +1,205 @@
-"""Interceptors in flight: midcourse toward the predicted intercept point, then the end game.
+"""Interceptors that fly: point-mass flyout with midcourse and terminal guidance.
 
-Every interceptor in the air is a row of arrays. Each flyout step moves all of them at their
-average speed toward their aim point, which midcourse guidance re-computes from the air-picture
-track (straight-line prediction); an interceptor whose track is lost flies on to its last aim
-point. When the aim point is less than one step away, the interceptor commits and its end game
-is scheduled at the exact arrival instant:
-terminal guidance (seeker, or the fire-control prediction for command guidance and guns) acquires
-the nearest live air vehicle inside its acquisition basket, the miss distance is drawn from a
-circular normal of the missile's terminal accuracy, and the kill from the Gaussian damage
-function Pk(r) = exp(−r²/2b²) (Carleton; see :mod:`skyshield.physics.lethality`).
+Every interceptor in the air is a row of arrays (:class:`Interceptors`); one call of
+:func:`fly` advances all of them by one guidance interval in RK4 sub-steps
+(:mod:`skyshield.physics.flight`). Guidance, per row, against a *guidance target* (position,
+velocity, acceleration) given by the caller for the start of the interval and extrapolated
+inside it:
+
+* midcourse — true PN (N′ of the airframe) against the air-picture track of the engaging unit,
+  which the command link carries (so losing the track, or the radar, matters), lofted for the
+  long-range missiles: the aim is raised by ``loft`` × the horizontal distance to go while more
+  than 20 % of the way remains (less drag high up, a longer reach);
+* terminal — true PN against the seeker's (or, for command guidance, the engagement radar's)
+  measurement of the real target: its true position plus a white noise of the missile's
+  ``terminal_sigma_m`` per axis, drawn each guidance interval from the run's ``seeker`` stream.
+* gravity is compensated (+g added to the command, then projected across the velocity).
+
+After each sub-step the closest approach to the *real* target inside it is found
+(:func:`skyshield.physics.flight.cpa_in_step`); when the range starts opening the warhead
+fuzes at that point and the miss distance is final. An interceptor slower than ``min_speed``
+after burnout, below the ground, or past its flight-time limit is lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from skyshield.physics.kinematics import intercept_time_s
-from skyshield.physics.lethality import gaussian_pk
+from skyshield.physics.atmosphere import G0_MPS2
+from skyshield.physics.flight import (
+    Airframe,
+    FlightState,
+    altitude_m,
+    cpa_in_step,
+    rk4_step,
+    true_pn,
+)
 
-__all__ = ["Interceptors", "EndGame", "end_game", "aim_points"]
+__all__ = ["Interceptors", "Fuzed", "fly", "airframe_table", "MIN_SPEED_MPS", "SUB_STEP_S",
+           "MIN_ARRIVAL_MPS", "FUZE_RANGE_M"]
+
+SUB_STEP_S = 0.05  # RK4 sub-step (s): autopilot lags are 0.1-0.3 s
+MIN_SPEED_MPS = 250.0  # assumed: below this after burnout a missile can no longer manoeuvre
+# assumed: an intercept counts as within reach only if the missile arrives at 500 m/s or more
+# (energy to out-turn a manoeuvring target); the catalogue airframes are tuned on it
+MIN_ARRIVAL_MPS = 500.0
+FUZE_RANGE_M = 300.0  # assumed: a proximity fuze sees a closest approach within 300 m
+
+AIRFRAME_FIELDS = ("mass0_kg", "propellant_kg", "thrust_boost_n", "t_boost_s",
+                   "thrust_sustain_n", "t_sustain_s", "isp_s", "ref_area_m2", "cd_scale",
+                   "n_max_g", "cn_max", "tau_s")
+
+
+def airframe_table(rows: list[dict[str, float]]) -> Airframe:
+    """An :class:`Airframe` from one dict of figures per missile type (catalogue values;
+    ``ref_area_m2`` from ``diameter_m``)."""
+    def col(k: str) -> np.ndarray:
+        if k == "ref_area_m2":
+            return np.array([np.pi * r["diameter_m"] ** 2 / 4 for r in rows], dtype=float)
+        if k == "mass0_kg":
+            return np.array([r["mass_kg"] for r in rows], dtype=float)
+        return np.array([r[k] for r in rows], dtype=float)
+    return Airframe(*(col(k) for k in AIRFRAME_FIELDS))
 
 
 @dataclass
 class Interceptors:
-    """Interceptors launched in the run; ``alive`` marks those still in flight."""
+    """Interceptors launched in the run (rows never removed; ``alive`` marks those flying)."""
 
+    types: Airframe  # one row per missile type
+    nav_ratio: np.ndarray  # per type
+    loft: np.ndarray  # per type
+    seeker_range_m: np.ndarray  # per type (0: command guidance to the end)
     weapon_id: list[int] = field(default_factory=list)
     unit: list[int] = field(default_factory=list)
     missile: list[int] = field(default_factory=list)
     track_id: list[int] = field(default_factory=list)
+    victim: list[int] = field(default_factory=list)  # truth id the terminal phase homes on
     t_launch_s: list[float] = field(default_factory=list)
     t_max_s: list[float] = field(default_factory=list)
-    speed_mps: list[float] = field(default_factory=list)
-    pos_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
-    aim_m: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    assessed: list[bool] = field(default_factory=list)
+    state: FlightState = field(default_factory=lambda: FlightState(
+        np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)), np.zeros(0)))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     terminal: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    t_pos_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    assessed: list[bool] = field(default_factory=list)
+    fuzed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def launch(self, unit: int, missile: int, track_id: int, t_s: float, pos_m: np.ndarray,
-               aim_m: np.ndarray, speed_mps: float, max_flight_s: float) -> int:
+               direction: np.ndarray, max_flight_s: float, launch_speed_mps: float = 40.0
+               ) -> int:
         wid = len(self.weapon_id) + 1
         self.weapon_id.append(wid)
         self.unit.append(unit)
         self.missile.append(missile)
         self.track_id.append(track_id)
+        self.victim.append(-1)
         self.t_launch_s.append(t_s)
         self.t_max_s.append(t_s + max_flight_s)
-        self.speed_mps.append(speed_mps)
-        self.pos_m = np.vstack([self.pos_m, pos_m[None, :]])
-        self.aim_m = np.vstack([self.aim_m, aim_m[None, :]])
+        self.assessed.append(False)
+        d = direction / max(float(np.linalg.norm(direction)), 1e-9)
+        s = self.state
+        self.state = FlightState(np.vstack([s.pos_m, pos_m[None]]),
+                                 np.vstack([s.vel_mps, launch_speed_mps * d[None]]),
+                                 np.append(s.mass_kg, self.types.mass0_kg[missile]),
+                                 np.vstack([s.a_lat_mps2, np.zeros((1, 3))]),
+                                 np.append(s.t_flight_s, 0.0))
         self.alive = np.append(self.alive, True)
         self.terminal = np.append(self.terminal, False)
-        self.t_pos_s = np.append(self.t_pos_s, t_s)
-        self.assessed.append(False)
+        self.fuzed = np.append(self.fuzed, False)
         return wid
+
+    def take(self, rows: np.ndarray) -> FlightState:
+        return _take(self.state, rows)
+
+    def put(self, rows: np.ndarray, sub: FlightState) -> None:
+        _put(self.state, rows, sub)
 
     def in_flight(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
 
-    def in_midcourse(self) -> np.ndarray:
-        """In flight and not yet committed to its end game."""
-        return np.flatnonzero(self.alive & ~self.terminal)
-
-    def advance(self, rows: np.ndarray, t_s: float) -> None:
-        """Move ``rows`` toward their aim points from the time their position holds to ``t_s``
-        (never past the aim point)."""
-        dt = t_s - self.t_pos_s[rows]
-        speed = np.asarray(self.speed_mps)[rows]
-        d = self.aim_m[rows] - self.pos_m[rows]
-        dist = np.linalg.norm(d, axis=1)
-        unit = np.divide(d, dist[:, None], out=np.zeros_like(d), where=dist[:, None] > 0)
-        self.pos_m[rows] += unit * np.minimum(dist, speed * dt)[:, None]
-        self.t_pos_s[rows] = t_s
-
-    def time_to_aim(self, rows: np.ndarray) -> np.ndarray:
-        """Time (s) each of ``rows`` needs to reach its aim point at its speed."""
-        dist = np.linalg.norm(self.aim_m[rows] - self.pos_m[rows], axis=1)
-        return dist / np.asarray(self.speed_mps)[rows]
-
-
-def aim_points(pos_m: np.ndarray, speed_mps: np.ndarray, track_state: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Predicted intercept points (k, 3) and times to go (k,) against straight-line tracks."""
-    tgo = intercept_time_s(track_state[:, :3] - pos_m, track_state[:, 3:], speed_mps)
-    ok = np.isfinite(tgo)
-    pip = track_state[:, :3] + track_state[:, 3:] * np.where(ok, tgo, 0.0)[:, None]
-    return pip, np.where(ok, tgo, np.nan)
-
 
 @dataclass(frozen=True)
-class EndGame:
-    victim: int  # index of the air vehicle acquired, -1 if none
-    miss_m: float
-    pk: float
-    killed: bool
-    reason: str
+class Fuzed:
+    """Rows that reached their closest approach in this interval: when and how close."""
+
+    rows: np.ndarray
+    t_s: np.ndarray
+    miss_m: np.ndarray
+    pos_m: np.ndarray
 
 
-def end_game(point_m: np.ndarray, vehicle_pos_m: np.ndarray, vehicle_alive: np.ndarray,
-             basket_m: float, terminal_sigma_m: float, lethal_radius_m: float,
-             rng: np.random.Generator) -> EndGame:
-    """Outcome of one interceptor reaching its aim point ``point_m``.
+def fly(af: Airframe, s: FlightState, nav_ratio: np.ndarray, loft: np.ndarray,
+        aim: Callable[[float], tuple[np.ndarray, np.ndarray]],
+        real: Callable[[float], tuple[np.ndarray, np.ndarray]],
+        midcourse: np.ndarray, t0_s: float, interval_s: float, sub_step_s: float = SUB_STEP_S,
+        ground_alt_m: float = -np.inf, alt0_m: float = 0.0, earth_radius_m: float = np.inf
+        ) -> tuple[FlightState, Fuzed, np.ndarray]:
+    """Advance rows (all arrays (n, ...)) from ``t0_s`` by ``interval_s``.
 
-    The nearest live vehicle within ``basket_m`` is acquired; the terminal miss is the norm of
-    a two-axis normal with standard deviation σ = ``terminal_sigma_m``·(1 + d/basket) per axis
-    (Rayleigh radius), d the acquired vehicle's offset from the aim point (assumed: accuracy
-    halves at the edge of the basket); the kill is a Bernoulli draw with Pk = exp(−r²/2b²), so
-    the single-shot kill probability is b²/(b²+σ²). Draws are made in a fixed order whatever
-    the outcome, so one interceptor's end game consumes the same random numbers either way.
+    ``aim(t)`` gives the guidance target's position and velocity (n, 3) at time t, ``real(t)``
+    the real target's (for the fuze); ``midcourse`` (n,) marks rows still lofting toward the
+    track. Returns the new state, the rows that fuzed (with time, miss and position) and a
+    mask of rows lost (too slow after burnout, or below ``ground_alt_m``, altitudes from
+    ``alt0_m`` and ``earth_radius_m`` as in :func:`skyshield.physics.flight.altitude_m`). Fuzed
+    and lost rows are frozen where that happened; the others have flown the whole interval.
     """
-    u = rng.random(2)
-    dist = np.where(vehicle_alive, np.linalg.norm(vehicle_pos_m - point_m, axis=1), np.inf)
-    if dist.size == 0 or not np.isfinite(dist.min()) or dist.min() > basket_m:
-        return EndGame(-1, float(dist.min()) if dist.size else np.inf, 0.0, False,
-                       "no target in the acquisition basket")
-    victim = int(np.argmin(dist))
-    # the further the seeker must steer, the worse the terminal accuracy: σ grows linearly with
-    # the offset d of the acquired vehicle from the aim point, doubling at the basket's edge
-    sigma = terminal_sigma_m * (1.0 + float(dist[victim]) / basket_m)
-    # radius of a circular normal miss: Rayleigh, r = σ·√(−2 ln U)
-    miss = float(sigma * np.sqrt(-2.0 * np.log(max(1.0 - u[0], 1e-300))))
-    pk = float(gaussian_pk(miss, lethal_radius_m))
-    killed = bool(u[1] < pk)
-    return EndGame(victim, miss, pk, killed, "hit" if killed else "missed")
+    n = s.pos_m.shape[0]
+    steps = max(1, int(round(interval_s / sub_step_s)))
+    h = interval_s / steps
+    done = np.zeros(n, dtype=bool)
+    lost = np.zeros(n, dtype=bool)
+    f_rows, f_t, f_miss, f_pos = [], [], [], []
+    s = s.copy()
+    g_up = np.array([0.0, 0.0, G0_MPS2])
+    rp, _ = real(t0_s)
+    for k in range(steps):
+        t = t0_s + k * h
+        act = ~(done | lost)
+        if not act.any():
+            break
+        ap, av = aim(t)
+        rel = ap - s.pos_m
+        if np.any(midcourse & act):
+            go = np.linalg.norm(rel[:, :2], axis=1)
+            rel[:, 2] += np.where(midcourse, loft * go, 0.0)
+        cmd = true_pn(rel, av - s.vel_mps, nav_ratio) + g_up
+        idx = np.flatnonzero(act)
+        sub = rk4_step(af.take(idx), _take(s, idx), cmd[idx], h, alt0_m=alt0_m,
+                       earth_radius_m=earth_radius_m)
+        rp1, _ = real(t + h)
+        r0, r1 = rp[idx] - s.pos_m[idx], rp1[idx] - sub.pos_m
+        tau, miss = cpa_in_step(r0, r1, h)
+        # the range opens inside this step, close enough for the proximity fuze to see it
+        fuze = (np.sum(r1 * (r1 - r0), axis=1) > 0) & (tau < h) & (miss <= FUZE_RANGE_M)
+        prev = s.pos_m[idx]
+        _put(s, idx, sub)
+        if fuze.any():
+            r = idx[fuze]
+            done[r] = True
+            f_rows.append(r)
+            f_t.append(t + tau[fuze])
+            f_miss.append(miss[fuze])
+            f_pos.append(prev[fuze] + (sub.pos_m[fuze] - prev[fuze]) * (tau[fuze] / h)[:, None])
+        speed = np.linalg.norm(s.vel_mps[idx], axis=1)
+        burnt = s.t_flight_s[idx] > af.t_boost_s[idx] + af.t_sustain_s[idx]
+        low = altitude_m(s.pos_m[idx], alt0_m, earth_radius_m) < ground_alt_m
+        bad = ~fuze & ((burnt & (speed < MIN_SPEED_MPS)) | low)
+        lost[idx[bad]] = True
+        rp = rp1
+    cat = (lambda xs, dt=float: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))  # noqa: E731
+    fz = Fuzed(cat(f_rows, np.int64), cat(f_t), cat(f_miss),
+               np.concatenate(f_pos) if f_pos else np.zeros((0, 3)))
+    return s, fz, lost
+
+
+def _take(s: FlightState, idx: np.ndarray) -> FlightState:
+    return FlightState(s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx], s.a_lat_mps2[idx],
+                       s.t_flight_s[idx])
+
+
+def _put(s: FlightState, idx: np.ndarray, sub: FlightState) -> None:
+    s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx] = sub.pos_m, sub.vel_mps, sub.mass_kg
+    s.a_lat_mps2[idx], s.t_flight_s[idx] = sub.a_lat_mps2, sub.t_flight_s
