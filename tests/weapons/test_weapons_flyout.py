@@ -55,7 +55,7 @@ def test_flyout_homes_and_fuzes_at_the_closest_approach():
             fuzed.setdefault(int(r), (tf, m))  # the first fuzing is the detonation
         t += 0.5
     assert len(fuzed) == n
-    for r, (tf, miss) in fuzed.items():
+    for tf, miss in fuzed.values():
         assert miss < v["lethal_radius_m"]  # perfect knowledge: well inside the lethal radius
         assert 5.0 < tf < 40.0
 

@@ -32,8 +32,8 @@ from numpy.typing import ArrayLike
 from skyshield.physics._util import FloatArray, as_float
 from skyshield.physics.atmosphere import G0_MPS2, isa
 
-__all__ = ["Airframe", "FlightState", "altitude_m", "cd_mach", "derivatives", "rk4_step", "lateral_limit",
-           "true_pn", "cpa_in_step", "burst_pk", "hit_probability_circle"]
+__all__ = ["Airframe", "FlightState", "altitude_m", "cd_mach", "derivatives", "rk4_step",
+           "lateral_limit", "true_pn", "cpa_in_step", "burst_pk", "hit_probability_circle"]
 
 # assumed: a generic tactical-missile zero-lift drag curve (body + fins, power on/off averaged):
 # about 0.3 subsonic, a transonic peak near 0.8 at Mach 1.1, falling as 1/M towards 0.3 at Mach 5
@@ -178,12 +178,13 @@ def rk4_step(af: Airframe, s: FlightState, a_cmd_mps2: FloatArray, dt: float,
     # the atmosphere once per step, at its start (density changes by well under 1 % over a
     # 0.05 s step; one ISA evaluation instead of four)
     air = _air(s0.pos_m, alt0_m, earth_radius_m) if drag else None
-    kw = {"drag": drag, "gravity": gravity, "alt0_m": alt0_m, "earth_radius_m": earth_radius_m,
-          "air": air}
-    k1 = derivatives(af, s0, a_cmd, **kw)
-    k2 = derivatives(af, shifted(k1, dt / 2), a_cmd, **kw)
-    k3 = derivatives(af, shifted(k2, dt / 2), a_cmd, **kw)
-    k4 = derivatives(af, shifted(k3, dt), a_cmd, **kw)
+    def deriv(st: FlightState) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        return derivatives(af, st, a_cmd, drag, gravity, alt0_m, earth_radius_m, air)
+
+    k1 = deriv(s0)
+    k2 = deriv(shifted(k1, dt / 2))
+    k3 = deriv(shifted(k2, dt / 2))
+    k4 = deriv(shifted(k3, dt))
     inc = [(a + 2 * b + 2 * c + d) * (dt / 6) for a, b, c, d in zip(k1, k2, k3, k4, strict=True)]
     out = FlightState(s0.pos_m + inc[0], s0.vel_mps + inc[1],
                       np.maximum(s0.mass_kg + inc[2], af.mass0_kg - af.propellant_kg),

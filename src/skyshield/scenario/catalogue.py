@@ -30,8 +30,8 @@ from skyshield.scenario.errors import (
 
 __all__ = [
     "Figure", "RadarType", "ReferenceTarget", "CALIBRATION_PD", "CALIBRATION_PFA",
-    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType", "JammerType", "FireUnitType",
-    "AirVehicleType",
+    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType",
+    "JammerType", "FireUnitType", "AirVehicleType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
 
