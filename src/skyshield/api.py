@@ -19,6 +19,7 @@ from skyshield.analysis.picture import picture_quality
 from skyshield.analysis.summary import summarise
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.runfolder import write_run_folder
+from skyshield.physics.lethality import sspk_circular_normal
 from skyshield.scenario.catalogue import Catalogue
 from skyshield.scenario.loader import load_scenario as _load_scenario
 from skyshield.scenario.loader import scenario_catalogue
@@ -127,7 +128,13 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     truth["name"], truth["kind"] = names[row], kinds[row]
     summary = summarise(events, vehicles,
                         pd.DataFrame({"name": w.assets.name, "value": w.assets.value}),
-                        sc.name, out.seed, sc.duration, wall)
+                        sc.name, out.seed, sc.duration, wall,
+                        nominal_pk=dict(zip(w.missiles.name,
+                                            np.where(w.missiles.is_gun, np.nan,
+                                                     sspk_circular_normal(
+                                                         w.missiles.lethal_radius_m,
+                                                         w.missiles.terminal_sigma_m)),
+                                            strict=True)))
     summary["air_picture"] = picture_quality(out.truth, out.picture)
     text = resolved_yaml(sc, out.seed)
     manifest = {

@@ -116,8 +116,23 @@ def print_summary(s: dict[str, Any]) -> None:
         u.add_row(name, str(n))
     u.add_row("[bold]all[/]", f"[bold]{s['missiles_fired']}[/]")
     out.print(u)
+    pk = s.get("pk_by_missile") or {}
+    if pk:
+        k = Table(title="Kill probability per missile type: achieved vs nominal")
+        for c in ("missile", "end games", "kills", "Pk achieved", "Pk from miss distances",
+                  "mean miss m", "Pk nominal"):
+            k.add_column(c, justify="left" if c == "missile" else "right")
+        for name, b in pk.items():
+            k.add_row(name, str(b["end_games"]), str(b["kills"]), f"{b['pk_achieved']:.2f}",
+                      "-" if b["pk_mean_of_end_games"] is None else
+                      f"{b['pk_mean_of_end_games']:.2f}",
+                      "-" if b["miss_mean_m"] is None else f"{b['miss_mean_m']:.1f}",
+                      "-" if b["pk_nominal"] is None else f"{b['pk_nominal']:.2f}")
+        out.print(k)
     style = "green" if s["friendly_engaged"] == 0 and s["fratricide"] == 0 else "bold red"
-    out.print(f"intercepts: {s['intercepts_hit']} hit, {s['intercepts_missed']} missed; "
+    out.print(f"intercepts: {s['intercepts_hit']} hit, {s['intercepts_missed']} missed, "
+              f"{s.get('intercepts_no_target', 0)} with no target left (killed by an earlier "
+              f"shot, or never acquired); "
               f"asset value lost: {s['value_lost']:g}; units destroyed: "
               f"{', '.join(s['units_destroyed']) or 'none'}", highlight=False)
     out.print(f"[{style}]friendly aircraft engaged: {s['friendly_engaged']} "
@@ -261,6 +276,73 @@ def coverage(
         _fail("the coverage map needs matplotlib: pip install 'skyshield[plot]'")
     except OSError as exc:
         _fail(f"{out_file}: cannot write: {exc.strerror or exc}")
+    out.print(f"wrote {out_file}", highlight=False)
+
+
+@app.command()
+def envelope(
+    missile: Annotated[str, typer.Argument(help="missile type in the catalogue")],
+    target_speed: Annotated[float, typer.Option(help="target speed (m/s)", min=0.0,
+                                                max=5000.0)] = 250.0,
+    target_alt: Annotated[float, typer.Option(help="target height above the launcher (m)",
+                                              min=0.0, max=40000.0)] = 50.0,
+    catalogue_file: Annotated[Path | None, typer.Option("--catalogue",
+                                                        help="extra catalogue YAML")] = None,
+    nx: Annotated[int, typer.Option(help="down-range grid points", min=4, max=400)] = 40,
+    ny: Annotated[int, typer.Option(help="cross-range grid points", min=2, max=200)] = 20,
+    out_file: Annotated[Path, typer.Option("--out", help="PNG to write")] = Path(
+        "envelope.png"),
+    table_file: Annotated[Path | None, typer.Option("--table", help="CSV of the grid")] = None,
+) -> None:
+    """Launch acceptability region of MISSILE against a straight, level target (flyouts)."""
+    from skyshield.scenario.catalogue import figure_values, load_catalogue
+    from skyshield.weapons.envelope import launch_envelope
+    from skyshield.weapons.flyout import airframe_table
+
+    try:
+        cat = load_catalogue(*([catalogue_file] if catalogue_file else []))
+    except ScenarioError as e:
+        _fail(e)
+    if missile not in cat.missiles:
+        _fail(f"unknown missile type {missile!r}; the catalogue has: "
+              + ", ".join(sorted(cat.missiles)))
+    v = figure_values(cat.missiles[missile])
+    if v["airframe"] is None:
+        _fail(f"{missile} is a gun: it has no flyout envelope (its range is "
+              f"{v['max_range_m'] / 1e3:g} km by the catalogue)")
+    a = v["airframe"]
+    with out.status(f"flying {nx * ny} {missile} flyouts"):
+        env = launch_envelope(airframe_table([a]), a["nav_ratio"], a["loft"], v["max_range_m"],
+                              v["lethal_radius_m"], target_speed, target_alt, nx=nx, ny=ny)
+    t = Table(title=f"{missile} vs a {target_speed:g} m/s target at {target_alt:g} m: "
+              "farthest launch down-range by cross-range")
+    for c in ("cross-range km", "max launch down-range km", "time of flight s", "miss m"):
+        t.add_column(c, justify="right")
+    for j, y in enumerate(env.y_m):
+        okj = np.flatnonzero(env.ok[:, j])
+        if okj.size:
+            i = okj[-1]
+            t.add_row(f"{y / 1e3:.1f}", f"{env.x_m[i] / 1e3:.1f}", f"{env.tof_s[i, j]:.1f}",
+                      f"{env.miss_m[i, j]:.2f}")
+        else:
+            t.add_row(f"{y / 1e3:.1f}", "-", "-", "-")
+    out.print(t)
+    try:
+        if table_file is not None:
+            xx, yy = np.meshgrid(env.x_m, env.y_m, indexing="ij")
+            rows = np.stack([xx.ravel(), yy.ravel(), env.ok.ravel(), env.tof_s.ravel(),
+                             env.miss_m.ravel()], axis=1)
+            np.savetxt(table_file, rows, delimiter=",", fmt="%.6g",
+                       header="x_m,y_m,ok,tof_s,miss_m", comments="")
+            out.print(f"wrote {table_file}", highlight=False)
+        from skyshield.report.envelope_plot import plot_envelope
+
+        plot_envelope(env, f"{missile}: launch envelope vs {target_speed:g} m/s target at "
+                      f"{target_alt:g} m", out_file)
+    except ImportError:
+        _fail("the envelope plot needs matplotlib: pip install 'skyshield[plot]'")
+    except OSError as exc:
+        _fail(f"{exc.filename or out_file}: cannot write: {exc.strerror or exc}")
     out.print(f"wrote {out_file}", highlight=False)
 
 

@@ -429,6 +429,22 @@ missiles:
     lethal_radius_m: {value: 10, assumed: "test"}
     terminal_sigma_m: {value: 5, source: "test sheet"}
     seeker_basket_m: {value: 100, source: "test sheet"}
+    airframe:
+      mass_kg: {value: 80, assumed: "test"}
+      propellant_kg: {value: 30, assumed: "test"}
+      diameter_m: {value: 0.1, assumed: "test"}
+      thrust_boost_n: {value: 28000, assumed: "test"}
+      t_boost_s: {value: 2.5, assumed: "test"}
+      thrust_sustain_n: {value: 0, assumed: "test"}
+      t_sustain_s: {value: 0, assumed: "test"}
+      isp_s: {value: 230, assumed: "test"}
+      cd_scale: {value: 1, assumed: "test"}
+      n_max_g: {value: 30, assumed: "test"}
+      cn_max: {value: 20, assumed: "test"}
+      tau_s: {value: 0.1, assumed: "test"}
+      nav_ratio: {value: 4, assumed: "test"}
+      loft: {value: 0, assumed: "test"}
+      seeker_range_m: {value: 0, assumed: "test"}
 """
 
 
@@ -454,6 +470,22 @@ def test_catalogue_missile_min_range_above_max_range(tmp_path: Path) -> None:
     check(only(text, tmp_path), "missiles.my_sam.min_range_m.value",
           line(MISSILE, "min_range_m:"), "min_range_m must be below max_range_m (20000)", 50000,
           file=cat)
+
+
+def test_catalogue_missile_without_an_airframe(tmp_path: Path) -> None:
+    good = edit(MISSILE, "min_range_m: {value: 50000,", "min_range_m: {value: 500,")
+    bad = good[:good.index("    airframe:")]
+    text, cat = write_catalogue(tmp_path, bad)
+    check(only(text, tmp_path), "missiles.my_sam.airframe", line(bad, "my_sam:"),
+          "a missile needs an airframe", file=cat)
+
+
+def test_catalogue_airframe_propellant_heavier_than_the_missile(tmp_path: Path) -> None:
+    good = edit(MISSILE, "min_range_m: {value: 50000,", "min_range_m: {value: 500,")
+    bad = edit(good, 'propellant_kg: {value: 30,', 'propellant_kg: {value: 90,')
+    text, cat = write_catalogue(tmp_path, bad)
+    check(only(text, tmp_path), "missiles.my_sam.airframe.propellant_kg.value",
+          line(bad, "propellant_kg:"), "propellant_kg must lie in [0, mass_kg)", 90, file=cat)
 
 
 def test_catalogue_figure_without_provenance(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ SUMMARY_KEYS = (
     "scenario", "seed", "sim_duration_s", "wall_time_s", "events_total", "threats_total",
     "threats_detected", "threats_engaged", "threats_destroyed", "threats_leaked",
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
-    "intercepts_missed", "friendly_total", "friendly_engaged", "fratricide",
+    "intercepts_missed", "intercepts_no_target", "friendly_total", "friendly_engaged", "fratricide",
     "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
-    "fire_control", "by_type", "threats", "air_picture",
+    "fire_control", "by_type", "pk_by_missile", "threats", "air_picture",
 )
 LEAK_CAUSES = ("not detected", "not tracked", "no fire unit in range", "rules of engagement",
                "engagement radar silent", "fire channels busy", "out of missiles", "missed")
@@ -26,8 +26,8 @@ def _r(x: Any, nd: int = 1) -> float | None:
 
 
 def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame,
-              scenario: str, seed: int, sim_duration_s: float, wall_time_s: float
-              ) -> dict[str, Any]:
+              scenario: str, seed: int, sim_duration_s: float, wall_time_s: float,
+              nominal_pk: dict[str, float] | None = None) -> dict[str, Any]:
     """Summary of one run.
 
     ``vehicles`` has one row per air vehicle (index = truth id) with ``name``, ``type``,
@@ -92,6 +92,8 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             },
         }
     intercepts = ev[kind == "intercept"]
+    reason = intercepts["info"].astype(str).str.split(";").str[0]
+    hit = (reason == "hit").to_numpy()
     impacts = ev[(kind == "impact") & (ev["info"] == "asset")]
     asset_value = dict(zip(assets["name"], assets["value"], strict=True))
     damage = {str(a): 0.0 for a in assets["name"]}
@@ -133,8 +135,9 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "missiles_fired": int(len(launches)),
         "missiles_fired_by_unit": {str(k): int(v) for k, v in
                                    launches.groupby("source").size().sort_index().items()},
-        "intercepts_hit": int((intercepts["info"] == "hit").sum()),
-        "intercepts_missed": int((intercepts["info"] != "hit").sum()),
+        "intercepts_hit": int(hit.sum()),
+        "intercepts_missed": int((reason == "missed").sum()),
+        "intercepts_no_target": int((~hit & (reason != "missed").to_numpy()).sum()),
         "friendly_total": int(len(friendly)),
         "friendly_engaged": int(friendly["engaged"].sum()),
         "fratricide": fratricide,
@@ -154,5 +157,25 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             "duplicate_engagements": int(engages["info"].str.contains("duplicate").sum()),
         },
         "by_type": by_type,
+        "pk_by_missile": _pk_by_missile(intercepts, reason, nominal_pk or {}),
         "threats": fates.to_dict(orient="records"),
     }
+
+
+def _pk_by_missile(intercepts: pd.DataFrame, reason: pd.Series, nominal: dict[str, float]
+                   ) -> dict[str, dict[str, Any]]:
+    """Per missile type: end games fought against a target still in the air ("hit" or
+    "missed"), kills, the kill rate achieved, the mean Pk the end games gave (from their miss
+    distances), the mean miss, and the catalogue's nominal single-shot Pk for comparison."""
+    out: dict[str, dict[str, Any]] = {}
+    fought = reason.isin(["hit", "missed"])
+    pk = pd.to_numeric(intercepts["info"].astype(str).str.extract(r"pk=([0-9.]+)")[0],
+                       errors="coerce")
+    for m, grp in intercepts[fought].groupby("target"):
+        h = int((reason[grp.index] == "hit").sum())
+        out[str(m)] = {"end_games": int(len(grp)), "kills": h,
+                       "pk_achieved": round(h / len(grp), 3),
+                       "pk_mean_of_end_games": _r(pk[grp.index].mean(), 3),
+                       "miss_mean_m": _r(grp["value"].astype(float).mean(), 2),
+                       "pk_nominal": _r(nominal.get(str(m), np.nan), 3)}
+    return out

@@ -128,6 +128,8 @@ def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m:
     g0 = np.take_along_axis(g, (k - 1)[..., None], -1)[..., 0]
     t1 = ts[k]
     t0 = ts[k - 1]
-    frac = np.where(np.isfinite(g0) & (g0 > g1), g0 / np.where(g0 > g1, g0 - g1, 1.0), 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fin = np.isfinite(g0) & (g0 > g1)
+        frac = np.where(fin, g0 / np.where(fin, g0 - g1, 1.0), 1.0)
     t = np.where(first == 0, 0.0, t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0))
     return np.where(found, t, np.nan)

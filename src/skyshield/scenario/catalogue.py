@@ -212,12 +212,6 @@ class MissileType(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> MissileType:
-        if self.kind == "missile" and self.airframe is None:
-            raise ValueError("@airframe: a missile needs an airframe (mass, motor, drag, "
-                             "guidance figures) to fly")
-        if self.kind == "gun" and self.gun is None:
-            raise ValueError("@gun: a gun needs its burst figures (rounds, dispersion, Pk per "
-                             "hit)")
         _positive(self, "max_range_m", "speed_mps", "max_target_speed_mps", "lethal_radius_m",
                   "seeker_basket_m")
         if self.min_range_m.value >= self.max_range_m.value:
@@ -227,6 +221,12 @@ class MissileType(_Strict):
         if self.min_alt_m.value >= self.max_alt_m.value:
             raise ValueError(
                 f"@min_alt_m.value: min_alt_m must be below max_alt_m ({self.max_alt_m.value:g})")
+        if self.kind == "missile" and self.airframe is None:
+            raise ValueError("@airframe: a missile needs an airframe (mass, motor, drag, "
+                             "guidance figures) to fly")
+        if self.kind == "gun" and self.gun is None:
+            raise ValueError("@gun: a gun needs its burst figures (rounds, dispersion, Pk per "
+                             "hit)")
         return self
 
 

@@ -133,6 +133,7 @@ class _Sim:
                     "spawn": self.on_spawn, "route_end": self.on_route_end,
                     "flyout": self.on_flyout, "launch": self.on_launch,
                     "endgame": self.on_endgame, "gunhit": self.on_gunhit,
+                    "icpt_lost": self.on_icpt_lost,
                     "assess": self.on_assess}
         last_report = -1e9
         while len(self.sched):
@@ -621,7 +622,8 @@ class _Sim:
         # a terminal row needs its victim alive and present, and semi-active/command guidance its
         # unit's radar; otherwise it flies on unguided
         active = self._active_seeker[m]
-        guided_term = term & present[np.maximum(victim, 0)] & (active | w.units.alive[units])
+        alive_v = present[np.maximum(victim, 0)] if present.size else np.zeros(n, dtype=bool)
+        guided_term = term & alive_v & (active | w.units.alive[units])
         noise = self.rng_seeker.standard_normal((n, 3)) * mt.terminal_sigma_m[m][:, None]
         fuze_id = np.where(term, victim, np.where(held, tr.truth[np.maximum(slots, 0)], -1))
         mid = ~term & held
@@ -670,20 +672,24 @@ class _Sim:
         over = np.asarray(ic.t_max_s)[rows] <= t_end
         for k in np.flatnonzero((lost | over) & ~np.isin(np.arange(n), fz.rows)):
             r = int(rows[k])
-            ic.alive[r] = False
+            ic.alive[r] = False  # flies no further; the loss is logged when it happens
             speed = float(np.linalg.norm(new.vel_mps[k]))
             agl = altitude_m(new.pos_m[k], float(w.origin[2]), EARTH_RADIUS_M) - self.ground_alt
             why = ("into the ground" if agl < 0 else
                    f"too slow to manoeuvre ({speed:.0f} m/s)" if lost[k] else
                    "flight time exceeded")
-            self.log.emit(t_end, "interceptor_lost", source=w.units.name[ic.unit[r]],
-                          weapon_id=ic.weapon_id[r], track_id=ic.track_id[r],
-                          pos_m=new.pos_m[k], info=why)
-            self._schedule_assess(t_end, r, False)
+            self.sched.at(t_end, Priority.FLYOUT, "icpt_lost", (r, why, new.pos_m[k].copy()))
         if np.any(ic.alive & ~ic.fuzed):
             self.sched.at(t_end, Priority.FLYOUT, "flyout")
         else:
             self._flyout_scheduled = False
+
+    def on_icpt_lost(self, t: float, payload: tuple[int, str, np.ndarray]) -> None:
+        r, why, pos = payload
+        ic = self.icpt
+        self.log.emit(t, "interceptor_lost", source=self.w.units.name[ic.unit[r]],
+                      weapon_id=ic.weapon_id[r], track_id=ic.track_id[r], pos_m=pos, info=why)
+        self._schedule_assess(t, r, False)
 
     def on_endgame(self, t_hit: float, payload: tuple[int, int, float, np.ndarray]) -> None:
         r, victim, miss, point = payload

@@ -9,7 +9,8 @@
 * :func:`launch_envelope` — the launch acceptability region against a target flying straight
   and level toward the launcher's side at a given speed and height: for every launch position
   (down-range x, cross-range y of the target at launch) a full guided flyout, success when it
-  fuzes within the lethal radius. ``skyshield envelope`` plots it.
+  fuzes within the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or faster (the reach
+  criterion). ``skyshield envelope`` plots it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from skyshield.physics.flight import Airframe, FlightState
-from skyshield.weapons.flyout import AIRFRAME_FIELDS, fly
+from skyshield.weapons.flyout import AIRFRAME_FIELDS, MIN_ARRIVAL_MPS, fly
 
 __all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope", "launch_state"]
 
@@ -167,7 +168,9 @@ def launch_envelope(af1: Airframe, nav: float, loft: float, max_range_m: float,
     tgt = np.stack([xx.ravel(), yy.ravel(), np.full(xx.size, target_alt_m)], axis=1)
     vel = np.tile([-target_speed_mps, 0.0, 0.0], (xx.size, 1))
     t_max = 3.0 * max_range_m / 600.0 + 60.0
-    t_fz, miss, _ = _run(af1, nav, loft, tgt, vel, t_max, 1.0, sub_step_s)
-    ok = np.isfinite(t_fz) & (miss <= lethal_radius_m)
+    t_fz, miss, v_fz = _run(af1, nav, loft, tgt, vel, t_max, 1.0, sub_step_s)
+    # an intercept counts when it is inside the lethal radius and the missile still arrives
+    # fast enough to out-turn its target (the criterion the airframes are tuned on)
+    ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
     return Envelope(x, y, ok.reshape(xx.shape), t_fz.reshape(xx.shape),
                     miss.reshape(xx.shape), target_speed_mps, target_alt_m)

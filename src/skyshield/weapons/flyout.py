@@ -167,7 +167,9 @@ def fly(af: Airframe, s: FlightState, nav_ratio: np.ndarray, loft: np.ndarray,
             rel[:, 2] += np.where(midcourse, loft * go, 0.0)
         cmd = true_pn(rel, av - s.vel_mps, nav_ratio) + g_up
         idx = np.flatnonzero(act)
-        sub = rk4_step(af.take(idx), _take(s, idx), cmd[idx], h, alt0_m=alt0_m,
+        every = idx.size == n  # the common case: no gather/scatter of the whole state
+        sub = rk4_step(af if every else af.take(idx), s if every else _take(s, idx),
+                       cmd if every else cmd[idx], h, alt0_m=alt0_m,
                        earth_radius_m=earth_radius_m)
         rp1, _ = real(t + h)
         r0, r1 = rp[idx] - s.pos_m[idx], rp1[idx] - sub.pos_m
@@ -175,7 +177,10 @@ def fly(af: Airframe, s: FlightState, nav_ratio: np.ndarray, loft: np.ndarray,
         # the range opens inside this step, close enough for the proximity fuze to see it
         fuze = (np.sum(r1 * (r1 - r0), axis=1) > 0) & (tau < h) & (miss <= FUZE_RANGE_M)
         prev = s.pos_m[idx]
-        _put(s, idx, sub)
+        if every:
+            s = sub
+        else:
+            _put(s, idx, sub)
         if fuze.any():
             r = idx[fuze]
             done[r] = True
