@@ -14,7 +14,8 @@ import numpy as np
 
 from skyshield.geo import geodetic_to_enu
 
-__all__ = ["route_state", "RouteTable", "build_route_table", "table_state"]
+__all__ = ["route_state", "RouteTable", "build_route_table", "table_state", "MANOEUVRES",
+           "manoeuvre_offsets"]
 
 
 def route_state(
@@ -125,3 +126,53 @@ def table_state(rt: RouteTable, t_s: float) -> tuple[np.ndarray, np.ndarray, np.
     pos = rt.pos_m[j] + f[:, None] * dp
     alt = rt.alt_m[j] + f * (rt.alt_m[j1] - rt.alt_m[j])
     return pos, dp / dt[:, None], alt
+
+
+MANOEUVRES = ("none", "weave", "popup", "break")
+
+
+def manoeuvre_offsets(t_s: float, vel_mps: np.ndarray, kind: np.ndarray, a: np.ndarray,
+                      b: np.ndarray, t_ref_s: np.ndarray, dist_to_go_m: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Position and velocity offsets (n, 3) that a manoeuvre adds to a vehicle's route.
+
+    ``kind`` indexes :data:`MANOEUVRES`; ``vel_mps`` is the route velocity, whose horizontal
+    normal n̂ = (−v_y, v_x, 0)/|v_h| carries the lateral manoeuvres:
+
+    * weave (a = amplitude A, b = period P, t_ref = route start): A·sin(2π(t − t_ref)/P)·n̂,
+      velocity A·(2π/P)·cos(…)·n̂ — peak lateral acceleration A(2π/P)²;
+    * popup (a = height H, b = range R): within R of the final waypoint (horizontal distance d)
+      a climb and dive H·sin(π(1 − d/R)) up, vertical speed H·(π/R)·cos(…)·|v_h|;
+    * break (a = lateral load g·g0, b = duration T, t_ref = when the threat saw the launch):
+      a jink out and back, (B/2)(1 − cos(2πτ/T))·n̂ with B = 2·a·(T/2π)², so the peak lateral
+      acceleration is a; nothing before t_ref or after t_ref + T.
+
+    The offsets vanish at the final waypoint for popup and outside the jink for break, so the
+    route's end (impact point) is unchanged; a weave may end up to A off it.
+    """
+    n = kind.size
+    dp = np.zeros((n, 3))
+    dv = np.zeros((n, 3))
+    if n == 0 or not np.any(kind > 0):
+        return dp, dv
+    vh = np.hypot(vel_mps[:, 0], vel_mps[:, 1])
+    nh = np.stack([-vel_mps[:, 1], vel_mps[:, 0], np.zeros(n)], axis=1) / np.maximum(vh, 1e-9)[
+        :, None]
+    w = kind == 1
+    if w.any():
+        ph = 2 * np.pi * (t_s - t_ref_s[w]) / b[w]
+        dp[w] = (a[w] * np.sin(ph))[:, None] * nh[w]
+        dv[w] = (a[w] * 2 * np.pi / b[w] * np.cos(ph))[:, None] * nh[w]
+    p = (kind == 2) & (dist_to_go_m < b)
+    if p.any():
+        x = 1.0 - dist_to_go_m[p] / b[p]
+        dp[p, 2] = a[p] * np.sin(np.pi * x)
+        dv[p, 2] = a[p] * np.pi / b[p] * np.cos(np.pi * x) * vh[p]
+    tau = t_s - t_ref_s
+    k = (kind == 3) & (tau >= 0) & (tau <= b)
+    if k.any():
+        big = 2 * a[k] * (b[k] / (2 * np.pi)) ** 2
+        ph = 2 * np.pi * tau[k] / b[k]
+        dp[k] = (big / 2 * (1 - np.cos(ph)))[:, None] * nh[k]
+        dv[k] = (big / 2 * 2 * np.pi / b[k] * np.sin(ph))[:, None] * nh[k]
+    return dp, dv

@@ -50,7 +50,8 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
                         speed=speed) for a, b in zip(lat, lon, strict=True)]
         wps[-1] = Waypoint(lat=tlat, lon=tlon, alt=alt_msl_m)
         routes.append(Route.model_construct(type=raid.type, start=raid.start + i * raid.spacing,
-                                            waypoints=wps, target=raid.to))
+                                            waypoints=wps, target=raid.to,
+                                            manoeuvre=raid.manoeuvre))
     return routes
 
 

@@ -208,6 +208,29 @@ class Waypoint(_Strict):
     _speed = field_validator("speed")(_check_speed)
 
 
+class Manoeuvre(_Strict):
+    """A threat fighting back (``engine.motion.manoeuvre_offsets``): ``weave`` — a sinusoidal
+    lateral weave of ``amplitude`` and ``period`` along the whole route; ``popup`` — over the last
+    ``range`` before the final waypoint, a climb to ``height`` and a dive onto the target (cruise
+    missile terminal pop-up); ``break`` — when the first interceptor is launched at it, a
+    ``g``-limited jink across its path lasting ``duration`` (a break turn and back)."""
+
+    kind: Literal["weave", "popup", "break"]
+    amplitude: Length = Field(150.0, description="weave: lateral amplitude")
+    period: Duration = Field(20.0, description="weave: period")
+    height: Length = Field(300.0, description="popup: climb above the route")
+    range: Length = Field(8000.0, description="popup: distance before the target it starts")
+    g: float = Field(5.0, gt=0.0, le=12.0, description="break: lateral load (g)")
+    duration: Duration = Field(8.0, description="break: length of the jink")
+
+    @field_validator("amplitude", "period", "height", "range", "duration")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be positive")
+        return v
+
+
 class Route(_Strict):
     """An air vehicle flying a route of waypoints, appearing at ``start``."""
 
@@ -215,6 +238,7 @@ class Route(_Strict):
     start: Duration = Field(0.0, description="time at the first waypoint")
     waypoints: list[Waypoint]
     target: str | None = Field(None, description="asset or unit the vehicle's weapon is aimed at")
+    manoeuvre: Manoeuvre | None = Field(None, description="how it fights back, if at all")
 
     @field_validator("type")
     @classmethod
@@ -260,6 +284,7 @@ class Raid(_Strict):
     speed: Speed | None = Field(None, description="speed (default: type cruise)")
     lateral_spacing: Length = Field(
         0.0, description="vehicles alternate left/right of the axis this far apart")
+    manoeuvre: Manoeuvre | None = Field(None, description="how each vehicle fights back")
 
     @field_validator("type")
     @classmethod

@@ -18,7 +18,7 @@ import numpy as np
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import plan, plan_wta
 from skyshield.engine.events import EventLog
-from skyshield.engine.motion import build_route_table, table_state
+from skyshield.engine.motion import build_route_table, manoeuvre_offsets, table_state
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
@@ -73,6 +73,13 @@ class _Sim:
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
                                         world.origin)
         self._state_cache: tuple[float, tuple[np.ndarray, ...]] | None = None
+        mk = v.man_kind if v.man_kind is not None else np.zeros(len(v), dtype=np.int64)
+        self._man = np.flatnonzero(mk > 0)
+        # weave phase from the route start; a break waits for a launch (inf until then)
+        self._man_t_ref = np.where(mk == 3, np.inf, v.t_start_s)
+        self._route_end = np.zeros((len(v), 3))
+        for i in np.flatnonzero(mk == 2):
+            self._route_end[i] = table_state(self.routes, float(v.t_end_s[i]))[0][i]
         self.first_detected = np.zeros(len(world.vehicles), dtype=bool)
         self.ended = np.zeros(len(world.vehicles), dtype=bool)
         cap = 0
@@ -104,6 +111,16 @@ class _Sim:
             return self._state_cache[1]  # type: ignore[return-value]
         v = self.w.vehicles
         pos, vel, alt = table_state(self.routes, t_s)
+        if self._man.size:  # threats fighting back: offsets on their routes
+            assert v.man_kind is not None and v.man_a is not None and v.man_b is not None
+            m = self._man
+            go = np.hypot(*(self._route_end[m, :2] - pos[m, :2]).T)
+            dp, dv = manoeuvre_offsets(t_s, vel[m], v.man_kind[m], v.man_a[m], v.man_b[m],
+                                       self._man_t_ref[m], go)
+            pos, vel, alt = pos.copy(), vel.copy(), alt.copy()
+            pos[m] += dp
+            vel[m] += dv
+            alt[m] += dp[:, 2]
         present = v.alive & ~self.ended & (v.t_start_s <= t_s) & (t_s <= v.t_end_s)
         out = (pos, vel, alt, present)
         self._state_cache = (t_s, out)
@@ -500,6 +517,12 @@ class _Sim:
             return
         st = tr.state_at(np.array([s]), t)[0]
         origin = u.pos_m[unit] + np.array([0.0, 0.0, 5.0])
+        truth = int(tr.truth[s])
+        vv = w.vehicles
+        if truth >= 0 and vv.man_kind is not None and vv.man_kind[truth] == 3 and \
+                not np.isfinite(self._man_t_ref[truth]):
+            self._man_t_ref[truth] = t  # its warning receiver sees the launch: it breaks
+            self._state_cache = None
         if mt.is_gun[m]:
             self._gun_burst(t, unit, m, tid, s, st, origin)
             return

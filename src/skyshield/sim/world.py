@@ -52,6 +52,10 @@ class Vehicles:
     jammer_bandwidth_hz: np.ndarray
     alive: np.ndarray
     presented_area_m2: np.ndarray | None = None  # for gun bursts
+    # manoeuvre (engine.motion.manoeuvre_offsets): kind index into MANOEUVRES and its figures
+    man_kind: np.ndarray | None = None
+    man_a: np.ndarray | None = None
+    man_b: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.name)
@@ -77,6 +81,16 @@ class FlightTypes:
     gun_aim_sigma_m: np.ndarray
     gun_pk_given_hit: np.ndarray
     gun_muzzle_mps: np.ndarray
+
+
+def _manoeuvre(m: Any) -> dict[str, float]:
+    if m is None:
+        return {"mk": 0, "ma": 0.0, "mb": 1.0}
+    if m.kind == "weave":
+        return {"mk": 1, "ma": m.amplitude, "mb": m.period}
+    if m.kind == "popup":
+        return {"mk": 2, "ma": m.height, "mb": m.range}
+    return {"mk": 3, "ma": m.g * 9.80665, "mb": m.duration}
 
 
 def _reach(v: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -288,6 +302,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             "jb": jam.bandwidth_hz.value if jam else 1.0,
             "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
             else PRESENTED_AREA_M2[vt.category],
+            **_manoeuvre(r.manoeuvre),
         })
     vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
     t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
@@ -301,6 +316,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
         alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
+        man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"),
     )
     eng_idx = np.array([unit_radars[k][cat.fire_units[u.type].radars.index(
         cat.fire_units[u.type].engagement_radar)] for k, u in enumerate(scenario.units.values())],
