@@ -30,6 +30,7 @@ from skyshield.sensors.radar import Jammers, Strobes, scan, strobes
 from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
+from skyshield.weapons.envelope import launch_direction
 from skyshield.weapons.flyout import Interceptors, fly
 
 __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
@@ -529,13 +530,7 @@ class _Sim:
         fl = self.w.flight
         assert fl is not None
         rel = st[:3] - origin
-        hor = float(np.hypot(rel[0], rel[1]))
-        el = np.arctan2(rel[2], max(hor, 1.0)) + np.radians(10.0)
-        if fl.loft[m] > 0:
-            el = max(el, np.radians(45.0))  # lofting missiles leave steeply
-        el = min(el, np.radians(89.0))
-        az = np.arctan2(rel[1], rel[0])
-        d = np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
+        d = launch_direction(rel[None], float(fl.loft[m]))[0]
         max_flight = 3.0 * mt.max_range_m[m] / 600.0 + 60.0
         wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight))
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],

@@ -27,7 +27,8 @@ import numpy as np
 from skyshield.physics.flight import Airframe, FlightState
 from skyshield.weapons.flyout import AIRFRAME_FIELDS, MIN_ARRIVAL_MPS, fly
 
-__all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope", "launch_state"]
+__all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope", "launch_state",
+           "launch_direction"]
 
 CACHE_VERSION = 1
 
@@ -55,7 +56,7 @@ def launch_state(n: int, direction: np.ndarray, mass_kg: np.ndarray,
                        np.zeros((n, 3)), np.zeros(n))
 
 
-def _direction(target: np.ndarray, loft: float) -> np.ndarray:
+def launch_direction(target: np.ndarray, loft: float) -> np.ndarray:
     """Launch direction: toward the target, raised to at least 45° for lofting missiles and
     at least 10° above the line of sight otherwise (a launcher does not fire into the ground)."""
     hor = np.linalg.norm(target[:, :2], axis=1)
@@ -74,7 +75,7 @@ def _run(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.n
     (inf, inf, nan where lost or out of time)."""
     n = tgt0.shape[0]
     af = af1.take(np.zeros(n, dtype=np.int64))
-    s = launch_state(n, _direction(tgt0, loft), af.mass0_kg)
+    s = launch_state(n, launch_direction(tgt0, loft), af.mass0_kg)
     t_fz = np.full(n, np.inf)
     miss = np.full(n, np.inf)
     v_fz = np.full(n, np.nan)
