@@ -33,10 +33,8 @@ def test_picture_quality_by_hand():
     assert s["truth_instants"] == 4  # the interceptor is not part of the air picture
 
 
-def test_exercise_reports_its_air_picture():
-    import skyshield
-
-    q = skyshield.run("slavic-shield-2019", seed=3).summary["air_picture"]
+def test_exercise_reports_its_air_picture(exercise_2019):
+    q = exercise_2019.summary["air_picture"]
     assert q["samples"] > 1000
     assert 0.3 < q["siap"]["completeness"] <= 1.0
     assert q["gospa_localisation_mean_m"] < q["gospa_mean_m"]

@@ -25,8 +25,8 @@ def _golden_view(summary):
 
 
 @pytest.fixture(scope="module")
-def golden_run():
-    return skyshield.run("slavic-shield-2019", seed=2019)
+def golden_run(exercise_2019):
+    return exercise_2019
 
 
 def test_public_api_is_pinned():

@@ -161,12 +161,11 @@ def test_no_strobe_from_beyond_the_horizon(setup):
     assert strobes(rs, i, jam, np.random.default_rng(0)).az_rad.size == 0
 
 
-def test_jamming_cue_classifies_the_self_screening_striker_not_its_missiles():
+def test_jamming_cue_classifies_the_self_screening_striker_not_its_missiles(exercise_2019):
     """Built-in exercise: the ECM striker's track lies on strobes from two sites and is classed
     an aircraft with the jamming cue; the anti-radiation missiles it launched fly along the same
     bearings but keep their kinematic class; every radar that first sees a strobe logs it."""
-    run = skyshield.run("slavic-shield-2019", seed=2019)
-    ev = run.events
+    ev = exercise_2019.events
     types = ev[ev.kind == "spawn"].set_index("truth_id")["target"]
     cl = ev[ev.kind == "classified"].assign(type=lambda d: d.truth_id.map(types))
     ecm = cl[cl.type == "strike_aircraft_ecm"]
