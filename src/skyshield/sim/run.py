@@ -626,16 +626,19 @@ class _Sim:
         # terminal hand-over: the seeker (or, for command guidance, the engagement radar's
         # precision track inside COMMAND_TERMINAL_M) acquires the live vehicle nearest the track
         victim = np.asarray(ic.victim)[rows]
-        for k in np.flatnonzero(~ic.terminal[rows] & held):
-            r = rows[k]
-            reach = fl.seeker_range_m[m[k]] if fl.seeker_range_m[m[k]] > 0 else COMMAND_TERMINAL_M
-            d_trk = np.where(present, np.linalg.norm(pos - trk[k, :3], axis=1), np.inf)
-            cand = int(np.argmin(d_trk)) if d_trk.size else -1
-            if cand >= 0 and d_trk[cand] <= mt.seeker_basket_m[m[k]] and \
-                    np.linalg.norm(pos[cand] - ic.state.pos_m[r]) <= reach:
-                ic.terminal[r] = True
-                ic.victim[r] = cand
-                victim[k] = cand
+        seek = np.flatnonzero(~ic.terminal[rows] & held)
+        if seek.size and present.any():
+            live = np.flatnonzero(present)
+            d_trk = np.linalg.norm(pos[live][None] - trk[seek, None, :3], axis=2)
+            cand = live[np.argmin(d_trk, axis=1)]
+            reach = np.where(fl.seeker_range_m[m[seek]] > 0, fl.seeker_range_m[m[seek]],
+                             COMMAND_TERMINAL_M)
+            got = (d_trk.min(axis=1) <= mt.seeker_basket_m[m[seek]]) & (np.linalg.norm(
+                pos[cand] - ic.state.pos_m[rows[seek]], axis=1) <= reach)
+            ic.terminal[rows[seek[got]]] = True
+            victim[seek[got]] = cand[got]
+            for r, v in zip(rows[seek[got]], cand[got], strict=True):
+                ic.victim[r] = int(v)
         term = ic.terminal[rows] & (victim >= 0)
         # a terminal row needs its victim alive and present, and semi-active/command guidance its
         # unit's radar; otherwise it flies on unguided
@@ -646,10 +649,14 @@ class _Sim:
         fuze_id = np.where(term, victim, np.where(held, tr.truth[np.maximum(slots, 0)], -1))
         mid = ~term & held
 
+        sub_state = ic.take(rows)
+        # unguided rows aim straight ahead of where the interval starts
+        ahead = sub_state.pos_m + sub_state.vel_mps * 1e3
+
         def aim(tt: float) -> tuple[np.ndarray, np.ndarray]:
             ps, vs, _, _ = self.state(tt)
-            a = ic_pos_now() + ic_vel_now() * 1e3  # unguided: straight ahead
-            av = ic_vel_now().copy()
+            a = ahead.copy()
+            av = sub_state.vel_mps.copy()
             if mid.any():
                 a[mid] = trk[mid, :3] + trk[mid, 3:] * (tt - t)
                 av[mid] = trk[mid, 3:]
@@ -667,14 +674,6 @@ class _Sim:
             ov = np.zeros((n, 3))
             ov[ok] = vs[fuze_id[ok]]
             return out, ov
-
-        sub_state = ic.take(rows)
-
-        def ic_pos_now() -> np.ndarray:
-            return sub_state.pos_m
-
-        def ic_vel_now() -> np.ndarray:
-            return sub_state.vel_mps
 
         new, fz, lost = fly(fl.airframe.take(m), sub_state, fl.nav_ratio[m], fl.loft[m], aim,
                             real, mid, t, FLYOUT_STEP_S, ground_alt_m=self.ground_alt,
