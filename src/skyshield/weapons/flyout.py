@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skyshield.physics.atmosphere import G0_MPS2
 from skyshield.physics.flight import (
+    AIRFRAME_FIELDS,
+    FUZED,
+    LOST,
     Airframe,
     FlightState,
-    altitude_m,
-    cpa_in_step,
-    rk4_step,
-    true_pn,
+    fly_guided,
 )
 
-__all__ = ["Interceptors", "Fuzed", "fly", "airframe_table", "MIN_SPEED_MPS", "SUB_STEP_S",
+__all__ = ["Interceptors", "Fuzed", "fly", "sample_targets", "airframe_table", "AIRFRAME_FIELDS",
+           "MIN_SPEED_MPS", "SUB_STEP_S",
            "MIN_ARRIVAL_MPS", "FUZE_RANGE_M"]
 
 SUB_STEP_S = 0.05  # RK4 sub-step (s): autopilot lags are 0.1-0.3 s
@@ -47,10 +47,6 @@ MIN_SPEED_MPS = 250.0  # assumed: below this after burnout a missile can no long
 # (energy to out-turn a manoeuvring target); the catalogue airframes are tuned on it
 MIN_ARRIVAL_MPS = 500.0
 FUZE_RANGE_M = 300.0  # assumed: a proximity fuze sees a closest approach within 300 m
-
-AIRFRAME_FIELDS = ("mass0_kg", "propellant_kg", "thrust_boost_n", "t_boost_s",
-                   "thrust_sustain_n", "t_sustain_s", "isp_s", "ref_area_m2", "cd_scale",
-                   "n_max_g", "cn_max", "tau_s")
 
 
 def airframe_table(rows: list[dict[str, float]]) -> Airframe:
@@ -131,6 +127,14 @@ class Fuzed:
     pos_m: np.ndarray
 
 
+def sample_targets(fn: Callable[[float], tuple[np.ndarray, np.ndarray]], times_s: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and velocities (K, n, 3) of a target function ``fn(t) -> (pos, vel)`` at the
+    instants ``times_s`` (K,)."""
+    out = [fn(float(t)) for t in times_s]
+    return np.stack([o[0] for o in out]), np.stack([o[1] for o in out])
+
+
 def fly(af: Airframe, s: FlightState, nav_ratio: np.ndarray, loft: np.ndarray,
         aim: Callable[[float], tuple[np.ndarray, np.ndarray]],
         real: Callable[[float], tuple[np.ndarray, np.ndarray]],
@@ -140,64 +144,24 @@ def fly(af: Airframe, s: FlightState, nav_ratio: np.ndarray, loft: np.ndarray,
     """Advance rows (all arrays (n, ...)) from ``t0_s`` by ``interval_s``.
 
     ``aim(t)`` gives the guidance target's position and velocity (n, 3) at time t, ``real(t)``
-    the real target's (for the fuze); ``midcourse`` (n,) marks rows still lofting toward the
-    track. Returns the new state, the rows that fuzed (with time, miss and position) and a
-    mask of rows lost (too slow after burnout, or below ``ground_alt_m``, altitudes from
-    ``alt0_m`` and ``earth_radius_m`` as in :func:`skyshield.physics.flight.altitude_m`). Fuzed
-    and lost rows are frozen where that happened; the others have flown the whole interval.
+    the real target's (for the fuze); both are sampled at the sub-step instants and the
+    interval is flown in one compiled call (:func:`skyshield.physics.flight.fly_guided`).
+    ``midcourse`` (n,) marks rows still lofting toward the track. Returns the new state, the
+    rows that fuzed (with time, miss and position) and a mask of rows lost (too slow after
+    burnout, or below ``ground_alt_m``, altitudes from ``alt0_m`` and ``earth_radius_m`` as in
+    :func:`skyshield.physics.flight.altitude_m`). Fuzed and lost rows are frozen where that
+    happened; the others have flown the whole interval.
     """
-    n = s.pos_m.shape[0]
     steps = max(1, int(round(interval_s / sub_step_s)))
     h = interval_s / steps
-    done = np.zeros(n, dtype=bool)
-    lost = np.zeros(n, dtype=bool)
-    f_rows, f_t, f_miss, f_pos = [], [], [], []
-    s = s.copy()
-    g_up = np.array([0.0, 0.0, G0_MPS2])
-    rp, _ = real(t0_s)
-    for k in range(steps):
-        t = t0_s + k * h
-        act = ~(done | lost)
-        if not act.any():
-            break
-        ap, av = aim(t)
-        rel = ap - s.pos_m
-        if np.any(midcourse & act):
-            go = np.linalg.norm(rel[:, :2], axis=1)
-            rel[:, 2] += np.where(midcourse, loft * go, 0.0)
-        cmd = true_pn(rel, av - s.vel_mps, nav_ratio) + g_up
-        idx = np.flatnonzero(act)
-        every = idx.size == n  # the common case: no gather/scatter of the whole state
-        sub = rk4_step(af if every else af.take(idx), s if every else _take(s, idx),
-                       cmd if every else cmd[idx], h, alt0_m=alt0_m,
-                       earth_radius_m=earth_radius_m)
-        rp1, _ = real(t + h)
-        r0, r1 = rp[idx] - s.pos_m[idx], rp1[idx] - sub.pos_m
-        tau, miss = cpa_in_step(r0, r1, h)
-        # the range opens inside this step, close enough for the proximity fuze to see it
-        fuze = (np.sum(r1 * (r1 - r0), axis=1) > 0) & (tau < h) & (miss <= FUZE_RANGE_M)
-        prev = s.pos_m[idx]
-        if every:
-            s = sub
-        else:
-            _put(s, idx, sub)
-        if fuze.any():
-            r = idx[fuze]
-            done[r] = True
-            f_rows.append(r)
-            f_t.append(t + tau[fuze])
-            f_miss.append(miss[fuze])
-            f_pos.append(prev[fuze] + (sub.pos_m[fuze] - prev[fuze]) * (tau[fuze] / h)[:, None])
-        speed = np.linalg.norm(s.vel_mps[idx], axis=1)
-        burnt = s.t_flight_s[idx] > af.t_boost_s[idx] + af.t_sustain_s[idx]
-        low = altitude_m(s.pos_m[idx], alt0_m, earth_radius_m) < ground_alt_m
-        bad = ~fuze & ((burnt & (speed < MIN_SPEED_MPS)) | low)
-        lost[idx[bad]] = True
-        rp = rp1
-    cat = (lambda xs, dt=float: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))  # noqa: E731
-    fz = Fuzed(cat(f_rows, np.int64), cat(f_t), cat(f_miss),
-               np.concatenate(f_pos) if f_pos else np.zeros((0, 3)))
-    return s, fz, lost
+    times = t0_s + h * np.arange(steps + 1)
+    aim_p, aim_v = sample_targets(aim, times)
+    real_p, _ = sample_targets(real, times)
+    new, res = fly_guided(af, s, nav_ratio, loft, midcourse, aim_p, aim_v, real_p, t0_s, h,
+                          FUZE_RANGE_M, MIN_SPEED_MPS, ground_alt_m, alt0_m, earth_radius_m)
+    rows = np.flatnonzero(res.status == FUZED)
+    fz = Fuzed(rows, res.t_fuze_s[rows], res.miss_m[rows], res.pos_fuze_m[rows])
+    return new, fz, res.status == LOST
 
 
 def _take(s: FlightState, idx: np.ndarray) -> FlightState:
