@@ -16,8 +16,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from skyshield.scenario.catalogue import figure_values, load_catalogue  # noqa: E402
-from skyshield.weapons.envelope import launch_envelope  # noqa: E402
-from skyshield.weapons.flyout import airframe_table  # noqa: E402
+from skyshield.weapons.envelope import missile_envelope  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 TARGETS = (("cruise missile, 50 m, 250 m/s", 250.0, 50.0), ("fighter, 8 km, 300 m/s", 300.0,
@@ -34,13 +33,10 @@ def main() -> None:
         v = figure_values(m)
         if v["airframe"] is None:
             continue
-        af = v["airframe"]
         fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), dpi=100)
         for ax, (label, speed, alt) in zip(axes, TARGETS, strict=True):
-            env = launch_envelope(airframe_table([af]), af["nav_ratio"], af["loft"],
-                                  v["max_range_m"], v["lethal_radius_m"], speed,
-                                  min(alt, v["max_alt_m"]), nx=a.nx, ny=a.ny,
-                                  sub_step_s=0.1)
+            env = missile_envelope(v, speed, min(alt, v["max_alt_m"]), nx=a.nx, ny=a.ny,
+                                   sub_step_s=0.1)
             x = env.x_m / 1e3
             y = np.concatenate([-env.y_m[:0:-1], env.y_m]) / 1e3
             ok = np.concatenate([env.ok[:, :0:-1], env.ok], axis=1).astype(float)

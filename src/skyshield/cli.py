@@ -296,8 +296,7 @@ def envelope(
 ) -> None:
     """Launch acceptability region of MISSILE against a straight, level target (flyouts)."""
     from skyshield.scenario.catalogue import figure_values, load_catalogue
-    from skyshield.weapons.envelope import launch_envelope
-    from skyshield.weapons.flyout import airframe_table
+    from skyshield.weapons.envelope import missile_envelope
 
     try:
         cat = load_catalogue(*([catalogue_file] if catalogue_file else []))
@@ -310,30 +309,29 @@ def envelope(
     if v["airframe"] is None:
         _fail(f"{missile} is a gun: it has no flyout envelope (its range is "
               f"{v['max_range_m'] / 1e3:g} km by the catalogue)")
-    a = v["airframe"]
     with out.status(f"flying {nx * ny} {missile} flyouts"):
-        env = launch_envelope(airframe_table([a]), a["nav_ratio"], a["loft"], v["max_range_m"],
-                              v["lethal_radius_m"], target_speed, target_alt, nx=nx, ny=ny)
+        env = missile_envelope(v, target_speed, target_alt, nx=nx, ny=ny)
     t = Table(title=f"{missile} vs a {target_speed:g} m/s target at {target_alt:g} m: "
               "farthest launch down-range by cross-range")
-    for c in ("cross-range km", "max launch down-range km", "time of flight s", "miss m"):
+    for c in ("cross-range km", "max launch down-range km", "time of flight s", "miss m",
+              "loft programme"):
         t.add_column(c, justify="right")
     for j, y in enumerate(env.y_m):
         okj = np.flatnonzero(env.ok[:, j])
         if okj.size:
             i = okj[-1]
             t.add_row(f"{y / 1e3:.1f}", f"{env.x_m[i] / 1e3:.1f}", f"{env.tof_s[i, j]:.1f}",
-                      f"{env.miss_m[i, j]:.2f}")
+                      f"{env.miss_m[i, j]:.2f}", f"{env.loft[i, j]:.2f}")
         else:
-            t.add_row(f"{y / 1e3:.1f}", "-", "-", "-")
+            t.add_row(f"{y / 1e3:.1f}", "-", "-", "-", "-")
     out.print(t)
     try:
         if table_file is not None:
             xx, yy = np.meshgrid(env.x_m, env.y_m, indexing="ij")
             rows = np.stack([xx.ravel(), yy.ravel(), env.ok.ravel(), env.tof_s.ravel(),
-                             env.miss_m.ravel()], axis=1)
+                             env.miss_m.ravel(), env.loft.ravel()], axis=1)
             np.savetxt(table_file, rows, delimiter=",", fmt="%.6g",
-                       header="x_m,y_m,ok,tof_s,miss_m", comments="")
+                       header="x_m,y_m,ok,tof_s,miss_m,loft", comments="")
             out.print(f"wrote {table_file}", highlight=False)
         from skyshield.report.envelope_plot import plot_envelope
 

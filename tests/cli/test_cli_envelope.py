@@ -17,10 +17,11 @@ def test_envelope_writes_a_png_and_a_grid(tmp_path):
     png = (tmp_path / "e.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     grid = np.loadtxt(tmp_path / "e.csv", delimiter=",", skiprows=1)
-    assert grid.shape == (24, 5)
+    assert grid.shape == (24, 6)
     ok = grid[:, 2] > 0
     assert ok.any() and (~ok).any()  # a boundary inside the grid
     assert np.all(grid[ok, 4] <= 5.0)  # every success is inside the 57E6E's lethal radius
+    assert np.all(grid[ok, 5] == 0.0) and np.all(np.isnan(grid[~ok, 5]))  # no loft programme
     assert "farthest launch" in r.stdout
 
 

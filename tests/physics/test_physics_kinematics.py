@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skyshield.physics.kinematics import cpa, intercept_time_s
+from skyshield.physics.kinematics import cpa, intercept_time_s, intercept_time_table
 
 
 def test_head_on() -> None:
@@ -105,3 +105,43 @@ def test_cpa_batch_equals_scalars() -> None:
         for j in range(4):
             ts, ds = cpa(p[i, j], v[i, j])
             assert t[i, j] == pytest.approx(ts, rel=1e-14) and d[i, j] == pytest.approx(ds)
+
+
+def _speed_table(v_mps, r_max_m, h_max_m=20e3, n=80):
+    """A time-of-flight table of a straight missile of speed V, out of reach beyond r_max."""
+    R = np.linspace(0.0, 2 * r_max_m, n + 1)[1:]
+    H = np.linspace(0.0, h_max_m, 21)
+    rr, hh = np.meshgrid(R, H, indexing="ij")
+    d = np.hypot(rr, hh)
+    return R, H, np.where(d <= r_max_m, d / v_mps, np.inf)
+
+
+def test_intercept_time_table_with_a_constant_speed_is_the_closed_form():
+    """T = |p|/V in the table: the earliest intercept equals intercept_time_s's closed form
+    (|p + v·t| = V·t) within the table's interpolation (0.05 s)."""
+    rng = np.random.default_rng(8)
+    V = 1000.0
+    R, H, T = _speed_table(V, 60e3)
+    p = np.c_[rng.uniform(5e3, 40e3, 200), rng.uniform(-20e3, 20e3, 200),
+              rng.uniform(100, 10e3, 200)]
+    v = np.c_[rng.uniform(-300, 300, (200, 2)), np.zeros(200)]
+    exact = intercept_time_s(p, v, V)
+    got = intercept_time_table(p, v, R, H, T, 120.0, n_samples=400)
+    inside = np.linalg.norm(p + v * exact[:, None], axis=1) < 55e3
+    np.testing.assert_allclose(got[inside], exact[inside], atol=0.05)
+
+
+def test_intercept_time_table_refuses_an_intercept_the_missile_would_reach_early():
+    """A target closing head-on from beyond the reach r_max: if the straight-line intercept
+    point D·V/(u+V) lies inside r_max the table gives t* = D/(u+V); if it lies beyond, the
+    target only enters reach at a point the missile would reach long before the target (it
+    cannot loiter), so there is no intercept for a launch now (NaN), not a late one."""
+    V, u, r_max = 1000.0, 250.0, 30e3
+    R, H, T = _speed_table(V, r_max)
+    vel = np.array([[-u, 0.0, 0.0]])
+    D_near = 0.9 * r_max * (u + V) / V  # intercept point at 0.9 r_max
+    D_far = 1.5 * r_max * (u + V) / V  # intercept point beyond reach
+    t = intercept_time_table(np.array([[D_near, 0, 10.0], [D_far, 0, 10.0]]),
+                             np.repeat(vel, 2, axis=0), R, H, T, 200.0, n_samples=400)
+    assert t[0] == pytest.approx(D_near / (u + V), abs=0.05)
+    assert np.isnan(t[1])

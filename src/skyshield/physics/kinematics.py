@@ -88,7 +88,10 @@ def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m:
     there by t when T(p(t)) ≤ t. The earliest such t is found on ``n_samples`` times in
     [0, t_max] and refined by linear interpolation of T(p(t)) − t between the last sample
     where it was positive and the first where it is not. T is bilinear in the table (inf cells
-    are out of reach; a point outside the table is out of reach). NaN where never reachable.
+    are out of reach; a point outside the table is out of reach). NaN where never reachable —
+    and where the target enters the reachable region at a point the missile would reach more
+    than one sample interval *early* (T(p(t)) jumps from out of reach to well below t): a
+    missile cannot loiter, so such a target is engaged by a later launch, not this one.
     With T = |p|/V it reproduces :func:`intercept_time_s` (tested).
     """
     p = as_float(rel_pos_m)
@@ -132,4 +135,7 @@ def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m:
         fin = np.isfinite(g0) & (g0 > g1)
         frac = np.where(fin, g0 / np.where(fin, g0 - g1, 1.0), 1.0)
     t = np.where(first == 0, 0.0, t0 + np.clip(frac, 0.0, 1.0) * (t1 - t0))
-    return np.where(found, t, np.nan)
+    # a genuine crossing: the sample before was in reach (but too slow), or the first sample
+    # in reach is at most one interval early
+    genuine = (first == 0) | np.isfinite(g0) | (g1 >= -(t1 - t0))
+    return np.where(found & genuine, t, np.nan)

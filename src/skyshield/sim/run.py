@@ -23,6 +23,7 @@ from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
 from skyshield.physics.flight import altitude_m, burst_pk
+from skyshield.physics.kinematics import intercept_time_table
 from skyshield.physics.lethality import cookie_cutter_pk, gaussian_pk
 from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
@@ -31,13 +32,12 @@ from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
 from skyshield.weapons.envelope import launch_direction
-from skyshield.weapons.flyout import Interceptors, fly
+from skyshield.weapons.flyout import Interceptors, fly, lofting, terminal_reach_m
 
 __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
 
 FLYOUT_STEP_S = 0.5  # guidance interval; the flight itself is integrated in 0.05 s RK4 steps
 EARTH_RADIUS_M = 6_371_000.0  # mean radius, for the altitude of flat-frame positions
-COMMAND_TERMINAL_M = 10000.0  # assumed: command guidance switches to the precision track here
 ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
 ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
 
@@ -530,9 +530,21 @@ class _Sim:
         fl = self.w.flight
         assert fl is not None
         rel = st[:3] - origin
-        d = launch_direction(rel[None], float(fl.loft[m]))[0]
+        # aim the launch at the predicted intercept point of the missile's reach table, with
+        # the trajectory programme chosen there (weapons.envelope)
+        aim_rel, loft, tof = rel, float(fl.loft[m]), np.nan
+        tb = fl.reach_tables[m] if fl.reach_tables else None
+        if tb is not None:
+            tof = float(intercept_time_table(rel[None], st[None, 3:], tb.range_m, tb.height_m,
+                                             tb.tof_s, tb.max_tof_s())[0])
+            if np.isfinite(tof):
+                aim_rel = rel + st[3:] * tof
+                loft = float(tb.loft_at(np.hypot(aim_rel[0], aim_rel[1]), aim_rel[2], loft))
+        d = launch_direction(aim_rel[None], loft)[0]
         max_flight = 3.0 * mt.max_range_m[m] / 600.0 + 60.0
-        wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight))
+        wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight), loft=loft,
+                               launch_distance_m=float(np.hypot(aim_rel[0], aim_rel[1])),
+                               t_intercept_s=t + tof)
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
                       weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(rel)),
                       pos_m=origin)
@@ -631,8 +643,7 @@ class _Sim:
             live = np.flatnonzero(present)
             d_trk = np.linalg.norm(pos[live][None] - trk[seek, None, :3], axis=2)
             cand = live[np.argmin(d_trk, axis=1)]
-            reach = np.where(fl.seeker_range_m[m[seek]] > 0, fl.seeker_range_m[m[seek]],
-                             COMMAND_TERMINAL_M)
+            reach = terminal_reach_m(fl.seeker_range_m[m[seek]])
             got = (d_trk.min(axis=1) <= mt.seeker_basket_m[m[seek]]) & (np.linalg.norm(
                 pos[cand] - ic.state.pos_m[rows[seek]], axis=1) <= reach)
             ic.terminal[rows[seek[got]]] = True
@@ -647,9 +658,19 @@ class _Sim:
         guided_term = term & alive_v & (active | w.units.alive[units])
         noise = self.rng_seeker.standard_normal((n, 3)) * mt.terminal_sigma_m[m][:, None]
         fuze_id = np.where(term, victim, np.where(held, tr.truth[np.maximum(slots, 0)], -1))
-        mid = ~term & held
-
         sub_state = ic.take(rows)
+        # midcourse: PN on the predicted intercept point — the track extrapolated to the
+        # planned intercept time — until that time, then on the track itself; lofted while
+        # far out (flyout.lofting)
+        guided_mid = ~term & held
+        t_int = np.asarray(ic.t_intercept_s)[rows]
+        with np.errstate(invalid="ignore"):
+            to_pip = guided_mid & (t < t_int)
+        pip = trk[:, :3] + trk[:, 3:] * np.where(to_pip, t_int - t, 0.0)[:, None]
+        mid = guided_mid & lofting(pip, sub_state.pos_m, np.asarray(ic.launch_dist_m)[rows],
+                                   terminal_reach_m(fl.seeker_range_m[m]))
+        on_track = guided_mid & ~to_pip
+
         # unguided rows aim straight ahead of where the interval starts
         ahead = sub_state.pos_m + sub_state.vel_mps * 1e3
 
@@ -657,9 +678,11 @@ class _Sim:
             ps, vs, _, _ = self.state(tt)
             a = ahead.copy()
             av = sub_state.vel_mps.copy()
-            if mid.any():
-                a[mid] = trk[mid, :3] + trk[mid, 3:] * (tt - t)
-                av[mid] = trk[mid, 3:]
+            a[to_pip] = pip[to_pip]
+            av[to_pip] = 0.0
+            if on_track.any():
+                a[on_track] = trk[on_track, :3] + trk[on_track, 3:] * (tt - t)
+                av[on_track] = trk[on_track, 3:]
             if guided_term.any():
                 vv = victim[guided_term]
                 a[guided_term] = ps[vv] + noise[guided_term]
@@ -675,7 +698,8 @@ class _Sim:
             ov[ok] = vs[fuze_id[ok]]
             return out, ov
 
-        new, fz, lost = fly(fl.airframe.take(m), sub_state, fl.nav_ratio[m], fl.loft[m], aim,
+        new, fz, lost = fly(fl.airframe.take(m), sub_state, fl.nav_ratio[m],
+                            np.asarray(ic.loft_row)[rows], aim,
                             real, mid, t, FLYOUT_STEP_S, ground_alt_m=self.ground_alt,
                             alt0_m=float(w.origin[2]), earth_radius_m=EARTH_RADIUS_M)
         ic.put(rows, new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,8 +18,8 @@ from skyshield.scenario.raids import all_routes
 from skyshield.scenario.schema import Scenario, route_times
 from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
 from skyshield.sensors.radar import RadarSet
-from skyshield.weapons.envelope import reach_table
-from skyshield.weapons.flyout import MIN_ARRIVAL_MPS, airframe_table
+from skyshield.weapons.envelope import ReachTable, missile_reach_table
+from skyshield.weapons.flyout import airframe_table
 
 __all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
 
@@ -81,6 +81,8 @@ class FlightTypes:
     gun_aim_sigma_m: np.ndarray
     gun_pk_given_hit: np.ndarray
     gun_muzzle_mps: np.ndarray
+    # per type: the reach table with each grid point's trajectory programme (None: a gun)
+    reach_tables: list[ReachTable | None] = field(default_factory=list)
 
 
 def _manoeuvre(m: Any) -> dict[str, float]:
@@ -93,13 +95,9 @@ def _manoeuvre(m: Any) -> dict[str, float]:
     return {"mk": 3, "ma": m.g * 9.80665, "mb": m.duration}
 
 
-def _reach(v: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    af = v["airframe"]
-    tb = reach_table(airframe_table([af]), af["nav_ratio"], af["loft"], v["max_range_m"],
-                     v["max_alt_m"], v["lethal_radius_m"])
-    # the missile must arrive fast enough to out-turn its target (MIN_ARRIVAL_MPS)
-    tof = np.where(tb.speed_mps >= MIN_ARRIVAL_MPS, tb.tof_s, np.inf)
-    return tb.range_m, tb.height_m, tof
+def _reach(v: dict[str, Any]) -> ReachTable:
+    # per grid point the trajectory programme with the most energy in hand on arrival
+    return missile_reach_table(v)
 
 
 def _flight_table(mv: list[dict[str, Any]]) -> FlightTypes:
@@ -206,8 +204,11 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         lethal_radius_m=col("lethal_radius_m"), terminal_sigma_m=col("terminal_sigma_m"),
         seeker_basket_m=col("seeker_basket_m"),
     )
-    missiles.reach = [None if v["kind"] == "gun" else _reach(v) for v in mv]
+    tables = [None if v["kind"] == "gun" else _reach(v) for v in mv]
+    missiles.reach = [None if tb is None else (tb.range_m, tb.height_m, tb.tof_s)
+                      for tb in tables]
     flight = _flight_table(mv)
+    flight.reach_tables = tables
 
     # ---- radars and fire units
     r_rows: list[dict[str, Any]] = []

@@ -1,16 +1,28 @@
 """Engagement envelopes from simulated flyouts.
 
+* Trajectory programmes: a lofting missile (catalogue ``loft`` > 0) is flown under each of the
+  loft factors ``LOFT_PROGRAMMES`` × its catalogue loft (0: a direct shot launched 10° above
+  the line of sight; otherwise a launch at ≥ 45° and the midcourse aim raised by the factor ×
+  the ground distance to go). Which is best depends on where the intercept is — a low target
+  at medium range wants a high loft and a steep final dive through the dense air, a near one a
+  direct shot — so fire control picks, for the predicted intercept point, the programme that
+  arrives there with the most energy in hand, as a real fire-control computer selects a
+  trajectory. The envelopes are the union over the programmes.
 * :func:`reach_table` — time of flight of a missile to every point of a (ground range,
-  height) grid around the launcher, from a batch of flyouts against fixed points (inf where the
-  missile arrives too slow to manoeuvre, hits the ground or runs out of time). Fire control
-  turns it into an intercept time against any track (``physics.kinematics.intercept_time_table``),
-  so the envelope it uses is the one the flyout physics gives, cached on disk
-  (``$SKYSHIELD_CACHE`` or ``~/.cache/skyshield``) by a hash of the airframe figures.
+  height) grid around the launcher, from a batch of flyouts against fixed points under every
+  programme (the one arriving fastest, if at ``MIN_ARRIVAL_MPS`` or more; inf where none does:
+  too slow to manoeuvre, into the ground or out of time), and the programme's loft factor.
+  Fire control turns it into an intercept time against any track
+  (``physics.kinematics.intercept_time_table``) and the simulation flies its missiles toward
+  that predicted point under that programme, so the envelope fire control plans with is the
+  one the flyout physics gives (tested: planned and flown intercept times agree). Cached on
+  disk (``$SKYSHIELD_CACHE`` or ``~/.cache/skyshield``) by a hash of the airframe figures and
+  ``CACHE_VERSION`` (raise it when the flight physics changes).
 * :func:`launch_envelope` — the launch acceptability region against a target flying straight
   and level toward the launcher's side at a given speed and height: for every launch position
-  (down-range x, cross-range y of the target at launch) a full guided flyout, success when it
-  fuzes within the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or faster (the reach
-  criterion). ``skyshield envelope`` plots it.
+  (down-range x, cross-range y of the target at launch) the fire-control solution (intercept
+  time, predicted point, programme) flown in full, success when it fuzes within the lethal
+  radius arriving at ``MIN_ARRIVAL_MPS`` or faster. ``skyshield envelope`` plots it.
 """
 
 from __future__ import annotations
@@ -21,16 +33,30 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from skyshield.physics.flight import Airframe, FlightState
-from skyshield.weapons.flyout import AIRFRAME_FIELDS, MIN_ARRIVAL_MPS, fly
+from skyshield.physics.kinematics import intercept_time_table
+from skyshield.weapons.flyout import (
+    AIRFRAME_FIELDS,
+    MIN_ARRIVAL_MPS,
+    airframe_table,
+    fly,
+    lofting,
+    terminal_reach_m,
+)
 
 __all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope", "launch_state",
-           "launch_direction"]
+           "launch_direction", "programmes", "LOFT_PROGRAMMES", "missile_reach_table",
+           "missile_envelope", "fly_straight"]
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3  # 3: compiled flight kernels, per-stage atmosphere, loft programmes
+
+# multiples of a missile's catalogue loft flown as separate trajectory programmes (assumed: a
+# direct shot, half, the catalogue's and twice the catalogue's loft)
+LOFT_PROGRAMMES = (0.0, 0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)
@@ -39,10 +65,27 @@ class ReachTable:
     height_m: np.ndarray  # (nH,) height above the launcher axis
     tof_s: np.ndarray  # (nR, nH) time of flight, inf where out of reach
     speed_mps: np.ndarray  # (nR, nH) speed on arrival (nan out of reach)
+    loft: np.ndarray  # (nR, nH) loft factor of the programme chosen there (nan: none)
+
+    def loft_at(self, range_m: np.ndarray, height_m: np.ndarray, default: float) -> np.ndarray:
+        """The programme's loft factor at the nearest reachable cell to each (ground range,
+        height) point, ``default`` where the table has none."""
+        ok = np.isfinite(self.loft)
+        if not ok.any():
+            return np.full(np.shape(range_m), default)
+        ri, hi = np.nonzero(ok)
+        d = (np.subtract.outer(np.atleast_1d(range_m), self.range_m[ri]) ** 2
+             + np.subtract.outer(np.atleast_1d(height_m), self.height_m[hi]) ** 2)
+        return self.loft[ri, hi][np.argmin(d, axis=-1)].reshape(np.shape(range_m))
 
     def max_range_m(self) -> float:
         ok = np.isfinite(self.tof_s)
         return float(self.range_m[ok.any(axis=1)].max()) if ok.any() else 0.0
+
+    def max_tof_s(self) -> float:
+        """The longest finite time of flight (0 if nothing is in reach)."""
+        ok = np.isfinite(self.tof_s)
+        return float(self.tof_s[ok].max()) if ok.any() else 0.0
 
     def max_height_m(self) -> float:
         ok = np.isfinite(self.tof_s)
@@ -56,33 +99,51 @@ def launch_state(n: int, direction: np.ndarray, mass_kg: np.ndarray,
                        np.zeros((n, 3)), np.zeros(n))
 
 
-def launch_direction(target: np.ndarray, loft: float) -> np.ndarray:
-    """Launch direction: toward the target, raised to at least 45° for lofting missiles and
-    at least 10° above the line of sight otherwise (a launcher does not fire into the ground)."""
+def programmes(loft: float) -> np.ndarray:
+    """The loft factors a missile with catalogue ``loft`` is flown under (just 0 if it does
+    not loft)."""
+    return np.unique(np.array(LOFT_PROGRAMMES) * loft) if loft > 0 else np.zeros(1)
+
+
+def launch_direction(target: np.ndarray, loft: np.ndarray | float) -> np.ndarray:
+    """Launch direction toward ``target`` (n, 3), relative to the launcher (the predicted
+    intercept point, or the target): 10° above the line of sight (a launcher does not fire into
+    the ground), and at least 45° for a lofted programme (``loft`` > 0, per row or one)."""
     hor = np.linalg.norm(target[:, :2], axis=1)
     el = np.arctan2(target[:, 2], np.maximum(hor, 1.0)) + np.radians(10.0)
-    if loft > 0:
-        el = np.maximum(el, np.radians(45.0))
+    el = np.where(np.asarray(loft) > 0, np.maximum(el, np.radians(45.0)), el)
     el = np.minimum(el, np.radians(89.0))
     az = np.arctan2(target[:, 1], target[:, 0])
     return np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=1)
 
 
-def _run(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.ndarray,
-         t_max_s: float, interval_s: float, sub_step_s: float
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fly one missile type against n straight-line targets; (time, miss, speed) at fuzing
-    (inf, inf, nan where lost or out of time)."""
+def fly_straight(af1: Airframe, nav: float, loft: np.ndarray | float, tgt0: np.ndarray,
+                 tgt_vel: np.ndarray, t_max_s: float, interval_s: float = 1.0,
+                 sub_step_s: float = 0.05, terminal_reach_m: float = 0.0,
+                 t_intercept_s: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fly one missile type from the origin against n straight-line targets (position
+    ``tgt0`` at launch, velocity ``tgt_vel``), row i under loft factor ``loft[i]``, guided as
+    in the simulation with perfect knowledge of the target: launched (:func:`launch_direction`)
+    and steered in midcourse toward the predicted intercept point at the planned time
+    ``t_intercept_s`` (nan or None: the target itself), lofted by
+    :func:`skyshield.weapons.flyout.lofting`, then PN on the target inside the terminal reach
+    or after the planned time; (time, miss, speed) at fuzing (inf, inf, nan where lost or out
+    of time)."""
     n = tgt0.shape[0]
     af = af1.take(np.zeros(n, dtype=np.int64))
-    s = launch_state(n, launch_direction(tgt0, loft), af.mass0_kg)
+    loft_a = np.ascontiguousarray(np.broadcast_to(np.asarray(loft, dtype=float), n))
+    t_int = np.full(n, np.nan) if t_intercept_s is None else np.asarray(t_intercept_s, float)
+    planned = np.isfinite(t_int)
+    pip = tgt0 + tgt_vel * np.where(planned, t_int, 0.0)[:, None]
+    go0 = np.linalg.norm(pip[:, :2], axis=1)
+    s = launch_state(n, launch_direction(pip, loft_a), af.mass0_kg)
     t_fz = np.full(n, np.inf)
     miss = np.full(n, np.inf)
     v_fz = np.full(n, np.nan)
     live = np.ones(n, dtype=bool)
     t = 0.0
     nav_a = np.full(n, nav)
-    loft_a = np.full(n, loft)
     while live.any() and t < t_max_s:
         idx = np.flatnonzero(live)
 
@@ -91,10 +152,19 @@ def _run(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.n
 
         sub = FlightState(s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx], s.a_lat_mps2[idx],
                           s.t_flight_s[idx])
-        ap, _ = target(t)
-        mid = np.linalg.norm((ap - sub.pos_m)[:, :2], axis=1) > 0.2 * np.linalg.norm(
-            tgt0[idx, :2], axis=1)
-        new, fz, lost = fly(af.take(idx), sub, nav_a[idx], loft_a[idx], target, target, mid, t,
+        tp, _ = target(t)
+        to_pip = (planned[idx] & (t < np.where(planned[idx], t_int[idx], 0.0))
+                  & (np.linalg.norm(tp - sub.pos_m, axis=1) > terminal_reach_m))
+        ap = np.where(to_pip[:, None], pip[idx], tp)
+        mid = lofting(ap, sub.pos_m, go0[idx], np.full(idx.size, terminal_reach_m))
+
+        def aim(tt: float, idx: np.ndarray = idx, to_pip: np.ndarray = to_pip
+                ) -> tuple[np.ndarray, np.ndarray]:
+            p, v = target(tt, idx)
+            return (np.where(to_pip[:, None], pip[idx], p),
+                    np.where(to_pip[:, None], 0.0, v))
+
+        new, fz, lost = fly(af.take(idx), sub, nav_a[idx], loft_a[idx], aim, target, mid, t,
                             interval_s, sub_step_s, ground_alt_m=-5.0)
         s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx] = new.pos_m, new.vel_mps, new.mass_kg
         s.a_lat_mps2[idx], s.t_flight_s[idx] = new.a_lat_mps2, new.t_flight_s
@@ -108,6 +178,39 @@ def _run(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.n
     return t_fz, miss, v_fz
 
 
+@dataclass(frozen=True)
+class _Best:
+    tof_s: np.ndarray
+    speed_mps: np.ndarray
+    miss_m: np.ndarray
+    loft: np.ndarray
+
+
+def _best(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.ndarray,
+          t_max_s: float, interval_s: float, sub_step_s: float, lethal_radius_m: float,
+          terminal_reach_m: float) -> _Best:
+    """Every target flown under every programme in one batch; per target, of the programmes
+    that intercept inside the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or more (the energy
+    to out-turn a manoeuvring target, the criterion the airframes are tuned on), the one that
+    arrives fastest — the most energy in hand, so a neighbouring point of the grid is reached
+    too — with its time, arrival speed, miss and loft factor (inf, nan, the least miss, nan if
+    none)."""
+    lofts = programmes(loft)
+    n, p = tgt0.shape[0], lofts.size
+    t_fz, miss, v_fz = fly_straight(af1, nav, np.repeat(lofts, n), np.tile(tgt0, (p, 1)),
+                            np.tile(tgt_vel, (p, 1)), t_max_s, interval_s, sub_step_s,
+                            terminal_reach_m)
+    t_fz, miss, v_fz = (x.reshape(p, n) for x in (t_fz, miss, v_fz))
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
+    k = np.argmax(np.where(ok, v_fz, -np.inf), axis=0)
+    got = ok.any(axis=0)
+    cols = np.arange(n)
+    return _Best(np.where(got, t_fz[k, cols], np.inf), np.where(got, v_fz[k, cols], np.nan),
+                 np.where(got, miss[k, cols], np.min(miss, axis=0)),
+                 np.where(got, lofts[k], np.nan))
+
+
 def _cache_dir() -> Path:
     base = os.environ.get("SKYSHIELD_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "skyshield")
@@ -116,7 +219,8 @@ def _cache_dir() -> Path:
 
 def reach_table(af1: Airframe, nav: float, loft: float, max_range_m: float, max_alt_m: float,
                 lethal_radius_m: float, n_range: int = 36, n_height: int = 14,
-                sub_step_s: float = 0.1, cache: bool = True) -> ReachTable:
+                sub_step_s: float = 0.1, cache: bool = True, terminal_reach_m: float = 0.0
+                ) -> ReachTable:
     """Time of flight to each point of a grid up to 1.3× the catalogue's range and 1.2× its
     height (so the table shows where the physics ends, not where the catalogue says)."""
     R = np.linspace(0.0, 1.3 * max_range_m, n_range + 1)[1:]
@@ -124,26 +228,28 @@ def reach_table(af1: Airframe, nav: float, loft: float, max_range_m: float, max_
     key = hashlib.sha256(json.dumps({
         "v": CACHE_VERSION, "af": [float(getattr(af1, f)[0]) for f in AIRFRAME_FIELDS],
         "nav": nav, "loft": loft, "R": R.tolist(), "H": H.tolist(), "dt": sub_step_s,
-        "lr": lethal_radius_m}).encode()).hexdigest()[:24]
+        "lr": lethal_radius_m, "term": terminal_reach_m,
+        "programmes": list(LOFT_PROGRAMMES)}).encode()).hexdigest()[:24]
     path = _cache_dir() / "reach" / f"{key}.npz"
     if cache and path.exists():
         try:
             with np.load(path) as z:
-                return ReachTable(z["R"], z["H"], z["tof"], z["v"])
+                return ReachTable(z["R"], z["H"], z["tof"], z["v"], z["loft"])
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache file is recomputed
     rr, hh = np.meshgrid(R, H, indexing="ij")
     tgt = np.stack([rr.ravel(), np.zeros(rr.size), np.maximum(hh.ravel(), 5.0)], axis=1)
     t_max = 3.0 * max_range_m / 600.0 + 60.0
-    t_fz, miss, v = _run(af1, nav, loft, tgt, np.zeros_like(tgt), t_max, 2.0, sub_step_s)
-    ok = np.isfinite(t_fz) & (miss <= lethal_radius_m)
-    table = ReachTable(R, H, np.where(ok, t_fz, np.inf).reshape(rr.shape),
-                       np.where(ok, v, np.nan).reshape(rr.shape))
+    b = _best(af1, nav, loft, tgt, np.zeros_like(tgt), t_max, 2.0, sub_step_s, lethal_radius_m,
+              terminal_reach_m)
+    table = ReachTable(R, H, b.tof_s.reshape(rr.shape), b.speed_mps.reshape(rr.shape),
+                       b.loft.reshape(rr.shape))
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, R=table.range_m, H=table.height_m, tof=table.tof_s, v=table.speed_mps)
+            np.savez(f, R=table.range_m, H=table.height_m, tof=table.tof_s, v=table.speed_mps,
+                     loft=table.loft)
         os.replace(tmp, path)  # atomic: a half-written table never passes for a whole one
     return table
 
@@ -155,23 +261,64 @@ class Envelope:
     ok: np.ndarray  # (nx, ny) intercept within the lethal radius
     tof_s: np.ndarray  # (nx, ny)
     miss_m: np.ndarray  # (nx, ny)
+    loft: np.ndarray  # (nx, ny) loft factor of the programme used (nan: none succeeds)
     target_speed_mps: float
     target_alt_m: float
 
 
-def launch_envelope(af1: Airframe, nav: float, loft: float, max_range_m: float,
+def launch_envelope(af1: Airframe, nav: float, table: ReachTable, max_range_m: float,
                     lethal_radius_m: float, target_speed_mps: float, target_alt_m: float,
-                    nx: int = 40, ny: int = 20, sub_step_s: float = 0.05) -> Envelope:
-    """Launch acceptability region (module docstring), target flying toward −x."""
+                    nx: int = 40, ny: int = 20, sub_step_s: float = 0.05,
+                    terminal_reach_m: float = 0.0, default_loft: float = 0.0) -> Envelope:
+    """Launch acceptability region (module docstring), target flying toward −x: for every
+    launch position the fire-control solution from the reach ``table`` (the intercept time,
+    the predicted point and the programme there; none: not a launch) is flown and counts when
+    it fuzes inside the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or more."""
     x = np.linspace(0.0, 2.5 * max_range_m, nx + 1)[1:]
     y = np.linspace(0.0, 1.5 * max_range_m, ny)
     xx, yy = np.meshgrid(x, y, indexing="ij")
     tgt = np.stack([xx.ravel(), yy.ravel(), np.full(xx.size, target_alt_m)], axis=1)
     vel = np.tile([-target_speed_mps, 0.0, 0.0], (xx.size, 1))
     t_max = 3.0 * max_range_m / 600.0 + 60.0
-    t_fz, miss, v_fz = _run(af1, nav, loft, tgt, vel, t_max, 1.0, sub_step_s)
-    # an intercept counts when it is inside the lethal radius and the missile still arrives
-    # fast enough to out-turn its target (the criterion the airframes are tuned on)
-    ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
-    return Envelope(x, y, ok.reshape(xx.shape), t_fz.reshape(xx.shape),
-                    miss.reshape(xx.shape), target_speed_mps, target_alt_m)
+    tof = intercept_time_table(tgt, vel, table.range_m, table.height_m, table.tof_s,
+                               table.max_tof_s())
+    solved = np.isfinite(tof)
+    pip = tgt + vel * np.where(solved, tof, 0.0)[:, None]
+    loft = np.where(solved, table.loft_at(np.hypot(pip[:, 0], pip[:, 1]), pip[:, 2],
+                                          default_loft), np.nan)
+    t_fz = np.full(tgt.shape[0], np.inf)
+    miss = np.full(tgt.shape[0], np.inf)
+    v_fz = np.full(tgt.shape[0], np.nan)
+    k = np.flatnonzero(solved)
+    if k.size:
+        t_fz[k], miss[k], v_fz[k] = fly_straight(af1, nav, loft[k], tgt[k], vel[k], t_max, 1.0,
+                                                 sub_step_s, terminal_reach_m, tof[k])
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
+
+    def grid(v: np.ndarray) -> np.ndarray:
+        return v.reshape(xx.shape)
+
+    return Envelope(x, y, grid(ok), grid(np.where(ok, t_fz, np.inf)), grid(miss),
+                    grid(np.where(ok, loft, np.nan)), target_speed_mps, target_alt_m)
+
+
+def missile_reach_table(v: dict[str, Any], cache: bool = True) -> ReachTable:
+    """:func:`reach_table` of a catalogue missile (its figure values, ``figure_values``), with
+    the terminal hand-over the simulation uses."""
+    a = v["airframe"]
+    return reach_table(airframe_table([a]), a["nav_ratio"], a["loft"], v["max_range_m"],
+                       v["max_alt_m"], v["lethal_radius_m"], cache=cache,
+                       terminal_reach_m=float(terminal_reach_m(a["seeker_range_m"])))
+
+
+def missile_envelope(v: dict[str, Any], target_speed_mps: float, target_alt_m: float, nx: int = 40,
+                     ny: int = 20, sub_step_s: float = 0.05) -> Envelope:
+    """:func:`launch_envelope` of a catalogue missile (its figure values), as
+    :func:`missile_reach_table`."""
+    a = v["airframe"]
+    return launch_envelope(airframe_table([a]), a["nav_ratio"], missile_reach_table(v),
+                           v["max_range_m"], v["lethal_radius_m"], target_speed_mps,
+                           target_alt_m, nx=nx, ny=ny, sub_step_s=sub_step_s,
+                           terminal_reach_m=float(terminal_reach_m(a["seeker_range_m"])),
+                           default_loft=a["loft"])

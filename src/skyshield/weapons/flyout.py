@@ -6,10 +6,14 @@ Every interceptor in the air is a row of arrays (:class:`Interceptors`); one cal
 velocity, acceleration) given by the caller for the start of the interval and extrapolated
 inside it:
 
-* midcourse — true PN (N′ of the airframe) against the air-picture track of the engaging unit,
-  which the command link carries (so losing the track, or the radar, matters), lofted for the
-  long-range missiles: the aim is raised by ``loft`` × the horizontal distance to go while more
-  than 20 % of the way remains (less drag high up, a longer reach);
+* midcourse — true PN (N′ of the airframe) toward the predicted intercept point: the
+  air-picture track of the engaging unit extrapolated to the intercept time fire control
+  planned (after that time, the track itself), which the command link carries (so losing the
+  track, or the radar, matters; a changing track moves the point), lofted for the
+  long-range missiles: the aim is raised by the row's loft factor × the horizontal distance to
+  go while more than ``LOFT_END_FRACTION`` of the launch distance remains and the target is
+  beyond the terminal hand-over (less drag high up, a longer reach; the factor is the
+  trajectory programme fire control chose, ``weapons.envelope``);
 * terminal — true PN against the seeker's (or, for command guidance, the engagement radar's)
   measurement of the real target: its true position plus a white noise of the missile's
   ``terminal_sigma_m`` per axis, drawn each guidance interval from the run's ``seeker`` stream.
@@ -38,7 +42,8 @@ from skyshield.physics.flight import (
 )
 
 __all__ = ["Interceptors", "Fuzed", "fly", "sample_targets", "airframe_table", "AIRFRAME_FIELDS",
-           "MIN_SPEED_MPS", "SUB_STEP_S",
+           "MIN_SPEED_MPS", "SUB_STEP_S", "COMMAND_TERMINAL_M", "LOFT_END_FRACTION",
+           "terminal_reach_m", "lofting",
            "MIN_ARRIVAL_MPS", "FUZE_RANGE_M"]
 
 SUB_STEP_S = 0.05  # RK4 sub-step (s): autopilot lags are 0.1-0.3 s
@@ -47,6 +52,24 @@ MIN_SPEED_MPS = 250.0  # assumed: below this after burnout a missile can no long
 # (energy to out-turn a manoeuvring target); the catalogue airframes are tuned on it
 MIN_ARRIVAL_MPS = 500.0
 FUZE_RANGE_M = 300.0  # assumed: a proximity fuze sees a closest approach within 300 m
+COMMAND_TERMINAL_M = 10000.0  # assumed: command guidance switches to the precision track here
+LOFT_END_FRACTION = 0.2  # assumed: the loft ends when a fifth of the launch distance remains
+
+
+def terminal_reach_m(seeker_range_m: np.ndarray | float) -> np.ndarray:
+    """Range at which the terminal phase can start: the seeker's acquisition range, or for
+    command guidance (seeker range 0) the engagement radar's precision track."""
+    r = np.asarray(seeker_range_m, dtype=float)
+    return np.where(r > 0, r, COMMAND_TERMINAL_M)
+
+
+def lofting(aim_pos_m: np.ndarray, pos_m: np.ndarray, launch_distance_m: np.ndarray,
+            terminal_reach: np.ndarray) -> np.ndarray:
+    """Rows still in the lofted midcourse: more than ``LOFT_END_FRACTION`` of the launch
+    (ground) distance to go, and the aim beyond the terminal reach."""
+    rel = aim_pos_m - pos_m
+    return ((np.linalg.norm(rel[:, :2], axis=1) > LOFT_END_FRACTION * launch_distance_m)
+            & (np.linalg.norm(rel, axis=1) > terminal_reach))
 
 
 def airframe_table(rows: list[dict[str, float]]) -> Airframe:
@@ -77,6 +100,9 @@ class Interceptors:
     t_launch_s: list[float] = field(default_factory=list)
     t_max_s: list[float] = field(default_factory=list)
     assessed: list[bool] = field(default_factory=list)
+    loft_row: list[float] = field(default_factory=list)  # the programme's loft factor
+    launch_dist_m: list[float] = field(default_factory=list)  # ground distance to the aim
+    t_intercept_s: list[float] = field(default_factory=list)  # planned (nan: none)
     state: FlightState = field(default_factory=lambda: FlightState(
         np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros((0, 3)), np.zeros(0)))
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -84,9 +110,13 @@ class Interceptors:
     fuzed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def launch(self, unit: int, missile: int, track_id: int, t_s: float, pos_m: np.ndarray,
-               direction: np.ndarray, max_flight_s: float, launch_speed_mps: float = 40.0
-               ) -> int:
+               direction: np.ndarray, max_flight_s: float, launch_speed_mps: float = 40.0,
+               loft: float = 0.0, launch_distance_m: float = 0.0,
+               t_intercept_s: float = np.nan) -> int:
         wid = len(self.weapon_id) + 1
+        self.t_intercept_s.append(t_intercept_s)
+        self.loft_row.append(loft)
+        self.launch_dist_m.append(launch_distance_m)
         self.weapon_id.append(wid)
         self.unit.append(unit)
         self.missile.append(missile)
