@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +13,13 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from skyshield.api import __version__, load_scenario, run
@@ -154,6 +162,182 @@ def print_summary(s: dict[str, Any]) -> None:
                   f"sample); SIAP completeness {si['completeness']}, ambiguity "
                   f"{si['ambiguity']}, spuriousness {si['spuriousness']}, "
                   f"{si['id_swaps']} ID swaps, {si['track_breaks']} breaks", highlight=False)
+
+
+def _client(address: str | None) -> Any:
+    if address is None:
+        return None
+    try:
+        from distributed import Client
+    except ImportError:
+        _fail("--dask needs the distributed extra: pip install 'skyshield[distributed]'")
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        _fail(f"--dask {address}: cannot reach the scheduler: {exc}")
+
+
+def _study_progress(label: str, quiet: bool) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                    TextColumn("{task.completed:>5.0f}/{task.total:.0f} replications"),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                    TextColumn("left"), TimeRemainingColumn(), console=err, disable=quiet,
+                    transient=True)
+
+
+def _tick(bar: Progress, task: Any, t0: float, base: list[int]) -> Callable[[int, int], None]:
+    def update(done: int, total: int) -> None:
+        if not base:
+            base.append(done)  # replications already in the folder (resume) are not a rate
+        dt = time.perf_counter() - t0
+        rate = (done - base[0]) / dt if dt > 0 else 0.0
+        bar.update(task, completed=done, total=total, rate=f"{rate:.2f}/s")
+    return update
+
+
+def print_aggregate(agg: dict[str, Any], title: str, everything: bool = False) -> None:
+    """The aggregate table of a study: mean and 95 % interval of each metric."""
+    from skyshield.studies.montecarlo import KEY_METRICS
+
+    t = Table(title=f"{title}: {agg['replications']} replications, "
+              f"{agg['level'] * 100:.0f} % confidence intervals")
+    for c in ("metric", "mean", "interval", "low", "high", "min", "max"):
+        t.add_column(c, justify="left" if c in ("metric", "interval") else "right")
+    ms = agg["metrics"]
+    names = sorted(ms) if everything else [k for k in KEY_METRICS if k in ms]
+    for k in names:
+        m = ms[k]
+        f = (lambda v: "-" if v is None else f"{v:.4g}")  # noqa: E731
+        t.add_row(k, f(m.get("mean")), m.get("interval") or "-", f(m.get("ci_low")),
+                  f(m.get("ci_high")), f(m.get("min")), f(m.get("max")))
+    out.print(t)
+
+
+@app.command()
+def montecarlo(
+    scenario: Annotated[str | None, typer.Argument(
+        help="built-in scenario name or YAML file (not needed with --resume)")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="replications", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="address of a Dask scheduler, e.g. tcp://HOST:8786")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="study folder (default: studies/<scenario>-mc-<time>)")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        help="continue the study in this folder, skipping finished replications")] = None,
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's)",
+                                             min=0)] = None,
+    everything: Annotated[bool, typer.Option("--all", help="print every metric")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Replications of a scenario with 95 % confidence intervals (replications.parquet,
+    aggregate.json), locally or on a Dask cluster; resumable."""
+    from skyshield.studies.montecarlo import StudyError
+    from skyshield.studies.montecarlo import montecarlo as run_study
+
+    if resume is None and (scenario is None or n is None):
+        _fail("give a SCENARIO and -n N (or --resume FOLDER)")
+    sc = _load(scenario) if scenario is not None else None
+    folder = resume if resume is not None else out_dir
+    if folder is None:
+        assert sc is not None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = Path("studies") / f"{sc.name}-mc-{stamp}"
+    client = _client(dask)
+    label = sc.name if sc is not None else str(folder)
+    try:
+        with _study_progress(label, quiet) as bar:
+            task = bar.add_task(label, total=n or 0, rate="")
+            df = run_study(sc, n, workers=workers, client=client, out=folder,
+                           resume=resume is not None, root_seed=seed,
+                           progress=_tick(bar, task, time.perf_counter(), []))
+    except StudyError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print(f"interrupted: finished batches are kept; continue with "
+                  f"skyshield montecarlo --resume {folder}", markup=False)
+        raise typer.Exit(130) from None
+    finally:
+        if client is not None:
+            client.close()
+    print_aggregate(df.attrs["aggregate"], label, everything)
+    out.print(f"study folder: {folder} (replications.parquet, aggregate.json)", highlight=False)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str | None, typer.Argument(
+        help="built-in scenario name or YAML file (not needed with --resume)")] = None,
+    sets: Annotated[list[str] | None, typer.Option(
+        "--set", help="PATH=V1,V2,... into the scenario, e.g. raids.cm_west.count=4,8,16 "
+        "(repeat for a grid)")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="replications per point", min=1)] = None,
+    workers: Annotated[int, typer.Option(help="local worker processes", min=1)] = 1,
+    dask: Annotated[str | None, typer.Option(
+        help="address of a Dask scheduler, e.g. tcp://HOST:8786")] = None,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="sweep folder (default: studies/<scenario>-sweep-<time>)")] = None,
+    resume: Annotated[Path | None, typer.Option(help="continue the sweep in this folder")] = None,
+    metrics: Annotated[str, typer.Option(help="metrics to plot, comma-separated")] =
+        "any_leak,threats_leaked,missiles_fired,value_lost",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """A grid over scenario parameters, a Monte Carlo study at every point: sweep.parquet,
+    sweep.json and a PNG per metric with confidence bands."""
+    from skyshield.studies.montecarlo import StudyError
+    from skyshield.studies.sweep import parse_set
+    from skyshield.studies.sweep import sweep as run_sweep
+
+    if resume is None and (scenario is None or not sets or n is None):
+        _fail("give a SCENARIO, at least one --set PATH=V1,V2 and -n N (or --resume FOLDER)")
+    sc = _load(scenario) if scenario is not None and resume is None else None
+    try:
+        parsed = [parse_set(x) for x in sets or []] if resume is None else None
+    except ScenarioError as exc:
+        _fail(exc)
+    folder = resume if resume is not None else out_dir
+    if folder is None:
+        assert sc is not None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = Path("studies") / f"{sc.name}-sweep-{stamp}"
+    client = _client(dask)
+    label = sc.name if sc is not None else str(folder)
+    try:
+        with _study_progress(label, quiet) as bar:
+            task = bar.add_task(label, total=0, rate="")
+            table = run_sweep(sc, parsed, n, folder, workers=workers, client=client,
+                              resume=resume is not None,
+                              metrics=[m.strip() for m in metrics.split(",") if m.strip()],
+                              progress=_tick(bar, task, time.perf_counter(), []))
+    except StudyError as exc:
+        _fail(str(exc))
+    except ScenarioError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print(f"interrupted: finished batches are kept; continue with "
+                  f"skyshield sweep --resume {folder}", markup=False)
+        raise typer.Exit(130) from None
+    finally:
+        if client is not None:
+            client.close()
+    spec = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    params = [p for p, _ in spec["sets"]]
+    t = Table(title=f"sweep of {', '.join(params)}: {spec['n']} replications per point")
+    for c in [*params, *(m for m in metrics.split(",") if m)]:
+        t.add_column(c.strip(), justify="right")
+    for pt in spec["points"]:
+        row = [str(pt["set"][p]) for p in params]
+        for m in (m.strip() for m in metrics.split(",") if m.strip()):
+            d = pt["metrics"].get(m) or {}
+            row.append("-" if d.get("mean") is None else
+                       f"{d['mean']:.3g} [{d['ci_low']:.3g}, {d['ci_high']:.3g}]"
+                       if d.get("ci_low") is not None else f"{d['mean']:.3g}")
+        t.add_row(*row)
+    out.print(t)
+    out.print(f"sweep folder: {folder} ({len(table)} rows in sweep.parquet; plots *.png)",
+              highlight=False)
 
 
 @app.command()

@@ -1,0 +1,346 @@
+"""Monte Carlo studies: replications of one scenario with confidence intervals, on one process,
+a local process pool or a Dask distributed cluster, resumable.
+
+Seeds. Replication r runs with the seed ``replication_seed(root, r)``: the first 63 bits of
+``numpy.random.SeedSequence(root, spawn_key=(r,))``, a function of the root seed and r only.
+Every random draw inside a run comes from named streams of that seed (``engine.rng``), so a
+replication's row is the same whichever worker runs it, in whatever order, on however many
+workers, locally or on Dask.
+
+A study folder (``--out``) holds:
+
+* ``study.json`` — what the study is (scenario name and hash, root seed, n, version) and whether
+  it is ``complete``;
+* ``scenario.resolved.yaml`` — the scenario exactly as run (it loads again, for ``--resume``);
+* ``parts/part-FIRST-LAST.parquet`` — one file per finished batch of replications, each written
+  to a temporary name and renamed, so a killed study leaves only whole batches;
+* ``replications.parquet`` and ``aggregate.json`` — written (atomically) only when every
+  replication is in, after which ``study.json`` says ``complete: true``.
+
+Resuming reads the parts, skips the replications they hold and runs the rest: none is lost or
+counted twice, and a part from another study (other scenario or seed) is refused.
+
+One row per replication: ``replication``, ``seed``, every numeric figure of the run's summary
+flattened to a dotted column name (``by_type.cruise_missile_subsonic.leaked``; lists become a
+``_count``), the derived 0/1 outcomes ``any_leak``, ``any_fratricide`` and ``any_unit_lost``,
+and ``wall_s`` — the replication's wall time, the one column that is not reproducible (the
+solver-time figures of the summary are left out for the same reason).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from skyshield.analysis.stats import describe
+from skyshield.api import __version__, load_scenario, resolved_yaml, run
+from skyshield.io.runfolder import to_jsonable
+from skyshield.scenario.loader import parse_scenario
+from skyshield.scenario.schema import Scenario
+
+__all__ = ["replication_seed", "summary_row", "run_replications", "montecarlo", "StudyError",
+           "aggregate", "load_study", "KEY_METRICS", "NOT_REPRODUCIBLE"]
+
+# the figures a printed aggregate shows first (all of them are in aggregate.json)
+KEY_METRICS = ("any_leak", "threats_leaked", "threats_destroyed", "missiles_fired",
+               "missiles_per_kill", "value_lost", "any_fratricide", "any_unit_lost",
+               "air_picture.gospa_mean_m")
+NOT_REPRODUCIBLE = ("wall_s",)
+_SKIP = {"scenario", "seed", "wall_time_s", "threats"}
+
+
+class StudyError(Exception):
+    """A study folder that cannot be created or resumed (the message says why)."""
+
+
+def replication_seed(root_seed: int, r: int) -> int:
+    """The seed of replication r: 63 bits of SeedSequence(root_seed, spawn_key=(r,))."""
+    ss = np.random.SeedSequence(entropy=int(root_seed), spawn_key=(int(r),))
+    return int(ss.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def _flatten(x: Any, prefix: str, out: dict[str, float]) -> None:
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if not prefix and k in _SKIP:
+                continue
+            if prefix == "fire_control." and str(k).startswith("solver_time"):
+                continue  # wall-clock figures
+            _flatten(v, f"{prefix}{k}.", out)
+    elif isinstance(x, list | tuple):
+        out[prefix[:-1] + "_count"] = float(len(x))
+    elif isinstance(x, bool | np.bool_):
+        out[prefix[:-1]] = float(x)
+    elif isinstance(x, int | float | np.integer | np.floating):
+        out[prefix[:-1]] = float(x)
+    elif x is None:
+        out[prefix[:-1]] = float("nan")
+
+
+def summary_row(summary: dict[str, Any]) -> dict[str, float]:
+    """One replication's summary as a flat row of numbers (module docstring)."""
+    row: dict[str, float] = {}
+    _flatten(summary, "", row)
+    row["any_leak"] = float(summary.get("threats_leaked", 0) > 0)
+    row["any_fratricide"] = float(summary.get("fratricide", 0) > 0)
+    row["any_unit_lost"] = float(len(summary.get("units_destroyed", [])) > 0)
+    return row
+
+
+def run_replications(scenario: Scenario, root_seed: int, reps: Sequence[int]
+                     ) -> list[dict[str, Any]]:
+    """Run replications ``reps`` of ``scenario`` (a task: one batch) and return their rows."""
+    rows = []
+    for r in reps:
+        seed = replication_seed(root_seed, r)
+        t0 = time.perf_counter()
+        res = run(scenario, seed=seed)
+        rows.append({"replication": int(r), "seed": int(seed), **summary_row(res.summary),
+                     "wall_s": time.perf_counter() - t0})
+    return rows
+
+
+# --- the study folder --------------------------------------------------------------------
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file beside ``path`` and rename it into place, so a reader
+    (or a resumed study) sees the whole file or none of it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; the folder's files are ordinary ones
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """Rows to a table with one column order whatever order the rows came in: replication,
+    seed, the metrics by name, wall_s."""
+    df = pd.DataFrame(list(rows))
+    if df.empty:
+        return df
+    first = [c for c in ("replication", "seed") if c in df]
+    last = [c for c in NOT_REPRODUCIBLE if c in df]
+    df = df[first + sorted(c for c in df.columns if c not in first and c not in last) + last]
+    for c in first:
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    _atomic_write(path, lambda p: pq.write_table(table, p))
+
+
+def _write_json(obj: Any, path: Path) -> None:
+    _atomic_write(path, lambda p: p.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n",
+                                               encoding="utf-8"))
+
+
+@dataclass
+class _Folder:
+    root: Path
+    meta: dict[str, Any]
+
+    @property
+    def parts(self) -> Path:
+        return self.root / "parts"
+
+    def done(self) -> pd.DataFrame:
+        """Every replication in the folder's whole parts (partial files are ignored)."""
+        files = sorted(self.parts.glob("part-*.parquet"))
+        if not files:
+            return pd.DataFrame()
+        df = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+        seeds = df["replication"].map(lambda r: replication_seed(self.meta["root_seed"], r))
+        if df["replication"].duplicated().any() or not (seeds == df["seed"]).all():
+            raise StudyError(f"{self.parts}: parts that do not belong to this study "
+                             "(duplicated replications or other seeds)")
+        return df
+
+    def save_part(self, rows: list[dict[str, Any]]) -> None:
+        reps = [int(r["replication"]) for r in rows]
+        _write_parquet(_frame(rows), self.parts / f"part-{min(reps):07d}-{max(reps):07d}.parquet")
+
+
+def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: int | None,
+                 root_seed: int | None) -> tuple[_Folder | None, Scenario, int, int]:
+    """The study folder (created, or opened to resume) and the scenario, n and root seed."""
+    if out is None:
+        if scenario is None or n is None:
+            raise StudyError("a study needs a scenario and n (or a folder to resume)")
+        return None, scenario, n, scenario.seed if root_seed is None else int(root_seed)
+    meta_path = out / "study.json"
+    if resume:
+        if not meta_path.is_file():
+            raise StudyError(f"{out}: no study.json here, nothing to resume")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        text = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
+        stored = parse_scenario(text, str(out / "scenario.resolved.yaml"))
+        if scenario is not None and resolved_yaml(scenario, meta["root_seed"]) != text:
+            raise StudyError(f"{out}: the study was run on another scenario (or other settings) "
+                             f"than the one given; resume it without a scenario")
+        if n is not None and n != meta["n"]:
+            meta["n"] = int(n)  # a study may be extended (or its target lowered) on resume
+            meta["complete"] = False
+        return _Folder(out, meta), stored, int(meta["n"]), int(meta["root_seed"])
+    if scenario is None or n is None:
+        raise StudyError("a study needs a scenario and n")
+    if out.exists() and any(out.iterdir()):
+        raise StudyError(f"{out} exists and is not empty; resume it with --resume {out}, or "
+                         "choose another folder")
+    root = scenario.seed if root_seed is None else int(root_seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "parts").mkdir(exist_ok=True)
+    text = resolved_yaml(scenario, root)
+    _atomic_write(out / "scenario.resolved.yaml", lambda p: p.write_text(text, encoding="utf-8"))
+    meta = {"kind": "skyshield.montecarlo", "skyshield_version": __version__,
+            "scenario": scenario.name,
+            "scenario_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "root_seed": root, "n": int(n), "complete": False,
+            "created_utc": datetime.now(UTC).isoformat(timespec="seconds")}
+    _write_json(meta, meta_path)
+    return _Folder(out, meta), scenario, int(n), root
+
+
+def aggregate(df: pd.DataFrame, level: float = 0.95) -> dict[str, Any]:
+    """Every metric column's aggregate with its interval (``analysis.stats.describe``)."""
+    skip = {"replication", "seed", *NOT_REPRODUCIBLE}
+    return {"replications": int(len(df)), "level": level,
+            "metrics": {c: describe(df[c].to_numpy(dtype=float), level)
+                        for c in df.columns if c not in skip}}
+
+
+def _batches(reps: list[int], size: int) -> list[list[int]]:
+    return [reps[i:i + size] for i in range(0, len(reps), size)]
+
+
+def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = None, *,
+               workers: int = 1,
+               client: Any = None, out: str | Path | None = None, resume: bool = False,
+               root_seed: int | None = None, batch_size: int | None = None,
+               progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run (or resume) a study of n replications; one row per replication, sorted.
+
+    ``workers`` > 1 runs batches on a local process pool; ``client`` (a
+    ``dask.distributed.Client``) submits them to a Dask cluster instead. ``out`` keeps the
+    study folder (module docstring) so it can be resumed (``resume=True``, scenario and n then
+    optional). ``progress(done, total)`` is called as batches finish. The aggregate with its
+    confidence intervals is in ``df.attrs["aggregate"]``. ``scenario`` may be a built-in
+    name or a YAML file.
+    """
+    if isinstance(scenario, str | Path):
+        scenario = load_scenario(scenario)
+    folder, sc, n_total, root = _open_folder(None if out is None else Path(out), resume,
+                                             scenario, n, root_seed)
+    done = folder.done() if folder is not None else pd.DataFrame()
+    have = set(done["replication"].astype(int)) if len(done) else set()
+    todo = [r for r in range(n_total) if r not in have]
+    rows: list[dict[str, Any]] = ([{str(k): v for k, v in r.items()}
+                                     for r in done.to_dict("records")] if len(done) else [])
+    rows = [row for row in rows if int(row["replication"]) < n_total]
+    slots = max(1, int(workers)) if client is None else max(1, sum(client.nthreads().values()))
+    size = batch_size or max(1, min(50, math.ceil(len(todo) / (4 * slots)) if todo else 1))
+    total = n_total
+    count = len(rows)
+    if progress:
+        progress(count, total)
+
+    def finished(batch_rows: list[dict[str, Any]]) -> None:
+        nonlocal count
+        if folder is not None:
+            folder.save_part(batch_rows)
+        rows.extend(batch_rows)
+        count += len(batch_rows)
+        if progress:
+            progress(count, total)
+
+    batches = _batches(todo, size)
+    if not batches:
+        pass
+    elif client is not None:
+        _run_dask(client, sc, root, batches, finished)
+    elif slots == 1:
+        for b in batches:
+            finished(run_replications(sc, root, b))
+    else:
+        _run_pool(slots, sc, root, batches, finished)
+
+    df = _frame(rows).sort_values("replication", kind="stable").reset_index(drop=True)
+    agg = aggregate(df)
+    if folder is not None:
+        _write_parquet(df, folder.root / "replications.parquet")
+        _write_json(agg, folder.root / "aggregate.json")
+        folder.meta["complete"] = True
+        folder.meta["finished_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
+        _write_json(folder.meta, folder.root / "study.json")
+    df.attrs["aggregate"] = agg
+    return df
+
+
+def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
+              finished: Callable[[list[dict[str, Any]]], None]) -> None:
+    # spawn, not fork: a worker starts clean (no copied locks or threads of the parent)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        pending: set[Future[list[dict[str, Any]]]] = {
+            pool.submit(run_replications, sc, root, b) for b in batches}
+        try:
+            while pending:
+                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in ready:
+                    finished(f.result())
+        except BaseException:
+            for f in pending:
+                f.cancel()
+            raise
+
+
+def _run_dask(client: Any, sc: Scenario, root: int, batches: list[list[int]],
+              finished: Callable[[list[dict[str, Any]]], None]) -> None:
+    from distributed import as_completed
+
+    futures = [client.submit(run_replications, sc, root, b, pure=False) for b in batches]
+    try:
+        for f in as_completed(futures):
+            finished(f.result())
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+def load_study(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    """A study folder's ``study.json`` and its replications so far (complete or not)."""
+    root = Path(folder)
+    try:
+        meta = json.loads((root / "study.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StudyError(f"{root}: not a study folder ({exc})") from None
+    return meta, _Folder(root, meta).done()
