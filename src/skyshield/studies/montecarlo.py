@@ -37,9 +37,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -306,10 +308,21 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
     return df
 
 
+def _pool_context() -> BaseContext:
+    """Worker processes forked from a clean fork server that has imported skyshield (and
+    loaded its compiled kernels) once — quick to start, and never a fork of a parent with
+    threads (a progress bar) or of an interactive ``__main__``; spawn where there is no
+    fork server (Windows, macOS defaults aside)."""
+    if "forkserver" in get_all_start_methods():
+        ctx = get_context("forkserver")
+        ctx.set_forkserver_preload(["skyshield.studies.montecarlo"])
+        return ctx
+    return get_context("spawn")
+
+
 def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
               finished: Callable[[list[dict[str, Any]]], None]) -> None:
-    # spawn, not fork: a worker starts clean (no copied locks or threads of the parent)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         pending: set[Future[list[dict[str, Any]]]] = {
             pool.submit(run_replications, sc, root, b) for b in batches}
         try:
@@ -317,6 +330,9 @@ def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
                 ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in ready:
                     finished(f.result())
+        except BrokenProcessPool:
+            raise StudyError("a worker process died (killed, or out of memory); the finished "
+                             "batches are kept: resume the study to run the rest") from None
         except BaseException:
             for f in pending:
                 f.cancel()
