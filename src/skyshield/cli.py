@@ -255,6 +255,8 @@ def montecarlo(
         _fail(str(exc))
     except ScenarioError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(f"{folder}: cannot write the study folder: {exc.strerror or exc}")
     except KeyboardInterrupt:
         err.print(f"interrupted: finished batches are kept; continue with "
                   f"skyshield montecarlo --resume {folder}", markup=False)
@@ -315,6 +317,8 @@ def sweep(
         _fail(str(exc))
     except ScenarioError as exc:
         _fail(exc)
+    except OSError as exc:
+        _fail(f"{folder}: cannot write the sweep folder: {exc.strerror or exc}")
     except KeyboardInterrupt:
         err.print(f"interrupted: finished batches are kept; continue with "
                   f"skyshield sweep --resume {folder}", markup=False)
@@ -338,6 +342,41 @@ def sweep(
     out.print(t)
     out.print(f"sweep folder: {folder} ({len(table)} rows in sweep.parquet; plots *.png)",
               highlight=False)
+
+
+def _run_folder(run_dir: Path) -> Any:
+    from skyshield.io.runfolder import RunFolderError, read_run_folder
+
+    try:
+        return read_run_folder(run_dir)
+    except RunFolderError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder (skyshield run --out)")],
+    fmt: Annotated[str, typer.Option("--format", "-f",
+                                     help="czml (Cesium), kml (Google Earth) or acmi (Tacview)")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="file to write (default: RUN_DIR/<scenario>.<format>)")] = None,
+) -> None:
+    """Export a run for Cesium (CZML), Google Earth (KML with gx:Track) or Tacview (ACMI 2.2)."""
+    from skyshield.io.exports import FORMATS, to_format
+
+    if fmt not in FORMATS:
+        _fail(f"--format: unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    run = _run_folder(run_dir)
+    text = to_format(run, fmt)
+    name = str(run.summary.get("scenario", "run"))
+    dest = out_file or run_dir / f"{name}.{'txt.acmi' if fmt == 'acmi' else fmt}"
+    try:
+        tmp = dest.with_name(f".{dest.name}.partial")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(dest)
+    except OSError as exc:
+        _fail(f"{dest}: cannot write: {exc.strerror or exc}")
+    out.print(f"wrote {dest} ({len(text.encode()):,} bytes)", highlight=False)
 
 
 @app.command()

@@ -26,9 +26,26 @@ def golden_view(summary: dict) -> dict:
     return to_jsonable(view)
 
 
+def write_exports() -> None:
+    """The export golden files of the small after-action scenario (tests/io/test_exports.py)."""
+    import tempfile
+
+    from skyshield.io.exports import FORMATS, to_format
+    from skyshield.io.runfolder import read_run_folder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        skyshield.run(HERE.parent / "data" / "aar_small.yaml").save(Path(tmp) / "run")
+        run = read_run_folder(Path(tmp) / "run")
+        for fmt in FORMATS:
+            path = HERE / f"aar-small.{fmt}"
+            path.write_text(to_format(run, fmt), encoding="utf-8")
+            print(f"wrote {path}")
+
+
 if __name__ == "__main__":
     for name, seed in GOLDEN.items():
         r = skyshield.run(name, seed=seed)
         path = HERE / f"{name}.seed{seed}.json"
         path.write_text(json.dumps(golden_view(r.summary), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
+    write_exports()

@@ -168,3 +168,24 @@ def test_a_sweep_writes_one_table_and_a_plot(tmp_path, sc):
 def test_the_public_api_function():
     df = skyshield.montecarlo(SCENARIO, n=2)
     assert len(df) == 2 and "aggregate" in df.attrs
+
+
+def test_ctrl_c_stops_a_pool_study_at_once_and_it_resumes(tmp_path, reference):
+    """SIGINT (Ctrl-C) to a study on two local workers: it exits with 130 and the resume hint,
+    leaves no running workers and no complete-looking folder, and resumes to the same rows."""
+    folder = tmp_path / "study"
+    p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "montecarlo", str(SCENARIO),
+                          "-n", "6", "--workers", "2", "--out", str(folder), "-q"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list((folder / "parts").glob("part-*.parquet")):
+        assert p.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    t0 = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    _, stderr = p.communicate(timeout=60)
+    assert p.returncode == 130 and "--resume" in stderr
+    assert time.monotonic() - t0 < 5.0  # it did not wait for the running batches
+    assert json.loads((folder / "study.json").read_text())["complete"] is False
+    assert not (folder / "replications.parquet").exists()
+    _same(reference, montecarlo(out=folder, resume=True, workers=2))

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
-__all__ = ["write_run_folder", "to_jsonable", "RUN_FILES"]
+__all__ = ["write_run_folder", "to_jsonable", "RUN_FILES", "read_run_folder", "RunFolder",
+           "RunFolderError"]
 
 RUN_FILES = ("events.parquet", "truth.parquet", "tracks.parquet", "summary.json",
              "scenario.resolved.yaml", "manifest.json")
@@ -89,3 +92,48 @@ def write_run_folder(dest: Path, events: pd.DataFrame, truth: pd.DataFrame, trac
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return dest
+
+
+class RunFolderError(Exception):
+    """A folder that is not a complete, readable run folder (the message says why)."""
+
+
+@dataclass
+class RunFolder:
+    """A run folder read back: its tables, summary, manifest and resolved scenario (as data)."""
+
+    path: Path
+    events: pd.DataFrame
+    truth: pd.DataFrame
+    tracks: pd.DataFrame
+    summary: dict[str, Any]
+    manifest: dict[str, Any]
+    scenario: dict[str, Any]
+
+
+def read_run_folder(path: str | Path, verify: bool = True) -> RunFolder:
+    """Read a run folder; a missing or damaged file (its SHA-256 against the manifest, with
+    ``verify``) raises :class:`RunFolderError` naming it."""
+    root = Path(path)
+    if not root.is_dir():
+        raise RunFolderError(f"{root}: no such run folder")
+    missing = [f for f in RUN_FILES if not (root / f).is_file()]
+    if missing:
+        raise RunFolderError(f"{root}: not a complete run folder (missing {', '.join(missing)})")
+    try:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        if verify:
+            for name, info in (manifest.get("files") or {}).items():
+                if _sha256(root / name) != info.get("sha256"):
+                    raise RunFolderError(f"{root / name}: damaged (its SHA-256 differs from "
+                                         "manifest.json)")
+        summary = json.loads((root / "summary.json").read_text(encoding="utf-8"))
+        scenario = yaml.safe_load((root / "scenario.resolved.yaml").read_text(encoding="utf-8"))
+        events, truth, tracks = (pq.read_table(root / f).to_pandas() for f in RUN_FILES[:3])
+    except RunFolderError:
+        raise
+    except (OSError, ValueError, yaml.YAMLError, pa.ArrowException) as exc:
+        raise RunFolderError(f"{root}: unreadable run folder ({exc})") from None
+    if not isinstance(scenario, dict):
+        raise RunFolderError(f"{root / 'scenario.resolved.yaml'}: not a scenario")
+    return RunFolder(root, events, truth, tracks, summary, manifest, scenario)

@@ -11,10 +11,12 @@ context (``{"catalogue": Catalogue}``), the built-in one by default.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -388,6 +390,10 @@ class Scenario(_Strict):
     description: str = ""
     origin: GeoPoint
     seed: int = Field(0, ge=0, lt=2**63)
+    start_time: AwareDatetime = Field(
+        datetime(2019, 10, 25, 8, 0, tzinfo=UTC),
+        description="UTC clock time of t = 0, for exports and the replay (ISO 8601 with a zone, "
+        "e.g. 2019-10-25T08:00:00Z); assumed default: a morning of the drill's week")
     duration: Duration
     terrain_elevation: Length = Field(0.0, description="flat terrain height (MSL)")
     terrain_grid: str | None = Field(

@@ -178,10 +178,19 @@ class _Folder:
 
     def done(self) -> pd.DataFrame:
         """Every replication in the folder's whole parts (partial files are ignored)."""
+        for stale in self.parts.glob(".*.partial"):  # a write the last run did not finish
+            stale.unlink(missing_ok=True)
         files = sorted(self.parts.glob("part-*.parquet"))
         if not files:
             return pd.DataFrame()
-        df = pd.concat([pq.read_table(f).to_pandas() for f in files], ignore_index=True)
+        frames = []
+        for f in files:
+            try:
+                frames.append(pq.read_table(f).to_pandas())
+            except (OSError, pa.ArrowException) as exc:
+                raise StudyError(f"{f}: unreadable part file ({exc}); remove it and resume to "
+                                 "run its replications again") from None
+        df = pd.concat(frames, ignore_index=True)
         seeds = df["replication"].map(lambda r: replication_seed(self.meta["root_seed"], r))
         if df["replication"].duplicated().any() or not (seeds == df["seed"]).all():
             raise StudyError(f"{self.parts}: parts that do not belong to this study "
@@ -322,28 +331,32 @@ def _pool_context() -> BaseContext:
 
 def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
               finished: Callable[[list[dict[str, Any]]], None]) -> None:
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    clean = False
+    try:
         pending: set[Future[list[dict[str, Any]]]] = {
             pool.submit(run_replications, sc, root, b) for b in batches}
-        try:
-            while pending:
-                ready, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in ready:
-                    finished(f.result())
-        except BrokenProcessPool:
-            raise StudyError("a worker process died (killed, or out of memory); the finished "
-                             "batches are kept: resume the study to run the rest") from None
-        except BaseException:
-            for f in pending:
-                f.cancel()
-            raise
+        while pending:
+            ready, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in ready:
+                finished(f.result())
+        clean = True
+    except BrokenProcessPool:
+        raise StudyError("a worker process died (killed, or out of memory); the finished "
+                         "batches are kept: resume the study to run the rest") from None
+    finally:
+        if not clean:  # Ctrl-C or an error: stop the batches still running, do not wait
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=not clean)
 
 
 def _run_dask(client: Any, sc: Scenario, root: int, batches: list[list[int]],
               finished: Callable[[list[dict[str, Any]]], None]) -> None:
     from distributed import as_completed
 
-    futures = [client.submit(run_replications, sc, root, b, pure=False) for b in batches]
+    scattered = client.scatter(sc, broadcast=True)  # the scenario travels once per worker
+    futures = [client.submit(run_replications, scattered, root, b, pure=False) for b in batches]
     try:
         for f in as_completed(futures):
             finished(f.result())
