@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from skyshield.analysis.picture import picture_quality
+from skyshield.analysis.scoring import ScoreWeights, score_exercise
 from skyshield.analysis.summary import summarise
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.runfolder import write_run_folder
@@ -136,6 +137,13 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
                                                          w.missiles.terminal_sigma_m)),
                                             strict=True)))
     summary["air_picture"] = picture_quality(out.truth, out.picture)
+    sw = sc.scoring
+    summary["scoring"] = score_exercise(
+        events, summary["threats"], truth, list(w.units.name), w.units.pos_m[:, :2],
+        w.reach_m if w.reach_m is not None else np.zeros(len(w.units.name)),
+        dict(zip(w.assets.name, w.assets.value.astype(float), strict=True)),
+        ScoreWeights(sw.kills, sw.leakers, sw.value, sw.economy, sw.reaction,
+                     sw.reaction_reference, sw.fratricide_penalty))
     text = resolved_yaml(sc, out.seed)
     manifest = {
         "skyshield_version": __version__,

@@ -350,6 +350,25 @@ class LinkLoss(_Strict):
     at: Duration
 
 
+class ScoringConfig(_Strict):
+    """Weights of the debrief score (``analysis.scoring``; the formula is documented there)."""
+
+    kills: float = Field(0.3, ge=0.0, description="weight of kills / opportunities")
+    leakers: float = Field(0.3, ge=0.0, description="weight of 1 - leakers allowed / opportunities")
+    value: float = Field(0.2, ge=0.0, description="weight of 1 - asset value lost / total value")
+    economy: float = Field(0.1, ge=0.0, description="weight of min(1, 1 / missiles per kill)")
+    reaction: float = Field(0.1, ge=0.0,
+                            description="weight of exp(-mean reaction time / reference)")
+    reaction_reference: Duration = Field(60.0, description="reaction time scale of the score")
+    fratricide_penalty: float = Field(50.0, ge=0.0,
+                                      description="points off for each friendly shot down")
+
+    @field_validator("reaction_reference")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        return _positive_duration(v)
+
+
 class C2Config(_Strict):
     cycle: Duration = Field(2.0, description="period of the fire-control decision cycle")
     links_lost: list[LinkLoss] = Field(
@@ -409,6 +428,7 @@ class Scenario(_Strict):
     friendlies: dict[str, Route] = Field(default_factory=dict)
     c2: C2Config = C2Config()
     tracker: TrackerConfig = TrackerConfig()
+    scoring: ScoringConfig = ScoringConfig()
     truth_interval: Duration = Field(2.0, description="period of the truth samples")
 
     @field_validator("duration", "truth_interval")

@@ -144,6 +144,7 @@ class World:
     emcon_cued: np.ndarray  # (u,) engagement radar silent until cued
     cue_range_m: np.ndarray  # (u,)
     flight: FlightTypes | None = None
+    reach_m: np.ndarray | None = None  # (u,) longest catalogue missile range of the loadout
 
 
 def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float
@@ -330,4 +331,5 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
                     for k, u in enumerate(scenario.units.values())], dtype=float)
     radars.emitting[eng_idx[cued]] = False
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
-                 unit_radars, grid, eng_idx, cued, cue, flight)
+                 unit_radars, grid, eng_idx, cued, cue, flight,
+                 reach.max(axis=1, initial=0.0) if reach.size else np.zeros(len(u_rows)))
