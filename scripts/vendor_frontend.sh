@@ -19,4 +19,6 @@ cp "$nm/topojson-client/dist/topojson-client.min.js" "$nm/topojson-client/LICENS
     "$dest/topojson-client/"
 cp "$nm/world-atlas/countries-50m.json" "$nm/world-atlas/LICENSE" "$dest/world-atlas/"
 NODE_PATH=$nm node scripts/render_symbols.cjs > src/skyshield/io/data/symbols.json
+
+NODE_PATH=$nm node scripts/borders_geojson.cjs > src/skyshield/io/data/borders_balkans.geojson
 echo "vendored into $dest"

@@ -354,6 +354,26 @@ def _run_folder(run_dir: Path) -> Any:
 
 
 @app.command()
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder (skyshield run --out)")],
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="HTML file to write (default: RUN_DIR/report.html)")] = None,
+) -> None:
+    """Write the after-action report: one self-contained HTML page (works offline)."""
+    run = _run_folder(run_dir)
+    try:
+        from skyshield.report.aar import write_report
+    except ImportError:
+        _fail("the report needs matplotlib: pip install 'skyshield[plot]'")
+    dest = out_file or run_dir / "report.html"
+    try:
+        write_report(run, dest)
+    except OSError as exc:
+        _fail(f"{dest}: cannot write: {exc.strerror or exc}")
+    out.print(f"wrote {dest}", highlight=False)
+
+
+@app.command()
 def export(
     run_dir: Annotated[Path, typer.Argument(help="a run folder (skyshield run --out)")],
     fmt: Annotated[str, typer.Option("--format", "-f",

@@ -106,6 +106,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     last_reason = dict(zip(no_fire["truth_id"].astype(int), no_fire["info"], strict=True))
     tracked = set(ev.loc[kind == "track_confirmed", "truth_id"].astype(int))
     causes = dict.fromkeys(LEAK_CAUSES, 0)
+    cause_of: dict[int, str] = {}
     for r in fates[fates["fate"] == "leaked"].to_dict(orient="records"):
         if not r["detected"]:
             c = "not detected"
@@ -116,6 +117,8 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         else:
             c = last_reason.get(r["id"], "no fire unit in range")
         causes[c] = causes.get(c, 0) + 1
+        cause_of[int(r["id"])] = c
+    fates["leak_cause"] = [cause_of.get(int(i)) for i in fates["id"]]
     cycles = ev[kind == "assignment"]
     engages = ev[kind == "engage"]
     gaps = cycles["info"].str.extract(r"gap=([0-9.eE+-]+)")[0].astype(float)

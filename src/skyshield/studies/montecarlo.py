@@ -60,11 +60,12 @@ __all__ = ["replication_seed", "summary_row", "run_replications", "montecarlo", 
            "aggregate", "load_study", "KEY_METRICS", "NOT_REPRODUCIBLE"]
 
 # the figures a printed aggregate shows first (all of them are in aggregate.json)
-KEY_METRICS = ("any_leak", "threats_leaked", "threats_destroyed", "missiles_fired",
-               "missiles_per_kill", "value_lost", "any_fratricide", "any_unit_lost",
-               "air_picture.gospa_mean_m")
+KEY_METRICS = ("any_leak", "scoring.joint.score", "threats_leaked", "threats_destroyed",
+               "missiles_fired", "missiles_per_kill", "value_lost", "any_fratricide",
+               "any_unit_lost", "air_picture.gospa_mean_m")
 NOT_REPRODUCIBLE = ("wall_s",)
 _SKIP = {"scenario", "seed", "wall_time_s", "threats"}
+_SKIP_NESTED = {"series", "formula", "weights"}  # time series and scoring constants
 
 
 class StudyError(Exception):
@@ -84,6 +85,8 @@ def _flatten(x: Any, prefix: str, out: dict[str, float]) -> None:
                 continue
             if prefix == "fire_control." and str(k).startswith("solver_time"):
                 continue  # wall-clock figures
+            if prefix and k in _SKIP_NESTED:
+                continue
             _flatten(v, f"{prefix}{k}.", out)
     elif isinstance(x, list | tuple):
         out[prefix[:-1] + "_count"] = float(len(x))

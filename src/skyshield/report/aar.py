@@ -1,0 +1,314 @@
+"""The after-action report: one self-contained HTML file (it opens from disk, offline) with the
+laydown, the threat tracks by fate, the engagement timeline, missiles expended, leakers with
+their cause, detection ranges by threat type, air-picture quality over time and the debrief
+scores. Plots are matplotlib PNGs embedded as data URIs; no script, no external resource.
+"""
+
+from __future__ import annotations
+
+import base64
+import io as _io
+import json
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from skyshield.io.aar import entities, iso, positions, start_time, units
+from skyshield.io.runfolder import RunFolder
+
+__all__ = ["write_report", "report_html", "FATE_COLOURS"]
+
+FATE_COLOURS = {"destroyed": "#2a9d3a", "leaked": "#d62728", "survived": "#7f7f7f",
+                "safe": "#1f77b4", "shot_down": "#9467bd"}
+
+
+def _png(fig: Any) -> str:
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _borders() -> list[list[tuple[float, float]]]:
+    data = json.loads((resources.files("skyshield.io") / "data" / "borders_balkans.geojson")
+                      .read_text(encoding="utf-8"))
+    rings = []
+    for f in data["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        for poly in polys:
+            rings += [[(x, y) for x, y in ring] for ring in poly]
+    return rings
+
+
+def _circle(lat: float, lon: float, r_m: float) -> tuple[np.ndarray, np.ndarray]:
+    a = np.linspace(0, 2 * np.pi, 181)
+    dlat = np.degrees(r_m * np.cos(a) / 6371e3)
+    dlon = np.degrees(r_m * np.sin(a) / (6371e3 * np.cos(np.radians(lat))))
+    return lon + dlon, lat + dlat
+
+
+def _laydown(run: RunFolder) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ents = entities(run)
+    pos = positions(run)
+    us = units(run)
+    fig, ax = plt.subplots(figsize=(11, 8.5))
+    lat0 = float(run.scenario["origin"]["lat"])
+    lons = [u.lon_deg for u in us] + pos["lon_deg"].tolist()
+    lats = [u.lat_deg for u in us] + pos["lat_deg"].tolist()
+    for ring in _borders():
+        xs, ys = zip(*ring, strict=True)
+        ax.plot(xs, ys, color="#b0b0b0", lw=0.8, zorder=1)
+    for u in us:
+        for k, (_radar, r) in enumerate(u.radar_ranges_m[:1]):
+            x, y = _circle(u.lat_deg, u.lon_deg, r)
+            ax.plot(x, y, color="#1f77b4", lw=0.7, ls=":", zorder=2,
+                    label="radar instrumented range" if u is us[0] and k == 0 else None)
+        for k, (_missile, r) in enumerate(u.missile_ranges_m[:1]):
+            x, y = _circle(u.lat_deg, u.lon_deg, r)
+            ax.plot(x, y, color="#ff8c00", lw=0.9, zorder=2,
+                    label="longest missile range" if u is us[0] and k == 0 else None)
+    for a in (run.scenario.get("assets") or {}).values():
+        ax.plot(a["lon"], a["lat"], "s", color="#444", ms=7, zorder=5)
+    seen: set[str] = set()
+    for key, g in pos.groupby("key", sort=True):
+        e = ents.get(str(key))
+        if e is None:
+            continue
+        if e.category == "interceptor":
+            ax.plot(g["lon_deg"], g["lat_deg"], color="#2ca02c", lw=0.6, alpha=0.7, zorder=3,
+                    label=None if "icpt" in seen else "interceptors")
+            seen.add("icpt")
+            continue
+        c = FATE_COLOURS.get(e.fate, "#1f77b4")
+        lab = f"{'friendly' if e.side == 'friendly' else 'threat'}: {e.fate}"
+        ax.plot(g["lon_deg"], g["lat_deg"], color=c, lw=1.4, zorder=4,
+                ls="--" if e.fate == "leaked" else "-", label=None if lab in seen else lab)
+        seen.add(lab)
+        if e.fate in ("destroyed", "shot_down"):
+            ax.plot(g["lon_deg"].iloc[-1], g["lat_deg"].iloc[-1], "x", color="k", ms=7, zorder=6)
+    for u in us:
+        ax.plot(u.lon_deg, u.lat_deg, "^", color="#0b3d91" if u.alive else "#999", ms=10,
+                mec="white", zorder=7)
+        ax.annotate(u.name, (u.lon_deg, u.lat_deg), xytext=(6, 6), textcoords="offset points",
+                    fontsize=9, zorder=8)
+    # the fight's extent (tracks and sites) with a margin; long rings are cut at the frame
+    pad_x = max(0.15 * (max(lons) - min(lons)), 0.1)
+    pad_y = max(0.15 * (max(lats) - min(lats)), 0.1)
+    ax.set_xlim(min(lons) - pad_x, max(lons) + pad_x)
+    ax.set_ylim(min(lats) - pad_y, max(lats) + pad_y)
+    ax.set_aspect(1 / np.cos(np.radians(lat0)))
+    ax.set_xlabel("longitude (°)")
+    ax.set_ylabel("latitude (°)")
+    ax.grid(alpha=0.2)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    ax.set_title("Laydown, coverage and engagement rings, threat tracks by fate "
+                 "(× kill, ▲ fire unit, ■ defended asset)", fontsize=10)
+    return _png(fig)
+
+
+def _timeline(run: RunFolder) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ev = run.events
+    rows = [("first detection", ev[ev["kind"] == "first_detection"], "o", "#1f77b4"),
+            ("launch", ev[ev["kind"] == "launch"], "^", "#ff8c00"),
+            ("intercept: hit", ev[(ev["kind"] == "intercept")
+                                  & ev["info"].astype(str).str.startswith("hit")], "*",
+             "#2a9d3a"),
+            ("intercept: miss / no target", ev[(ev["kind"] == "intercept")
+                                   & ~ev["info"].astype(str).str.startswith("hit")], "x",
+             "#7f7f7f"),
+            ("kill", ev[ev["kind"] == "kill"], "X", "#000000"),
+            ("leak", ev[ev["kind"] == "leak"], "v", "#d62728"),
+            ("impact", ev[ev["kind"] == "impact"], "D", "#8c564b")]
+    fig, ax = plt.subplots(figsize=(11, 3.6))
+    for k, (label, sel, marker, colour) in enumerate(rows):
+        ax.scatter(sel["t_s"] / 60, np.full(len(sel), k), marker=marker, color=colour, s=28,
+                   label=f"{label} ({len(sel)})")
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows])
+    ax.set_xlabel("exercise time (min)")
+    ax.set_xlim(0, float(run.summary.get("sim_duration_s", 0)) / 60)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_title("Engagement timeline", fontsize=10)
+    return _png(fig)
+
+
+def _bars(labels: list[str], values: list[float], title: str, xlabel: str,
+          err: tuple[list[float], list[float]] | None = None) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 0.45 * max(3, len(labels)) + 1))
+    y = np.arange(len(labels))
+    ax.barh(y, values, color="#4c78a8", xerr=None if err is None else np.array(err),
+            capsize=3)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    return _png(fig)
+
+
+def _picture(run: RunFolder) -> str | None:
+    ap = run.summary.get("air_picture") or {}
+    s = ap.get("series")
+    if not s or not s.get("t_s"):
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = np.asarray(s["t_s"]) / 60
+    fig, ax = plt.subplots(figsize=(11, 3.4))
+    ax.plot(t, s["gospa_m"], label="GOSPA (m)", color="#4c78a8")
+    ax.plot(t, s["localisation_m"], label="localisation part (m)", color="#72b7b2")
+    ax.set_ylabel("m")
+    ax2 = ax.twinx()
+    ax2.plot(t, s["missed"], color="#d62728", lw=1, ls="--", label="missed targets")
+    ax2.plot(t, s["false"], color="#9467bd", lw=1, ls=":", label="false tracks")
+    ax2.set_ylabel("count per sample")
+    ax.set_xlabel("exercise time (min)")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper right")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"Air-picture quality over time (GOSPA c = {ap.get('gospa_c_m', 0):g} m)",
+                 fontsize=10)
+    return _png(fig)
+
+
+def _table(head: list[str], rows: list[list[Any]]) -> str:
+    def cell(v: Any) -> str:
+        if v is None:
+            return "–"
+        if isinstance(v, float):
+            return f"{v:.3g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        return escape(str(v))
+
+    h = "".join(f"<th>{escape(c)}</th>" for c in head)
+    b = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{h}</tr></thead><tbody>{b}</tbody></table>"
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1180px;padding:0 18px;color:#222}
+h1{font-size:22px;margin:18px 0 2px} h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid
+#ddd;padding-bottom:3px} .sub{color:#666} img{max-width:100%} table{border-collapse:collapse;
+margin:6px 0 12px} th,td{border:1px solid #ddd;padding:3px 8px;text-align:right} th{background:
+#f4f4f4} td:first-child,th:first-child{text-align:left} .kpi{display:flex;gap:12px;flex-wrap:wrap}
+.kpi div{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px} .kpi b{display:
+block;font-size:20px} .note{color:#666;font-size:12px}
+"""
+
+
+def report_html(run: RunFolder) -> str:
+    """The report as one HTML document (module docstring)."""
+    s = run.summary
+    t0 = start_time(run)
+    sc = s.get("scoring") or {}
+    j = sc.get("joint") or {}
+    kpis = [("threats destroyed", f"{s['threats_destroyed']} / {s['threats_total']}"),
+            ("leaked", s["threats_leaked"]), ("missiles fired", s["missiles_fired"]),
+            ("missiles per kill", s.get("missiles_per_kill") or "–"),
+            ("asset value lost", s.get("value_lost")), ("fratricide", s["fratricide"]),
+            ("joint score", j.get("score", "–"))]
+    parts = [f"<h1>After-action report: {escape(str(s['scenario']))}</h1>",
+             f"<p class='sub'>seed {s['seed']}; {s['sim_duration_s'] / 60:.0f} min from "
+             f"{iso(t0, 0)}; {s['events_total']:,} events. Training and analysis tool: public, "
+             "nominal figures only.</p>",
+             "<div class='kpi'>" + "".join(f"<div>{escape(k)}<b>{escape(str(v))}</b></div>"
+                                           for k, v in kpis) + "</div>",
+             "<h2>Laydown and threat tracks</h2>", f"<img alt='laydown' src='{_laydown(run)}'>",
+             "<h2>Engagement timeline</h2>", f"<img alt='timeline' src='{_timeline(run)}'>"]
+    # debrief scores
+    head = ["", "score", "engagements", "missiles", "kills", "missiles / kill",
+            "reaction s (mean)", "opportunities", "leakers allowed", "their damage", "fratricide"]
+
+    def srow(name: str, f: dict[str, Any]) -> list[Any]:
+        return [name, f.get("score"), f.get("engagements"), f.get("missiles_fired"),
+                f.get("kills"), f.get("missiles_per_kill"),
+                (f.get("reaction_time_s") or {}).get("mean"), f.get("opportunities"),
+                f.get("leakers_allowed"), f.get("leak_damage_value"), f.get("fratricide")]
+
+    rows = [srow("joint group", j)] + [srow(n, f) for n, f in (sc.get("units") or {}).items()]
+    parts += ["<h2>Debrief scores</h2>", _table(head, rows),
+              f"<p class='note'>{escape(sc.get('formula', ''))}. Weights: "
+              f"{escape(json.dumps(sc.get('weights', {})))}.</p>"]
+    fired = s.get("missiles_fired_by_unit") or {}
+    if fired:
+        parts += ["<h2>Missiles expended per unit</h2>",
+                  f"<img alt='missiles' src='{_bars(list(fired), list(fired.values()), 'Missiles fired per unit', 'missiles')}'>"]  # noqa: E501
+    leakers = [t for t in s.get("threats") or [] if t.get("fate") == "leaked"]
+    parts.append("<h2>Leakers</h2>")
+    parts.append(_table(["threat", "type", "first detected (s)", "missiles at it", "cause"],
+                        [[t["name"], t["type"], t.get("first_detection_t_s"),
+                          t.get("missiles_at"), t.get("leak_cause")] for t in leakers])
+                 if leakers else "<p>None: every threat that reached its target was stopped.</p>")
+    causes = {k: v for k, v in (s.get("leakers_by_cause") or {}).items() if v}
+    if causes:
+        parts.append("<p>By cause: " + ", ".join(f"{escape(k)} {v}" for k, v in causes.items())
+                     + "</p>")
+    bt = s.get("by_type") or {}
+    have = [(k, v["first_detection_range_m"]) for k, v in bt.items()
+            if v["first_detection_range_m"]["mean"] is not None]
+    if have:
+        means = [v["mean"] / 1e3 for _, v in have]
+        lo = [(v["mean"] - v["min"]) / 1e3 for _, v in have]
+        hi = [(v["max"] - v["mean"]) / 1e3 for _, v in have]
+        parts += ["<h2>Detection ranges by threat type</h2>",
+                  f"<img alt='detection' src='{_bars([k for k, _ in have], means, 'First detection range by threat type (mean, min-max)', 'km', (lo, hi))}'>",  # noqa: E501
+                  _table(["type", "total", "detected", "engaged", "destroyed", "leaked",
+                          "survived"], [[k, v["total"], v["detected"], v["engaged"],
+                                         v["destroyed"], v["leaked"], v["survived"]]
+                                        for k, v in bt.items()])]
+    pic = _picture(run)
+    ap = s.get("air_picture") or {}
+    if pic:
+        si = ap.get("siap") or {}
+        parts += ["<h2>Air-picture quality</h2>", f"<img alt='air picture' src='{pic}'>",
+                  _table(["GOSPA mean m", "localisation m", "missed / sample", "false / sample",
+                          "SIAP completeness", "ambiguity", "spuriousness", "ID swaps"],
+                         [[ap.get("gospa_mean_m"), ap.get("gospa_localisation_mean_m"),
+                           ap.get("gospa_missed_mean"), ap.get("gospa_false_mean"),
+                           si.get("completeness"), si.get("ambiguity"), si.get("spuriousness"),
+                           si.get("id_swaps")]])]
+    pk = s.get("pk_by_missile") or {}
+    if pk:
+        parts += ["<h2>Kill probability per missile type</h2>",
+                  _table(["missile", "end games", "kills", "Pk achieved", "Pk from misses",
+                          "mean miss m", "Pk nominal"],
+                         [[m, b["end_games"], b["kills"], b["pk_achieved"],
+                           b["pk_mean_of_end_games"], b["miss_mean_m"], b["pk_nominal"]]
+                          for m, b in pk.items()])]
+    parts.append(f"<p class='note'>Written by skyshield from {escape(str(run.path))} "
+                 f"(manifest {escape(str(run.manifest.get('scenario_sha256', ''))[:12])}).</p>")
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>AAR {escape(str(s['scenario']))}</title><style>{_CSS}</style></head>"
+            "<body>" + "\n".join(parts) + "</body></html>\n")
+
+
+def write_report(run: RunFolder, out_html: Path) -> Path:
+    """Write the report atomically (temporary name, then rename)."""
+    text = report_html(run)
+    tmp = out_html.with_name(f".{out_html.name}.partial")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out_html)
+    return out_html
