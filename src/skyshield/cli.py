@@ -374,6 +374,27 @@ def report(
 
 
 @app.command()
+def replay(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder (skyshield run --out)")],
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1", min=1, max=65535)] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind (default: loopback only)")] =
+        "127.0.0.1",
+) -> None:
+    """Serve the browser replay of a run on 127.0.0.1 (works offline): map, symbols, trails,
+    play / pause / speed / slider, an event list that jumps the clock."""
+    run = _run_folder(run_dir)
+    try:
+        from skyshield.web.replay import serve
+    except ImportError:
+        _fail("the replay needs the web extra: pip install 'skyshield[web]'")
+    out.print(f"replay of {run_dir}: http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
+    try:
+        serve(run, host=host, port=port)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+@app.command()
 def export(
     run_dir: Annotated[Path, typer.Argument(help="a run folder (skyshield run --out)")],
     fmt: Annotated[str, typer.Option("--format", "-f",

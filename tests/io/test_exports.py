@@ -144,3 +144,12 @@ def test_a_damaged_or_incomplete_run_folder_is_refused(tmp_path, run_folder):
     (bad / "summary.json").unlink()
     with pytest.raises(RunFolderError, match="missing summary.json"):
         read_run_folder(bad)
+
+
+def test_entities_carry_their_true_side(run_folder):
+    from skyshield.io.aar import entities
+
+    ents = entities(run_folder)
+    sides = {e.name: e.side for e in ents.values() if e.category != "interceptor"}
+    assert sides == {"salvo-01": "hostile", "salvo-02": "hostile", "mig": "friendly"}
+    assert {e.category for e in ents.values()} == {"cruise_missile", "aircraft", "interceptor"}

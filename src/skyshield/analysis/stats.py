@@ -70,9 +70,11 @@ def is_proportion(x: ArrayLike) -> bool:
     return bool(v.size) and bool(np.all((v == 0.0) | (v == 1.0)))
 
 
-def describe(x: ArrayLike, level: float = 0.95, method: str = "t") -> dict[str, Any]:
+def describe(x: ArrayLike, level: float = 0.95, method: str = "t",
+             proportion: bool | None = None) -> dict[str, Any]:
     """A metric's aggregate: n, mean, standard deviation, min, max and the interval — Wilson for
-    a 0/1 metric, else ``method`` ("t" or "bootstrap") for the mean."""
+    a proportion (``proportion``; None: any metric whose values are all 0 or 1), else
+    ``method`` ("t" or "bootstrap") for the mean."""
     v = np.asarray(x, dtype=float)
     fin = v[np.isfinite(v)]
     out: dict[str, Any] = {"n": int(fin.size)}
@@ -81,7 +83,7 @@ def describe(x: ArrayLike, level: float = 0.95, method: str = "t") -> dict[str, 
                       "ci_high": None, "interval": None}
     out |= {"mean": float(fin.mean()), "std": float(fin.std(ddof=1)) if fin.size > 1 else 0.0,
             "min": float(fin.min()), "max": float(fin.max())}
-    if is_proportion(fin):
+    if (is_proportion(fin) if proportion is None else proportion):
         lo, hi = wilson_interval(fin.sum(), fin.size, level)
         out |= {"ci_low": float(lo), "ci_high": float(hi), "interval": "wilson"}
     else:

@@ -65,7 +65,7 @@ def entity_key(entity_id: int) -> str:
 
 def entities(run: RunFolder) -> dict[str, Entity]:
     """Every entity that appears in the truth table."""
-    threats = {int(t["id"]): t for t in run.summary.get("threats") or []}
+    threats = {int(t["id"]): t for t in run.summary.get("threats") or []}  # every vehicle
     friendly_types = {name: r.get("type", "") for name, r in
                       (run.scenario.get("friendlies") or {}).items()}
     ev = run.events
@@ -89,11 +89,11 @@ def entities(run: RunFolder) -> dict[str, Entity]:
             fate, ft = fate_w.get(w, ("in flight", None))
             out[key] = Entity(key, str(name), "friendly", "interceptor", str(w_type.get(w, "")),
                               fate, ft)
-        elif eid in threats:
+        elif eid in threats:  # the summary's row of every air vehicle, hostile or friendly
             t = threats[eid]
-            out[key] = Entity(key, str(name), "hostile", str(t.get("category", "")),
-                              str(t.get("type", "")), str(t.get("fate", "")),
-                              t.get("fate_t_s"))
+            out[key] = Entity(key, str(name), str(t.get("side", kind)),
+                              str(t.get("category", "")), str(t.get("type", "")),
+                              str(t.get("fate", "")), t.get("fate_t_s"))
         else:
             fate = "destroyed" if eid in kill_t else "survived"
             base = str(name).split("#")[0]

@@ -9,15 +9,25 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_sweep"]
+__all__ = ["plot_sweep", "METRIC_LABELS"]
+
+METRIC_LABELS = {
+    "any_leak": "leak probability (any threat leaks)",
+    "threats_leaked": "threats leaked (mean)",
+    "missiles_fired": "missiles fired (mean)",
+    "value_lost": "asset value lost (mean)",
+    "any_fratricide": "fratricide probability",
+    "any_unit_lost": "probability a fire unit is lost",
+    "scoring.joint.score": "joint debrief score (mean)",
+}
 
 
 def _numeric(values: list[Any]) -> bool:
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
 
 
-def plot_sweep(points: list[dict[str, Any]], params: list[str], metric: str, out_png: Path
-               ) -> Path:
+def plot_sweep(points: list[dict[str, Any]], params: list[str], metric: str, out_png: Path,
+               scenario: str | None = None) -> Path:
     """``points``: every sweep point's ``{"set": {path: value}, "metrics": {...}}`` (the
     aggregates of ``studies.sweep``); the mean of ``metric`` against ``params[0]`` with the
     interval as a band, one line per combination of the other parameters."""
@@ -53,9 +63,10 @@ def plot_sweep(points: list[dict[str, Any]], params: list[str], metric: str, out
     band = {"wilson": "Wilson 95 % interval", "t": "95 % t interval",
             "bootstrap": "95 % bootstrap interval"}.get(kind, "95 % interval")
     ax.set_xlabel(x_param)
-    ax.set_ylabel(metric)
-    ax.set_title(f"{metric} against {x_param} ({n} replications per point; band: {band})",
-                 fontsize=10)
+    ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+    head = f"{scenario}: " if scenario else ""
+    ax.set_title(f"{head}{METRIC_LABELS.get(metric, metric)} against {x_param}\n"
+                 f"({n} replications per point; band: {band})", fontsize=10)
     ax.grid(alpha=0.3)
     if others:
         ax.legend(fontsize=8)

@@ -64,6 +64,9 @@ KEY_METRICS = ("any_leak", "scoring.joint.score", "threats_leaked", "threats_des
                "missiles_fired", "missiles_per_kill", "value_lost", "any_fratricide",
                "any_unit_lost", "air_picture.gospa_mean_m")
 NOT_REPRODUCIBLE = ("wall_s",)
+# the 0/1 outcomes of a replication: their mean is a probability (Wilson interval); every other
+# figure is a count or a measure (t interval of its mean), even where a sample is all 0 and 1
+PROPORTIONS = frozenset({"any_leak", "any_fratricide", "any_unit_lost"})
 _SKIP = {"scenario", "seed", "wall_time_s", "threats"}
 _SKIP_NESTED = {"series", "formula", "weights"}  # time series and scoring constants
 
@@ -249,7 +252,8 @@ def aggregate(df: pd.DataFrame, level: float = 0.95) -> dict[str, Any]:
     """Every metric column's aggregate with its interval (``analysis.stats.describe``)."""
     skip = {"replication", "seed", *NOT_REPRODUCIBLE}
     return {"replications": int(len(df)), "level": level,
-            "metrics": {c: describe(df[c].to_numpy(dtype=float), level)
+            "metrics": {c: describe(df[c].to_numpy(dtype=float), level,
+                                    proportion=c in PROPORTIONS)
                         for c in df.columns if c not in skip}}
 
 

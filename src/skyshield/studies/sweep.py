@@ -184,7 +184,8 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
         return table
     for m in metrics:
         if m in table:
-            plot_sweep(to_jsonable(aggs), [p for p, _ in sets], m, root / f"{_slug(m)}.png")
+            plot_sweep(to_jsonable(aggs), [p for p, _ in sets], m, root / f"{_slug(m)}.png",
+                       base.name)
     return table
 
 

@@ -1,0 +1,141 @@
+"""The replay server: a run folder served to the browser viewer (FastAPI + static files).
+
+Everything the page needs is in the package (Leaflet, milsymbol, topojson-client and the Natural
+Earth borders are vendored under ``static/vendor``), so a replay works with no internet. The
+server binds 127.0.0.1 by default. Endpoints (all JSON, read-only):
+
+* ``/api/run`` — the scenario's name, clock start, duration, origin, fire units (site, radar and
+  missile rings), assets, and every entity (side, category, type, fate);
+* ``/api/truth`` — per entity key, columns ``t``, ``lat``, ``lon``, ``alt`` (the truth samples);
+* ``/api/tracks`` — per confirmed system track, its updates (``t``, ``lat``, ``lon``, ``alt``,
+  ``sigma``) and its identity and class over time as the air picture had them (identification
+  and classification events: friend / hostile / unknown, not truth);
+* ``/api/events`` — the notable events (every kind but the radar scans), time-ordered.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from skyshield.geo import enu_to_geodetic
+from skyshield.io.aar import entities, entity_key, iso, positions, start_time, units
+from skyshield.io.exports import SYMBOLS, symbol_key
+from skyshield.io.runfolder import RunFolder, to_jsonable
+
+__all__ = ["replay_app", "replay_payload", "STATIC_DIR", "serve"]
+
+STATIC_DIR = Path(str(resources.files("skyshield.web") / "static"))
+QUIET_KINDS = {"scan", "jam_strobe", "assignment"}
+
+
+def _r(a: Any, nd: int) -> list[float]:
+    return [round(float(x), nd) for x in np.asarray(a, dtype=float)]
+
+
+def replay_payload(run: RunFolder) -> dict[str, Any]:
+    """The four JSON documents the viewer loads (module docstring)."""
+    t0 = start_time(run)
+    sc = run.scenario
+    ents = entities(run)
+    meta = {
+        "scenario": run.summary.get("scenario"), "seed": run.summary.get("seed"),
+        "start_time": iso(t0, 0), "duration_s": float(run.summary.get("sim_duration_s", 0)),
+        "origin": sc.get("origin"),
+        "units": [{"key": u.key, "name": u.name, "type": u.type, "lat": u.lat_deg,
+                   "lon": u.lon_deg, "alt": u.alt_m, "alive": u.alive,
+                   "radars": [{"type": r, "range_m": m} for r, m in u.radar_ranges_m],
+                   "missiles": [{"type": m, "range_m": r} for m, r in u.missile_ranges_m],
+                   "sidc": SYMBOLS[symbol_key(None)]["sidc"]} for u in units(run)],
+        "assets": [{"name": n, "lat": a["lat"], "lon": a["lon"], "value": a.get("value"),
+                    "radius_m": a.get("radius")} for n, a in (sc.get("assets") or {}).items()],
+        "entities": {k: {"name": e.name, "side": e.side, "category": e.category,
+                         "type": e.type, "fate": e.fate, "fate_t_s": e.fate_t_s,
+                         "sidc": SYMBOLS[symbol_key(e)]["sidc"]} for k, e in ents.items()},
+        "sidc": {k: v["sidc"] for k, v in SYMBOLS.items()},
+        "summary": {k: run.summary.get(k) for k in (
+            "threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
+            "fratricide", "value_lost")},
+    }
+    pos = positions(run)
+    truth = {str(k): {"t": _r(g["t_s"], 2), "lat": _r(g["lat_deg"], 6),
+                      "lon": _r(g["lon_deg"], 6), "alt": _r(g["alt_m"], 1)}
+             for k, g in pos.groupby("key", sort=True)}
+    tracks = _tracks(run)
+    ev = run.events[~run.events["kind"].isin(QUIET_KINDS)].sort_values("t_s", kind="stable")
+    cols = ["t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target", "value",
+            "info"]
+    events = [dict(zip(cols, r, strict=True)) for r in ev[cols].itertuples(index=False)]
+    for e in events:
+        e["truth_key"] = entity_key(int(e["truth_id"])) if e["truth_id"] >= 0 else None
+        e["weapon_key"] = f"w{int(e['weapon_id'])}" if e["weapon_id"] > 0 else None
+    return to_jsonable({"run": meta, "truth": truth, "tracks": tracks, "events": events})
+
+
+def _tracks(run: RunFolder) -> dict[str, Any]:
+    tr = run.tracks
+    conf = tr[tr["status"] == 2]
+    if conf.empty:
+        return {}
+    o = run.scenario["origin"]
+    lat0, lon0, alt0 = np.radians(o["lat"]), np.radians(o["lon"]), float(o.get("alt") or 0.0)
+    lat, lon, alt = enu_to_geodetic(conf[["x_m", "y_m", "z_m"]].to_numpy(), lat0, lon0, alt0)
+    conf = conf.assign(lat=np.degrees(lat), lon=np.degrees(lon), alt=alt)
+    ev = run.events
+    ident = ev[ev["kind"] == "identified"]
+    klass = ev[ev["kind"] == "classified"]
+    out: dict[str, Any] = {}
+    for tid, g in conf.groupby("track_id", sort=True):
+        g = g.sort_values("t_s", kind="stable")
+        i = ident[ident["track_id"] == tid]
+        c = klass[klass["track_id"] == tid]
+        out[str(tid)] = {
+            "t": _r(g["t_s"], 2), "lat": _r(g["lat"], 6), "lon": _r(g["lon"], 6),
+            "alt": _r(g["alt"], 1), "sigma": _r(g["sigma_pos_m"], 1),
+            "truth_key": _truth_key(g["truth_id"]),
+            "identity": [[round(float(t), 2), str(x)] for t, x in zip(i["t_s"], i["target"],
+                                                                       strict=True)],
+            "class": [[round(float(t), 2), str(x)] for t, x in zip(c["t_s"], c["target"],
+                                                                    strict=True)]}
+    return out
+
+
+def _truth_key(s: pd.Series) -> str | None:
+    v = s[s >= 0]
+    return entity_key(int(v.mode().iloc[0])) if len(v) else None
+
+
+def replay_app(run: RunFolder) -> Any:
+    """The FastAPI application serving one run folder's replay."""
+    from fastapi import FastAPI
+    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.staticfiles import StaticFiles
+
+    payload = replay_payload(run)
+    app = FastAPI(title="skyshield replay", docs_url=None, redoc_url=None)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "replay.html", media_type="text/html")
+
+    for name in ("run", "truth", "tracks", "events"):
+        def endpoint(name: str = name) -> JSONResponse:
+            return JSONResponse(payload[name])
+        app.add_api_route(f"/api/{name}", endpoint, methods=["GET"], name=name)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Serve the replay until interrupted; a port already taken raises OSError first."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, port))  # fails cleanly if the port is taken
+    uvicorn.run(replay_app(run), host=host, port=port, log_level="warning")

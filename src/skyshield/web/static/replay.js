@@ -1,0 +1,293 @@
+// skyshield replay viewer: Leaflet map with Natural Earth borders, MIL-STD-2525 symbols
+// (milsymbol), the air picture (or the truth), trails, interceptor flights, coverage rings,
+// a clock with play / pause / speed / slider, an event list that jumps the clock, and a detail
+// panel. Everything is served by the replay server from the package: no internet needed.
+/* global L, ms, topojson */
+
+const state = { t: 0, playing: false, speed: 10, truth: false, selected: null, data: null };
+const TRAIL_S = 180; // seconds of history drawn behind an air object
+const COAST_S = 12; // a track is drawn this long after its last update
+const CLASS_FN = { uav: "uav", cruise_missile: "cruise_missile", aircraft: "aircraft",
+  jammer: "jammer", anti_radiation_missile: "anti_radiation_missile" };
+
+const $ = (id) => document.getElementById(id);
+const fmt = (s) => {
+  const t = Math.max(0, Math.round(s));
+  const h = String(Math.floor(t / 3600)).padStart(2, "0");
+  const m = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
+  return `${h}:${String(m)}:${String(t % 60).padStart(2, "0")}`;
+};
+
+function bisect(a, x) { // last index i with a[i] <= x, or -1
+  let lo = 0, hi = a.length - 1, r = -1;
+  while (lo <= hi) { const mid = (lo + hi) >> 1; if (a[mid] <= x) { r = mid; lo = mid + 1; } else hi = mid - 1; }
+  return r;
+}
+
+function at(s, t) { // interpolated [lat, lon, alt] of a sampled object at t, or null
+  const i = bisect(s.t, t);
+  if (i < 0) return null;
+  if (i === s.t.length - 1) return [s.lat[i], s.lon[i], s.alt[i]];
+  const f = (t - s.t[i]) / (s.t[i + 1] - s.t[i]);
+  return [s.lat[i] + f * (s.lat[i + 1] - s.lat[i]), s.lon[i] + f * (s.lon[i + 1] - s.lon[i]),
+    s.alt[i] + f * (s.alt[i + 1] - s.alt[i])];
+}
+
+function trail(s, t, span) {
+  const i = bisect(s.t, t);
+  if (i < 0) return [];
+  const j = Math.max(0, bisect(s.t, t - span));
+  const pts = [];
+  for (let k = j; k <= i; k++) pts.push([s.lat[k], s.lon[k]]);
+  const p = at(s, t);
+  if (p) pts.push([p[0], p[1]]);
+  return pts;
+}
+
+function speedAt(s, t) {
+  const i = Math.max(0, Math.min(bisect(s.t, t), s.t.length - 2));
+  if (s.t.length < 2) return null;
+  const dt = s.t[i + 1] - s.t[i];
+  const dy = (s.lat[i + 1] - s.lat[i]) * 111195, dx = (s.lon[i + 1] - s.lon[i]) * 111195 *
+    Math.cos(s.lat[i] * Math.PI / 180), dz = s.alt[i + 1] - s.alt[i];
+  return Math.hypot(dx, dy, dz) / dt;
+}
+
+function lastBefore(pairs, t) { let v = null; for (const [tt, x] of pairs) { if (tt <= t) v = x; } return v; }
+
+const iconCache = new Map();
+function icon(sidc, size, extra = "") {
+  const key = `${sidc}/${size}/${extra}`;
+  if (!iconCache.has(key)) {
+    const sym = new ms.Symbol(sidc, { size });
+    const a = sym.getAnchor(), sz = sym.getSize();
+    iconCache.set(key, L.divIcon({ className: `sym ${extra}`, html: sym.asSVG(),
+      iconSize: [sz.width, sz.height], iconAnchor: [a.x, a.y] }));
+  }
+  return iconCache.get(key);
+}
+
+async function load() {
+  const get = (p) => fetch(p).then((r) => { if (!r.ok) throw new Error(`${p}: ${r.status}`); return r.json(); });
+  const [run, truth, tracks, events] = await Promise.all(
+    ["/api/run", "/api/truth", "/api/tracks", "/api/events"].map(get));
+  return { run, truth, tracks, events };
+}
+
+function buildMap(d) {
+  const map = L.map("map", { zoomSnap: 0.25, attributionControl: true });
+  map.attributionControl.addAttribution("borders: Natural Earth (world-atlas)");
+  fetch("/static/vendor/world-atlas/countries-50m.json").then((r) => r.json()).then((w) => {
+    L.geoJSON(topojson.feature(w, w.objects.countries), {
+      style: { color: "#8795a5", weight: 1, fillColor: "#ffffff", fillOpacity: 0.8 },
+      interactive: false }).addTo(map).bringToBack();
+  });
+  const pts = d.run.units.map((u) => [u.lat, u.lon]);
+  for (const s of Object.values(d.truth)) { pts.push([s.lat[0], s.lon[0]]); pts.push([s.lat[s.lat.length - 1], s.lon[s.lon.length - 1]]); }
+  map.fitBounds(L.latLngBounds(pts).pad(0.08));
+  for (const a of d.run.assets) {
+    L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
+      .bindTooltip(`${a.name} (value ${a.value})`).addTo(map);
+  }
+  for (const u of d.run.units) {
+    const r = u.radars[0], m = u.missiles[0];
+    if (r) L.circle([u.lat, u.lon], { radius: r.range_m, color: "#1f77b4", weight: 1, dashArray: "4 4", fill: false, interactive: false }).addTo(map);
+    if (m) L.circle([u.lat, u.lon], { radius: m.range_m, color: "#ff8c00", weight: 1.2, fill: false, interactive: false }).addTo(map);
+    L.marker([u.lat, u.lon], { icon: icon(u.sidc, 22, "unit-symbol"), title: u.name, zIndexOffset: 1000 })
+      .bindTooltip(u.name, { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
+      .on("click", () => select({ unit: u })).addTo(map);
+  }
+  return map;
+}
+
+// the air objects of the moment: system tracks (the air picture) or truth, plus interceptors
+function airObjects(d, t) {
+  const out = [];
+  for (const [key, s] of Object.entries(d.truth)) {
+    const e = d.run.entities[key];
+    if (!e || (!state.truth && e.category !== "interceptor")) continue;
+    if (t < s.t[0] || t > s.t[s.t.length - 1] + 1) continue;
+    const aff = e.category === "interceptor" || e.side === "friendly" ? "F" : "H";
+    const fn = e.category === "interceptor" ? "interceptor" : (CLASS_FN[e.category] || "aircraft");
+    out.push({ key, s, sidc: d.run.sidc[`${aff}:${fn}`], name: e.name, kind: "truth", e });
+  }
+  if (!state.truth) {
+    for (const [tid, s] of Object.entries(d.tracks)) {
+      if (t < s.t[0] || t > s.t[s.t.length - 1] + COAST_S) continue;
+      const ident = lastBefore(s.identity, t);
+      const aff = ident === "hostile" ? "H" : ident === "friend" ? "F" : "U";
+      const fn = CLASS_FN[lastBefore(s.class, t)] || "aircraft";
+      out.push({ key: `t${tid}`, s, sidc: d.run.sidc[`${aff}:${fn}`], name: `track ${tid}`, kind: "track", tid, ident });
+    }
+  }
+  return out;
+}
+
+const drawn = new Map(); // key -> {marker, line, sidc}
+function render() {
+  const d = state.data;
+  const t = state.t;
+  const map = state.map;
+  const objs = airObjects(d, t);
+  const live = new Set();
+  for (const o of objs) {
+    const p = at(o.s, Math.min(t, o.s.t[o.s.t.length - 1]));
+    if (!p) continue;
+    live.add(o.key);
+    let g = drawn.get(o.key);
+    if (!g) {
+      const colour = o.kind === "truth" && o.e.category === "interceptor" ? "#1a9641" :
+        (o.sidc[1] === "H" ? "#c62828" : o.sidc[1] === "F" ? "#1565c0" : "#b59b00");
+      g = { line: L.polyline([], { color: colour, weight: o.e && o.e.category === "interceptor" ? 1.5 : 2, opacity: 0.8, interactive: false }).addTo(map),
+        marker: L.marker([p[0], p[1]], { icon: icon(o.sidc, 22, "air-symbol"), title: o.name }).addTo(map), sidc: o.sidc };
+      g.marker.on("click", () => select(o));
+      drawn.set(o.key, g);
+    } else if (g.sidc !== o.sidc) { g.marker.setIcon(icon(o.sidc, 22, "air-symbol")); g.sidc = o.sidc; }
+    g.marker.setLatLng([p[0], p[1]]);
+    g.marker.options.obj = o;
+    g.line.setLatLngs(trail(o.s, t, o.e && o.e.category === "interceptor" ? 1e9 : TRAIL_S));
+  }
+  for (const [k, g] of drawn) {
+    if (!live.has(k)) { map.removeLayer(g.marker); map.removeLayer(g.line); drawn.delete(k); }
+  }
+  $("clock").innerHTML = `T+${fmt(t)}<small>${clockUtc(t)} UTC</small>`;
+  $("slider").value = t;
+  markPast();
+  if (state.selected) showDetail(state.selected);
+}
+
+function clockUtc(t) {
+  const s = new Date(Date.parse(state.data.run.start_time) + t * 1000).toISOString();
+  return s.slice(11, 19);
+}
+
+function setTime(t) {
+  state.t = Math.max(0, Math.min(t, state.data.run.duration_s));
+  render();
+}
+
+function select(o) { state.selected = o; showDetail(o); }
+
+function showDetail(o) {
+  const d = state.data, t = state.t;
+  const rows = [];
+  let title = "";
+  if (o.unit) {
+    const u = o.unit;
+    title = `${u.name} — ${u.type}`;
+    rows.push(["site", `${u.lat.toFixed(4)}, ${u.lon.toFixed(4)}`]);
+    rows.push(["radars", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    const fired = d.events.filter((e) => e.kind === "launch" && e.source === u.name && e.t_s <= t).length;
+    rows.push(["fired so far", String(fired)]);
+    rows.push(["status", u.alive ? "in action" : "destroyed"]);
+  } else {
+    const p = at(o.s, Math.min(t, o.s.t[o.s.t.length - 1]));
+    const v = speedAt(o.s, t);
+    title = o.name;
+    if (o.kind === "track") {
+      rows.push(["identity", o.ident || "unknown"]);
+      rows.push(["class", lastBefore(o.s.class, t) || "–"]);
+      const i = Math.max(0, bisect(o.s.t, t));
+      rows.push(["track quality", `σ ${o.s.sigma[i].toFixed(0)} m, last update ${(t - o.s.t[i]).toFixed(1)} s ago`]);
+    } else {
+      rows.push(["type", `${o.e.type || o.e.category} (${o.e.side})`]);
+      rows.push(["fate", `${o.e.fate}${o.e.fate_t_s != null ? ` at T+${fmt(o.e.fate_t_s)}` : ""}`]);
+    }
+    if (p) rows.push(["altitude", `${p[2].toFixed(0)} m`]);
+    if (v != null) rows.push(["speed", `${v.toFixed(0)} m/s`]);
+    const eng = d.events.filter((e) => (e.kind === "launch" || e.kind === "intercept" || e.kind === "engage") &&
+      ((o.kind === "track" && String(e.track_id) === String(o.tid)) || (o.kind === "truth" && (e.truth_key === o.key || e.weapon_key === o.key))));
+    rows.push(["engagements", eng.length ? eng.map((e) => `T+${fmt(e.t_s)} ${e.kind} ${e.source} ${e.target}`).join("<br>") : "none"]);
+  }
+  $("detail").innerHTML = `<h3>${title}</h3><table>${rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("")}</table>`;
+}
+
+const FILTERS = {
+  notable: (e) => ["launch", "intercept", "kill", "leak", "impact", "unit_destroyed", "interceptor_lost"].includes(e.kind),
+  launch: (e) => e.kind === "launch", intercept: (e) => e.kind === "intercept",
+  kill: (e) => e.kind === "kill", leak: (e) => e.kind === "leak" || e.kind === "impact",
+  detect: (e) => ["first_detection", "track_confirmed", "identified", "classified"].includes(e.kind),
+  all: () => true,
+};
+
+function eventText(e) {
+  switch (e.kind) {
+    case "launch": return `${e.source} launches ${e.target} at track ${e.track_id}`;
+    case "intercept": return `${e.target} from ${e.source}: ${String(e.info).split(";")[0]} (miss ${Number(e.value).toFixed(1)} m)`;
+    case "kill": return `${e.source} destroys ${nameOf(e.truth_key)} (${e.info})`;
+    case "leak": return `${nameOf(e.truth_key)} leaks to ${e.target}`;
+    case "impact": return `${nameOf(e.truth_key)} hits ${e.target} (${e.info})`;
+    case "first_detection": return `${e.source} first detects ${nameOf(e.truth_key)} at ${(e.value / 1e3).toFixed(0)} km`;
+    case "identified": return `track ${e.track_id} identified ${e.target}`;
+    case "classified": return `track ${e.track_id} classed ${e.target}`;
+    default: return `${e.kind} ${e.source || ""} ${e.target || ""} ${e.info || ""}`;
+  }
+}
+function nameOf(key) { const e = key && state.data.run.entities[key]; return e ? e.name : (key || "?"); }
+
+function renderEvents() {
+  const f = FILTERS[$("filter").value];
+  const ol = $("events");
+  ol.innerHTML = "";
+  for (const e of state.data.events.filter(f)) {
+    const li = document.createElement("li");
+    li.className = `ev kind-${e.kind}`;
+    li.dataset.t = e.t_s;
+    li.dataset.kind = e.kind;
+    li.innerHTML = `<span class="t">T+${fmt(e.t_s)}</span><span class="k">${eventText(e)}</span>`;
+    li.addEventListener("click", () => {
+      state.playing = false; $("play").textContent = "▶ play";
+      setTime(e.t_s);
+      const key = e.weapon_key && state.data.truth[e.weapon_key] ? e.weapon_key : e.truth_key;
+      if (key && state.data.truth[key]) select({ key, s: state.data.truth[key], name: nameOf(key), kind: "truth", e: state.data.run.entities[key] });
+    });
+    ol.appendChild(li);
+  }
+  markPast();
+}
+
+function markPast() {
+  for (const li of $("events").children) li.classList.toggle("past", Number(li.dataset.t) < state.t);
+}
+
+let last = null;
+function tick(now) {
+  if (state.playing) {
+    if (last != null) setTime(state.t + (now - last) / 1000 * state.speed);
+    if (state.t >= state.data.run.duration_s) { state.playing = false; $("play").textContent = "▶ play"; }
+  }
+  last = now;
+  requestAnimationFrame(tick);
+}
+
+async function main() {
+  const d = await load();
+  state.data = d;
+  document.title = `skyshield replay — ${d.run.scenario}`;
+  $("title").textContent = `${d.run.scenario} (seed ${d.run.seed})`;
+  $("slider").max = d.run.duration_s;
+  state.map = buildMap(d);
+  $("play").addEventListener("click", () => {
+    state.playing = !state.playing;
+    $("play").textContent = state.playing ? "❚❚ pause" : "▶ play";
+  });
+  $("speed").addEventListener("change", (ev) => { state.speed = Number(ev.target.value); });
+  $("truth").addEventListener("change", (ev) => { state.truth = ev.target.checked; state.selected = null; render(); });
+  $("slider").addEventListener("input", (ev) => setTime(Number(ev.target.value)));
+  $("filter").addEventListener("change", renderEvents);
+  document.addEventListener("keydown", (ev) => { if (ev.code === "Space" && ev.target === document.body) { ev.preventDefault(); $("play").click(); } });
+  renderEvents();
+  setTime(0);
+  requestAnimationFrame(tick);
+  return d;
+}
+
+// a small surface for tests and scripting: the clock, the drawn objects, the units
+window.replay = {
+  ready: main(),
+  time: () => state.t,
+  setTime,
+  positions: () => Object.fromEntries([...drawn].map(([k, g]) => [k, [g.marker.getLatLng().lat, g.marker.getLatLng().lng]])),
+  unitsDrawn: () => document.querySelectorAll(".unit-symbol svg").length,
+};
