@@ -1,8 +1,10 @@
-"""The quick-start path: `skyshield run` of the built-in exercise, and the helper commands."""
+"""The quick-start path: `skyshield run` (of a small scenario; the built-in exercise itself is run
+in-process by the golden tests), and the helper commands."""
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import skyshield
 
@@ -12,9 +14,12 @@ def _cli(*args, cwd=None):
                           text=True, cwd=cwd, timeout=300)
 
 
+SMALL = str(Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml")
+
+
 def test_run_writes_the_folder_and_prints_the_summary(tmp_path):
     out = tmp_path / "run"
-    p = _cli("run", "slavic-shield-2019", "--seed", "2019", "--out", str(out), "-q")
+    p = _cli("run", SMALL, "--seed", "2019", "--out", str(out), "-q")
     assert p.returncode == 0, p.stderr
     s = json.loads((out / "summary.json").read_text())
     assert "Threats by type" in p.stdout and "Missiles fired per unit" in p.stdout
@@ -22,7 +27,7 @@ def test_run_writes_the_folder_and_prints_the_summary(tmp_path):
     assert str(out) in p.stdout
     # a second run into the same folder is refused, and nothing is overwritten
     before = (out / "events.parquet").read_bytes()
-    p2 = _cli("run", "slavic-shield-2019", "--out", str(out), "-q")
+    p2 = _cli("run", SMALL, "--out", str(out), "-q")
     assert p2.returncode == 2 and "already exists" in p2.stderr
     assert (out / "events.parquet").read_bytes() == before
 

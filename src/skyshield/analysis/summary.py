@@ -15,7 +15,7 @@ SUMMARY_KEYS = (
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "intercepts_no_target", "friendly_total", "friendly_engaged", "fratricide",
     "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
-    "fire_control", "by_type", "pk_by_missile", "threats", "air_picture",
+    "fire_control", "by_type", "pk_by_missile", "threats", "air_picture", "scoring",
 )
 LEAK_CAUSES = ("not detected", "not tracked", "no fire unit in range", "rules of engagement",
                "engagement radar silent", "fire channels busy", "out of missiles", "missed")
