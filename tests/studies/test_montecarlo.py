@@ -174,8 +174,9 @@ def test_ctrl_c_stops_a_pool_study_at_once_and_it_resumes(tmp_path, reference):
     """SIGINT (Ctrl-C) to a study on two local workers: it exits with 130 and the resume hint,
     leaves no running workers and no complete-looking folder, and resumes to the same rows."""
     folder = tmp_path / "study"
+    n = 16  # long enough that it is still running when the first batch lands
     p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "montecarlo", str(SCENARIO),
-                          "-n", "4", "--workers", "2", "--out", str(folder), "-q"],
+                          "-n", str(n), "--workers", "2", "--out", str(folder), "-q"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
     while not list((folder / "parts").glob("part-*.parquet")):
@@ -188,4 +189,7 @@ def test_ctrl_c_stops_a_pool_study_at_once_and_it_resumes(tmp_path, reference):
     assert time.monotonic() - t0 < 5.0  # it did not wait for the running batches
     assert json.loads((folder / "study.json").read_text())["complete"] is False
     assert not (folder / "replications.parquet").exists()
-    _same(reference, montecarlo(out=folder, resume=True, workers=2))
+    df = montecarlo(out=folder, resume=True, workers=2)
+    assert df["replication"].tolist() == list(range(n))
+    assert df["seed"].tolist() == [replication_seed(7, r) for r in range(n)]
+    _same(reference, df.iloc[:4].reset_index(drop=True)[reference.columns])
