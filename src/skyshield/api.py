@@ -25,10 +25,10 @@ from skyshield.scenario.catalogue import Catalogue
 from skyshield.scenario.loader import load_scenario as _load_scenario
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.schema import Scenario
-from skyshield.sim.run import simulate
+from skyshield.sim.run import SimOutput, simulate
 from skyshield.sim.world import CATEGORIES, SIDES
 
-__all__ = ["load_scenario", "run", "RunResult", "resolved_yaml", "__version__"]
+__all__ = ["load_scenario", "run", "RunResult", "resolved_yaml", "result_of", "__version__"]
 
 __version__ = "0.1.0"
 
@@ -96,7 +96,12 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     t0 = time.perf_counter()
     out = simulate(sc, seed, progress)
-    wall = time.perf_counter() - t0
+    return result_of(sc, out, time.perf_counter() - t0)
+
+
+def result_of(sc: Scenario, out: SimOutput, wall: float) -> RunResult:
+    """The tables, summary and manifest of a finished simulation (a batch run's, or a live
+    exercise's, ``sim.live.LiveExercise.output``)."""
     w = out.world
     v = w.vehicles
     vehicles = pd.DataFrame({

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import numpy as np
 import typer
@@ -45,7 +45,7 @@ out = Console(width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, soft_wrap=True)  # one problem per line, never wrapped
 
 
-def _fail(problems: ScenarioError | str) -> None:
+def _fail(problems: ScenarioError | str) -> NoReturn:
     if isinstance(problems, ScenarioError):
         for p in problems.problems:
             err.print(str(p), markup=False, highlight=False)
@@ -392,6 +392,101 @@ def replay(
         serve(run, host=host, port=port)
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def _hostport(text: str, what: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    try:
+        p = int(port)
+    except ValueError:
+        p = -1
+    if not sep or not host or not 0 < p < 65536:
+        _fail(f"{what}: expected HOST:PORT (got {text!r})")
+    return host, p
+
+
+@app.command()
+def serve(
+    scenario: Annotated[str | None, typer.Argument(
+        help="built-in scenario name or YAML file (not needed with --resume)")] = None,
+    speed: Annotated[float, typer.Option(help="simulated seconds per wall second",
+                                         min=0.01, max=1000)] = 1.0,
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1", min=1, max=65535)] = 8766,
+    host: Annotated[str, typer.Option(help="address to bind (put TLS in a reverse proxy)")] =
+        "127.0.0.1",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="exercise folder: journal, tokens, run folder at the end")] = None,
+    resume: Annotated[Path | None, typer.Option(
+        help="continue the exercise in this folder after a crash or a stop")] = None,
+    dis_to: Annotated[str | None, typer.Option(
+        "--dis", help="send DIS PDUs to HOST:PORT (UDP)")] = None,
+    dis_listen: Annotated[int | None, typer.Option(
+        help="take Entity State PDUs from other simulators on this UDP port")] = None,
+    tokens: Annotated[Path | None, typer.Option(
+        help="file of 'ROLE: TOKEN' lines (default: new tokens, printed once)")] = None,
+    approval: Annotated[bool, typer.Option(
+        help="every engagement waits for its operator's approval")] = False,
+    approval_timeout: Annotated[float, typer.Option(help="seconds (simulated) to decide",
+                                                    min=1.0)] = 30.0,
+    approval_default: Annotated[str, typer.Option(
+        help="what a time-out decides: approve or deny")] = "deny",
+    seed: Annotated[int | None, typer.Option(help="root seed (default: the scenario's)",
+                                             min=0)] = None,
+) -> None:
+    """Run an exercise live against the wall clock: controller, operators and observers in
+    the browser, a journal that survives a crash (--resume), DIS out and in."""
+    import json as _json
+
+    try:
+        from skyshield.web.live import serve_live
+    except ImportError:
+        _fail("the live server needs the web extra: pip install 'skyshield[web]'")
+    if approval_default not in ("approve", "deny"):
+        _fail(f"--approval-default: approve or deny (got {approval_default!r})")
+    folder = resume or out_dir
+    if resume is not None:
+        meta_p = resume / "live.json"
+        if not meta_p.is_file():
+            _fail(f"{resume}: no live exercise to resume here (no live.json)")
+        meta = _json.loads(meta_p.read_text(encoding="utf-8"))
+        sc = _load(str(resume / "scenario.resolved.yaml") if scenario is None else scenario)
+        seed = meta["seed"]
+        ap = meta.get("approval")
+        appr = (float(ap[0]), bool(ap[1])) if ap else None
+    else:
+        if scenario is None:
+            _fail("give a SCENARIO (or --resume FOLDER)")
+        sc = _load(scenario)
+        if folder is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            folder = Path("live") / f"{sc.name}-{stamp}"
+        if folder.exists() and any(folder.iterdir()):
+            _fail(f"{folder}: exists and is not empty; --resume {folder} continues it")
+        folder.mkdir(parents=True, exist_ok=True)
+        from skyshield.api import resolved_yaml
+
+        (folder / "scenario.resolved.yaml").write_text(
+            resolved_yaml(sc, sc.seed if seed is None else seed), encoding="utf-8")
+        appr = (approval_timeout, approval_default == "approve") if approval else None
+    assert folder is not None
+    try:
+        ex = serve_live(sc, folder, host=host, port=port, speed=speed,
+                        dis_target=_hostport(dis_to, "--dis") if dis_to else None,
+                        dis_listen=dis_listen, tokens_file=tokens, approval=appr,
+                        resume=resume is not None, seed=seed,
+                        announce=lambda m: out.print(m, markup=False, highlight=False))
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    except ValueError as exc:
+        _fail(str(exc))
+    from skyshield.api import result_of
+
+    result = result_of(sc, ex.output(), 0.0)
+    try:
+        path = result.save(folder / "run", overwrite=True)
+    except OSError as exc:
+        _fail(f"{folder / 'run'}: cannot write the run folder: {exc.strerror or exc}")
+    out.print(f"stopped at T+{ex.t:.0f} s; run folder: {path}", highlight=False)
 
 
 @app.command()

@@ -54,6 +54,16 @@ EVENT_KINDS: dict[str, str] = {
     "unit_destroyed": "a fire unit was put out of action (source = unit)",
     "emission": "a radar started or stopped radiating (source = radar, info = on/off)",
     "end": "the exercise ended (value = duration s)",
+    # live exercise (sim.live): every command is an event of its own, at the instant it applied
+    "command": "a live-exercise command applied (source = role, target = command, info = JSON)",
+    "inject": "the controller put an air vehicle into the exercise (truth_id, target = type)",
+    "roe_change": "a unit's rules of engagement changed (source = unit, target = new ROE)",
+    "radar_destroyed": "a radar was put out of action by the controller (source = radar)",
+    "approval_request": "an engagement waits for its operator (source = unit, value = id, "
+                        "target = missile type, info = rounds and deadline)",
+    "approved": "an operator approved an engagement (source = unit, value = id, info = by)",
+    "denied": "an engagement was denied (source = unit, value = id, info = by or timeout)",
+    "external_entity": "an entity from another simulator (DIS) joined (truth_id, info = DIS id)",
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id")

@@ -25,6 +25,8 @@ class Priority:
     C2 = 4
     LAUNCH = 5
     SAMPLE = 9
+    END = 10
+    COMMAND = 20  # a live command runs after everything else at its instant (sim.live)
 
 
 @dataclass

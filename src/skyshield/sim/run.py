@@ -28,7 +28,7 @@ from skyshield.physics.lethality import cookie_cutter_pk, gaussian_pk
 from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, Strobes, scan, strobes
-from skyshield.sim.world import CATEGORIES, SIDES, World, compile_world
+from skyshield.sim.world import CATEGORIES, SIDES, Vehicles, World, compile_world, concat_vehicles
 from skyshield.tracking import kalman
 from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerParams
 from skyshield.weapons.envelope import launch_direction
@@ -104,6 +104,16 @@ class _Sim:
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
         self._auto_logged = np.zeros(len(world.units.name), dtype=bool)
+        self.handlers = self._handlers()
+        self.finished = False
+        # live exercise (sim.live): links cut by the controller, operator approval of
+        # engagements (timeout s and the default on timeout), engagements waiting for it
+        self.live_auto = np.zeros(len(world.units.name), dtype=bool)
+        self.approval: tuple[float, bool] | None = None
+        self.awaiting: dict[int, dict[str, Any]] = {}
+        self._next_approval = 1
+        self.external: dict[str, int] = {}  # DIS entity id -> truth id
+        self.command_handler: Callable[[_Sim, float, str, dict[str, Any]], None] | None = None
 
     # ---------------------------------------------------------------- truth
     def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -144,27 +154,40 @@ class _Sim:
                 s.at(float(v.t_end_s[i]), Priority.MOTION_END, "route_end", i)
         s.at(self.sc.duration, Priority.SAMPLE + 1, "end")
 
+    def _handlers(self) -> dict[str, Callable[[float, Any], None]]:
+        return {"scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
+                "spawn": self.on_spawn, "route_end": self.on_route_end,
+                "flyout": self.on_flyout, "launch": self.on_launch,
+                "endgame": self.on_endgame, "gunhit": self.on_gunhit,
+                "icpt_lost": self.on_icpt_lost, "assess": self.on_assess,
+                "command": self.on_command, "approval_timeout": self.on_approval_timeout}
+
     def run(self, progress: Callable[[float], None] | None = None) -> None:
         self.start()
-        handlers: dict[str, Callable[[float, Any], None]] = {
-                    "scan": self.on_scan, "c2": self.on_c2, "sample": self.on_sample,
-                    "spawn": self.on_spawn, "route_end": self.on_route_end,
-                    "flyout": self.on_flyout, "launch": self.on_launch,
-                    "endgame": self.on_endgame, "gunhit": self.on_gunhit,
-                    "icpt_lost": self.on_icpt_lost,
-                    "assess": self.on_assess}
         last_report = -1e9
-        while len(self.sched):
-            t, kind, payload = self.sched.pop()
-            if kind == "end":
-                self.log.emit(t, "end", value=t)
-                break
-            handlers[kind](t, payload)
+        while not self.finished and len(self.sched):
+            t = self.step()
             if progress is not None and t - last_report >= 10.0:
                 progress(t)
                 last_report = t
         if progress is not None:
             progress(self.sc.duration)
+
+    def step(self) -> float:
+        """Process the next event; its time."""
+        t, kind, payload = self.sched.pop()
+        if kind == "end":
+            self.log.emit(t, "end", value=t)
+            self.finished = True
+            return t
+        self.handlers[kind](t, payload)
+        return t
+
+    def step_until(self, t_s: float) -> None:
+        """Process every event up to and including ``t_s`` (the live exercise's pace)."""
+        h = self.sched._heap
+        while not self.finished and h and h[0][0] <= t_s:
+            self.step()
 
     # ---------------------------------------------------------------- systems
     def on_spawn(self, t: float, i: int) -> None:
@@ -337,6 +360,7 @@ class _Sim:
         for ll in c2.links_lost:
             if t >= ll.at:
                 auto[u.name.index(ll.unit)] = True
+        auto |= self.live_auto
         for k in np.flatnonzero(auto & ~self._auto_logged):
             self.log.emit(t, "link_lost", source=u.name[k], info="fights autonomously")
         self._auto_logged |= auto
@@ -492,13 +516,114 @@ class _Sim:
             mode = ""
             if auto[o.unit]:
                 mode = " autonomous" + (" duplicate" if (o.unit, o.track_id) in dup else "")
+            self.pending.append((o.unit, o.track_id, o.rounds))
+            if self.approval is not None:  # the operator decides (live exercise)
+                self._request_approval(t, o, int(tr.truth[s]), mode)
+                continue
             self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,
                           truth_id=tr.truth[s], target=w.missiles.name[o.missile],
                           value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}{mode}")
-            self.pending.append((o.unit, o.track_id, o.rounds))
-            for r in range(o.rounds):
-                t_l = o.t_launch_s + r * u.launch_interval_s[o.unit]
-                self.sched.at(t_l, Priority.LAUNCH, "launch", (o.unit, o.missile, o.track_id))
+            self._schedule_launches(o.unit, o.missile, o.track_id, o.rounds, o.t_launch_s)
+
+    def _schedule_launches(self, unit: int, missile: int, track_id: int, rounds: int,
+                           t_first: float) -> None:
+        for r in range(rounds):
+            t_l = t_first + r * self.w.units.launch_interval_s[unit]
+            self.sched.at(t_l, Priority.LAUNCH, "launch", (unit, missile, track_id))
+
+    # ---------------------------------------------------------------- live exercise
+    def _request_approval(self, t: float, o: Any, truth: int, mode: str) -> None:
+        assert self.approval is not None
+        timeout, _ = self.approval
+        aid = self._next_approval
+        self._next_approval += 1
+        u, mt = self.w.units, self.w.missiles
+        self.awaiting[aid] = {"id": aid, "unit": o.unit, "unit_name": u.name[o.unit],
+                              "missile": o.missile, "missile_name": mt.name[o.missile],
+                              "track_id": o.track_id, "rounds": o.rounds, "t_s": t,
+                              "deadline_s": t + timeout, "t_intercept_s": o.t_intercept_s,
+                              "truth": truth, "mode": mode}
+        self.log.emit(t, "approval_request", source=u.name[o.unit], track_id=o.track_id,
+                      truth_id=truth, target=mt.name[o.missile], value=aid,
+                      info=f"rounds={o.rounds} deadline={t + timeout:.1f}{mode}")
+        self.sched.at(t + timeout, Priority.C2, "approval_timeout", aid)
+
+    def decide(self, t: float, aid: int, approve: bool, by: str) -> None:
+        """An operator's (or the time-out's) decision on a waiting engagement."""
+        a = self.awaiting.pop(aid, None)
+        if a is None:
+            return
+        u, name = self.w.units, a["unit_name"]
+        if approve and u.alive[a["unit"]]:
+            self.log.emit(t, "approved", source=name, track_id=a["track_id"],
+                          truth_id=a["truth"], target=a["missile_name"], value=aid, info=by)
+            self.log.emit(t, "engage", source=name, track_id=a["track_id"], truth_id=a["truth"],
+                          target=a["missile_name"], value=a["rounds"],
+                          info=f"t_intercept={a['t_intercept_s']:.1f}{a['mode']} approved")
+            self._schedule_launches(a["unit"], a["missile"], a["track_id"], a["rounds"], t)
+            return
+        self.log.emit(t, "denied", source=name, track_id=a["track_id"], truth_id=a["truth"],
+                      target=a["missile_name"], value=aid, info=by)
+        u.inventory[a["unit"], a["missile"]] += a["rounds"]  # the salvo stays on the rails
+        for k, (pu, pt, _n) in enumerate(self.pending):
+            if pu == a["unit"] and pt == a["track_id"]:
+                del self.pending[k]
+                break
+
+    def on_approval_timeout(self, t: float, aid: int) -> None:
+        if aid in self.awaiting and self.approval is not None:
+            self.decide(t, aid, self.approval[1], "timeout")
+
+    def add_vehicles(self, t: float, new: Vehicles) -> np.ndarray:
+        """Put air vehicles into the running exercise (their routes start at ``t`` or later);
+        their truth ids."""
+        w = self.w
+        n0 = len(w.vehicles)
+        w.vehicles = concat_vehicles(w.vehicles, new)
+        v = w.vehicles
+        ids = np.arange(n0, len(v))
+        self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
+                                        w.origin)
+        self._state_cache = None
+        mk = v.man_kind if v.man_kind is not None else np.zeros(len(v), dtype=np.int64)
+        self._man = np.flatnonzero(mk > 0)
+        self._man_t_ref = np.concatenate([self._man_t_ref, np.where(
+            mk[ids] == 3, np.inf, v.t_start_s[ids])])
+        self._route_end = np.vstack([self._route_end, np.zeros((ids.size, 3))])
+        for i in ids[mk[ids] == 2]:
+            self._route_end[i] = table_state(self.routes, float(v.t_end_s[i]))[0][i]
+        self.first_detected = np.concatenate([self.first_detected, np.zeros(ids.size, bool)])
+        self.ended = np.concatenate([self.ended, np.zeros(ids.size, bool)])
+        for i in ids:
+            if v.t_start_s[i] <= self.sc.duration:
+                self.sched.at(max(float(v.t_start_s[i]), t), Priority.MOTION_END, "spawn",
+                              int(i))
+            if v.t_end_s[i] <= self.sc.duration:
+                self.sched.at(float(v.t_end_s[i]), Priority.MOTION_END, "route_end", int(i))
+        return ids
+
+    def move_vehicle(self, t: float, i: int, wp_t: np.ndarray, wp_lat: np.ndarray,
+                     wp_lon: np.ndarray, wp_alt: np.ndarray) -> None:
+        """Give vehicle ``i`` a new route from ``t`` on (an external entity's latest state)."""
+        v = self.w.vehicles
+        k = wp_t.size
+        if k > v.wp_t_s.shape[1]:
+            raise ValueError("a route longer than the vehicle table")
+        v.wp_t_s[i] = np.inf
+        v.wp_t_s[i, :k], v.wp_lat_rad[i, :k] = wp_t, wp_lat
+        v.wp_lon_rad[i, :k], v.wp_alt_m[i, :k] = wp_lon, wp_alt
+        v.wp_lat_rad[i, k:], v.wp_lon_rad[i, k:], v.wp_alt_m[i, k:] = wp_lat[-1], wp_lon[-1], \
+            wp_alt[-1]
+        v.t_end_s[i] = float(wp_t[-1])
+        self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
+                                        self.w.origin)
+        self._state_cache = None
+
+    def on_command(self, t: float, payload: tuple[str, dict[str, Any]]) -> None:
+        """A live command at its instant (``command_handler``: ``sim.live.apply_command``)."""
+        role, cmd = payload
+        if self.command_handler is not None:
+            self.command_handler(self, t, role, cmd)
 
     def on_launch(self, t: float, payload: tuple[int, int, int]) -> None:
         unit, m, tid = payload

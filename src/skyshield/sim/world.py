@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -152,6 +152,77 @@ def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt
     return geodetic_to_enu(np.radians(lat_deg), np.radians(lon_deg), alt_m, *origin)
 
 
+def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_names: list[str],
+                     unit_names: list[str]) -> Vehicles:
+    """Air vehicles from (name, side, route) triples (``scenario.raids.all_routes``); the live
+    exercise compiles injected threats with it too."""
+    n = len(routes)
+    w = max((len(r.waypoints) for _, _, r in routes), default=2)
+    wp_t = np.full((n, w), np.inf)
+    wp_lat = np.zeros((n, w))
+    wp_lon = np.zeros((n, w))
+    wp_alt = np.zeros((n, w))
+    rows: list[dict[str, Any]] = []
+    for i, (name, side, r) in enumerate(routes):
+        vt = cat.air_vehicles[r.type]
+        k = len(r.waypoints)
+        wp_t[i, :k] = route_times(r, vt.cruise_speed_mps.value, vt.max_speed_mps.value)
+        wp_lat[i, :k] = np.radians([p.lat for p in r.waypoints])
+        wp_lon[i, :k] = np.radians([p.lon for p in r.waypoints])
+        wp_alt[i, :k] = [p.alt for p in r.waypoints]
+        jam = vt.jammer
+        rows.append({
+            "name": name, "type": r.type, "side": SIDES.index(side),
+            "category": CATEGORIES.index(vt.category), "rcs": vt.rcs_m2.value,
+            "sw": int(vt.swerling.value), "iff": vt.iff_reply_probability.value,
+            "dmg": vt.warhead_damage.value,
+            "ta": asset_names.index(r.target) if r.target in asset_names else -1,
+            "tu": unit_names.index(r.target) if r.target in unit_names else -1,
+            "jp": jam.power_w.value if jam else 0.0, "jg": jam.gain_db.value if jam else 0.0,
+            "jb": jam.bandwidth_hz.value if jam else 1.0,
+            "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
+            else PRESENTED_AREA_M2[vt.category],
+            **_manoeuvre(r.manoeuvre),
+        })
+    vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
+    t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
+        np.zeros(0)
+    vehicles = Vehicles(
+        name=[r["name"] for r in rows], type=[r["type"] for r in rows],
+        side=vc("side", np.int64), category=vc("category", np.int64), rcs_m2=vc("rcs"),
+        swerling=vc("sw", np.int64), iff_reply_probability=vc("iff"),
+        warhead_damage=vc("dmg"), target_asset=vc("ta", np.int64),
+        target_unit=vc("tu", np.int64), wp_t_s=wp_t, wp_lat_rad=wp_lat, wp_lon_rad=wp_lon,
+        wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
+        jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
+        alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
+        man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"),
+    )
+    return vehicles
+
+
+def concat_vehicles(a: Vehicles, b: Vehicles) -> Vehicles:
+    """``a`` then ``b``, the waypoint arrays padded to the wider (+inf times)."""
+    w = max(a.wp_t_s.shape[1], b.wp_t_s.shape[1])
+
+    def pad(x: np.ndarray, fill: float) -> np.ndarray:
+        return np.pad(x, ((0, 0), (0, w - x.shape[1])), constant_values=fill)
+
+    out: dict[str, Any] = {}
+    for f in fields(Vehicles):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if f.name.startswith("wp_"):
+            fill = np.inf if f.name == "wp_t_s" else 0.0
+            out[f.name] = np.vstack([pad(x, fill), pad(y, fill)])
+        elif isinstance(x, list):
+            out[f.name] = x + y
+        elif x is None or y is None:
+            out[f.name] = None
+        else:
+            out[f.name] = np.concatenate([x, y])
+    return Vehicles(**out)
+
+
 def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> World:
     cat = catalogue if catalogue is not None else scenario_catalogue(scenario)
     o = scenario.origin
@@ -277,49 +348,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     )
 
     # ---- air vehicles
-    routes = all_routes(scenario, cat)
-    n = len(routes)
-    w = max((len(r.waypoints) for _, _, r in routes), default=2)
-    wp_t = np.full((n, w), np.inf)
-    wp_lat = np.zeros((n, w))
-    wp_lon = np.zeros((n, w))
-    wp_alt = np.zeros((n, w))
-    rows: list[dict[str, Any]] = []
-    for i, (name, side, r) in enumerate(routes):
-        vt = cat.air_vehicles[r.type]
-        k = len(r.waypoints)
-        wp_t[i, :k] = route_times(r, vt.cruise_speed_mps.value, vt.max_speed_mps.value)
-        wp_lat[i, :k] = np.radians([p.lat for p in r.waypoints])
-        wp_lon[i, :k] = np.radians([p.lon for p in r.waypoints])
-        wp_alt[i, :k] = [p.alt for p in r.waypoints]
-        jam = vt.jammer
-        rows.append({
-            "name": name, "type": r.type, "side": SIDES.index(side),
-            "category": CATEGORIES.index(vt.category), "rcs": vt.rcs_m2.value,
-            "sw": int(vt.swerling.value), "iff": vt.iff_reply_probability.value,
-            "dmg": vt.warhead_damage.value,
-            "ta": asset_names.index(r.target) if r.target in asset_names else -1,
-            "tu": unit_names.index(r.target) if r.target in unit_names else -1,
-            "jp": jam.power_w.value if jam else 0.0, "jg": jam.gain_db.value if jam else 0.0,
-            "jb": jam.bandwidth_hz.value if jam else 1.0,
-            "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
-            else PRESENTED_AREA_M2[vt.category],
-            **_manoeuvre(r.manoeuvre),
-        })
-    vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
-    t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
-        np.zeros(0)
-    vehicles = Vehicles(
-        name=[r["name"] for r in rows], type=[r["type"] for r in rows],
-        side=vc("side", np.int64), category=vc("category", np.int64), rcs_m2=vc("rcs"),
-        swerling=vc("sw", np.int64), iff_reply_probability=vc("iff"),
-        warhead_damage=vc("dmg"), target_asset=vc("ta", np.int64),
-        target_unit=vc("tu", np.int64), wp_t_s=wp_t, wp_lat_rad=wp_lat, wp_lon_rad=wp_lon,
-        wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
-        jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
-        alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
-        man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"),
-    )
+    vehicles = compile_vehicles(all_routes(scenario, cat), cat, asset_names, unit_names)
     eng_idx = np.array([unit_radars[k][cat.fire_units[u.type].radars.index(
         cat.fire_units[u.type].engagement_radar)] for k, u in enumerate(scenario.units.values())],
         dtype=np.int64)

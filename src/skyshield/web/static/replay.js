@@ -2,7 +2,8 @@
 // (milsymbol), the air picture (or the truth), trails, interceptor flights, coverage rings,
 // a clock with play / pause / speed / slider, an event list that jumps the clock, and a detail
 // panel. Everything is served by the replay server from the package: no internet needed.
-/* global L, ms, topojson */
+/* global L */
+import { baseMap, drawUnit, fmt, icon } from "./mapkit.js";
 
 const state = { t: 0, playing: false, speed: 10, truth: false, selected: null, data: null };
 const TRAIL_S = 180; // seconds of history drawn behind an air object
@@ -11,12 +12,6 @@ const CLASS_FN = { uav: "uav", cruise_missile: "cruise_missile", aircraft: "airc
   jammer: "jammer", anti_radiation_missile: "anti_radiation_missile" };
 
 const $ = (id) => document.getElementById(id);
-const fmt = (s) => {
-  const t = Math.max(0, Math.round(s));
-  const h = String(Math.floor(t / 3600)).padStart(2, "0");
-  const m = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
-  return `${h}:${String(m)}:${String(t % 60).padStart(2, "0")}`;
-};
 
 function bisect(a, x) { // last index i with a[i] <= x, or -1
   let lo = 0, hi = a.length - 1, r = -1;
@@ -55,18 +50,6 @@ function speedAt(s, t) {
 
 function lastBefore(pairs, t) { let v = null; for (const [tt, x] of pairs) { if (tt <= t) v = x; } return v; }
 
-const iconCache = new Map();
-function icon(sidc, size, extra = "") {
-  const key = `${sidc}/${size}/${extra}`;
-  if (!iconCache.has(key)) {
-    const sym = new ms.Symbol(sidc, { size });
-    const a = sym.getAnchor(), sz = sym.getSize();
-    iconCache.set(key, L.divIcon({ className: `sym ${extra}`, html: sym.asSVG(),
-      iconSize: [sz.width, sz.height], iconAnchor: [a.x, a.y] }));
-  }
-  return iconCache.get(key);
-}
-
 async function load() {
   const get = (p) => fetch(p).then((r) => { if (!r.ok) throw new Error(`${p}: ${r.status}`); return r.json(); });
   const [run, truth, tracks, events] = await Promise.all(
@@ -75,13 +58,7 @@ async function load() {
 }
 
 function buildMap(d) {
-  const map = L.map("map", { zoomSnap: 0.25, attributionControl: true });
-  map.attributionControl.addAttribution("borders: Natural Earth (world-atlas)");
-  fetch("/static/vendor/world-atlas/countries-50m.json").then((r) => r.json()).then((w) => {
-    L.geoJSON(topojson.feature(w, w.objects.countries), {
-      style: { color: "#8795a5", weight: 1, fillColor: "#ffffff", fillOpacity: 0.8 },
-      interactive: false }).addTo(map).bringToBack();
-  });
+  const map = baseMap("map");
   const pts = d.run.units.map((u) => [u.lat, u.lon]);
   for (const s of Object.values(d.truth)) { pts.push([s.lat[0], s.lon[0]]); pts.push([s.lat[s.lat.length - 1], s.lon[s.lon.length - 1]]); }
   map.fitBounds(L.latLngBounds(pts).pad(0.08));
@@ -90,12 +67,8 @@ function buildMap(d) {
       .bindTooltip(`${a.name} (value ${a.value})`).addTo(map);
   }
   for (const u of d.run.units) {
-    const r = u.radars[0], m = u.missiles[0];
-    if (r) L.circle([u.lat, u.lon], { radius: r.range_m, color: "#1f77b4", weight: 1, dashArray: "4 4", fill: false, interactive: false }).addTo(map);
-    if (m) L.circle([u.lat, u.lon], { radius: m.range_m, color: "#ff8c00", weight: 1.2, fill: false, interactive: false }).addTo(map);
-    L.marker([u.lat, u.lon], { icon: icon(u.sidc, 22, "unit-symbol"), title: u.name, zIndexOffset: 1000 })
-      .bindTooltip(u.name, { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
-      .on("click", () => select({ unit: u })).addTo(map);
+    drawUnit(map, u, u.radars[0] && u.radars[0].range_m, u.missiles[0] && u.missiles[0].range_m,
+      () => select({ unit: u }));
   }
   return map;
 }

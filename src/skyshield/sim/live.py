@@ -1,0 +1,453 @@
+"""The live exercise: the same engine, paced by a wall clock, taking commands — with a journal
+that makes a live exercise as reproducible as a batch run.
+
+Pacing. :meth:`LiveExercise.advance` processes every scheduled event up to a simulated time; the
+server calls it from the wall clock (``t += Δwall × speed`` unless paused). Nothing in the
+simulation reads the wall clock.
+
+Commands. A command arriving while the engine stands at simulated time T (every event at or
+before T processed) is written to the journal *first* (``commands.jsonl``, one JSON line,
+flushed and fsynced), then scheduled at T with the highest priority value (it runs after
+everything else at T) and processed at once. Replaying the journal — the same scenario and seed,
+every command scheduled at its recorded T — therefore reproduces the event log exactly (tested),
+and so does resuming after a crash: :class:`LiveExercise` with ``resume=True`` replays the
+journal up to the last instant it recorded, checks the regenerated events against
+``events.jsonl`` (every event is appended there as it happens) and continues.
+
+Simulation commands (they change the fight; roles are checked by the server):
+
+* ``inject`` {type, from {lat, lon, alt}, to: asset/unit name or {lat, lon, alt}, speed?,
+  name?} — a threat (or with ``side: friendly`` a friend) from a catalogue template;
+* ``raid`` {type, count, spacing, from, to, alt?, speed?} — a raid along an axis;
+* ``roe`` {unit, roe}; ``cut_link`` {unit}; ``destroy_radar`` {unit, radar?};
+* ``approve`` / ``deny`` {id} — an engagement waiting in operator-approval mode;
+* ``external`` {id, force, lat, lon, alt, vel_enu, type?} — an entity of another simulator
+  (a received DIS Entity State PDU): joins as a vehicle and is re-routed on every update by dead
+  reckoning;
+* ``end``.
+
+Engine commands (journaled, no effect on the simulation): ``speed`` {factor}, ``pause``,
+``resume``, ``freeze`` (paused, and nothing but ``resume`` accepted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+
+from skyshield.c2.fire_control import ROES
+from skyshield.engine.events import EVENT_COLUMNS
+from skyshield.engine.scheduler import Priority
+from skyshield.geo import enu_to_geodetic, geodetic_to_enu
+from skyshield.scenario.raids import expand_raid
+from skyshield.scenario.schema import Raid, Route, Scenario
+from skyshield.sim.run import SimOutput, _Sim
+from skyshield.sim.world import compile_vehicles, compile_world
+
+__all__ = ["LiveExercise", "CommandError", "SIM_COMMANDS", "ENGINE_COMMANDS", "apply_command",
+           "replay_journal", "read_journal"]
+
+SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
+                "external", "end")
+ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
+EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
+# assumed: catalogue types for entities that other simulators send (DIS kind 2 = munition)
+EXTERNAL_TYPES = {("hostile", "munition"): "cruise_missile_subsonic",
+                  ("hostile", "platform"): "strike_aircraft",
+                  ("friendly", "munition"): "cruise_missile_subsonic",
+                  ("friendly", "platform"): "mig29"}
+
+
+class CommandError(ValueError):
+    """A command that cannot be applied (the message names the field and what was wrong)."""
+
+
+def _point(p: Any, what: str) -> dict[str, float]:
+    if not isinstance(p, dict):
+        raise CommandError(f"{what}: expected {{lat, lon, alt}} (got {p!r})")
+    try:
+        out = {"lat": float(p["lat"]), "lon": float(p["lon"]), "alt": float(p.get("alt", 0.0))}
+    except (KeyError, TypeError, ValueError):
+        raise CommandError(f"{what}: expected numbers lat, lon and alt (got {p!r})") from None
+    if not (-90 <= out["lat"] <= 90 and -180 <= out["lon"] <= 180 and np.isfinite(out["alt"])):
+        raise CommandError(f"{what}: outside the Earth (got {p!r})")
+    return out
+
+
+def _unit_index(sim: _Sim, name: Any) -> int:
+    names = sim.w.units.name
+    if name not in names:
+        raise CommandError(f"unit: no fire unit named {name!r} (units: {', '.join(names)})")
+    return names.index(name)
+
+
+def _validated_route(sim: _Sim, t: float, cmd: dict[str, Any]) -> tuple[str, str, Route]:
+    sc = sim.sc
+    frm = _point(cmd.get("from"), "from")
+    to = cmd.get("to")
+    if isinstance(to, str):
+        if to in sc.assets:
+            a = sc.assets[to]
+            dest = {"lat": a.lat, "lon": a.lon, "alt": frm["alt"]}
+        elif to in sc.units:
+            u = sc.units[to]
+            dest = {"lat": u.lat, "lon": u.lon, "alt": frm["alt"]}
+        else:
+            raise CommandError(f"to: no asset or unit named {to!r}")
+        target = to
+    else:
+        dest, target = _point(to, "to"), None
+    wp0: dict[str, Any] = dict(frm)
+    if cmd.get("speed") is not None:
+        wp0["speed"] = cmd["speed"]
+    data = {"type": cmd.get("type"), "start": t, "waypoints": [wp0, dest], "target": target}
+    try:
+        route = Route.model_validate(data, context={"catalogue": sim.w.catalogue})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        raise CommandError(f"{loc or 'inject'}: {e['msg']} (got {e.get('input')!r})") from None
+    side = str(cmd.get("side", "hostile"))
+    if side not in ("hostile", "friendly"):
+        raise CommandError(f"side: hostile or friendly (got {side!r})")
+    name = str(cmd.get("name") or f"inject-{len(sim.w.vehicles) + 1:03d}")
+    return name, side, route
+
+
+def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
+    """A simulation command checked against the running exercise; :class:`CommandError` if it
+    cannot be applied. Returns it as it will be journaled."""
+    if not isinstance(cmd, dict) or cmd.get("cmd") not in SIM_COMMANDS:
+        raise CommandError(f"cmd: one of {', '.join(SIM_COMMANDS)} (got "
+                           f"{cmd.get('cmd') if isinstance(cmd, dict) else cmd!r})")
+    c = dict(cmd)
+    kind = c["cmd"]
+    if kind == "inject":
+        _validated_route(sim, t, c)
+    elif kind == "raid":
+        _raid_routes(sim, t, c)
+    elif kind == "roe":
+        _unit_index(sim, c.get("unit"))
+        if c.get("roe") not in ROES:
+            raise CommandError(f"roe: one of {', '.join(ROES)} (got {c.get('roe')!r})")
+    elif kind in ("cut_link", "destroy_radar"):
+        k = _unit_index(sim, c.get("unit"))
+        if kind == "destroy_radar" and c.get("radar") is not None:
+            rs = sim.w.radars
+            own = [rs.name[i] for i in np.flatnonzero(rs.unit == k)]
+            if not any(c["radar"] in n for n in own):
+                raise CommandError(f"radar: no radar {c['radar']!r} at {c['unit']} "
+                                   f"(radars: {', '.join(own)})")
+    elif kind in ("approve", "deny"):
+        try:
+            aid = int(c.get("id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise CommandError(f"id: an engagement id (got {c.get('id')!r})") from None
+        if aid not in sim.awaiting:
+            raise CommandError(f"id: no engagement {aid} is waiting for approval")
+        c["id"] = aid
+    elif kind == "external":
+        _point({k: c.get(k) for k in ("lat", "lon", "alt")}, "external")
+        v = c.get("vel_enu")
+        if not (isinstance(v, list | tuple) and len(v) == 3
+                and all(isinstance(x, int | float) and np.isfinite(x) for x in v)):
+            raise CommandError(f"vel_enu: three finite numbers (got {v!r})")
+        if str(c.get("force")) not in ("hostile", "friendly"):
+            raise CommandError(f"force: hostile or friendly (got {c.get('force')!r})")
+    return c
+
+
+def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str, Route]]:
+    data: dict[str, Any] = {k: c[k] for k in ("type", "count", "spacing", "from", "to", "alt",
+                                              "speed", "via", "lateral_spacing") if k in c}
+    data["start"] = t
+    try:
+        raid = Raid.model_validate(data, context={"catalogue": sim.w.catalogue})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        raise CommandError(f"{loc or 'raid'}: {e['msg']} (got {e.get('input')!r})") from None
+    if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
+        raise CommandError(f"to: no asset or unit named {raid.to!r}")
+    name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
+    return [(f"{name}-{i + 1:02d}", "hostile", r)
+            for i, r in enumerate(expand_raid(sim.sc, raid, sim.w.catalogue))]
+
+
+def apply_command(sim: _Sim, t: float, role: str, cmd: dict[str, Any]) -> None:
+    """Carry out a validated simulation command at ``t`` (``_Sim.command_handler``)."""
+    kind = cmd["cmd"]
+    sim.log.emit(t, "command", source=role, target=kind,
+                 info=json.dumps(cmd, sort_keys=True, separators=(",", ":")))
+    w = sim.w
+    if kind in ("inject", "raid"):
+        routes = [_validated_route(sim, t, cmd)] if kind == "inject" else \
+            _raid_routes(sim, t, cmd)
+        new = compile_vehicles(routes, w.catalogue, list(w.assets.name), list(w.units.name))
+        for i, (name, _side, r) in zip(sim.add_vehicles(t, new), routes, strict=True):
+            sim.log.emit(t, "inject", source=role, truth_id=int(i), target=r.type, info=name)
+    elif kind == "roe":
+        k = _unit_index(sim, cmd["unit"])
+        w.units.roe[k] = ROES.index(cmd["roe"])
+        sim.log.emit(t, "roe_change", source=cmd["unit"], target=cmd["roe"])
+    elif kind == "cut_link":
+        sim.live_auto[_unit_index(sim, cmd["unit"])] = True
+    elif kind == "destroy_radar":
+        k = _unit_index(sim, cmd["unit"])
+        rs = w.radars
+        mine = np.flatnonzero(rs.unit == k)
+        pick = [i for i in mine if cmd.get("radar") is None and i == w.engagement_radar[k]
+                or cmd.get("radar") is not None and cmd["radar"] in rs.name[i]]
+        for i in pick:
+            rs.alive[i] = False
+            sim.log.emit(t, "radar_destroyed", source=rs.name[i], info=cmd["unit"])
+    elif kind in ("approve", "deny"):
+        sim.decide(t, int(cmd["id"]), kind == "approve", role)
+    elif kind == "external":
+        _external(sim, t, cmd)
+    elif kind == "end":
+        sim.log.emit(t, "end", value=t, info=f"ended by {role}")
+        sim.finished = True
+
+
+def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
+    w = sim.w
+    lat0, lon0, alt0 = w.origin
+    p = geodetic_to_enu(np.radians(c["lat"]), np.radians(c["lon"]), float(c["alt"]), lat0, lon0,
+                        alt0)
+    p = np.asarray(p, dtype=float).ravel()
+    ahead = p + np.asarray(c["vel_enu"], dtype=float) * EXTERNAL_HORIZON_S
+    lat1, lon1, alt1 = (float(x) for x in np.ravel(enu_to_geodetic(ahead[None], lat0, lon0,
+                                                                    alt0)))
+    key = str(c["id"])
+    if key not in sim.external:
+        typ = str(c.get("type") or EXTERNAL_TYPES[(str(c["force"]), str(c.get("kind",
+                                                                               "platform")))])
+        route = Route.model_validate(
+            {"type": typ, "start": t, "waypoints": [
+                {"lat": c["lat"], "lon": c["lon"], "alt": c["alt"], "at": t},
+                {"lat": float(np.degrees(lat1)), "lon": float(np.degrees(lon1)), "alt": alt1,
+                 "at": t + EXTERNAL_HORIZON_S}]},
+            context={"catalogue": w.catalogue})
+        new = compile_vehicles([(f"dis:{key}", str(c["force"]), route)], w.catalogue,
+                               list(w.assets.name), list(w.units.name))
+        i = int(sim.add_vehicles(t, new)[0])
+        sim.external[key] = i
+        sim.log.emit(t, "external_entity", truth_id=i, target=typ, info=key)
+        return
+    i = sim.external[key]
+    sim.move_vehicle(t, i, np.array([t, t + EXTERNAL_HORIZON_S]),
+                     np.radians([c["lat"], np.degrees(lat1)]),
+                     np.radians([c["lon"], np.degrees(lon1)]), np.array([c["alt"], alt1]))
+
+
+# --- the journal ---------------------------------------------------------------------------
+
+def _append(path: Path, lines: list[str], sync: bool = True) -> None:
+    if not lines:
+        return
+    with path.open("a", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines))
+        f.flush()
+        if sync:
+            os.fsync(f.fileno())
+
+
+def read_journal(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The commands and events of a journal folder; a last line cut by a crash is ignored."""
+    def read(name: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        p = folder / name
+        if not p.exists():
+            return out
+        for line in p.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                break  # a partial last line (the process died mid-write)
+        return out
+    return read("commands.jsonl"), read("events.jsonl")
+
+
+def _event_rows(cols: dict[str, Any], start: int) -> list[dict[str, Any]]:
+    n = len(cols["t_s"])
+    rows = []
+    for k in range(start, n):
+        r = {c: cols[c][k] for c in EVENT_COLUMNS}
+        for c in ("t_s", "value", "x_m", "y_m", "z_m"):
+            x = float(r[c])
+            r[c] = x if np.isfinite(x) else None
+        for c in ("truth_id", "track_id", "weapon_id"):
+            r[c] = int(r[c])
+        rows.append(r)
+    return rows
+
+
+@dataclass
+class LiveExercise:
+    """A scenario run live (module docstring). ``folder`` holds the journal."""
+
+    scenario: Scenario
+    folder: Path
+    seed: int | None = None
+    speed: float = 1.0
+    approval: tuple[float, bool] | None = None  # (timeout s, approve on time-out)
+    resume: bool = False
+    t: float = 0.0
+    paused: bool = False
+    frozen: bool = False
+    ended: bool = False
+    seq: int = 0
+    _events_out: int = 0
+    sim: _Sim = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.folder = Path(self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        seed = self.scenario.seed if self.seed is None else int(self.seed)
+        self.seed = seed
+        self.sim = _Sim(compile_world(self.scenario), seed)
+        self.sim.command_handler = apply_command
+        self.sim.approval = self.approval
+        self.sim.start()
+        meta = self.folder / "live.json"
+        if self.resume:
+            self._resume()
+        else:
+            if (self.folder / "commands.jsonl").exists():
+                raise FileExistsError(f"{self.folder} holds a journal already; resume it")
+            meta.write_text(json.dumps({"scenario": self.scenario.name, "seed": seed,
+                                        "approval": self.approval}) + "\n", encoding="utf-8")
+
+    # ------------------------------------------------------------------ time
+    def advance(self, t_s: float) -> list[dict[str, Any]]:
+        """Run the simulation to ``t_s`` (no further than the exercise's end); the new events,
+        already appended to the journal."""
+        if self.ended:
+            return []
+        t_s = min(float(t_s), self.scenario.duration)
+        if t_s > self.t:
+            self.sim.step_until(t_s)
+            self.t = t_s
+        if self.sim.finished:
+            self.ended = True
+        return self._flush()
+
+    def _flush(self) -> list[dict[str, Any]]:
+        rows = _event_rows(self.sim.log._cols, self._events_out)
+        self._events_out += len(rows)
+        _append(self.folder / "events.jsonl",
+                [json.dumps(r, separators=(",", ":")) for r in rows], sync=False)
+        return rows
+
+    # ------------------------------------------------------------------ commands
+    def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
+        """Apply a command now (module docstring): journaled first, then carried out. Returns
+        ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied."""
+        if not isinstance(cmd, dict):
+            raise CommandError(f"a command is a JSON object (got {cmd!r})")
+        kind = cmd.get("cmd")
+        if self.ended:
+            raise CommandError("the exercise has ended")
+        if self.frozen and kind != "resume":
+            raise CommandError("the exercise is frozen: only resume is accepted")
+        if kind in ENGINE_COMMANDS:
+            c = dict(cmd)
+            if kind == "speed":
+                try:
+                    f = float(c.get("factor"))  # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    raise CommandError(f"factor: a number (got {c.get('factor')!r})") from None
+                if not 0 < f <= 1000:
+                    raise CommandError(f"factor: between 0 and 1000 (got {f})")
+                c["factor"] = f
+            self._journal(role, c)
+            self._engine(c)
+            return {"seq": self.seq, "t_s": self.t, "events": []}
+        c = validate_command(self.sim, self.t, cmd)
+        self._journal(role, c)
+        self.sim.sched.at(self.t, Priority.COMMAND, "command", (role, c))
+        self.sim.step_until(self.t)
+        if self.sim.finished:
+            self.ended = True
+        return {"seq": self.seq, "t_s": self.t, "events": self._flush()}
+
+    def _engine(self, c: dict[str, Any]) -> None:
+        kind = c["cmd"]
+        if kind == "speed":
+            self.speed = float(c["factor"])
+        elif kind == "pause":
+            self.paused = True
+        elif kind == "freeze":
+            self.paused = self.frozen = True
+        elif kind == "resume":
+            self.paused = self.frozen = False
+
+    def _journal(self, role: str, c: dict[str, Any]) -> None:
+        self.seq += 1
+        _append(self.folder / "commands.jsonl", [json.dumps(
+            {"seq": self.seq, "t_s": self.t, "role": role, "cmd": c}, sort_keys=True,
+            separators=(",", ":"))])
+
+    def _resume(self) -> None:
+        commands, events = read_journal(self.folder)
+        t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events]
+                    + [0.0])
+        for c in commands:
+            if c["cmd"]["cmd"] in ENGINE_COMMANDS:
+                continue
+            self.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
+        self.seq = commands[-1]["seq"] if commands else 0
+        for c in commands:
+            if c["cmd"]["cmd"] in ENGINE_COMMANDS:
+                self._engine(c["cmd"])
+        self.sim.step_until(t_end)
+        self.t = t_end
+        rows = _event_rows(self.sim.log._cols, 0)
+        if rows[:len(events)] != events:
+            k = next((i for i, (a, b) in enumerate(zip(rows, events, strict=False)) if a != b),
+                     min(len(rows), len(events)))
+            raise RuntimeError(f"{self.folder}: the journal does not replay to its own events "
+                               f"(first difference at event {k})")
+        # the events the dead process had not yet written are in the log again: rewrite the
+        # journal's events file whole (so it never holds a partial line) and go on from here
+        tmp = self.folder / ".events.jsonl.partial"
+        tmp.write_text("".join(json.dumps(r, separators=(",", ":")) + "\n" for r in rows),
+                       encoding="utf-8")
+        tmp.replace(self.folder / "events.jsonl")
+        self._events_out = len(rows)
+        if self.sim.finished:
+            self.ended = True
+
+    # ------------------------------------------------------------------ the end
+    def output(self) -> SimOutput:
+        """The run so far as the batch engine's output (for the run folder)."""
+        s = self.sim
+        return SimOutput(s.w, int(self.seed or 0), s.log.columns(), s.truth_table(),
+                         s.tracker.table(), s.picture_table())
+
+
+def replay_journal(scenario: Scenario, folder: Path, seed: int | None = None
+                   ) -> dict[str, np.ndarray]:
+    """Replay a journal offline: the same scenario and seed, every command at its recorded
+    instant, to the last instant the journal reached; the event log (columns)."""
+    ex = LiveExercise(scenario, Path(folder) / ".replay", seed=seed)
+    commands, events = read_journal(Path(folder))
+    t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events] + [0.0])
+    meta = json.loads((Path(folder) / "live.json").read_text(encoding="utf-8"))
+    ap = meta.get("approval")
+    ex.sim.approval = (float(ap[0]), bool(ap[1])) if ap else None
+    for c in commands:
+        if c["cmd"]["cmd"] not in ENGINE_COMMANDS:
+            ex.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
+    ex.sim.step_until(t_end)
+    import shutil
+
+    shutil.rmtree(Path(folder) / ".replay", ignore_errors=True)
+    return ex.sim.log.columns()

@@ -1,0 +1,565 @@
+"""The live exercise server: a :class:`skyshield.sim.live.LiveExercise` against the wall clock,
+with roles, a browser UI over a websocket, and DIS.
+
+Roles and tokens. ``controller`` (injects, ROE, links, radars, speed, pause, end), one
+``operator:<unit>`` per fire unit and ``operator:command_post`` (the engagements waiting for
+their approval, the unit's picture), and ``observer`` (watch only). Tokens are generated at
+start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
+(``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
+needs a token (``Authorization: Bearer ...``, or ``?token=`` on the websocket) and checks the
+role; a wrong or missing token is 401, a role without the right 403.
+
+The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
+speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
+every websocket. A client that does not keep up has frames dropped (counted), never queued
+without bound.
+
+DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity at the heartbeat
+(``DIS_HEARTBEAT_S`` simulated) and whenever dead reckoning from the last one sent errs by more
+than ``DIS_DR_THRESHOLD_M``; a Fire PDU at every launch and a Detonation PDU at every intercept.
+``--dis-listen PORT`` takes Entity State PDUs from another simulator: each becomes an
+``external`` command (journaled like any other). A datagram that is not a PDU is counted and
+dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import secrets
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from skyshield.c2.fire_control import ROES
+from skyshield.c2.threat import CLASSES, IDENTITIES
+from skyshield.geo import enu_to_geodetic
+from skyshield.io import dis
+from skyshield.io.exports import SYMBOLS, symbol_key
+from skyshield.scenario.schema import Scenario
+from skyshield.sim.live import CommandError, LiveExercise
+from skyshield.sim.world import CATEGORIES, SIDES
+from skyshield.web.replay import STATIC_DIR
+
+__all__ = ["Roles", "LiveServer", "live_app", "serve_live", "TICK_S", "FRAME_S"]
+
+TICK_S = 0.1
+FRAME_S = 0.25
+CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
+DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
+DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
+DIS_SITE, DIS_APP = 1, 0x5353  # "SS": skyshield's application number (assumed)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class Roles:
+    """Role of each token, kept as SHA-256 hashes (module docstring)."""
+
+    hashes: dict[str, str]  # sha256 -> role
+
+    @staticmethod
+    def generate(units: list[str]) -> tuple[Roles, dict[str, str]]:
+        roles = ["controller", "observer", "operator:command_post",
+                 *(f"operator:{u}" for u in units)]
+        tokens = {r: secrets.token_urlsafe(24) for r in roles}
+        return Roles({_hash(t): r for r, t in tokens.items()}), tokens
+
+    @staticmethod
+    def from_file(path: Path, units: list[str]) -> Roles:
+        out = {}
+        for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            role, sep, token = line.partition(":") if line.count(":") == 1 else \
+                line.rpartition(":")
+            role, token = role.strip(), token.strip()
+            ok = role in ("controller", "observer", "operator:command_post") or (
+                role.startswith("operator:") and role.split(":", 1)[1] in units)
+            if not sep or not token or not ok:
+                raise ValueError(f"{path}:{k}: expected 'ROLE: TOKEN' with ROLE controller, "
+                                 f"observer or operator:<unit> (got {line!r})")
+            if len(token) < 16:
+                raise ValueError(f"{path}:{k}: a token needs at least 16 characters")
+            out[_hash(token)] = role
+        return Roles(out)
+
+    def role(self, token: str | None) -> str | None:
+        return self.hashes.get(_hash(token)) if token else None
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"sha256": self.hashes}, indent=1) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def load(path: Path) -> Roles:
+        return Roles(dict(json.loads(path.read_text(encoding="utf-8"))["sha256"]))
+
+
+def may(role: str, action: str, unit: str | None = None) -> bool:
+    """Whether ``role`` may do ``action`` ("watch", "control", "approve" for ``unit``)."""
+    if action == "watch":
+        return True
+    if action == "control":
+        return role == "controller"
+    if action == "approve":
+        return role in ("controller", "operator:command_post") or role == f"operator:{unit}"
+    return False
+
+
+@dataclass
+class _Client:
+    queue: asyncio.Queue[str]
+    role: str
+    sent: int = 0
+    dropped: int = 0
+
+
+@dataclass
+class LiveServer:
+    """The exercise, its clients and its DIS sockets; driven by :meth:`run_clock`."""
+
+    ex: LiveExercise
+    roles: Roles
+    dis_target: tuple[str, int] | None = None
+    clients: set[_Client] = field(default_factory=set)
+    stats: dict[str, int] = field(default_factory=lambda: {
+        "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
+        "dis_dropped": 0, "commands": 0, "commands_refused": 0})
+    _dis_sock: socket.socket | None = None
+    _dis_last: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _running: bool = True
+
+    # ---------------------------------------------------------------- the picture
+    def scenario_info(self) -> dict[str, Any]:
+        w = self.ex.sim.w
+        sc = self.ex.scenario
+        cat = w.catalogue
+        lat, lon, alt = enu_to_geodetic(w.units.pos_m, *w.origin)
+        return {
+            "scenario": sc.name, "seed": self.ex.seed, "duration_s": sc.duration,
+            "start_time": sc.start_time.isoformat().replace("+00:00", "Z"),
+            "origin": {"lat": sc.origin.lat, "lon": sc.origin.lon},
+            "units": [{"name": n, "type": sc.units[n].type, "lat": float(np.degrees(la)),
+                       "lon": float(np.degrees(lo)), "sidc": SYMBOLS[symbol_key(None)]["sidc"],
+                       "radar_range_m": float(max((w.radars.max_range_m[i] for i in
+                                                   np.flatnonzero(w.radars.unit == k)),
+                                                  default=0.0)),
+                       "missile_range_m": float(w.reach_m[k]) if w.reach_m is not None else 0.0}
+                      for k, (n, la, lo) in enumerate(zip(w.units.name, lat, lon, strict=True))],
+            "assets": [{"name": n, "lat": a.lat, "lon": a.lon} for n, a in sc.assets.items()],
+            "vehicle_types": sorted(cat.air_vehicles),
+            "sidc": {k: v["sidc"] for k, v in SYMBOLS.items()},
+            "roes": ["weapons_free", "weapons_tight", "weapons_hold"],
+        }
+
+    def frame(self, role: str) -> dict[str, Any]:
+        ex, sim = self.ex, self.ex.sim
+        w = sim.w
+        t = ex.t
+        out: dict[str, Any] = {"type": "frame", "t": t, "wall": time.time(),
+                               "speed": ex.speed, "paused": ex.paused, "frozen": ex.frozen,
+                               "ended": ex.ended, "role": role}
+        origin = w.origin
+        if role in ("controller", "observer"):
+            pos, vel, _, present = sim.state(t)
+            idx = np.flatnonzero(present)
+            if idx.size:
+                la, lo, al = enu_to_geodetic(pos[idx], *origin)
+                v = w.vehicles
+                out["vehicles"] = [
+                    {"id": int(i), "name": v.name[i], "side": SIDES[v.side[i]],
+                     "category": CATEGORIES[v.category[i]], "lat": round(float(np.degrees(a)), 6),
+                     "lon": round(float(np.degrees(b)), 6), "alt": round(float(c), 1)}
+                    for i, a, b, c in zip(idx, la, lo, al, strict=True)]
+            else:
+                out["vehicles"] = []
+        tr = sim.tracker
+        slots = tr.live(2)
+        if role.startswith("operator:") and role != "operator:command_post":
+            unit = role.split(":", 1)[1]
+            k = w.units.name.index(unit)
+            slots = slots[tr.seen_by(slots, sim._unit_sensors(k), t - sim.sc.c2.max_track_age)] \
+                if slots.size else slots
+        tracks = []
+        if slots.size:
+            st = tr.state_at(slots, t)
+            la, lo, al = enu_to_geodetic(st[:, :3], *origin)
+            sim._sync_c2()
+            ident = sim._c2["ident"][slots]
+            cls = sim._c2["cls"][slots]
+            for s, a, b, c, i_, c_ in zip(slots, la, lo, al, ident, cls, strict=True):
+                tracks.append({"id": int(tr.track_id[s]), "lat": round(float(np.degrees(a)), 6),
+                               "lon": round(float(np.degrees(b)), 6), "alt": round(float(c), 1),
+                               "identity": IDENTITIES[int(i_)], "class": CLASSES[int(c_)]})
+        out["tracks"] = tracks
+        ic = sim.icpt
+        rows = ic.in_flight()
+        if rows.size:
+            la, lo, al = enu_to_geodetic(ic.state.pos_m[rows], *origin)
+            out["interceptors"] = [
+                {"id": int(ic.weapon_id[r]), "missile": w.missiles.name[ic.missile[r]],
+                 "unit": w.units.name[ic.unit[r]], "lat": round(float(np.degrees(a)), 6),
+                 "lon": round(float(np.degrees(b)), 6), "alt": round(float(c), 1)}
+                for r, a, b, c in zip(rows, la, lo, al, strict=True)]
+        else:
+            out["interceptors"] = []
+        out["units"] = [{"name": n, "alive": bool(w.units.alive[k]),
+                         "roe": ROES[int(w.units.roe[k])],
+                         "autonomous": bool(sim.live_auto[k]),
+                         "missiles": int(w.units.inventory[k].sum())}
+                        for k, n in enumerate(w.units.name)]
+        out["approvals"] = [
+            {k: a[k] for k in ("id", "unit_name", "missile_name", "track_id", "rounds", "t_s",
+                               "deadline_s")}
+            for a in sim.awaiting.values() if may(role, "approve", a["unit_name"])]
+        return out
+
+    # ---------------------------------------------------------------- sending
+    def broadcast(self, msg: dict[str, Any]) -> None:
+        text = json.dumps(msg, separators=(",", ":"))
+        for c in list(self.clients):
+            self._put(c, text)
+
+    def _put(self, c: _Client, text: str) -> None:
+        try:
+            c.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            c.dropped += 1
+            self.stats["frames_dropped"] += 1
+
+    def send_frames(self) -> None:
+        by_role: dict[str, str] = {}
+        for c in list(self.clients):
+            if c.role not in by_role:
+                by_role[c.role] = json.dumps(self.frame(c.role), separators=(",", ":"))
+            self._put(c, by_role[c.role])
+
+    def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
+        """A command from a role (checked), applied; its result (``CommandError`` refused)."""
+        kind = cmd.get("cmd") if isinstance(cmd, dict) else None
+        if kind in ("approve", "deny"):
+            a = self.ex.sim.awaiting.get(_int(cmd.get("id")))
+            if a is None:
+                self.stats["commands_refused"] += 1
+                raise CommandError(f"id: no engagement {cmd.get('id')!r} is waiting for approval")
+            if not may(role, "approve", a["unit_name"]):
+                raise PermissionError(f"{role} may not decide for {a['unit_name']}")
+        elif not may(role, "control"):
+            raise PermissionError(f"{role} may not send {kind!r}")
+        try:
+            res = self.ex.command(role, cmd)
+        except CommandError:
+            self.stats["commands_refused"] += 1
+            raise
+        self.stats["commands"] += 1
+        if res["events"]:
+            self.broadcast({"type": "events", "events": res["events"]})
+            self._dis_events(res["events"])
+        return {"seq": res["seq"], "t_s": res["t_s"]}
+
+    # ---------------------------------------------------------------- the clock
+    async def run_clock(self) -> None:
+        last = time.monotonic()
+        last_frame = 0.0
+        while self._running:
+            await asyncio.sleep(TICK_S)
+            now = time.monotonic()
+            dt, last = now - last, now
+            ex = self.ex
+            if not ex.paused and not ex.ended:
+                events = ex.advance(ex.t + dt * ex.speed)
+                if events:
+                    self.broadcast({"type": "events", "events": events})
+                    self._dis_events(events)
+                self._dis_entities()
+            if now - last_frame >= FRAME_S:
+                last_frame = now
+                self.send_frames()
+
+    def stop(self) -> None:
+        self._running = False
+
+    # ---------------------------------------------------------------- DIS
+    def open_dis(self) -> None:
+        if self.dis_target is not None and self._dis_sock is None:
+            self._dis_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def _send(self, pdu: dis.PDU) -> None:
+        if self._dis_sock is None or self.dis_target is None:
+            return
+        with contextlib.suppress(OSError):
+            self._dis_sock.sendto(dis.encode(pdu), self.dis_target)
+            self.stats["dis_sent"] += 1
+
+    def _dis_entities(self) -> None:
+        """Entity State PDUs: heartbeat, and dead reckoning beyond the threshold."""
+        if self._dis_sock is None:
+            return
+        sim, t = self.ex.sim, self.ex.t
+        w = sim.w
+        pos, vel, _, present = sim.state(t)
+        ent: list[tuple[str, int, np.ndarray, np.ndarray, int, dis.EntityType, str]] = []
+        for i in np.flatnonzero(present):
+            if w.vehicles.name[i].startswith("dis:"):
+                continue  # it is another simulator's entity
+            hostile = w.vehicles.side[i] == 0
+            munition = CATEGORIES[w.vehicles.category[i]] in ("cruise_missile",
+                                                               "anti_radiation_missile")
+            et = dis.EntityType(2 if munition else 1, 2, 0, 1 if munition else 1)
+            ent.append((f"v{i}", 100 + int(i), pos[i], vel[i], 2 if hostile else 1, et,
+                        w.vehicles.name[i][:11]))
+        ic = sim.icpt
+        for r in ic.in_flight():
+            ent.append((f"w{ic.weapon_id[r]}", 10000 + int(ic.weapon_id[r]), ic.state.pos_m[r],
+                        ic.state.vel_mps[r], 1, dis.EntityType(2, 2, 0, 1),
+                        w.missiles.name[ic.missile[r]][:11]))
+        lat0, lon0, alt0 = w.origin
+        for key, num, p, v, force, et, mark in ent:
+            last = self._dis_last.get(key)
+            if last is not None:
+                t0, p0, v0 = last
+                err = float(np.linalg.norm(p0 + v0 * (t - t0) - p))
+                if t - t0 < DIS_HEARTBEAT_S and err <= DIS_DR_THRESHOLD_M:
+                    continue
+            self._dis_last[key] = (t, p.copy(), v.copy())
+            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(p[None], lat0, lon0, alt0)))
+            la_r, lo_r = np.radians(la), np.radians(lo)
+            R = dis.enu_to_ecef_rotation(float(la_r), float(lo_r))
+            ve = R @ v
+            self._send(dis.EntityState(
+                dis.EntityID(DIS_SITE, DIS_APP, num), force, et,
+                (float(ve[0]), float(ve[1]), float(ve[2])),
+                dis.to_ecef(float(la_r), float(lo_r), al),
+                dis.orientation_from_enu(float(la_r), float(lo_r), v), mark,
+                timestamp=dis.dis_timestamp(t)))
+
+    def _dis_events(self, events: list[dict[str, Any]]) -> None:
+        if self._dis_sock is None:
+            return
+        w = self.ex.sim.w
+        for e in events:
+            if e["kind"] not in ("launch", "intercept") or e["x_m"] is None:
+                continue
+            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(
+                np.array([[e["x_m"], e["y_m"], e["z_m"]]]), *w.origin)))
+            loc = dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), al)
+            shooter = dis.EntityID(DIS_SITE, DIS_APP, 1 + w.units.name.index(e["source"])
+                                   if e["source"] in w.units.name else 0)
+            target = dis.EntityID(DIS_SITE, DIS_APP, 100 + e["truth_id"]
+                                  if e["truth_id"] >= 0 else 0)
+            munition = dis.EntityID(DIS_SITE, DIS_APP, 10000 + e["weapon_id"])
+            event = dis.EntityID(DIS_SITE, DIS_APP, e["weapon_id"] & 0xFFFF)
+            mtype = dis.EntityType(2, 9, 0, 1)
+            if e["kind"] == "launch":
+                self._send(dis.Fire(shooter, target, munition, event, loc, mtype, (0.0, 0.0, 0.0),
+                                    float(e["value"] or 0.0), timestamp=dis.dis_timestamp(
+                                        e["t_s"])))
+            else:
+                hit = str(e["info"]).startswith("hit")
+                self._send(dis.Detonation(shooter, target, munition, event, (0.0, 0.0, 0.0),
+                                          loc, mtype, result=1 if hit else 5,
+                                          timestamp=dis.dis_timestamp(e["t_s"])))
+
+    def receive_dis(self, data: bytes) -> None:
+        """One datagram from another simulator (never raises)."""
+        self.stats["dis_received"] += 1
+        try:
+            pdu = dis.decode(data)
+        except dis.DISError:
+            self.stats["dis_dropped"] += 1
+            return
+        if not isinstance(pdu, dis.EntityState) or (pdu.entity_id.site, pdu.entity_id.application
+                                                     ) == (DIS_SITE, DIS_APP):
+            return  # fires and detonations of others, or our own echo
+        lat, lon, alt = dis.from_ecef(pdu.location_m)
+        if not (np.isfinite(lat) and np.isfinite(lon) and -1e4 < alt < 1e5):
+            self.stats["dis_dropped"] += 1
+            return
+        R = dis.enu_to_ecef_rotation(lat, lon)
+        v_enu = R.T @ np.asarray(pdu.velocity_mps, dtype=float)
+        force = "hostile" if pdu.force_id == 2 else "friendly"
+        cmd = {"cmd": "external", "id": ":".join(map(str, pdu.entity_id.tup())), "force": force,
+               "kind": "munition" if pdu.entity_type.kind == 2 else "platform",
+               "lat": float(np.degrees(lat)), "lon": float(np.degrees(lon)), "alt": float(alt),
+               "vel_enu": [float(x) for x in v_enu]}
+        try:
+            res = self.ex.command("system:dis", cmd)
+        except CommandError:
+            self.stats["dis_dropped"] += 1
+            return
+        if res["events"]:
+            self.broadcast({"type": "events", "events": res["events"]})
+
+
+class Command(BaseModel):
+    """A command: ``cmd`` and its fields (``sim.live``)."""
+
+    model_config = ConfigDict(extra="allow")
+    cmd: str
+
+
+def _int(x: Any) -> int:
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        return -1
+
+
+class _DISProtocol(asyncio.DatagramProtocol):
+    def __init__(self, server: LiveServer):
+        self.server = server
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.server.receive_dis(data)
+
+
+def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> Any:
+    """The FastAPI application of a live exercise (module docstring)."""
+    from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
+    from fastapi.responses import FileResponse
+    from fastapi.staticfiles import StaticFiles
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        server.open_dis()
+        transport = None
+        if dis_listen is not None:
+            loop = asyncio.get_running_loop()
+            transport, _ = await loop.create_datagram_endpoint(
+                lambda: _DISProtocol(server), local_addr=dis_listen)
+        task = asyncio.create_task(server.run_clock())
+        yield
+        server.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        if transport is not None:
+            transport.close()
+
+    app = FastAPI(title="skyshield live exercise", version="1", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+
+    def role_of(authorization: str | None = Header(None)) -> str:
+        token = authorization[7:] if authorization and authorization.startswith("Bearer ") \
+            else None
+        role = server.roles.role(token)
+        if role is None:
+            raise HTTPException(401, "a valid token is needed (Authorization: Bearer TOKEN)")
+        return role
+
+    @app.get("/", include_in_schema=False)
+    def login() -> FileResponse:
+        return FileResponse(STATIC_DIR / "login.html", media_type="text/html")
+
+    @app.get("/live", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "live.html", media_type="text/html")
+
+    @app.get("/api/whoami")
+    def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
+        return {"role": role}
+
+    @app.get("/api/scenario")
+    def scenario(role: str = Depends(role_of)) -> dict[str, Any]:
+        return server.scenario_info()
+
+    @app.get("/api/state")
+    def state(role: str = Depends(role_of)) -> dict[str, Any]:
+        return server.frame(role)
+
+    @app.get("/api/stats")
+    def stats(role: str = Depends(role_of)) -> dict[str, Any]:
+        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t}
+
+    @app.post("/api/command")
+    def command(body: Command, role: str = Depends(role_of)) -> dict[str, Any]:
+        try:
+            return server.command(role, body.model_dump())
+        except PermissionError as exc:
+            raise HTTPException(403, str(exc)) from None
+        except CommandError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket, token: str | None = None) -> None:
+        role = server.roles.role(token)
+        if role is None:
+            await websocket.close(code=4401)
+            return
+        await websocket.accept()
+        client = _Client(asyncio.Queue(CLIENT_QUEUE), role)
+        server.clients.add(client)
+        await websocket.send_text(json.dumps({"type": "hello", "role": role,
+                                              "scenario": server.scenario_info()}))
+        await websocket.send_text(json.dumps(server.frame(role)))
+
+        async def pump() -> None:
+            while True:
+                text = await client.queue.get()
+                await websocket.send_text(text)
+                client.sent += 1
+                server.stats["frames_sent"] += 1
+
+        sender = asyncio.create_task(pump())
+        try:
+            while True:
+                msg = await websocket.receive_text()
+                try:
+                    data = json.loads(msg)
+                    res = server.command(role, data.get("command", {}))
+                    await websocket.send_text(json.dumps({"type": "ack", **res}))
+                except (ValueError, PermissionError, AttributeError) as exc:
+                    await websocket.send_text(json.dumps({"type": "error", "detail": str(exc)}))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sender.cancel()
+            server.clients.discard(client)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def serve_live(scenario: Scenario, folder: Path, host: str = "127.0.0.1", port: int = 8766,
+               speed: float = 1.0, dis_target: tuple[str, int] | None = None,
+               dis_listen: int | None = None, tokens_file: Path | None = None,
+               approval: tuple[float, bool] | None = None, resume: bool = False,
+               seed: int | None = None, announce: Any = print) -> LiveExercise:
+    """Run the exercise live until it ends or is interrupted; the exercise (for its run
+    folder). Tokens are printed once through ``announce``."""
+    import uvicorn
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, port))  # fails cleanly if the port is taken
+    ex = LiveExercise(scenario, folder, seed=seed, speed=speed, approval=approval,
+                      resume=resume)
+    units = list(ex.sim.w.units.name)
+    tok_path = Path(folder) / "tokens.json"
+    if tokens_file is not None:
+        roles = Roles.from_file(tokens_file, units)
+    elif resume and tok_path.exists():
+        roles = Roles.load(tok_path)
+        announce("tokens: those printed when the exercise started")
+    else:
+        roles, tokens = Roles.generate(units)
+        announce("tokens (shown once; only their SHA-256 is kept):")
+        for r, t in tokens.items():
+            announce(f"  {r:24s} {t}")
+    roles.save(tok_path)
+    server = LiveServer(ex, roles, dis_target)
+    app = live_app(server, ("0.0.0.0", dis_listen) if dis_listen is not None else None)
+    announce(f"live exercise {scenario.name}: http://{host}:{port}/  (Ctrl-C to stop; "
+             f"--resume {folder} continues it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    return ex

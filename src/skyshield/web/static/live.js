@@ -1,0 +1,163 @@
+// skyshield live exercise page: the replay's map and symbols, live over a websocket; the
+// controller's injects and controls, the operators' approvals, everyone's event list.
+/* global L */
+import { baseMap, drawUnit, fmt, icon } from "./mapkit.js";
+
+const $ = (id) => document.getElementById(id);
+const token = sessionStorage.getItem("skyshield-token") || new URLSearchParams(location.hash.slice(1)).get("token");
+const state = { role: null, info: null, frames: 0, last: null, events: [], placing: false, map: null };
+const drawn = new Map(); // key -> marker
+const CLASS_FN = { uav: "uav", cruise_missile: "cruise_missile", aircraft: "aircraft",
+  jammer: "jammer", anti_radiation_missile: "anti_radiation_missile" };
+let ws = null;
+let readyResolve;
+const ready = new Promise((r) => { readyResolve = r; });
+
+async function api(path, body) {
+  const r = await fetch(path, { method: body ? "POST" : "GET",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined });
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(data.detail || `${r.status}`);
+  return data;
+}
+
+async function send(cmd) {
+  try {
+    const r = await api("/api/command", cmd);
+    $("msg").textContent = `${cmd.cmd}: applied at T+${fmt(r.t_s)}`;
+    return r;
+  } catch (e) {
+    $("msg").textContent = `${cmd.cmd} refused: ${e.message}`;
+    return null;
+  }
+}
+
+function buildMap(info) {
+  const map = baseMap("map");
+  const pts = info.units.map((u) => [u.lat, u.lon]);
+  for (const a of info.assets) {
+    pts.push([a.lat, a.lon]);
+    L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
+      .bindTooltip(a.name).addTo(map);
+  }
+  for (const u of info.units) drawUnit(map, u, u.radar_range_m, u.missile_range_m);
+  map.fitBounds(L.latLngBounds(pts).pad(1.5));
+  map.on("click", (ev) => {
+    if (!state.placing) return;
+    state.placing = false;
+    document.body.classList.remove("placing");
+    const type = $("itype").value;
+    send({ cmd: "inject", type, from: { lat: ev.latlng.lat, lon: ev.latlng.lng, alt: Number($("ialt").value) }, to: $("ito").value });
+  });
+  return map;
+}
+
+function sidcOf(aff, fn) { return state.info.sidc[`${aff}:${fn}`] || state.info.sidc[`${aff}:aircraft`]; }
+
+function show(frame) {
+  const map = state.map;
+  const live = new Set();
+  const put = (key, lat, lon, sidc, title) => {
+    live.add(key);
+    let m = drawn.get(key);
+    if (!m) { m = L.marker([lat, lon], { icon: icon(sidc, 20, "air-symbol"), title }).addTo(map); m.sidc = sidc; drawn.set(key, m); }
+    else { m.setLatLng([lat, lon]); if (m.sidc !== sidc) { m.setIcon(icon(sidc, 20, "air-symbol")); m.sidc = sidc; } }
+  };
+  for (const t of frame.tracks || []) {
+    const aff = t.identity === "hostile" ? "H" : t.identity === "friend" ? "F" : "U";
+    put(`t${t.id}`, t.lat, t.lon, sidcOf(aff, CLASS_FN[t.class] || "aircraft"), `track ${t.id}`);
+  }
+  for (const w of frame.interceptors || []) put(`w${w.id}`, w.lat, w.lon, sidcOf("F", "interceptor"), `${w.missile} from ${w.unit}`);
+  for (const v of frame.vehicles || []) {
+    // the controller and observers also see the truth, as small dots under the picture
+    const key = `v${v.id}`;
+    live.add(key);
+    let m = drawn.get(key);
+    const colour = v.side === "hostile" ? "#c62828" : "#1565c0";
+    if (!m) { m = L.circleMarker([v.lat, v.lon], { radius: 3, color: colour, weight: 1, fillOpacity: 0.8, interactive: false }).addTo(map); drawn.set(key, m); }
+    else m.setLatLng([v.lat, v.lon]);
+  }
+  for (const [k, m] of drawn) if (!live.has(k)) { map.removeLayer(m); drawn.delete(k); }
+  $("clock").innerHTML = `T+${fmt(frame.t)}<small>${frame.paused ? (frame.frozen ? "frozen" : "paused") : `${frame.speed}× real time`}${frame.ended ? " — ended" : ""}</small>`;
+  renderApprovals(frame.approvals || [], frame.t);
+}
+
+function renderApprovals(list, t) {
+  if ($("operator").hidden) return;
+  const ol = $("approvals");
+  ol.innerHTML = "";
+  if (!list.length) { ol.innerHTML = "<li class='hint'>none</li>"; return; }
+  for (const a of list) {
+    const li = document.createElement("li");
+    li.dataset.id = a.id;
+    li.innerHTML = `<span class="what">#${a.id} ${a.unit_name}: ${a.rounds} × ${a.missile_name} at track ${a.track_id} (${Math.max(0, a.deadline_s - t).toFixed(0)} s)</span>`;
+    for (const [label, cmd] of [["approve", "approve"], ["deny", "deny"]]) {
+      const b = document.createElement("button");
+      b.type = "button"; b.textContent = label; b.className = cmd;
+      b.addEventListener("click", () => send({ cmd, id: a.id }));
+      li.appendChild(b);
+    }
+    ol.appendChild(li);
+  }
+}
+
+const QUIET = new Set(["scan", "jam_strobe", "assignment"]);
+function addEvents(evs) {
+  const ol = $("events");
+  for (const e of evs) {
+    state.events.push(e);
+    if (QUIET.has(e.kind)) continue;
+    const li = document.createElement("li");
+    li.className = `ev kind-${e.kind}`;
+    li.dataset.kind = e.kind;
+    li.dataset.t = e.t_s;
+    li.innerHTML = `<span class="t">T+${fmt(e.t_s)}</span><span class="k">${e.kind} ${e.source || ""} ${e.target || ""} ${e.kind === "command" ? "" : (e.info || "")}</span>`;
+    ol.prepend(li);
+  }
+}
+
+function controllerPanel(info) {
+  $("controller").hidden = false;
+  $("itype").innerHTML = info.vehicle_types.map((t) => `<option${t === "cruise_missile_subsonic" ? " selected" : ""}>${t}</option>`).join("");
+  $("ito").innerHTML = [...info.assets.map((a) => a.name), ...info.units.map((u) => u.name)].map((n) => `<option>${n}</option>`).join("");
+  $("unit").innerHTML = info.units.map((u) => `<option>${u.name}</option>`).join("");
+  $("roe").innerHTML = info.roes.map((r) => `<option>${r}</option>`).join("");
+  for (const c of ["pause", "resume", "freeze", "end"]) $(c).addEventListener("click", () => send({ cmd: c }));
+  $("speed").addEventListener("change", (ev) => send({ cmd: "speed", factor: Number(ev.target.value) }));
+  $("place").addEventListener("click", () => { state.placing = true; document.body.classList.add("placing"); $("msg").textContent = "click the map where it starts"; });
+  $("setroe").addEventListener("click", () => send({ cmd: "roe", unit: $("unit").value, roe: $("roe").value }));
+  $("cut").addEventListener("click", () => send({ cmd: "cut_link", unit: $("unit").value }));
+  $("kill").addEventListener("click", () => send({ cmd: "destroy_radar", unit: $("unit").value }));
+}
+
+async function main() {
+  if (!token) { location.href = "/"; return; }
+  let who;
+  try { who = await api("/api/whoami"); } catch { location.href = "/"; return; }
+  state.role = who.role;
+  $("who").textContent = `signed in as ${who.role}`;
+  const info = await api("/api/scenario");
+  state.info = info;
+  $("title").textContent = `${info.scenario} (live)`;
+  state.map = buildMap(info);
+  if (who.role === "controller") controllerPanel(info);
+  if (who.role.startsWith("operator:") || who.role === "controller") $("operator").hidden = false;
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  ws = new WebSocket(`${proto}://${location.host}/ws?token=${encodeURIComponent(token)}`);
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === "frame") { state.frames += 1; state.last = msg; show(msg); readyResolve(true); }
+    else if (msg.type === "events") addEvents(msg.events);
+    else if (msg.type === "error") $("msg").textContent = msg.detail;
+  };
+  ws.onclose = () => { $("msg").textContent = "connection closed"; };
+}
+
+window.live = {
+  ready, main: main(),
+  frames: () => state.frames,
+  last: () => state.last,
+  events: () => state.events,
+  drawn: () => [...drawn.keys()],
+};

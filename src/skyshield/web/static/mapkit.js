@@ -1,0 +1,42 @@
+// Shared by the replay and the live exercise pages: symbols, the offline base map, clock text.
+/* global L, ms, topojson */
+
+export const fmt = (s) => {
+  const t = Math.max(0, Math.round(s));
+  const h = String(Math.floor(t / 3600)).padStart(2, "0");
+  const m = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
+  return `${h}:${m}:${String(t % 60).padStart(2, "0")}`;
+};
+
+const iconCache = new Map();
+export function icon(sidc, size, extra = "") {
+  const key = `${sidc}/${size}/${extra}`;
+  if (!iconCache.has(key)) {
+    const sym = new ms.Symbol(sidc, { size });
+    const a = sym.getAnchor(), sz = sym.getSize();
+    iconCache.set(key, L.divIcon({ className: `sym ${extra}`, html: sym.asSVG(),
+      iconSize: [sz.width, sz.height], iconAnchor: [a.x, a.y] }));
+  }
+  return iconCache.get(key);
+}
+
+// a Leaflet map with no tile server: Natural Earth borders from the vendored world-atlas
+export function baseMap(id) {
+  const map = L.map(id, { zoomSnap: 0.25, attributionControl: true });
+  map.attributionControl.addAttribution("borders: Natural Earth (world-atlas)");
+  fetch("/static/vendor/world-atlas/countries-50m.json").then((r) => r.json()).then((w) => {
+    L.geoJSON(topojson.feature(w, w.objects.countries), {
+      style: { color: "#8795a5", weight: 1, fillColor: "#ffffff", fillOpacity: 0.8 },
+      interactive: false }).addTo(map).bringToBack();
+  });
+  return map;
+}
+
+// a fire unit: its symbol, name, and its radar (dashed) and longest missile range rings
+export function drawUnit(map, u, radarRange, missileRange, onClick) {
+  if (radarRange) L.circle([u.lat, u.lon], { radius: radarRange, color: "#1f77b4", weight: 1, dashArray: "4 4", fill: false, interactive: false }).addTo(map);
+  if (missileRange) L.circle([u.lat, u.lon], { radius: missileRange, color: "#ff8c00", weight: 1.2, fill: false, interactive: false }).addTo(map);
+  return L.marker([u.lat, u.lon], { icon: icon(u.sidc, 22, "unit-symbol"), title: u.name, zIndexOffset: 1000 })
+    .bindTooltip(u.name, { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
+    .on("click", onClick || (() => {})).addTo(map);
+}
