@@ -57,6 +57,10 @@ SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve",
                 "external", "end")
 ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
 EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
+# assumed bounds of what another simulator may put into the exercise
+EXTERNAL_MAX_SPEED_MPS = 5000.0
+EXTERNAL_ALT_M = (-500.0, 100_000.0)
+EXTERNAL_MAX_DISTANCE_M = 2_000_000.0
 # assumed: catalogue types for entities that other simulators send (DIS kind 2 = munition)
 EXTERNAL_TYPES = {("hostile", "munition"): "cruise_missile_subsonic",
                   ("hostile", "platform"): "strike_aircraft",
@@ -153,11 +157,24 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
             raise CommandError(f"id: no engagement {aid} is waiting for approval")
         c["id"] = aid
     elif kind == "external":
-        _point({k: c.get(k) for k in ("lat", "lon", "alt")}, "external")
+        p = _point({k: c.get(k) for k in ("lat", "lon", "alt")}, "external")
         v = c.get("vel_enu")
         if not (isinstance(v, list | tuple) and len(v) == 3
                 and all(isinstance(x, int | float) and np.isfinite(x) for x in v)):
             raise CommandError(f"vel_enu: three finite numbers (got {v!r})")
+        if float(np.linalg.norm(v)) > EXTERNAL_MAX_SPEED_MPS:
+            raise CommandError(f"vel_enu: faster than {EXTERNAL_MAX_SPEED_MPS:g} m/s "
+                               f"(got {float(np.linalg.norm(v)):.0f})")
+        if not EXTERNAL_ALT_M[0] <= p["alt"] <= EXTERNAL_ALT_M[1]:
+            raise CommandError(f"alt: between {EXTERNAL_ALT_M[0]:g} and "
+                               f"{EXTERNAL_ALT_M[1]:g} m (got {p['alt']:g})")
+        o = sim.sc.origin
+        d = np.hypot((p["lat"] - o.lat) * 111e3,
+                     (p["lon"] - o.lon) * 111e3 * np.cos(np.radians(o.lat)))
+        if d > EXTERNAL_MAX_DISTANCE_M:
+            raise CommandError(f"external: {d / 1e3:.0f} km from the scenario's origin (at "
+                               f"most {EXTERNAL_MAX_DISTANCE_M / 1e3:g} km)")
+        _external_route(sim, t, c)  # the route it will fly, checked as it will be built
         if str(c.get("force")) not in ("hostile", "friendly"):
             raise CommandError(f"force: hostile or friendly (got {c.get('force')!r})")
     return c
@@ -216,35 +233,60 @@ def apply_command(sim: _Sim, t: float, role: str, cmd: dict[str, Any]) -> None:
         sim.finished = True
 
 
-def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
+def _dead_reckoned(sim: _Sim, c: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Where an external entity will be if it flies on as it is: the end of its route (lat,
+    lon in degrees, altitude clipped to the vehicle limits) and the time to get there."""
     w = sim.w
     lat0, lon0, alt0 = w.origin
-    p = geodetic_to_enu(np.radians(c["lat"]), np.radians(c["lon"]), float(c["alt"]), lat0, lon0,
-                        alt0)
-    p = np.asarray(p, dtype=float).ravel()
-    ahead = p + np.asarray(c["vel_enu"], dtype=float) * EXTERNAL_HORIZON_S
+    p = np.asarray(geodetic_to_enu(np.radians(c["lat"]), np.radians(c["lon"]),
+                                   float(c["alt"]), lat0, lon0, alt0), dtype=float).ravel()
+    v = np.asarray(c["vel_enu"], dtype=float)
+    horizon = EXTERNAL_HORIZON_S
+    lo_, hi_ = EXTERNAL_ALT_M
+    if v[2] > 0:  # stop the extrapolation at the altitude limits
+        horizon = min(horizon, (hi_ - float(c["alt"])) / v[2])
+    elif v[2] < 0:
+        horizon = min(horizon, (lo_ - float(c["alt"])) / v[2])
+    horizon = max(horizon, 1.0)
+    ahead = p + v * horizon
     lat1, lon1, alt1 = (float(x) for x in np.ravel(enu_to_geodetic(ahead[None], lat0, lon0,
                                                                     alt0)))
-    key = str(c["id"])
-    if key not in sim.external:
-        typ = str(c.get("type") or EXTERNAL_TYPES[(str(c["force"]), str(c.get("kind",
-                                                                               "platform")))])
+    return float(np.degrees(lat1)), float(np.degrees(lon1)), float(np.clip(alt1, lo_, hi_)), \
+        horizon
+
+
+def _external_route(sim: _Sim, t: float, c: dict[str, Any]) -> tuple[str, Route]:
+    typ = str(c.get("type") or EXTERNAL_TYPES[(str(c["force"]), str(c.get("kind",
+                                                                           "platform")))])
+    lat1, lon1, alt1, horizon = _dead_reckoned(sim, c)
+    try:
         route = Route.model_validate(
             {"type": typ, "start": t, "waypoints": [
                 {"lat": c["lat"], "lon": c["lon"], "alt": c["alt"], "at": t},
-                {"lat": float(np.degrees(lat1)), "lon": float(np.degrees(lon1)), "alt": alt1,
-                 "at": t + EXTERNAL_HORIZON_S}]},
-            context={"catalogue": w.catalogue})
+                {"lat": lat1, "lon": lon1, "alt": alt1, "at": t + horizon}]},
+            context={"catalogue": sim.w.catalogue})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        raise CommandError(f"external {loc}: {e['msg']} (got {e.get('input')!r})") from None
+    return typ, route
+
+
+def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
+    w = sim.w
+    key = str(c["id"])
+    typ, route = _external_route(sim, t, c)
+    if key not in sim.external:
         new = compile_vehicles([(f"dis:{key}", str(c["force"]), route)], w.catalogue,
                                list(w.assets.name), list(w.units.name))
         i = int(sim.add_vehicles(t, new)[0])
         sim.external[key] = i
         sim.log.emit(t, "external_entity", truth_id=i, target=typ, info=key)
         return
-    i = sim.external[key]
-    sim.move_vehicle(t, i, np.array([t, t + EXTERNAL_HORIZON_S]),
-                     np.radians([c["lat"], np.degrees(lat1)]),
-                     np.radians([c["lon"], np.degrees(lon1)]), np.array([c["alt"], alt1]))
+    a, b = route.waypoints
+    sim.move_vehicle(t, sim.external[key], np.array([float(a.at or t), float(b.at or t)]),
+                     np.radians([a.lat, b.lat]), np.radians([a.lon, b.lon]),
+                     np.array([a.alt, b.alt]))
 
 
 # --- the journal ---------------------------------------------------------------------------

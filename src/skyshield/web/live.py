@@ -36,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
 
 from skyshield.c2.fire_control import ROES
@@ -117,7 +120,7 @@ def may(role: str, action: str, unit: str | None = None) -> bool:
     return False
 
 
-@dataclass
+@dataclass(eq=False)  # clients are kept in a set by identity
 class _Client:
     queue: asyncio.Queue[str]
     role: str
@@ -135,7 +138,7 @@ class LiveServer:
     clients: set[_Client] = field(default_factory=set)
     stats: dict[str, int] = field(default_factory=lambda: {
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
-        "dis_dropped": 0, "commands": 0, "commands_refused": 0})
+        "dis_dropped": 0, "dis_errors": 0, "commands": 0, "commands_refused": 0})
     _dis_sock: socket.socket | None = None
     _dis_last: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
     _running: bool = True
@@ -398,6 +401,10 @@ class LiveServer:
         except CommandError:
             self.stats["dis_dropped"] += 1
             return
+        except Exception:  # noqa: BLE001 - another simulator's bytes never stop the exercise
+            self.stats["dis_dropped"] += 1
+            self.stats["dis_errors"] += 1
+            return
         if res["events"]:
             self.broadcast({"type": "events", "events": res["events"]})
 
@@ -426,10 +433,6 @@ class _DISProtocol(asyncio.DatagramProtocol):
 
 def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> Any:
     """The FastAPI application of a live exercise (module docstring)."""
-    from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
-    from fastapi.responses import FileResponse
-    from fastapi.staticfiles import StaticFiles
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
         server.open_dis()

@@ -1,0 +1,210 @@
+"""The live server on 127.0.0.1: tokens and roles on every endpoint, injects on the event log
+and the websocket, DIS in and out through the server (10,000+ hostile datagrams included), and
+the controller injecting a threat from the map in Debian's Chromium."""
+
+import json
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import skyshield
+from skyshield.io import dis
+from skyshield.sim.live import LiveExercise
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from skyshield.web.live import LiveServer, Roles, live_app  # noqa: E402
+
+SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _server(tmp_path, approval=None, dis_target=None):
+    sc = skyshield.load_scenario(SMALL)
+    ex = LiveExercise(sc, tmp_path / "live", speed=10.0, approval=approval)
+    roles, tokens = Roles.generate(list(ex.sim.w.units.name))
+    return LiveServer(ex, roles, dis_target), tokens
+
+
+def test_every_endpoint_checks_the_token_and_the_role(tmp_path):
+    server, tok = _server(tmp_path, approval=(60.0, False))
+    app = live_app(server)
+    c = TestClient(app)
+    assert c.get("/").status_code == 200  # the login page needs no token
+    for path in ("/api/whoami", "/api/scenario", "/api/state", "/api/stats"):
+        assert c.get(path).status_code == 401
+        assert c.get(path, headers={"Authorization": "Bearer wrong-token"}).status_code == 401
+        assert c.get(path, headers={"Authorization": f"Bearer {tok['observer']}"}
+                     ).status_code == 200
+    body = {"cmd": "roe", "unit": "kub", "roe": "weapons_hold"}
+    assert c.post("/api/command", json=body).status_code == 401
+    assert c.post("/api/command", json=body,
+                  headers={"Authorization": "Bearer nope"}).status_code == 401
+    for role in ("observer", "operator:kub", "operator:command_post"):
+        r = c.post("/api/command", json=body, headers={"Authorization": f"Bearer {tok[role]}"})
+        assert r.status_code == 403, role
+    r = c.post("/api/command", json=body,
+               headers={"Authorization": f"Bearer {tok['controller']}"})
+    assert r.status_code == 200 and r.json()["seq"] == 1
+    assert c.get("/api/whoami", headers={"Authorization": f"Bearer {tok['operator:kub']}"}
+                 ).json() == {"role": "operator:kub"}
+    # an operator decides only for its own unit; tokens are stored hashed, never in clear
+    server.ex.advance(60.0)
+    waiting = list(server.ex.sim.awaiting.values())
+    assert waiting
+    a = waiting[0]
+    other = "kub" if a["unit_name"] == "pantsir" else "pantsir"
+    r = c.post("/api/command", json={"cmd": "approve", "id": a["id"]},
+               headers={"Authorization": f"Bearer {tok[f'operator:{other}']}"})
+    assert r.status_code == 403
+    r = c.post("/api/command", json={"cmd": "approve", "id": a["id"]},
+               headers={"Authorization": f"Bearer {tok['operator:' + a['unit_name']]}"})
+    assert r.status_code == 200
+    server.roles.save(tmp_path / "t.json")
+    stored = (tmp_path / "t.json").read_text()
+    assert not any(t in stored for t in tok.values())
+    # the websocket needs a token too
+    with pytest.raises(Exception):  # noqa: B017 - the server closes it (4401)
+        with c.websocket_connect("/ws") as w:
+            w.receive_text()
+
+
+def test_an_inject_appears_in_the_event_log_and_on_the_websocket(tmp_path):
+    server, tok = _server(tmp_path)
+    with TestClient(live_app(server)) as c, \
+            c.websocket_connect(f"/ws?token={tok['observer']}") as w:
+        assert json.loads(w.receive_text())["type"] == "hello"
+        assert json.loads(w.receive_text())["type"] == "frame"
+        r = c.post("/api/command", headers={"Authorization": f"Bearer {tok['controller']}"},
+                   json={"cmd": "inject", "type": "cruise_missile_subsonic",
+                         "from": {"lat": 44.95, "lon": 19.9, "alt": 200}, "to": "base"})
+        assert r.status_code == 200
+        seen = None
+        for _ in range(200):
+            msg = json.loads(w.receive_text())
+            if msg["type"] == "events":
+                seen = next((e for e in msg["events"] if e["kind"] == "inject"), None)
+                if seen:
+                    break
+        assert seen is not None and seen["target"] == "cruise_missile_subsonic"
+        assert (server.ex.sim.log.columns()["kind"] == "inject").sum() == 1
+        # an observer may watch but not command over the websocket either
+        w.send_text(json.dumps({"command": {"cmd": "pause"}}))
+        for _ in range(100):
+            msg = json.loads(w.receive_text())
+            if msg["type"] == "error":
+                assert "may not" in msg["detail"]
+                break
+        else:
+            raise AssertionError("no refusal")
+
+
+def test_dis_out_and_in_through_the_server(tmp_path):
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(0.2)
+    server, _ = _server(tmp_path, dis_target=rx.getsockname())
+    server.open_dis()
+    for t in np.arange(1.0, 90.0, 1.0):
+        events = server.ex.advance(float(t))
+        server._dis_events(events)
+        server._dis_entities()
+    got = []
+    while True:
+        try:
+            got.append(dis.decode(rx.recv(2048)))
+        except TimeoutError:
+            break
+    rx.close()
+    kinds = {type(p).__name__ for p in got}
+    assert {"EntityState", "Fire", "Detonation"} <= kinds
+    es = [p for p in got if isinstance(p, dis.EntityState)]
+    # the heartbeat: a straight-flying entity is sent about every 5 s, not at every tick
+    per = {}
+    for p in es:
+        per.setdefault(p.entity_id.entity, []).append(p.timestamp)
+    assert max(len(v) for v in per.values()) < 40
+    # in: another simulator's aircraft becomes an exercise entity; hostile bytes never crash
+    lat, lon = np.radians(44.95), np.radians(20.05)
+    R = dis.enu_to_ecef_rotation(lat, lon)
+    v = R @ np.array([-200.0, 0.0, 0.0])
+    pdu = dis.EntityState(dis.EntityID(9, 9, 9), 2, dis.EntityType(1, 2, 0, 1),
+                          (float(v[0]), float(v[1]), float(v[2])),
+                          dis.to_ecef(float(lat), float(lon), 4000.0), (0.0, 0.0, 0.0), "ENEMY")
+    server.receive_dis(dis.encode(pdu))
+    assert "9:9:9" in server.ex.sim.external
+    i = server.ex.sim.external["9:9:9"]
+    assert server.ex.sim.w.vehicles.side[i] == 0  # force 2: opposing, a hostile
+    rng = np.random.default_rng(1)
+    good = dis.encode(pdu)
+    for k in range(10_500):
+        data = bytearray(good if k % 2 else rng.bytes(int(rng.integers(0, 200))))
+        if k % 2:
+            for _ in range(int(rng.integers(1, 6))):
+                data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        server.receive_dis(bytes(data))
+    s = server.stats
+    assert s["dis_received"] == 10_501 and s["dis_dropped"] > 5000
+    assert s["dis_errors"] == 0  # every bad datagram was refused by a check, not by luck
+    server.ex.advance(100.0)  # the exercise runs on after the barrage
+
+
+@pytest.fixture()
+def running(tmp_path):
+    pytest.importorskip("uvicorn")
+    import uvicorn
+
+    server, tok = _server(tmp_path)
+    srv = uvicorn.Server(uvicorn.Config(live_app(server), host="127.0.0.1", port=0,
+                                        log_level="warning"))
+    th = threading.Thread(target=srv.run, daemon=True)
+    th.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert th.is_alive() and time.monotonic() < deadline
+        time.sleep(0.05)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", tok, server
+    srv.should_exit = True
+    th.join(timeout=10)
+
+
+def test_the_controller_injects_a_threat_from_the_map_in_chromium(running, tmp_path):
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip(f"Debian's Chromium is not installed ({CHROMIUM}); .ci/run installs it")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, tok, server = running
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = b.new_page(viewport={"width": 1400, "height": 850})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url + "/")
+        page.fill("#token", "not a token")
+        page.click("button[type=submit]")
+        page.wait_for_selector("#msg:has-text('not valid')")
+        page.fill("#token", tok["controller"])
+        page.click("button[type=submit]")
+        page.wait_for_url(url + "/live")
+        page.evaluate("window.live.ready")
+        assert page.is_visible("#controller")
+        page.select_option("#itype", "cruise_missile_subsonic")
+        page.click("#place")
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + 80, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            "window.live.events().some(e => e.kind === 'inject')", timeout=15000)
+        page.wait_for_selector("#msg:has-text('inject: applied')")
+        assert (server.ex.sim.log.columns()["kind"] == "inject").sum() == 1
+        page.screenshot(path=str(tmp_path / "live.png"))
+        assert errors == []
+        b.close()
