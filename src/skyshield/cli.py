@@ -477,7 +477,7 @@ def serve(
                         announce=lambda m: out.print(m, markup=False, highlight=False))
     except OSError as exc:
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
-    except ValueError as exc:
+    except (ValueError, RuntimeError, FileExistsError) as exc:
         _fail(str(exc))
     from skyshield.api import result_of
 

@@ -47,8 +47,10 @@ function buildMap(info) {
     if (!state.placing) return;
     state.placing = false;
     document.body.classList.remove("placing");
-    const type = $("itype").value;
-    send({ cmd: "inject", type, from: { lat: ev.latlng.lat, lon: ev.latlng.lng, alt: Number($("ialt").value) }, to: $("ito").value });
+    const type = $("itype").value, n = Number($("icount").value) || 1;
+    const from = { lat: ev.latlng.lat, lon: ev.latlng.lng, alt: Number($("ialt").value) };
+    if (n > 1) send({ cmd: "raid", type, count: n, spacing: 10, from: { lat: from.lat, lon: from.lon }, to: $("ito").value, alt: from.alt });
+    else send({ cmd: "inject", type, from, to: $("ito").value });
   });
   return map;
 }
