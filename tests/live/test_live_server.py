@@ -143,7 +143,11 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     assert server.ex.sim.w.vehicles.side[i] == 0  # force 2: opposing, a hostile
     rng = np.random.default_rng(1)
     good = dis.encode(pdu)
+    t_fuzz = server.ex.t
     for k in range(10_500):
+        if k % 200 == 0:  # time moves on, so that updates are not all throttled
+            t_fuzz += 0.6
+            server.ex.advance(t_fuzz)
         data = bytearray(good if k % 2 else rng.bytes(int(rng.integers(0, 200))))
         if k % 2:
             for _ in range(int(rng.integers(1, 6))):
@@ -152,6 +156,7 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     s = server.stats
     assert s["dis_received"] == 10_501 and s["dis_dropped"] > 5000
     assert s["dis_errors"] == 0  # every bad datagram was refused by a check, not by luck
+    assert s["dis_throttled"] > 0 and not server.ex.ended
     server.ex.advance(100.0)  # the exercise runs on after the barrage
 
 

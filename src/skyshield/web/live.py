@@ -18,8 +18,9 @@ DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity at the heartb
 (``DIS_HEARTBEAT_S`` simulated) and whenever dead reckoning from the last one sent errs by more
 than ``DIS_DR_THRESHOLD_M``; a Fire PDU at every launch and a Detonation PDU at every intercept.
 ``--dis-listen PORT`` takes Entity State PDUs from another simulator: each becomes an
-``external`` command (journaled like any other). A datagram that is not a PDU is counted and
-dropped.
+``external`` command (journaled like any other; updates of one entity closer than
+``DIS_MIN_UPDATE_S`` are dropped, so a chatty simulator cannot flood the journal). A datagram
+that is not a PDU is counted and dropped.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ FRAME_S = 0.25
 CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
+DIS_MIN_UPDATE_S = 0.5  # an external entity's updates closer than this (simulated) are dropped
 DIS_SITE, DIS_APP = 1, 0x5353  # "SS": skyshield's application number (assumed)
 
 
@@ -138,9 +140,11 @@ class LiveServer:
     clients: set[_Client] = field(default_factory=set)
     stats: dict[str, int] = field(default_factory=lambda: {
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
-        "dis_dropped": 0, "dis_errors": 0, "commands": 0, "commands_refused": 0})
+        "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "commands": 0,
+        "commands_refused": 0})
     _dis_sock: socket.socket | None = None
     _dis_last: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _dis_seen: dict[str, float] = field(default_factory=dict)  # entity id -> last update t
     _running: bool = True
 
     # ---------------------------------------------------------------- the picture
@@ -392,7 +396,13 @@ class LiveServer:
         R = dis.enu_to_ecef_rotation(lat, lon)
         v_enu = R.T @ np.asarray(pdu.velocity_mps, dtype=float)
         force = "hostile" if pdu.force_id == 2 else "friendly"
-        cmd = {"cmd": "external", "id": ":".join(map(str, pdu.entity_id.tup())), "force": force,
+        eid = ":".join(map(str, pdu.entity_id.tup()))
+        last = self._dis_seen.get(eid)
+        if last is not None and self.ex.t - last < DIS_MIN_UPDATE_S:
+            self.stats["dis_throttled"] += 1  # more often than the exercise needs: not journaled
+            return
+        self._dis_seen[eid] = self.ex.t
+        cmd = {"cmd": "external", "id": eid, "force": force,
                "kind": "munition" if pdu.entity_type.kind == 2 else "platform",
                "lat": float(np.degrees(lat)), "lon": float(np.degrees(lon)), "alt": float(alt),
                "vel_enu": [float(x) for x in v_enu]}
