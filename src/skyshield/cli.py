@@ -177,6 +177,23 @@ def _client(address: str | None) -> Any:
         _fail(f"--dask {address}: cannot reach the scheduler: {exc}")
 
 
+def _study_failed(exc: BaseException, folder: Path, command: str) -> NoReturn:
+    """How a study or a sweep that stopped is reported (exit 2, or 130 on Ctrl-C)."""
+    from skyshield.studies.montecarlo import StudyError
+
+    if isinstance(exc, StudyError):
+        _fail(str(exc))
+    if isinstance(exc, ScenarioError):
+        _fail(exc)
+    if isinstance(exc, OSError):
+        _fail(f"{folder}: cannot write the folder: {exc.strerror or exc}")
+    if isinstance(exc, KeyboardInterrupt):
+        err.print(f"interrupted: finished batches are kept; continue with "
+                  f"skyshield {command} --resume {folder}", markup=False)
+        raise typer.Exit(130) from None
+    raise exc
+
+
 def _study_progress(label: str, quiet: bool) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                     TextColumn("{task.completed:>5.0f}/{task.total:.0f} replications"),
@@ -232,7 +249,6 @@ def montecarlo(
 ) -> None:
     """Replications of a scenario with 95 % confidence intervals (replications.parquet,
     aggregate.json), locally or on a Dask cluster; resumable."""
-    from skyshield.studies.montecarlo import StudyError
     from skyshield.studies.montecarlo import montecarlo as run_study
 
     if resume is None and (scenario is None or n is None):
@@ -251,16 +267,8 @@ def montecarlo(
             df = run_study(sc, n, workers=workers, client=client, out=folder,
                            resume=resume is not None, root_seed=seed,
                            progress=_tick(bar, task, time.perf_counter(), []))
-    except StudyError as exc:
-        _fail(str(exc))
-    except ScenarioError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _fail(f"{folder}: cannot write the study folder: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        err.print(f"interrupted: finished batches are kept; continue with "
-                  f"skyshield montecarlo --resume {folder}", markup=False)
-        raise typer.Exit(130) from None
+    except BaseException as exc:
+        _study_failed(exc, folder, "montecarlo")
     finally:
         if client is not None:
             client.close()
@@ -288,7 +296,6 @@ def sweep(
 ) -> None:
     """A grid over scenario parameters, a Monte Carlo study at every point: sweep.parquet,
     sweep.json and a PNG per metric with confidence bands."""
-    from skyshield.studies.montecarlo import StudyError
     from skyshield.studies.sweep import parse_set
     from skyshield.studies.sweep import sweep as run_sweep
 
@@ -313,16 +320,8 @@ def sweep(
                               resume=resume is not None,
                               metrics=[m.strip() for m in metrics.split(",") if m.strip()],
                               progress=_tick(bar, task, time.perf_counter(), []))
-    except StudyError as exc:
-        _fail(str(exc))
-    except ScenarioError as exc:
-        _fail(exc)
-    except OSError as exc:
-        _fail(f"{folder}: cannot write the sweep folder: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        err.print(f"interrupted: finished batches are kept; continue with "
-                  f"skyshield sweep --resume {folder}", markup=False)
-        raise typer.Exit(130) from None
+    except BaseException as exc:
+        _study_failed(exc, folder, "sweep")
     finally:
         if client is not None:
             client.close()

@@ -36,7 +36,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import ValidationError
@@ -84,6 +84,21 @@ def _point(p: Any, what: str) -> dict[str, float]:
     return out
 
 
+M = TypeVar("M", Route, Raid)
+
+
+def _model(cls: type[M], data: dict[str, Any], sim: _Sim, what: str) -> M:
+    """``cls`` validated as a scenario file's entry would be; the first problem as a
+    :class:`CommandError` naming the field."""
+    try:
+        return cls.model_validate(data, context={"catalogue": sim.w.catalogue})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        raise CommandError(f"{what}{'.' + loc if loc else ''}: {e['msg']} "
+                           f"(got {e.get('input')!r})") from None
+
+
 def _unit_index(sim: _Sim, name: Any) -> int:
     names = sim.w.units.name
     if name not in names:
@@ -111,12 +126,7 @@ def _validated_route(sim: _Sim, t: float, cmd: dict[str, Any]) -> tuple[str, str
     if cmd.get("speed") is not None:
         wp0["speed"] = cmd["speed"]
     data = {"type": cmd.get("type"), "start": t, "waypoints": [wp0, dest], "target": target}
-    try:
-        route = Route.model_validate(data, context={"catalogue": sim.w.catalogue})
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise CommandError(f"{loc or 'inject'}: {e['msg']} (got {e.get('input')!r})") from None
+    route = _model(Route, data, sim, "inject")
     side = str(cmd.get("side", "hostile"))
     if side not in ("hostile", "friendly"):
         raise CommandError(f"side: hostile or friendly (got {side!r})")
@@ -184,12 +194,7 @@ def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str,
     data: dict[str, Any] = {k: c[k] for k in ("type", "count", "spacing", "from", "to", "alt",
                                               "speed", "via", "lateral_spacing") if k in c}
     data["start"] = t
-    try:
-        raid = Raid.model_validate(data, context={"catalogue": sim.w.catalogue})
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise CommandError(f"{loc or 'raid'}: {e['msg']} (got {e.get('input')!r})") from None
+    raid = _model(Raid, data, sim, "raid")
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
@@ -259,16 +264,9 @@ def _external_route(sim: _Sim, t: float, c: dict[str, Any]) -> tuple[str, Route]
     typ = str(c.get("type") or EXTERNAL_TYPES[(str(c["force"]), str(c.get("kind",
                                                                            "platform")))])
     lat1, lon1, alt1, horizon = _dead_reckoned(sim, c)
-    try:
-        route = Route.model_validate(
-            {"type": typ, "start": t, "waypoints": [
-                {"lat": c["lat"], "lon": c["lon"], "alt": c["alt"], "at": t},
-                {"lat": lat1, "lon": lon1, "alt": alt1, "at": t + horizon}]},
-            context={"catalogue": sim.w.catalogue})
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise CommandError(f"external {loc}: {e['msg']} (got {e.get('input')!r})") from None
+    route = _model(Route, {"type": typ, "start": t, "waypoints": [
+        {"lat": c["lat"], "lon": c["lon"], "alt": c["alt"], "at": t},
+        {"lat": lat1, "lon": lon1, "alt": alt1, "at": t + horizon}]}, sim, "external")
     return typ, route
 
 
