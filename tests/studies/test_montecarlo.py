@@ -175,9 +175,12 @@ def test_ctrl_c_stops_a_pool_study_at_once_and_it_resumes(tmp_path, reference):
     leaves no running workers and no complete-looking folder, and resumes to the same rows."""
     folder = tmp_path / "study"
     n = 16  # long enough that it is still running when the first batch lands
+    # a process started in the background by a shell inherits SIGINT ignored; give the study
+    # the default disposition, as a terminal would
     p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "montecarlo", str(SCENARIO),
                           "-n", str(n), "--workers", "2", "--out", str(folder), "-q"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not list((folder / "parts").glob("part-*.parquet")):
         assert p.poll() is None and time.monotonic() < deadline
