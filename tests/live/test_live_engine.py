@@ -167,7 +167,11 @@ def test_kill_9_of_the_server_then_resume_loses_no_event_and_no_command(tmp_path
         sent.append(_post(port, tok, {"cmd": "roe", "unit": "kub", "roe": "weapons_tight"}))
         time.sleep(0.5)
         sent.append(_post(port, tok, {"cmd": "speed", "factor": 20}))
-        time.sleep(1.5)
+        # run until the journal holds fire-control cycles, then kill it
+        deadline = time.monotonic() + 120
+        while '"kind":"assignment"' not in (folder / "events.jsonl").read_text():
+            assert time.monotonic() < deadline and p.poll() is None
+            time.sleep(0.1)
     finally:
         os.kill(p.pid, signal.SIGKILL)
         p.wait()
