@@ -111,17 +111,23 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     rx.settimeout(0.2)
     server, _ = _server(tmp_path, dis_target=rx.getsockname())
     server.open_dis()
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    raw: list[bytes] = []
     for t in np.arange(1.0, 90.0, 1.0):
+        if t == 70.0:  # degraded-mode training: the Kub's radar is destroyed
+            server.ex.command("controller", {"cmd": "destroy_radar", "unit": "kub"})
         events = server.ex.advance(float(t))
         server._dis_events(events)
         server._dis_entities()
-    got = []
-    while True:
-        try:
-            got.append(dis.decode(rx.recv(2048)))
-        except TimeoutError:
-            break
+        while True:  # drain as we go, so the socket buffer never overflows
+            try:
+                raw.append(rx.recv(2048))
+            except (TimeoutError, BlockingIOError):
+                break
+            finally:
+                rx.settimeout(0.01)
     rx.close()
+    got = [dis.decode(b) for b in raw]
     kinds = {type(p).__name__ for p in got}
     assert {"EntityState", "Fire", "Detonation"} <= kinds
     es = [p for p in got if isinstance(p, dis.EntityState)]
@@ -130,6 +136,37 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     for p in es:
         per.setdefault(p.entity_id.entity, []).append(p.timestamp)
     assert max(len(v) for v in per.values()) < 40
+    # the fire units are land platforms of SISO-REF-010 category 28 (air defence), numbered
+    # 1..n, and the shooter of every Fire PDU is one of them
+    units = list(server.ex.sim.w.units.name)
+    ues = [p for p in es if p.entity_id.entity <= len(units)]
+    assert {p.entity_id.entity for p in ues} == set(range(1, len(units) + 1))
+    assert all(p.entity_type.tup()[:4] == (1, 1, 0, 28) and p.force_id == 1
+               and p.velocity_mps == (0.0, 0.0, 0.0) and p.dead_reckoning == 1 for p in ues)
+    assert {p.marking for p in ues} == set(units)
+    fires = [p for p in got if isinstance(p, dis.Fire)]
+    assert {p.firing_id.entity for p in fires} <= set(range(1, len(units) + 1))
+    # damage in the appearance: none before the radar is lost, moderate (bits 3-4 = 2) after
+    kub = [p for p in ues if p.marking == "kub"]
+    damage = [(p.appearance >> 3) & 3 for p in kub]
+    assert damage[0] == 0 and damage[-1] == 2
+    first_hit = next(p.timestamp for p, d in zip(kub, damage) if d)
+    assert abs(first_hit - dis.dis_timestamp(70.0)) < dis.dis_timestamp(1.5)  # at once
+    # an entity that leaves gets one last PDU, deactivated (bit 23); a killed target destroyed
+    gone = [p for p in es if p.appearance & (1 << 23)]
+    assert gone and len({p.entity_id.entity for p in gone}) == len(gone)
+    killed = {100 + int(i) for i in np.flatnonzero(~server.ex.sim.w.vehicles.alive)}
+    assert killed and killed <= {p.entity_id.entity for p in gone}
+    assert all((p.appearance >> 3) & 3 == 3 for p in gone if p.entity_id.entity in killed)
+    for num in killed:  # and nothing follows the last word
+        assert [p for p in es if p.entity_id.entity == num][-1] in gone
+    # the same bytes read by the independent opendis decoder
+    opendis = pytest.importorskip("opendis.PduFactory")
+    o = opendis.createPdu(next(b for b, p in zip(raw, got) if p in gone))
+    assert o.entityAppearance & (1 << 23)
+    o = opendis.createPdu(next(b for b, p in zip(raw, got) if p is kub[-1]))
+    assert (o.entityType.domain, o.entityType.category, (o.entityAppearance >> 3) & 3) == \
+        (1, 28, 2)
     # in: another simulator's aircraft becomes an exercise entity; hostile bytes never crash
     lat, lon = np.radians(44.95), np.radians(20.05)
     R = dis.enu_to_ecef_rotation(lat, lon)

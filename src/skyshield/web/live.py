@@ -14,9 +14,13 @@ speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of t
 every websocket. A client that does not keep up has frames dropped (counted), never queued
 without bound.
 
-DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity at the heartbeat
-(``DIS_HEARTBEAT_S`` simulated) and whenever dead reckoning from the last one sent errs by more
-than ``DIS_DR_THRESHOLD_M``; a Fire PDU at every launch and a Detonation PDU at every intercept.
+DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity — the fire units (land
+platforms, damaged when a radar is destroyed, destroyed when the unit is), the air vehicles and
+the interceptors in flight — at the heartbeat (``DIS_HEARTBEAT_S`` simulated), whenever dead
+reckoning from the last one sent errs by more than ``DIS_DR_THRESHOLD_M`` or the appearance
+changes, and one last PDU marked deactivated (and destroyed, if killed) when an entity leaves;
+a Fire PDU at every launch (shooter: the fire unit's entity) and a Detonation PDU at every
+intercept.
 ``--dis-listen PORT`` takes Entity State PDUs from another simulator: each becomes an
 ``external`` command (journaled like any other; updates of one entity closer than
 ``DIS_MIN_UPDATE_S`` are dropped, so a chatty simulator cannot flood the journal). A datagram
@@ -61,6 +65,12 @@ DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
 DIS_MIN_UPDATE_S = 0.5  # an external entity's updates closer than this (simulated) are dropped
 DIS_SITE, DIS_APP = 1, 0x5353  # "SS": skyshield's application number (assumed)
+# SISO-REF-010: platform (1), land (1), country other (0), category 28 "Air Defense / Missile
+# Defense Unit Equipment"; the interceptors: munition (2), anti-air (2)
+DIS_AIR_DEFENCE_UNIT = dis.EntityType(1, 1, 0, 28)
+DIS_INTERCEPTOR = dis.EntityType(2, 2, 0, 1)
+# IEEE 1278.1 general appearance record: damage in bits 3-4, state (deactivated) in bit 23
+DIS_MODERATE_DAMAGE, DIS_DESTROYED, DIS_DEACTIVATED = 2 << 3, 3 << 3, 1 << 23
 
 
 def _hash(token: str) -> str:
@@ -143,7 +153,8 @@ class LiveServer:
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "commands": 0,
         "commands_refused": 0})
     _dis_sock: socket.socket | None = None
-    _dis_last: dict[str, tuple[float, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # key -> (t, position, velocity, entity number, force, type, marking, appearance) last sent
+    _dis_last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     _dis_seen: dict[str, float] = field(default_factory=dict)  # entity id -> last update t
     _running: bool = True
 
@@ -310,13 +321,23 @@ class LiveServer:
             self.stats["dis_sent"] += 1
 
     def _dis_entities(self) -> None:
-        """Entity State PDUs: heartbeat, and dead reckoning beyond the threshold."""
+        """Entity State PDUs: heartbeat, dead reckoning beyond the threshold, and a change of
+        appearance (a fire unit damaged or destroyed) at once; an entity that leaves the
+        exercise (killed, landed, a spent interceptor) gets one last PDU marked deactivated,
+        destroyed if it was killed."""
         if self._dis_sock is None:
             return
         sim, t = self.ex.sim, self.ex.t
         w = sim.w
         pos, vel, _, present = sim.state(t)
-        ent: list[tuple[str, int, np.ndarray, np.ndarray, int, dis.EntityType, str]] = []
+        # (key, entity number, position, velocity, force, type, marking, appearance)
+        ent: list[tuple[str, int, np.ndarray, np.ndarray, int, dis.EntityType, str, int]] = []
+        u, rs = w.units, w.radars
+        for k, name in enumerate(u.name):
+            damage = (DIS_DESTROYED if not u.alive[k] else
+                      DIS_MODERATE_DAMAGE if not rs.alive[w.unit_radars[k]].all() else 0)
+            ent.append((f"u{k}", 1 + k, u.pos_m[k], np.zeros(3), 1, DIS_AIR_DEFENCE_UNIT,
+                        name[:11], damage))
         for i in np.flatnonzero(present):
             if w.vehicles.name[i].startswith("dis:"):
                 continue  # it is another simulator's entity
@@ -325,31 +346,42 @@ class LiveServer:
                                                                "anti_radiation_missile")
             et = dis.EntityType(2 if munition else 1, 2, 0, 1 if munition else 1)
             ent.append((f"v{i}", 100 + int(i), pos[i], vel[i], 2 if hostile else 1, et,
-                        w.vehicles.name[i][:11]))
+                        w.vehicles.name[i][:11], 0))
         ic = sim.icpt
         for r in ic.in_flight():
             ent.append((f"w{ic.weapon_id[r]}", 10000 + int(ic.weapon_id[r]), ic.state.pos_m[r],
-                        ic.state.vel_mps[r], 1, dis.EntityType(2, 2, 0, 1),
-                        w.missiles.name[ic.missile[r]][:11]))
-        lat0, lon0, alt0 = w.origin
-        for key, num, p, v, force, et, mark in ent:
+                        ic.state.vel_mps[r], 1, DIS_INTERCEPTOR,
+                        w.missiles.name[ic.missile[r]][:11], 0))
+        # entities sent before and gone now: their last word
+        now = {e[0] for e in ent}
+        for key in [k for k in self._dis_last if k not in now]:
+            _, p0, _, num, force, et, mark, _ = self._dis_last.pop(key)
+            killed = key.startswith("v") and not w.vehicles.alive[int(key[1:])]
+            self._send_entity(num, p0, np.zeros(3), force, et, mark, DIS_DEACTIVATED | (
+                DIS_DESTROYED if killed else 0), t)
+        for key, num, p, v, force, et, mark, app in ent:
             last = self._dis_last.get(key)
             if last is not None:
-                t0, p0, v0 = last
+                t0, p0, v0, app0 = last[0], last[1], last[2], last[7]
                 err = float(np.linalg.norm(p0 + v0 * (t - t0) - p))
-                if t - t0 < DIS_HEARTBEAT_S and err <= DIS_DR_THRESHOLD_M:
+                if t - t0 < DIS_HEARTBEAT_S and err <= DIS_DR_THRESHOLD_M and app == app0:
                     continue
-            self._dis_last[key] = (t, p.copy(), v.copy())
-            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(p[None], lat0, lon0, alt0)))
-            la_r, lo_r = np.radians(la), np.radians(lo)
-            R = dis.enu_to_ecef_rotation(float(la_r), float(lo_r))
-            ve = R @ v
-            self._send(dis.EntityState(
-                dis.EntityID(DIS_SITE, DIS_APP, num), force, et,
-                (float(ve[0]), float(ve[1]), float(ve[2])),
-                dis.to_ecef(float(la_r), float(lo_r), al),
-                dis.orientation_from_enu(float(la_r), float(lo_r), v), mark,
-                timestamp=dis.dis_timestamp(t)))
+            self._dis_last[key] = (t, p.copy(), v.copy(), num, force, et, mark, app)
+            self._send_entity(num, p, v, force, et, mark, app, t)
+
+    def _send_entity(self, num: int, p: np.ndarray, v: np.ndarray, force: int,
+                     et: dis.EntityType, mark: str, appearance: int, t: float) -> None:
+        lat0, lon0, alt0 = self.ex.sim.w.origin
+        la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(p[None], lat0, lon0, alt0)))
+        la_r, lo_r = np.radians(la), np.radians(lo)
+        ve = dis.enu_to_ecef_rotation(float(la_r), float(lo_r)) @ v
+        self._send(dis.EntityState(
+            dis.EntityID(DIS_SITE, DIS_APP, num), force, et,
+            (float(ve[0]), float(ve[1]), float(ve[2])),
+            dis.to_ecef(float(la_r), float(lo_r), al),
+            dis.orientation_from_enu(float(la_r), float(lo_r), v), mark,
+            appearance=appearance, dead_reckoning=1 if not v.any() else 2,
+            timestamp=dis.dis_timestamp(t)))
 
     def _dis_events(self, events: list[dict[str, Any]]) -> None:
         if self._dis_sock is None:
