@@ -64,6 +64,8 @@ EVENT_KINDS: dict[str, str] = {
     "approved": "an operator approved an engagement (source = unit, value = id, info = by)",
     "denied": "an engagement was denied (source = unit, value = id, info = by or timeout)",
     "external_entity": "an entity from another simulator (DIS) joined (truth_id, info = DIS id)",
+    "external_removed": "an entity from another simulator left: deactivated by it or timed out "
+                        "(truth_id, info = DIS id and why)",
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id")

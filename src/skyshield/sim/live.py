@@ -23,7 +23,10 @@ Simulation commands (they change the fight; roles are checked by the server):
 * ``approve`` / ``deny`` {id} — an engagement waiting in operator-approval mode;
 * ``external`` {id, force, lat, lon, alt, vel_enu, type?} — an entity of another simulator
   (a received DIS Entity State PDU): joins as a vehicle and is re-routed on every update by dead
-  reckoning;
+  reckoning (at rest too); its motion is the other simulator's, not checked against the
+  catalogue type, which gives it its signature only;
+* ``external_remove`` {id, why} — that entity leaves (deactivated by its simulator, or timed
+  out: the server decides on the wall clock and journals the decision, so replay repeats it);
 * ``end``.
 
 Engine commands (journaled, no effect on the simulation): ``speed`` {factor}, ``pause``,
@@ -54,7 +57,7 @@ __all__ = ["LiveExercise", "CommandError", "SIM_COMMANDS", "ENGINE_COMMANDS", "a
            "replay_journal", "read_journal"]
 
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
-                "external", "end")
+                "external", "external_remove", "end")
 ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
 EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
 # assumed bounds of what another simulator may put into the exercise
@@ -184,9 +187,15 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
         if d > EXTERNAL_MAX_DISTANCE_M:
             raise CommandError(f"external: {d / 1e3:.0f} km from the scenario's origin (at "
                                f"most {EXTERNAL_MAX_DISTANCE_M / 1e3:g} km)")
-        _external_route(sim, t, c)  # the route it will fly, checked as it will be built
         if str(c.get("force")) not in ("hostile", "friendly"):
             raise CommandError(f"force: hostile or friendly (got {c.get('force')!r})")
+        typ = _external_type(c)
+        if typ not in sim.w.catalogue.air_vehicles:
+            raise CommandError(f"type: no air vehicle type {typ!r} in the catalogue")
+    elif kind == "external_remove":
+        if str(c.get("id")) not in sim.external:
+            raise CommandError(f"id: no external entity {c.get('id')!r}")
+        c["why"] = str(c.get("why", ""))[:40]
     return c
 
 
@@ -233,6 +242,9 @@ def apply_command(sim: _Sim, t: float, role: str, cmd: dict[str, Any]) -> None:
         sim.decide(t, int(cmd["id"]), kind == "approve", role)
     elif kind == "external":
         _external(sim, t, cmd)
+    elif kind == "external_remove":
+        key = str(cmd["id"])
+        sim.remove_vehicle(t, sim.external.pop(key), f"{key} {cmd['why']}".strip())
     elif kind == "end":
         sim.log.emit(t, "end", value=t, info=f"ended by {role}")
         sim.finished = True
@@ -260,31 +272,47 @@ def _dead_reckoned(sim: _Sim, c: dict[str, Any]) -> tuple[float, float, float, f
         horizon
 
 
-def _external_route(sim: _Sim, t: float, c: dict[str, Any]) -> tuple[str, Route]:
-    typ = str(c.get("type") or EXTERNAL_TYPES[(str(c["force"]), str(c.get("kind",
-                                                                           "platform")))])
+def _external_type(c: dict[str, Any]) -> str:
+    return str(c.get("type") or EXTERNAL_TYPES.get((str(c.get("force")),
+                                                    str(c.get("kind", "platform"))), ""))
+
+
+def _external_waypoints(sim: _Sim, t: float, c: dict[str, Any]
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The route of an external entity from ``t``: where it is now and where dead reckoning
+    takes it (times, latitudes and longitudes in radians, altitudes). At rest, both points are
+    the same place: the entity stays there until its next update."""
     lat1, lon1, alt1, horizon = _dead_reckoned(sim, c)
-    route = _model(Route, {"type": typ, "start": t, "waypoints": [
-        {"lat": c["lat"], "lon": c["lon"], "alt": c["alt"], "at": t},
-        {"lat": lat1, "lon": lon1, "alt": alt1, "at": t + horizon}]}, sim, "external")
-    return typ, route
+    return (np.array([t, t + horizon]), np.radians([float(c["lat"]), lat1]),
+            np.radians([float(c["lon"]), lon1]), np.array([float(c["alt"]), alt1]))
 
 
 def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
     w = sim.w
     key = str(c["id"])
-    typ, route = _external_route(sim, t, c)
-    if key not in sim.external:
-        new = compile_vehicles([(f"dis:{key}", str(c["force"]), route)], w.catalogue,
+    wp = _external_waypoints(sim, t, c)
+    i = sim.external.get(key, -1)
+    if i >= 0 and not w.vehicles.alive[i]:
+        return  # shot down here: what its simulator says of it no longer matters
+    if i < 0 or sim.ended[i]:  # new, or back after its route ran out
+        typ = _external_type(c)
+        # the catalogue type gives the signature; the motion is the other simulator's, so the
+        # row is compiled from a nominal route and then given the dead-reckoned one
+        nominal = _model(Route, {"type": typ, "start": t, "waypoints": [
+            {"lat": 0.0, "lon": 0.0, "alt": 1000.0}, {"lat": 0.1, "lon": 0.0, "alt": 1000.0}]},
+            sim, "external")
+        new = compile_vehicles([(f"dis:{key}", str(c["force"]), nominal)], w.catalogue,
                                list(w.assets.name), list(w.units.name))
+        wp_t, wp_lat, wp_lon, wp_alt = wp
+        new.wp_t_s[0, :] = np.inf
+        new.wp_t_s[0, :2], new.wp_lat_rad[0, :2], new.wp_lon_rad[0, :2] = wp_t, wp_lat, wp_lon
+        new.wp_alt_m[0, :2] = wp_alt
+        new.t_start_s[0], new.t_end_s[0] = wp_t[0], wp_t[-1]
         i = int(sim.add_vehicles(t, new)[0])
         sim.external[key] = i
         sim.log.emit(t, "external_entity", truth_id=i, target=typ, info=key)
         return
-    a, b = route.waypoints
-    sim.move_vehicle(t, sim.external[key], np.array([float(a.at or t), float(b.at or t)]),
-                     np.radians([a.lat, b.lat]), np.radians([a.lon, b.lon]),
-                     np.array([a.alt, b.alt]))
+    sim.move_vehicle(t, i, *wp)
 
 
 # --- the journal ---------------------------------------------------------------------------

@@ -201,8 +201,8 @@ class _Sim:
         the target: assets within their radius are damaged, an anti-radiation missile silences
         the unit it ends on); anything else simply completes its route."""
         v, w = self.w.vehicles, self.w
-        if not v.alive[i]:
-            return
+        if not v.alive[i] or self.ended[i] or t != v.t_end_s[i]:
+            return  # killed, removed, or re-routed since this end was scheduled (move_vehicle)
         pos, _, _, _ = self.state(t)
         self.ended[i] = True
         self._state_cache = None
@@ -618,6 +618,18 @@ class _Sim:
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
                                         self.w.origin)
         self._state_cache = None
+        if v.t_end_s[i] <= self.sc.duration:  # the end of the new route (the old one's is void)
+            self.sched.at(float(v.t_end_s[i]), Priority.MOTION_END, "route_end", int(i))
+
+    def remove_vehicle(self, t: float, i: int, why: str) -> None:
+        """Take vehicle ``i`` out of the exercise at ``t`` (an external entity that another
+        simulator deactivated or stopped sending)."""
+        if self.ended[i] or not self.w.vehicles.alive[i]:
+            return
+        pos, _, _, _ = self.state(t)
+        self.ended[i] = True
+        self._state_cache = None
+        self.log.emit(t, "external_removed", truth_id=i, pos_m=pos[i], info=why)
 
     def on_command(self, t: float, payload: tuple[str, dict[str, Any]]) -> None:
         """A live command at its instant (``command_handler``: ``sim.live.apply_command``)."""
