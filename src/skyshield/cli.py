@@ -404,6 +404,14 @@ def _hostport(text: str, what: str) -> tuple[str, int]:
     return host, p
 
 
+def _listen(text: str | None, host: str) -> tuple[str, int] | None:
+    """``--dis-listen [HOST:]PORT``: the address to bind, ``host`` if none is given."""
+    if text is None:
+        return None
+    return _hostport(text, "--dis-listen") if ":" in text else _hostport(f"{host}:{text}",
+                                                                           "--dis-listen")
+
+
 @app.command()
 def serve(
     scenario: Annotated[str | None, typer.Argument(
@@ -419,8 +427,9 @@ def serve(
         help="continue the exercise in this folder after a crash or a stop")] = None,
     dis_to: Annotated[str | None, typer.Option(
         "--dis", help="send DIS PDUs to HOST:PORT (UDP)")] = None,
-    dis_listen: Annotated[int | None, typer.Option(
-        help="take Entity State PDUs from other simulators on this UDP port")] = None,
+    dis_listen: Annotated[str | None, typer.Option(
+        help="take Entity State PDUs from other simulators on this UDP [HOST:]PORT (HOST: "
+             "--host by default)")] = None,
     tokens: Annotated[Path | None, typer.Option(
         help="file of 'ROLE: TOKEN' lines (default: new tokens, printed once)")] = None,
     approval: Annotated[bool, typer.Option(
@@ -471,7 +480,8 @@ def serve(
     try:
         ex = serve_live(sc, folder, host=host, port=port, speed=speed,
                         dis_target=_hostport(dis_to, "--dis") if dis_to else None,
-                        dis_listen=dis_listen, tokens_file=tokens, approval=appr,
+                        dis_listen=_listen(dis_listen, host), tokens_file=tokens,
+                        approval=appr,
                         resume=resume is not None, seed=seed,
                         announce=lambda m: out.print(m, markup=False, highlight=False))
     except OSError as exc:

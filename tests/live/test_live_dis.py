@@ -72,3 +72,309 @@ def test_removal_is_journaled_and_replayed(tmp_path, sc):
     assert gone["info"].tolist() == ["2:2:2 deactivated"]
     pd.testing.assert_frame_equal(_no_clock(replay_journal(sc, tmp_path / "r")),
                                   _no_clock(ex.sim.log.columns()))
+
+
+# --- through the server: DIS in and out ----------------------------------------------------
+
+def _server(tmp_path, sc, **kw):
+    pytest.importorskip("fastapi")
+    from skyshield.web.live import LiveServer, Roles
+
+    ex = LiveExercise(sc, tmp_path / "live")
+    roles, _ = Roles.generate(list(ex.sim.w.units.name))
+    wall = [0.0]
+    server = LiveServer(ex, roles, clock=lambda: wall[0], **kw)
+    return server, wall
+
+
+def _es(num, lat_deg, lon_deg, vel_enu=(0.0, -150.0, 0.0), appearance=0, exercise=1,
+        force=2, kind=1):
+    from skyshield.io import dis
+
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    v = dis.enu_to_ecef_rotation(lat, lon) @ np.asarray(vel_enu, dtype=float)
+    return dis.encode(dis.EntityState(
+        dis.EntityID(7, 7, num), force, dis.EntityType(kind, 2, 0, 1),
+        (float(v[0]), float(v[1]), float(v[2])), dis.to_ecef(float(lat), float(lon), 3000.0),
+        (0.0, 0.0, 0.0), f"E{num}", appearance=appearance, exercise_id=exercise))
+
+
+def test_deactivated_and_silent_entities_leave_through_the_journal(tmp_path, sc):
+    """Appearance bit 23 (deactivated) takes an entity out at once; one not heard for 12 s of
+    wall time (IEEE 1278.1 default time-out) leaves then, one heard every 5 s stays; the
+    removals are commands of the journal, so the replay repeats them."""
+    from skyshield.web import live as web
+
+    assert web.DIS_TIMEOUT_S == 12.0
+    server, wall = _server(tmp_path, sc)
+    ex = server.ex
+    ex.advance(5.0)
+    for num in (1, 2, 3):
+        server.receive_dis(_es(num, 45.1 + 0.01 * num, 20.0))
+    ids = {k: ex.sim.external[k] for k in ("7:7:1", "7:7:2", "7:7:3")}
+    # 7:7:1 deactivated by its simulator
+    ex.advance(6.0)
+    server.receive_dis(_es(1, 45.11, 20.0, appearance=1 << 23))
+    assert "7:7:1" not in ex.sim.external and not ex.sim.state(6.0)[3][ids["7:7:1"]]
+    # 7:7:2 heard every 5 s of wall time, 7:7:3 never again
+    for k in range(1, 6):
+        wall[0] = 2.5 * k
+        ex.advance(6.0 + 2.5 * k)
+        if k % 2 == 0:
+            server.receive_dis(_es(2, 45.12 - 0.01 * k, 20.0))
+        server.dis_tick()
+        assert ("7:7:3" in ex.sim.external) == (wall[0] <= 12.0)
+    assert "7:7:2" in ex.sim.external
+    present = ex.sim.state(ex.t)[3]
+    assert present[ids["7:7:2"]] and not present[ids["7:7:3"]]
+    assert server.stats["dis_removed"] == 2
+    ex.advance(30.0)
+    log = pd.DataFrame(ex.sim.log.columns())
+    gone = log[log["kind"] == "external_removed"]
+    assert gone["info"].tolist() == ["7:7:1 deactivated", "7:7:3 timed out"]
+    assert gone["t_s"].tolist() == [6.0, 18.5]
+    pd.testing.assert_frame_equal(_no_clock(replay_journal(sc, tmp_path / "live")),
+                                  _no_clock(ex.sim.log.columns()))
+
+
+def test_a_flood_of_new_entities_is_capped_and_rate_limited(tmp_path, sc, monkeypatch):
+    """5,000 datagrams of 1,000 different entities in 10 s of wall time: no more external
+    entities than the cap, no more journaled commands than the rate limit allows, and the
+    statistics count what was refused and throttled."""
+    from skyshield.web import live as web
+
+    monkeypatch.setattr(web, "DIS_MAX_EXTERNAL", 25)
+    server, wall = _server(tmp_path, sc)
+    ex = server.ex
+    ex.advance(1.0)
+    rng = np.random.default_rng(9)
+    for k in range(5000):
+        wall[0] = k * 0.002
+        if k % 100 == 0:
+            ex.advance(1.0 + k / 100)
+        num = int(rng.integers(1, 1001))
+        server.receive_dis(_es(num, 45.0 + num * 1e-4, 20.0))
+    s = server.stats
+    assert len(ex.sim.external) == 25
+    log = pd.DataFrame(ex.sim.log.columns())
+    assert (log["kind"] == "external_entity").sum() == 25
+    commands = (tmp_path / "live" / "commands.jsonl").read_text().splitlines()
+    assert len(commands) <= web.DIS_BURST + web.DIS_RATE_PER_S * wall[0] + 1
+    assert s["dis_refused"] > 3000 and s["dis_throttled"] > 0
+    assert s["dis_received"] == 5000
+    assert s["dis_refused"] + s["dis_throttled"] + len(commands) == 5000
+
+
+def test_only_the_chosen_exercise_is_taken(tmp_path, sc):
+    server, _ = _server(tmp_path, sc, dis_exercise=3)
+    server.ex.advance(2.0)
+    server.receive_dis(_es(1, 45.1, 20.0, exercise=1))
+    assert not server.ex.sim.external and server.stats["dis_other_exercise"] == 1
+    server.receive_dis(_es(2, 45.1, 20.0, exercise=3))
+    assert list(server.ex.sim.external) == ["7:7:2"]
+
+
+def _receiver(addr="127.0.0.1"):
+    import socket
+
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind((addr, 0))
+    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    rx.setblocking(False)
+    return rx
+
+
+def _drain(rx, into):
+    while True:
+        try:
+            into.append(rx.recv(4096))
+        except BlockingIOError:
+            return
+
+
+def test_entity_numbers_come_from_one_map_in_range_and_send_never_raises(tmp_path, sc):
+    """70,000 entities over an exercise: numbers stay in 1..65533 (IEEE 1278.1: 0 no entity,
+    65534 and 65535 reserved), never two live entities with one number, wrap-around reuses only
+    free numbers, a full map refuses cleanly; a launch with ids beyond 16 bits does not stop
+    the clock (struct.error escaped _send before)."""
+    from skyshield.io import dis
+    from skyshield.web import live as web
+
+    rx = _receiver()
+    server, _ = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    live_keys: list[str] = []
+    for k in range(70_000):
+        key = f"w{k}"
+        n = server._dis_number(key)
+        assert 1 <= n <= 65533
+        live_keys.append(key)
+        if len(live_keys) > 100:  # entities leave as others come
+            server._dis_release(live_keys.pop(0))
+    nums = [server._dis_numbers[key] for key in live_keys]
+    assert len(set(nums)) == len(nums)
+    for key in list(server._dis_numbers):
+        server._dis_release(key)
+    for k in range(web.DIS_ENTITY_MAX):
+        server._dis_number(f"v{k}")
+    assert server._dis_number("v-last") == 0 and server.stats["dis_unnumbered"] == 1
+    server._dis_release("v123")
+    assert server._dis_number("v-last") == server._dis_numbers.get("v-last") > 0
+    for key in list(server._dis_numbers):
+        server._dis_release(key)
+    ev = {"t_s": 10.0, "kind": "launch", "source": "kub", "truth_id": 70_000, "track_id": 1,
+          "weapon_id": 70_000, "target": "3M9", "value": 5000.0, "x_m": 0.0, "y_m": 0.0,
+          "z_m": 5.0, "info": ""}
+    server._dis_events([ev, {**ev, "kind": "intercept", "info": "hit; pk=0.9"}])
+    got: list[bytes] = []
+    _drain(rx, got)
+    fire, det = (dis.decode(b) for b in got)
+    assert isinstance(fire, dis.Fire) and isinstance(det, dis.Detonation)
+    assert fire.munition_id == det.exploding_id and 1 <= fire.munition_id.entity <= 65533
+    assert fire.event_id == det.event_id and 1 <= fire.event_id.entity <= 65535
+    assert fire.target_id.entity == 0  # a vehicle that was never on the network
+    bad = dis.EntityState(dis.EntityID(1, 1, 70_000), 1, dis.EntityType(), (0.0,) * 3,
+                          (0.0,) * 3, (0.0,) * 3)
+    server._send(bad)  # does not raise: counted
+    assert server.stats["dis_send_errors"] == 1
+    rx.close()
+
+
+# SISO-REF-010 (v28, 2020-05-07) entity kinds and munition domains, as written there:
+# kind 1 Platform, 2 Munition; platform domain 1 Land, 2 Air; munition domain 1 Anti-Air,
+# 2 Anti-Armor, 4 Anti-Radar, 9 Battlefield Support (the conventional land-attack Tomahawks:
+# BGM-109D TLAM-D is 2.9.225.1.19.2), 10 Strategic; munition category 1 Guided, 2 Ballistic;
+# land platform category 28 Air Defense / Missile Defense Unit Equipment
+SISO_INTERCEPTOR = (2, 1, 0, 1)
+SISO_CRUISE_MISSILE = (2, 9, 0, 1)
+SISO_ARM = (2, 4, 0, 1)
+SISO_AIRCRAFT = (1, 2, 0, 1)
+SISO_GUN_ROUND = (2, 1, 0, 2)
+
+
+def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
+    """A 90 s exercise with an anti-radiation missile injected: the entity types of SISO-REF-010
+    (interceptors anti-air guided, cruise missiles battlefield support, the ARM anti-radar), the
+    munition of Fire and Detonation PDUs, and the last Entity State PDU of every killed vehicle
+    and every spent interceptor at the kill, intercept or loss point (not where it was last
+    sent)."""
+    from skyshield.geo import enu_to_geodetic
+    from skyshield.io import dis
+
+    rx = _receiver()
+    server, wall = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    ex = server.ex
+    raw: list[bytes] = []
+    numbers: dict[str, int] = {}
+    events: list[dict] = []
+    for t in np.arange(1.0, 90.0, 1.0):
+        if t == 20.0:
+            ex.command("controller", {"cmd": "inject", "type": "anti_radiation_missile",
+                                      "from": {"lat": 45.0, "lon": 20.3, "alt": 3000},
+                                      "to": "kub"})
+        wall[0] = float(t)
+        new = ex.advance(float(t))
+        events += new
+        server._dis_events(new)
+        server.dis_tick()
+        numbers.update(server._dis_numbers)
+        _drain(rx, raw)
+    rx.close()
+    assert len(set(numbers.values())) == len(numbers)
+    key_of = {n: k for k, n in numbers.items()}
+    got = [dis.decode(b) for b in raw]
+    es = [p for p in got if isinstance(p, dis.EntityState)]
+    v = ex.sim.w.vehicles
+    types = {}
+    for p in es:
+        types.setdefault(key_of[p.entity_id.entity], set()).add(p.entity_type.tup()[:4])
+    cats = {f"v{i}": c for i, c in enumerate(v.category)}
+    from skyshield.sim.world import CATEGORIES
+
+    want = {"cruise_missile": SISO_CRUISE_MISSILE, "anti_radiation_missile": SISO_ARM,
+            "aircraft": SISO_AIRCRAFT}
+    seen_cats = set()
+    for key, ts in types.items():
+        if key.startswith("w"):
+            assert ts == {SISO_INTERCEPTOR}
+        elif key.startswith("v"):
+            seen_cats.add(CATEGORIES[cats[key]])
+            assert ts == {want[CATEGORIES[cats[key]]]}
+    assert {"cruise_missile", "anti_radiation_missile"} <= seen_cats
+    shots = [p for p in got if isinstance(p, dis.Fire | dis.Detonation)]
+    assert shots and all(p.munition_type.tup()[:4] in (SISO_INTERCEPTOR, SISO_GUN_ROUND)
+                         for p in shots)
+    missiles = [p for p in shots if (p.munition_id if isinstance(p, dis.Fire)
+                                     else p.exploding_id).entity]
+    assert missiles and all(p.munition_type.tup()[:4] == SISO_INTERCEPTOR for p in missiles)
+
+    def ecef(e):
+        la, lo, al = np.ravel(enu_to_geodetic(np.array([[e["x_m"], e["y_m"], e["z_m"]]]),
+                                              *ex.sim.w.origin))
+        return np.array(dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), float(al)))
+
+    last = {key_of[p.entity_id.entity]: p for p in es if p.appearance & (1 << 23)}
+    ends = {}
+    for e in events:
+        if e["kind"] == "kill":
+            ends[f"v{e['truth_id']}"] = e
+        elif e["kind"] in ("intercept", "interceptor_lost") and f"w{e['weapon_id']}" in numbers:
+            ends[f"w{e['weapon_id']}"] = e
+    checked = 0
+    for key, e in ends.items():
+        p = last[key]
+        assert np.linalg.norm(np.array(p.location_m) - ecef(e)) < 0.01, (key, e["kind"])
+        checked += 1
+    assert checked >= 3 and any(k.startswith("v") for k in ends)
+
+
+def test_heartbeat_on_the_wall_clock_and_frozen_while_paused(tmp_path, sc):
+    """Paused, the simulated clock stands still but other simulators still need the 5 s
+    heartbeat: PDUs go on every 5 s of wall time, with the frozen bit (21) set at once on
+    pause and cleared at once on resume."""
+    from skyshield.io import dis
+
+    rx = _receiver()
+    server, wall = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    ex = server.ex
+    raw: list[bytes] = []
+    log: list[tuple[float, dis.PDU]] = []
+
+    def tick(w):
+        wall[0] = w
+        server.dis_tick()
+        before = len(raw)
+        _drain(rx, raw)
+        log.extend((w, dis.decode(b)) for b in raw[before:])
+
+    ex.advance(2.0)
+    tick(2.0)
+    ex.command("controller", {"cmd": "pause"})
+    for k in range(1, 201):  # 20 s of wall time, paused
+        tick(2.0 + 0.1 * k)
+    ex.command("controller", {"cmd": "resume"})
+    tick(22.05)
+    unit1 = [(w, p) for w, p in log if isinstance(p, dis.EntityState) and p.entity_id.entity == 1]
+    paused = [(w, p) for w, p in unit1 if 2.0 < w < 22.0]
+    assert [round(w, 1) for w, _ in paused] == [2.1, 7.1, 12.1, 17.1]
+    assert all(p.appearance & (1 << 21) for _, p in paused)
+    assert not unit1[0][1].appearance & (1 << 21) and unit1[-1][0] == 22.05
+    assert not unit1[-1][1].appearance & (1 << 21)
+    rx.close()
+
+
+def test_a_broadcast_address_is_sent_to(tmp_path, sc):
+    """A broadcast target (here the loopback network's, 127.255.255.255) needs SO_BROADCAST;
+    without it every sendto failed with EACCES, silently."""
+    rx = _receiver("127.255.255.255")
+    server, _ = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    server.ex.advance(1.0)
+    server.dis_tick()
+    got: list[bytes] = []
+    _drain(rx, got)
+    assert got and server.stats["dis_sent"] == len(got)
+    assert server.stats["dis_send_errors"] == 0
+    rx.close()

@@ -110,15 +110,20 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     rx.bind(("127.0.0.1", 0))
     rx.settimeout(0.2)
     server, _ = _server(tmp_path, dis_target=rx.getsockname())
+    wall = [0.0]
+    server.clock = lambda: wall[0]  # one wall second a simulated second
     server.open_dis()
     rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
     raw: list[bytes] = []
+    numbers: dict[str, int] = {}  # every entity number the server gave
     for t in np.arange(1.0, 90.0, 1.0):
         if t == 70.0:  # degraded-mode training: the Kub's radar is destroyed
             server.ex.command("controller", {"cmd": "destroy_radar", "unit": "kub"})
+        wall[0] = float(t)
         events = server.ex.advance(float(t))
         server._dis_events(events)
-        server._dis_entities()
+        server.dis_tick()
+        numbers.update(server._dis_numbers)
         while True:  # drain as we go, so the socket buffer never overflows
             try:
                 raw.append(rx.recv(2048))
@@ -150,21 +155,22 @@ def test_dis_out_and_in_through_the_server(tmp_path):
     kub = [p for p in ues if p.marking == "kub"]
     damage = [(p.appearance >> 3) & 3 for p in kub]
     assert damage[0] == 0 and damage[-1] == 2
-    first_hit = next(p.timestamp for p, d in zip(kub, damage) if d)
+    first_hit = next(p.timestamp for p, d in zip(kub, damage, strict=True) if d)
     assert abs(first_hit - dis.dis_timestamp(70.0)) < dis.dis_timestamp(1.5)  # at once
     # an entity that leaves gets one last PDU, deactivated (bit 23); a killed target destroyed
     gone = [p for p in es if p.appearance & (1 << 23)]
     assert gone and len({p.entity_id.entity for p in gone}) == len(gone)
-    killed = {100 + int(i) for i in np.flatnonzero(~server.ex.sim.w.vehicles.alive)}
+    assert len(set(numbers.values())) == len(numbers)  # one number per entity
+    killed = {numbers[f"v{i}"] for i in np.flatnonzero(~server.ex.sim.w.vehicles.alive)}
     assert killed and killed <= {p.entity_id.entity for p in gone}
     assert all((p.appearance >> 3) & 3 == 3 for p in gone if p.entity_id.entity in killed)
     for num in killed:  # and nothing follows the last word
         assert [p for p in es if p.entity_id.entity == num][-1] in gone
     # the same bytes read by the independent opendis decoder
     opendis = pytest.importorskip("opendis.PduFactory")
-    o = opendis.createPdu(next(b for b, p in zip(raw, got) if p in gone))
+    o = opendis.createPdu(next(b for b, p in zip(raw, got, strict=True) if p in gone))
     assert o.entityAppearance & (1 << 23)
-    o = opendis.createPdu(next(b for b, p in zip(raw, got) if p is kub[-1]))
+    o = opendis.createPdu(next(b for b, p in zip(raw, got, strict=True) if p is kub[-1]))
     assert (o.entityType.domain, o.entityType.category, (o.entityAppearance >> 3) & 3) == \
         (1, 28, 2)
     # in: another simulator's aircraft becomes an exercise entity; hostile bytes never crash

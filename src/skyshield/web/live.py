@@ -14,17 +14,24 @@ speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of t
 every websocket. A client that does not keep up has frames dropped (counted), never queued
 without bound.
 
-DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity — the fire units (land
-platforms, damaged when a radar is destroyed, destroyed when the unit is), the air vehicles and
-the interceptors in flight — at the heartbeat (``DIS_HEARTBEAT_S`` simulated), whenever dead
-reckoning from the last one sent errs by more than ``DIS_DR_THRESHOLD_M`` or the appearance
-changes, and one last PDU marked deactivated (and destroyed, if killed) when an entity leaves;
-a Fire PDU at every launch (shooter: the fire unit's entity) and a Detonation PDU at every
-intercept.
-``--dis-listen PORT`` takes Entity State PDUs from another simulator: each becomes an
-``external`` command (journaled like any other; updates of one entity closer than
-``DIS_MIN_UPDATE_S`` are dropped, so a chatty simulator cannot flood the journal). A datagram
-that is not a PDU is counted and dropped.
+DIS (``--dis HOST:PORT``, unicast, multicast or broadcast: the socket has ``SO_BROADCAST``):
+Entity State PDUs for every live entity — the fire units (land platforms, damaged when a radar
+is destroyed, destroyed when the unit is), the air vehicles and the interceptors in flight — at
+the heartbeat (``DIS_HEARTBEAT_S`` of wall time, paused or not), whenever dead reckoning from
+the last one sent errs by more than ``DIS_DR_THRESHOLD_M`` in simulated time or the appearance
+changes (frozen, bit 21, while the exercise is paused), and one last PDU marked deactivated
+(and destroyed, if killed) at the entity's final position when it leaves; a Fire PDU at every
+launch (shooter: the fire unit's entity) and a Detonation PDU at every intercept, with the same
+event number. Entity numbers come from one map (``DIS_ENTITY_MAX`` at most at once; numbers are
+reused only after the counter wraps; an entity with no free number is not sent, and counted).
+``--dis-listen [HOST:]PORT`` (HOST: the server's own by default) takes Entity State PDUs from
+other simulators — of exercise ``dis_exercise`` only, if set: each becomes an ``external``
+command (journaled like any other). Bounds, so that nothing on the network can flood the
+journal: updates of one entity closer than ``DIS_MIN_UPDATE_S`` (simulated) and anything beyond
+``DIS_RATE_PER_S`` commands a second (burst ``DIS_BURST``) are dropped (``dis_throttled``), a
+new entity beyond ``DIS_MAX_EXTERNAL`` is refused (``dis_refused``). An entity that arrives
+deactivated (appearance bit 23), or that is not heard for ``DIS_TIMEOUT_S`` of wall time,
+leaves by an ``external_remove`` command. A datagram that is not a PDU is counted and dropped.
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ import hashlib
 import json
 import secrets
 import socket
+import struct
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,16 +70,32 @@ __all__ = ["Roles", "LiveServer", "live_app", "serve_live", "TICK_S", "FRAME_S"]
 TICK_S = 0.1
 FRAME_S = 0.25
 CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
-DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
+DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat (wall time)
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
+DIS_TIMEOUT_S = 12.0  # IEEE 1278.1 default entity-state time-out (2.4 heartbeats, wall time)
 DIS_MIN_UPDATE_S = 0.5  # an external entity's updates closer than this (simulated) are dropped
+DIS_MAX_EXTERNAL = 200  # assumed: other simulators' entities in the exercise at once
+DIS_RATE_PER_S, DIS_BURST = 50.0, 200  # assumed: external commands a wall second, burst
+# IEEE 1278.1 entity numbers: 0 is NO_ENTITY, 0xFFFE RQST_ASSIGN_ID, 0xFFFF ALL_ENTITIES
+DIS_ENTITY_MAX = 0xFFFD
 DIS_SITE, DIS_APP = 1, 0x5353  # "SS": skyshield's application number (assumed)
-# SISO-REF-010: platform (1), land (1), country other (0), category 28 "Air Defense / Missile
-# Defense Unit Equipment"; the interceptors: munition (2), anti-air (2)
+# SISO-REF-010 entity types (kind, domain, country, category): a fire unit is a platform (1),
+# land (1), country other (0), category 28 "Air Defense / Missile Defense Unit Equipment"; our
+# interceptors are munitions (2) of domain 1 "Anti-Air", category 1 "Guided"; anti-radiation
+# missiles domain 4 "Anti-Radar"; land-attack cruise missiles domain 9 "Battlefield Support",
+# where SISO-REF-010 v28 puts the conventional Tomahawks (BGM-109D TLAM-D 2.9.225.1.19.2,
+# TACTOM BGM-109E 2.9.225.1.19.5; only the nuclear TLAM-N is "Strategic", 10); aircraft and
+# UAVs platforms (1) of domain 2 "Air", category 1 (assumed: no finer class is known here)
 DIS_AIR_DEFENCE_UNIT = dis.EntityType(1, 1, 0, 28)
-DIS_INTERCEPTOR = dis.EntityType(2, 2, 0, 1)
-# IEEE 1278.1 general appearance record: damage in bits 3-4, state (deactivated) in bit 23
-DIS_MODERATE_DAMAGE, DIS_DESTROYED, DIS_DEACTIVATED = 2 << 3, 3 << 3, 1 << 23
+DIS_INTERCEPTOR = dis.EntityType(2, 1, 0, 1)
+DIS_ARM = dis.EntityType(2, 4, 0, 1)
+DIS_CRUISE_MISSILE = dis.EntityType(2, 9, 0, 1)
+DIS_AIR_PLATFORM = dis.EntityType(1, 2, 0, 1)
+DIS_GUN_ROUND = dis.EntityType(2, 1, 0, 2)  # munition, anti-air, category 2 "Ballistic"
+# IEEE 1278.1 general appearance record: damage in bits 3-4, frozen in bit 21, state
+# (deactivated) in bit 23
+DIS_MODERATE_DAMAGE, DIS_DESTROYED = 2 << 3, 3 << 3
+DIS_FROZEN, DIS_DEACTIVATED = 1 << 21, 1 << 23
 
 
 def _hash(token: str) -> str:
@@ -147,16 +172,34 @@ class LiveServer:
     ex: LiveExercise
     roles: Roles
     dis_target: tuple[str, int] | None = None
+    dis_exercise: int | None = None  # take only PDUs of this exercise (all if None)
+    clock: Callable[[], float] = time.monotonic  # wall clock of DIS heartbeat, time-out, rate
     clients: set[_Client] = field(default_factory=set)
     stats: dict[str, int] = field(default_factory=lambda: {
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
-        "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "commands": 0,
-        "commands_refused": 0})
+        "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "dis_refused": 0,
+        "dis_other_exercise": 0, "dis_removed": 0, "dis_unnumbered": 0, "dis_send_errors": 0,
+        "commands": 0, "commands_refused": 0})
     _dis_sock: socket.socket | None = None
-    # key -> (t, position, velocity, entity number, force, type, marking, appearance) last sent
+    # key -> (t simulated, t wall, position, velocity, force, type, marking, appearance) of the
+    # last Entity State PDU sent
     _dis_last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    _dis_numbers: dict[str, int] = field(default_factory=dict)  # key -> DIS entity number
+    _dis_used: set[int] = field(default_factory=set)
+    _dis_next: int = 1
+    _dis_final: dict[str, np.ndarray] = field(default_factory=dict)  # key -> where it left
     _dis_seen: dict[str, float] = field(default_factory=dict)  # entity id -> last update t
+    _dis_heard: dict[str, float] = field(default_factory=dict)  # entity id -> wall t heard
+    _dis_tokens: float = float(DIS_BURST)
+    _dis_tokens_t: float | None = None
     _running: bool = True
+
+    def __post_init__(self) -> None:
+        now = self.clock()  # the entities of a resumed exercise: heard now, timed out if silent
+        sim = self.ex.sim
+        for eid, i in sim.external.items():
+            if not sim.ended[i] and sim.w.vehicles.alive[i]:
+                self._dis_heard[eid] = now
 
     # ---------------------------------------------------------------- the picture
     def scenario_info(self) -> dict[str, Any]:
@@ -300,7 +343,7 @@ class LiveServer:
                 if events:
                     self.broadcast({"type": "events", "events": events})
                     self._dis_events(events)
-                self._dis_entities()
+            self.dis_tick()
             if now - last_frame >= FRAME_S:
                 last_frame = now
                 self.send_frames()
@@ -311,63 +354,111 @@ class LiveServer:
     # ---------------------------------------------------------------- DIS
     def open_dis(self) -> None:
         if self.dis_target is not None and self._dis_sock is None:
-            self._dis_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            # a broadcast address needs SO_BROADCAST (without it sendto fails with EACCES);
+            # unicast and multicast are not affected
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+            self._dis_sock = sock
 
     def _send(self, pdu: dis.PDU) -> None:
+        """Send one PDU. Never raises: a PDU that does not encode or a socket error is counted
+        (``dis_send_errors``) and the exercise goes on."""
         if self._dis_sock is None or self.dis_target is None:
             return
-        with contextlib.suppress(OSError):
+        try:
             self._dis_sock.sendto(dis.encode(pdu), self.dis_target)
-            self.stats["dis_sent"] += 1
+        except (OSError, ValueError, TypeError, OverflowError, struct.error):
+            self.stats["dis_send_errors"] += 1
+            return
+        self.stats["dis_sent"] += 1
+
+    def _dis_number(self, key: str, allocate: bool = True) -> int:
+        """The DIS entity number of ``key`` (``u``nit, ``v``ehicle truth id, ``w``eapon id),
+        allocated from the one map if ``allocate``: the next free number after the last one
+        given, wrapping at ``DIS_ENTITY_MAX``; 0 (no entity) if there is none."""
+        n = self._dis_numbers.get(key)
+        if n is not None or not allocate:
+            return n or 0
+        if len(self._dis_used) >= DIS_ENTITY_MAX:
+            self.stats["dis_unnumbered"] += 1
+            return 0
+        n = self._dis_next
+        while n in self._dis_used:
+            n = n % DIS_ENTITY_MAX + 1
+        self._dis_next = n % DIS_ENTITY_MAX + 1
+        self._dis_numbers[key] = n
+        self._dis_used.add(n)
+        return n
+
+    def _dis_release(self, key: str) -> None:
+        n = self._dis_numbers.pop(key, None)
+        if n is not None:
+            self._dis_used.discard(n)
+
+    def dis_tick(self) -> None:
+        """What the clock does for DIS at every tick, paused or not: Entity State PDUs and the
+        time-out of silent external entities."""
+        if not self.ex.ended:
+            self._dis_entities()
+        self._dis_expire()
 
     def _dis_entities(self) -> None:
-        """Entity State PDUs: heartbeat, dead reckoning beyond the threshold, and a change of
-        appearance (a fire unit damaged or destroyed) at once; an entity that leaves the
-        exercise (killed, landed, a spent interceptor) gets one last PDU marked deactivated,
-        destroyed if it was killed."""
+        """Entity State PDUs: heartbeat (wall clock), dead reckoning beyond the threshold
+        (simulated time), and a change of appearance (a fire unit damaged or destroyed, the
+        exercise paused or resumed) at once; an entity that leaves the exercise (killed,
+        landed, a spent interceptor) gets one last PDU marked deactivated, destroyed if it was
+        killed, where it left."""
         if self._dis_sock is None:
             return
-        sim, t = self.ex.sim, self.ex.t
+        sim, t, wall = self.ex.sim, self.ex.t, self.clock()
         w = sim.w
+        frozen = DIS_FROZEN if self.ex.paused else 0
         pos, vel, _, present = sim.state(t)
-        # (key, entity number, position, velocity, force, type, marking, appearance)
-        ent: list[tuple[str, int, np.ndarray, np.ndarray, int, dis.EntityType, str, int]] = []
+        # (key, position, velocity, force, type, marking, appearance)
+        ent: list[tuple[str, np.ndarray, np.ndarray, int, dis.EntityType, str, int]] = []
         u, rs = w.units, w.radars
         for k, name in enumerate(u.name):
             damage = (DIS_DESTROYED if not u.alive[k] else
                       DIS_MODERATE_DAMAGE if not rs.alive[w.unit_radars[k]].all() else 0)
-            ent.append((f"u{k}", 1 + k, u.pos_m[k], np.zeros(3), 1, DIS_AIR_DEFENCE_UNIT,
-                        name[:11], damage))
+            ent.append((f"u{k}", u.pos_m[k], np.zeros(3), 1, DIS_AIR_DEFENCE_UNIT, name[:11],
+                        damage | frozen))
         for i in np.flatnonzero(present):
             if w.vehicles.name[i].startswith("dis:"):
                 continue  # it is another simulator's entity
-            hostile = w.vehicles.side[i] == 0
-            munition = CATEGORIES[w.vehicles.category[i]] in ("cruise_missile",
-                                                               "anti_radiation_missile")
-            et = dis.EntityType(2 if munition else 1, 2, 0, 1 if munition else 1)
-            ent.append((f"v{i}", 100 + int(i), pos[i], vel[i], 2 if hostile else 1, et,
-                        w.vehicles.name[i][:11], 0))
+            cat = CATEGORIES[w.vehicles.category[i]]
+            et = (DIS_CRUISE_MISSILE if cat == "cruise_missile" else
+                  DIS_ARM if cat == "anti_radiation_missile" else DIS_AIR_PLATFORM)
+            ent.append((f"v{i}", pos[i], vel[i], 2 if w.vehicles.side[i] == 0 else 1, et,
+                        w.vehicles.name[i][:11], frozen))
         ic = sim.icpt
         for r in ic.in_flight():
-            ent.append((f"w{ic.weapon_id[r]}", 10000 + int(ic.weapon_id[r]), ic.state.pos_m[r],
-                        ic.state.vel_mps[r], 1, DIS_INTERCEPTOR,
-                        w.missiles.name[ic.missile[r]][:11], 0))
-        # entities sent before and gone now: their last word
+            ent.append((f"w{ic.weapon_id[r]}", ic.state.pos_m[r], ic.state.vel_mps[r], 1,
+                        DIS_INTERCEPTOR, w.missiles.name[ic.missile[r]][:11], frozen))
+        # entities sent before and gone now: their last word, where they left
         now = {e[0] for e in ent}
         for key in [k for k in self._dis_last if k not in now]:
-            _, p0, _, num, force, et, mark, _ = self._dis_last.pop(key)
+            _, _, p0, _, force, et, mark, _ = self._dis_last.pop(key)
             killed = key.startswith("v") and not w.vehicles.alive[int(key[1:])]
-            self._send_entity(num, p0, np.zeros(3), force, et, mark, DIS_DEACTIVATED | (
-                DIS_DESTROYED if killed else 0), t)
-        for key, num, p, v, force, et, mark, app in ent:
+            p_end = self._dis_final.get(key, p0)
+            num = self._dis_number(key, allocate=False)
+            if num:
+                self._send_entity(num, p_end, np.zeros(3), force, et, mark, DIS_DEACTIVATED | (
+                    DIS_DESTROYED if killed else 0) | frozen, t)
+        for key, p, v, force, et, mark, app in ent:
+            num = self._dis_number(key)
+            if not num:
+                continue  # no free entity number: not on the network (counted)
             last = self._dis_last.get(key)
             if last is not None:
-                t0, p0, v0, app0 = last[0], last[1], last[2], last[7]
+                t0, wall0, p0, v0, app0 = last[0], last[1], last[2], last[3], last[7]
                 err = float(np.linalg.norm(p0 + v0 * (t - t0) - p))
-                if t - t0 < DIS_HEARTBEAT_S and err <= DIS_DR_THRESHOLD_M and app == app0:
+                if wall - wall0 < DIS_HEARTBEAT_S and err <= DIS_DR_THRESHOLD_M and app == app0:
                     continue
-            self._dis_last[key] = (t, p.copy(), v.copy(), num, force, et, mark, app)
+            self._dis_last[key] = (t, wall, p.copy(), v.copy(), force, et, mark, app)
             self._send_entity(num, p, v, force, et, mark, app, t)
+        for key in [k for k in self._dis_numbers if k not in now]:
+            self._dis_release(key)  # gone (or a number a Fire PDU took for nothing in flight)
+        self._dis_final.clear()
 
     def _send_entity(self, num: int, p: np.ndarray, v: np.ndarray, force: int,
                      et: dis.EntityType, mark: str, appearance: int, t: float) -> None:
@@ -383,24 +474,45 @@ class LiveServer:
             appearance=appearance, dead_reckoning=1 if not v.any() else 2,
             timestamp=dis.dis_timestamp(t)))
 
+    def _dis_target(self, truth_id: int) -> dis.EntityID:
+        """The DIS id of an air vehicle: another simulator's own id for its entities."""
+        v = self.ex.sim.w.vehicles
+        if 0 <= truth_id < len(v.name) and v.name[truth_id].startswith("dis:"):
+            site, app, num = (int(x) for x in v.name[truth_id][4:].split(":"))
+            return dis.EntityID(site, app, num)
+        return dis.EntityID(DIS_SITE, DIS_APP, self._dis_number(f"v{truth_id}", allocate=False)
+                            if truth_id >= 0 else 0)
+
     def _dis_events(self, events: list[dict[str, Any]]) -> None:
+        """Fire and Detonation PDUs; where entities left (for their last Entity State PDU)."""
         if self._dis_sock is None:
             return
         w = self.ex.sim.w
+        mt = w.missiles
         for e in events:
-            if e["kind"] not in ("launch", "intercept") or e["x_m"] is None:
+            kind = e["kind"]
+            if e["x_m"] is None:
                 continue
-            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(
-                np.array([[e["x_m"], e["y_m"], e["z_m"]]]), *w.origin)))
+            where = np.array([e["x_m"], e["y_m"], e["z_m"]], dtype=float)
+            if kind in ("kill", "route_end", "leak", "external_removed") and e["truth_id"] >= 0:
+                self._dis_final[f"v{e['truth_id']}"] = where
+            elif kind in ("intercept", "interceptor_lost") and e["weapon_id"] > 0:
+                self._dis_final[f"w{e['weapon_id']}"] = where
+            if kind not in ("launch", "intercept"):
+                continue
+            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(where[None], *w.origin)))
             loc = dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), al)
-            shooter = dis.EntityID(DIS_SITE, DIS_APP, 1 + w.units.name.index(e["source"])
-                                   if e["source"] in w.units.name else 0)
-            target = dis.EntityID(DIS_SITE, DIS_APP, 100 + e["truth_id"]
-                                  if e["truth_id"] >= 0 else 0)
-            munition = dis.EntityID(DIS_SITE, DIS_APP, 10000 + e["weapon_id"])
-            event = dis.EntityID(DIS_SITE, DIS_APP, e["weapon_id"] & 0xFFFF)
-            mtype = dis.EntityType(2, 9, 0, 1)
-            if e["kind"] == "launch":
+            shooter = dis.EntityID(DIS_SITE, DIS_APP, self._dis_number(
+                f"u{w.units.name.index(e['source'])}") if e["source"] in w.units.name else 0)
+            gun = e["target"] in mt.name and bool(mt.is_gun[mt.name.index(e["target"])])
+            wkey = f"w{e['weapon_id']}"
+            # a gun burst is not an entity of its own (munition id 0: not tracked)
+            munition = dis.EntityID(DIS_SITE, DIS_APP, 0 if gun else self._dis_number(
+                wkey, allocate=kind == "launch"))
+            event = dis.EntityID(DIS_SITE, DIS_APP, (int(e["weapon_id"]) - 1) % 0xFFFF + 1)
+            mtype = DIS_GUN_ROUND if gun else DIS_INTERCEPTOR
+            target = self._dis_target(int(e["truth_id"]))
+            if kind == "launch":
                 self._send(dis.Fire(shooter, target, munition, event, loc, mtype, (0.0, 0.0, 0.0),
                                     float(e["value"] or 0.0), timestamp=dis.dis_timestamp(
                                         e["t_s"])))
@@ -410,8 +522,49 @@ class LiveServer:
                                           loc, mtype, result=1 if hit else 5,
                                           timestamp=dis.dis_timestamp(e["t_s"])))
 
+    def _dis_token(self, now: float) -> bool:
+        """The global rate limit on external commands: a token bucket of ``DIS_BURST``
+        refilled at ``DIS_RATE_PER_S`` a wall second."""
+        if self._dis_tokens_t is not None:
+            self._dis_tokens = min(float(DIS_BURST), self._dis_tokens
+                                   + max(now - self._dis_tokens_t, 0.0) * DIS_RATE_PER_S)
+        self._dis_tokens_t = now
+        if self._dis_tokens < 1.0:
+            return False
+        self._dis_tokens -= 1.0
+        return True
+
+    def _dis_command(self, cmd: dict[str, Any]) -> bool:
+        """An external command from DIS, journaled and applied; False if refused (counted)."""
+        try:
+            res = self.ex.command("system:dis", cmd)
+        except CommandError:
+            self.stats["dis_dropped"] += 1
+            return False
+        except Exception:  # noqa: BLE001 - another simulator's bytes never stop the exercise
+            self.stats["dis_dropped"] += 1
+            self.stats["dis_errors"] += 1
+            return False
+        if res["events"]:
+            self.broadcast({"type": "events", "events": res["events"]})
+            self._dis_events(res["events"])
+        return True
+
+    def _dis_expire(self) -> None:
+        """External entities not heard for ``DIS_TIMEOUT_S`` of wall time leave (journaled);
+        not while frozen (the exercise takes no command), at once after."""
+        if not self._dis_heard or self.ex.frozen or self.ex.ended:
+            return
+        now = self.clock()
+        for eid in [e for e, t0 in self._dis_heard.items() if now - t0 > DIS_TIMEOUT_S]:
+            del self._dis_heard[eid]
+            self._dis_seen.pop(eid, None)
+            if eid in self.ex.sim.external and self._dis_command(
+                    {"cmd": "external_remove", "id": eid, "why": "timed out"}):
+                self.stats["dis_removed"] += 1
+
     def receive_dis(self, data: bytes) -> None:
-        """One datagram from another simulator (never raises)."""
+        """One datagram from another simulator (never raises; at most one journaled command)."""
         self.stats["dis_received"] += 1
         try:
             pdu = dis.decode(data)
@@ -421,34 +574,42 @@ class LiveServer:
         if not isinstance(pdu, dis.EntityState) or (pdu.entity_id.site, pdu.entity_id.application
                                                      ) == (DIS_SITE, DIS_APP):
             return  # fires and detonations of others, or our own echo
+        if self.dis_exercise is not None and pdu.exercise_id != self.dis_exercise:
+            self.stats["dis_other_exercise"] += 1
+            return
+        eid = ":".join(map(str, pdu.entity_id.tup()))
+        now = self.clock()
+        if pdu.appearance & DIS_DEACTIVATED:  # its simulator took it out
+            self._dis_heard.pop(eid, None)
+            self._dis_seen.pop(eid, None)
+            if eid in self.ex.sim.external and self._dis_command(
+                    {"cmd": "external_remove", "id": eid, "why": "deactivated"}):
+                self.stats["dis_removed"] += 1
+            return
         lat, lon, alt = dis.from_ecef(pdu.location_m)
         if not (np.isfinite(lat) and np.isfinite(lon) and -1e4 < alt < 1e5):
             self.stats["dis_dropped"] += 1
             return
+        known = eid in self._dis_heard
+        if not known and len(self._dis_heard) >= DIS_MAX_EXTERNAL:
+            self.stats["dis_refused"] += 1
+            return
+        if known:
+            self._dis_heard[eid] = now  # alive, even if this update is not taken
+        last = self._dis_seen.get(eid)
+        if (last is not None and self.ex.t - last < DIS_MIN_UPDATE_S) or not self._dis_token(now):
+            self.stats["dis_throttled"] += 1  # more than the exercise needs: not journaled
+            return
         R = dis.enu_to_ecef_rotation(lat, lon)
         v_enu = R.T @ np.asarray(pdu.velocity_mps, dtype=float)
-        force = "hostile" if pdu.force_id == 2 else "friendly"
-        eid = ":".join(map(str, pdu.entity_id.tup()))
-        last = self._dis_seen.get(eid)
-        if last is not None and self.ex.t - last < DIS_MIN_UPDATE_S:
-            self.stats["dis_throttled"] += 1  # more often than the exercise needs: not journaled
-            return
-        self._dis_seen[eid] = self.ex.t
-        cmd = {"cmd": "external", "id": eid, "force": force,
+        cmd = {"cmd": "external", "id": eid,
+               "force": "hostile" if pdu.force_id == 2 else "friendly",
                "kind": "munition" if pdu.entity_type.kind == 2 else "platform",
                "lat": float(np.degrees(lat)), "lon": float(np.degrees(lon)), "alt": float(alt),
                "vel_enu": [float(x) for x in v_enu]}
-        try:
-            res = self.ex.command("system:dis", cmd)
-        except CommandError:
-            self.stats["dis_dropped"] += 1
-            return
-        except Exception:  # noqa: BLE001 - another simulator's bytes never stop the exercise
-            self.stats["dis_dropped"] += 1
-            self.stats["dis_errors"] += 1
-            return
-        if res["events"]:
-            self.broadcast({"type": "events", "events": res["events"]})
+        if self._dis_command(cmd):
+            self._dis_heard[eid] = now
+            self._dis_seen[eid] = self.ex.t
 
 
 class Command(BaseModel):
@@ -578,15 +739,22 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
 
 def serve_live(scenario: Scenario, folder: Path, host: str = "127.0.0.1", port: int = 8766,
                speed: float = 1.0, dis_target: tuple[str, int] | None = None,
-               dis_listen: int | None = None, tokens_file: Path | None = None,
+               dis_listen: tuple[str, int] | int | None = None, tokens_file: Path | None = None,
                approval: tuple[float, bool] | None = None, resume: bool = False,
-               seed: int | None = None, announce: Any = print) -> LiveExercise:
+               seed: int | None = None, announce: Any = print,
+               dis_exercise: int | None = None) -> LiveExercise:
     """Run the exercise live until it ends or is interrupted; the exercise (for its run
-    folder). Tokens are printed once through ``announce``."""
+    folder). Tokens are printed once through ``announce``. ``dis_listen`` is (host, port) or a
+    port on ``host`` (the server's own address: 127.0.0.1 unless told otherwise)."""
     import uvicorn
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.bind((host, port))  # fails cleanly if the port is taken
+    listen = (host, dis_listen) if isinstance(dis_listen, int) else dis_listen
+    if listen is not None:
+        with socket.socket(socket.AF_INET6 if ":" in listen[0] else socket.AF_INET,
+                           socket.SOCK_DGRAM) as probe:
+            probe.bind(listen)  # and if the DIS port is
     ex = LiveExercise(scenario, folder, seed=seed, speed=speed, approval=approval,
                       resume=resume)
     units = list(ex.sim.w.units.name)
@@ -602,8 +770,8 @@ def serve_live(scenario: Scenario, folder: Path, host: str = "127.0.0.1", port: 
         for r, t in tokens.items():
             announce(f"  {r:24s} {t}")
     roles.save(tok_path)
-    server = LiveServer(ex, roles, dis_target)
-    app = live_app(server, ("0.0.0.0", dis_listen) if dis_listen is not None else None)
+    server = LiveServer(ex, roles, dis_target, dis_exercise=dis_exercise)
+    app = live_app(server, listen)
     announce(f"live exercise {scenario.name}: http://{host}:{port}/  (Ctrl-C to stop; "
              f"--resume {folder} continues it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
