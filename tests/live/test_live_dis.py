@@ -378,3 +378,33 @@ def test_a_broadcast_address_is_sent_to(tmp_path, sc):
     assert got and server.stats["dis_sent"] == len(got)
     assert server.stats["dis_send_errors"] == 0
     rx.close()
+
+
+def test_dis_listen_binds_the_serve_host_unless_told(tmp_path, sc):
+    """``--dis-listen [HOST:]PORT``: the serve host by default (it was 0.0.0.0); the app's
+    UDP endpoint takes datagrams there."""
+    import socket
+    import time
+
+    from skyshield.cli import _listen
+
+    assert _listen("9000", "127.0.0.1") == ("127.0.0.1", 9000)
+    assert _listen("127.0.0.2:9001", "127.0.0.1") == ("127.0.0.2", 9001)
+    assert _listen(None, "127.0.0.1") is None
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from skyshield.web.live import live_app
+
+    server, _ = _server(tmp_path, sc)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with TestClient(live_app(server, ("127.0.0.1", port))), \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as tx:
+        tx.sendto(b"not a PDU", ("127.0.0.1", port))
+        for _ in range(200):  # the event loop's thread takes it; wait for it, not for a time
+            if server.stats["dis_received"]:
+                break
+            time.sleep(0.05)
+    assert server.stats["dis_received"] == 1 and server.stats["dis_dropped"] == 1
