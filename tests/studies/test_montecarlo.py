@@ -80,6 +80,14 @@ def test_two_local_workers_give_the_same_rows(sc, reference):
     _same(reference, montecarlo(sc, 4, workers=2, batch_size=1))
 
 
+def test_a_pool_of_one_worker_process_gives_the_same_rows(sc, reference, monkeypatch):
+    pools, real = [], mc._run_pool
+    monkeypatch.setattr(mc, "_run_pool", lambda workers, *a: pools.append(workers)
+                        or real(workers, *a))
+    _same(reference, montecarlo(sc, 4, workers=1, pool=True, batch_size=2))
+    assert pools == [1]
+
+
 def test_a_dask_local_cluster_gives_the_same_rows(sc, reference):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
