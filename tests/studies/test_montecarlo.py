@@ -464,3 +464,26 @@ def test_a_resumed_sweep_reports_what_it_had_before_it_runs(tmp_path, sc):
     calls = []
     sweep(None, None, 3, folder, resume=True, metrics=(), progress=lambda d, t: calls.append(d))
     assert calls == [4, 5, 6]  # two points had two each; one more each
+
+
+def test_a_lost_dask_scheduler_is_a_clear_error_and_the_study_resumes(tmp_path, reference):
+    distributed = pytest.importorskip("distributed")
+    folder = tmp_path / "study"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "montecarlo", str(SCENARIO),
+                              "-n", "12", "--dask", cluster.scheduler_address, "--out",
+                              str(folder), "-q"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 300  # a hang guard only
+        while not list((folder / "parts").glob("part-*.parquet")):
+            assert p.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+    # the cluster is gone under the running study
+    _, stderr = p.communicate(timeout=300)  # a hang guard only
+    assert p.returncode == 2, stderr
+    assert "the Dask cluster failed" in stderr and "--resume" in stderr
+    assert "Traceback" not in stderr
+    assert json.loads((folder / "study.json").read_text())["complete"] is False
+    df = montecarlo(out=folder, resume=True)
+    _same(reference, df.iloc[:4].reset_index(drop=True)[reference.columns])

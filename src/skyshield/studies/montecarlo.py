@@ -463,13 +463,14 @@ def _dask_failure(exc: BaseException) -> StudyError | None:
     is not one (an error of the replication itself stays what it is)."""
     from distributed import KilledWorker
 
+    said = " ".join(str(exc).split())  # one line
     if isinstance(exc, KilledWorker):
         what = ("a worker died running a batch, as many times as the scheduler allows "
-                f"(killed, or out of memory): {exc}")
+                f"(killed, or out of memory): {said}")
     elif isinstance(exc, CancelledError):
-        what = f"batches were cancelled (the scheduler was lost or restarted): {exc}"
+        what = f"batches were cancelled (the scheduler was lost or restarted): {said}"
     elif isinstance(exc, OSError | TimeoutError):
-        what = f"lost the scheduler: {exc}"
+        what = f"lost the scheduler: {said}"
     else:
         return None
     return StudyError(f"the Dask cluster failed ({what}); the finished batches are kept: "
