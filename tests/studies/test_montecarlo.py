@@ -278,6 +278,8 @@ def test_a_damaged_study_folder_is_a_clear_error(tmp_path, one_done, monkeypatch
                 (f / "study.json").read_text().replace('"n": 1', '"n": "x"')), "n is 'x'"),
             ("no_yaml", lambda f: (f / "scenario.resolved.yaml").unlink(),
              "scenario.resolved.yaml is missing"),
+            ("no_parts", lambda f: __import__("shutil").rmtree(f / "parts"),
+             "parts is missing"),
             ("other_yaml", lambda f: (f / "scenario.resolved.yaml").write_text(
                 (f / "scenario.resolved.yaml").read_text().replace("count: 8", "count: 9")),
              "not the scenario the study was run on")):
@@ -487,3 +489,21 @@ def test_a_lost_dask_scheduler_is_a_clear_error_and_the_study_resumes(tmp_path, 
     assert json.loads((folder / "study.json").read_text())["complete"] is False
     df = montecarlo(out=folder, resume=True)
     _same(reference, df.iloc[:4].reset_index(drop=True)[reference.columns])
+
+
+def test_a_study_stopped_while_it_is_extended_does_not_look_complete(tmp_path, one_done,
+                                                                      monkeypatch):
+    """Resuming a complete study with a larger n, stopped before the new replications are in:
+    the folder says it is not complete and holds no results of the smaller study."""
+    folder = _copy(one_done, tmp_path / "study")
+
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mc, "run_replications", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        montecarlo(None, 3, out=folder, resume=True)
+    meta = json.loads((folder / "study.json").read_text())
+    assert meta["complete"] is False and meta["n"] == 3
+    assert not (folder / "replications.parquet").exists()
+    assert not (folder / "aggregate.json").exists()

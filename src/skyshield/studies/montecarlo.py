@@ -317,9 +317,17 @@ def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: i
         if scenario is not None and resolved_yaml(scenario, meta["root_seed"]) != text:
             raise StudyError(f"{out}: the study was run on another scenario (or other settings) "
                              f"than the one given; resume it without a scenario")
+        if not (out / "parts").is_dir():
+            raise StudyError(f"{out / 'parts'} is missing: the folder is damaged and cannot be "
+                             "resumed")
         if n is not None and n != meta["n"]:
-            meta["n"] = int(n)  # a study may be extended (or its target lowered) on resume
+            # a study may be extended (or its target lowered) on resume: until the new target
+            # is met, the folder says it is not complete and holds no results of the old one
+            meta["n"] = int(n)
             meta["complete"] = False
+            _write_json(meta, out / "study.json")
+            for stale in ("aggregate.json", "replications.parquet"):
+                (out / stale).unlink(missing_ok=True)
         return _Folder(out, meta), stored, int(meta["n"]), int(meta["root_seed"])
     if scenario is None or n is None:
         raise StudyError("a study needs a scenario and n")
