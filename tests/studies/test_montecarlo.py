@@ -466,6 +466,9 @@ def test_a_resumed_sweep_reports_what_it_had_before_it_runs(tmp_path, sc):
     calls = []
     sweep(None, None, 3, folder, resume=True, metrics=(), progress=lambda d, t: calls.append(d))
     assert calls == [4, 5, 6]  # two points had two each; one more each
+    # the new n is the sweep's own now: a resume without it runs nothing
+    assert json.loads((folder / "sweep_spec.json").read_text())["n"] == 3
+    assert len(sweep(None, None, None, folder, resume=True, metrics=())) == 6
 
 
 def test_a_lost_dask_scheduler_is_a_clear_error_and_the_study_resumes(tmp_path, reference):

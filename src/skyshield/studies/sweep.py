@@ -176,7 +176,13 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
                                               for p, v in stored_sets)
                              + "; resume it without --set (or with the same ones)")
         sets = stored_sets
-        n = int(spec["n"]) if n is None else int(n)
+        if n is not None and int(n) != spec["n"]:
+            # extended (or lowered): the folder holds no results of the old n until it is done
+            spec["n"] = int(n)
+            _write_json(spec, spec_path)
+            for stale in ("sweep.json", "sweep.parquet"):
+                (root / stale).unlink(missing_ok=True)
+        n = int(spec["n"])
     else:
         if scenario is None or not sets or n is None:
             raise StudyError("a sweep needs a scenario, at least one --set and n")
