@@ -1,15 +1,17 @@
-"""Monte Carlo replications per second: in one process, on a local pool of 1 and 2 worker
-processes, and through a local Dask cluster of 2 workers; the rows must be the same every way.
+"""Monte Carlo replications per second: in this process, on a local pool of 1 and of 2 worker
+processes, and through a local Dask cluster of 2 workers (one thread each); the rows must be the
+same every way.
 
     python bench/montecarlo.py [--scenario tests/data/mc_small.yaml] [-n 120]
 
 The scenario defaults to the tests' small one (a Pantsir-S1 against a salvo of eight cruise
 missiles, about 0.6 s a replication) so that start-up costs show; pass the built-in exercise
-for the long-run figure. Each configuration runs the same n replications (same root seed);
-the table gives wall time, replications per second and the speed-up over one worker, and the
-machine's own ceiling for two processes (two CPU-bound loops at once against one). Worker
-start-up (spawning Python, importing skyshield, loading the compiled kernels) is inside the
-pool timings, as a user sees it; the Dask cluster's start-up is timed apart.
+for the long-run figure. Each configuration runs the same n replications (same root seed) in
+the same batches; the table gives wall time, replications per second and the speed-up over the
+pool of one worker process (so that 2 against 1 compares like with like), beside the machine's
+own ceiling for two processes (two CPU-bound loops at once against one). Worker start-up
+(starting Python, importing skyshield, loading the compiled kernels) is inside the pool timings,
+as a user sees it; the Dask cluster's start-up is timed apart.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import skyshield
 from skyshield.studies.montecarlo import montecarlo
 
 HERE = Path(__file__).resolve().parent
+IN_PROCESS = "in process (no pool)"
+POOL_1 = "local pool, 1 worker process"
 
 
 def _burn(_: int) -> float:
@@ -72,8 +76,10 @@ def main() -> None:
     ceiling = _cpu_ceiling()
     con.print(f"this machine's own ceiling: two CPU-bound processes run {ceiling:.2f}x as fast "
               "as one", highlight=False)
-    timed("1 worker (in process)")
-    timed("local pool, 2 workers", workers=2, batch_size=max(1, a.n // 20))
+    batch = max(1, a.n // 20)
+    timed(IN_PROCESS, batch_size=batch)
+    timed(POOL_1, workers=1, pool=True, batch_size=batch)
+    timed("local pool, 2 worker processes", workers=2, batch_size=batch)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -84,14 +90,14 @@ def main() -> None:
                           dashboard_address=None) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("skyshield"))  # workers import once, as in service
             up = time.perf_counter() - t0
-            timed("Dask LocalCluster, 2 workers", client=client, batch_size=max(1, a.n // 20))
+            timed("Dask LocalCluster, 2 workers x 1 thread", client=client, batch_size=batch)
         rows[-1] = (rows[-1][0], rows[-1][1], up)
     # the rows must not depend on how they were computed
-    ref = frames["1 worker (in process)"].drop(columns="wall_s")
+    ref = frames[IN_PROCESS].drop(columns="wall_s")
     same = all(f.drop(columns="wall_s").equals(ref) for f in frames.values())
-    pool1 = next(w for label, w, _ in rows if label == "1 worker (in process)")
+    pool1 = next(w for label, w, _ in rows if label == POOL_1)
     t = Table(title=f"{a.n} replications of {sc.name} (rows identical every way: {same})")
-    for c in ("execution", "wall s", "replications / s", "speed-up vs 1 worker",
+    for c in ("execution", "wall s", "replications / s", "speed-up vs pool of 1",
               "cluster start-up s"):
         t.add_column(c, justify="left" if c == "execution" else "right")
     for label, w, up in rows:

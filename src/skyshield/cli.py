@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,13 +201,19 @@ def _study_progress(label: str, quiet: bool) -> Progress:
                     transient=True)
 
 
-def _tick(bar: Progress, task: Any, t0: float, base: list[int]) -> Callable[[int, int], None]:
+def _tick(bar: Progress, label: str) -> Callable[[int, int], None]:
+    """A study's progress callback. Its first report is what the folder already holds (a
+    resume): the task starts there, so neither the rate nor the time left counts them."""
+    state: list[Any] = []  # [task id, replications at the start, start time]
+
     def update(done: int, total: int) -> None:
-        if not base:
-            base.append(done)  # replications already in the folder (resume) are not a rate
-        dt = time.perf_counter() - t0
-        rate = (done - base[0]) / dt if dt > 0 else 0.0
-        bar.update(task, completed=done, total=total, rate=f"{rate:.2f}/s")
+        if not state:
+            state.extend([bar.add_task(label, total=total, completed=done, rate=""), done,
+                          bar.get_time()])
+            return
+        dt = bar.get_time() - state[2]
+        rate = (done - state[1]) / dt if dt > 0 else 0.0
+        bar.update(state[0], completed=done, total=total, rate=f"{rate:.2f}/s")
     return update
 
 
@@ -263,10 +268,9 @@ def montecarlo(
     label = sc.name if sc is not None else str(folder)
     try:
         with _study_progress(label, quiet) as bar:
-            task = bar.add_task(label, total=n or 0, rate="")
             df = run_study(sc, n, workers=workers, client=client, out=folder,
                            resume=resume is not None, root_seed=seed,
-                           progress=_tick(bar, task, time.perf_counter(), []))
+                           progress=_tick(bar, label))
     except BaseException as exc:
         _study_failed(exc, folder, "montecarlo")
     finally:
@@ -301,9 +305,9 @@ def sweep(
 
     if resume is None and (scenario is None or not sets or n is None):
         _fail("give a SCENARIO, at least one --set PATH=V1,V2 and -n N (or --resume FOLDER)")
-    sc = _load(scenario) if scenario is not None and resume is None else None
+    sc = _load(scenario) if scenario is not None else None  # on --resume: checked against it
     try:
-        parsed = [parse_set(x) for x in sets or []] if resume is None else None
+        parsed = [parse_set(x) for x in sets or []] or None
     except ScenarioError as exc:
         _fail(exc)
     folder = resume if resume is not None else out_dir
@@ -315,11 +319,10 @@ def sweep(
     label = sc.name if sc is not None else str(folder)
     try:
         with _study_progress(label, quiet) as bar:
-            task = bar.add_task(label, total=0, rate="")
             table = run_sweep(sc, parsed, n, folder, workers=workers, client=client,
                               resume=resume is not None,
                               metrics=[m.strip() for m in metrics.split(",") if m.strip()],
-                              progress=_tick(bar, task, time.perf_counter(), []))
+                              progress=_tick(bar, label))
     except BaseException as exc:
         _study_failed(exc, folder, "sweep")
     finally:

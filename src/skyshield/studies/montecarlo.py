@@ -17,8 +17,16 @@ A study folder (``--out``) holds:
 * ``replications.parquet`` and ``aggregate.json`` — written (atomically) only when every
   replication is in, after which ``study.json`` says ``complete: true``.
 
+The folder is built under a temporary name beside ``--out`` (``.NAME.*.partial``) and renamed
+when ``study.json`` is in it, so a study killed while it is being created leaves no folder that
+cannot be resumed or reused (at most a hidden ``.partial`` one, which may be deleted).
+
 Resuming reads the parts, skips the replications they hold and runs the rest: none is lost or
-counted twice, and a part from another study (other scenario or seed) is refused.
+counted twice, and a part from another study (other scenario or seed: each part records the
+SHA-256 of the resolved scenario in its Parquet metadata) is refused. A damaged ``study.json``
+or a missing or altered ``scenario.resolved.yaml`` is a ``StudyError`` that says so, and so are
+options that differ from the stored study's (another root seed or scenario). Resuming a study
+that is already complete runs nothing and rewrites nothing.
 
 One row per replication: ``replication``, ``seed``, every numeric figure of the run's summary
 flattened to a dotted column name (``by_type.cruise_missile_subsonic.leaked``; lists become a
@@ -33,10 +41,11 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,8 +172,9 @@ def _frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+def _write_parquet(df: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None
+                   ) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(metadata)
     _atomic_write(path, lambda p: pq.write_table(table, p))
 
 
@@ -192,11 +202,20 @@ class _Folder:
         frames = []
         for f in files:
             try:
-                frames.append(pq.read_table(f).to_pandas())
+                table = pq.read_table(f)
             except (OSError, pa.ArrowException) as exc:
                 raise StudyError(f"{f}: unreadable part file ({exc}); remove it and resume to "
                                  "run its replications again") from None
+            frames.append(table.to_pandas())
+            stamp = (table.schema.metadata or {}).get(_PART_SCENARIO, b"")
+            stamp = stamp.decode(errors="replace")
+            if stamp != self.meta["scenario_sha256"]:
+                raise StudyError(f"{f}: a part from another scenario than this study's "
+                                 f"(scenario SHA-256 {stamp[:12] or 'not recorded'}, the study's "
+                                 f"{self.meta['scenario_sha256'][:12]}); remove it and resume")
         df = pd.concat(frames, ignore_index=True)
+        if not {"replication", "seed"} <= set(df.columns):
+            raise StudyError(f"{self.parts}: parts without replication and seed columns")
         seeds = df["replication"].map(lambda r: replication_seed(self.meta["root_seed"], r))
         if df["replication"].duplicated().any() or not (seeds == df["seed"]).all():
             raise StudyError(f"{self.parts}: parts that do not belong to this study "
@@ -205,7 +224,80 @@ class _Folder:
 
     def save_part(self, rows: list[dict[str, Any]]) -> None:
         reps = [int(r["replication"]) for r in rows]
-        _write_parquet(_frame(rows), self.parts / f"part-{min(reps):07d}-{max(reps):07d}.parquet")
+        _write_parquet(_frame(rows), self.parts / f"part-{min(reps):07d}-{max(reps):07d}.parquet",
+                       {_PART_SCENARIO.decode(): self.meta["scenario_sha256"]})
+
+
+_PART_SCENARIO = b"skyshield.scenario_sha256"  # Parquet metadata key of a part's scenario hash
+
+
+def _read_meta(out: Path) -> dict[str, Any]:
+    """``out/study.json``, checked: a damaged or foreign file is a StudyError saying so."""
+    path = out / "study.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StudyError(f"{out}: no study.json here, nothing to resume") from None
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise StudyError(f"{path}: unreadable, the study folder is damaged ({exc})") from None
+
+    def whole(v: Any, low: int) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= low
+
+    if not isinstance(meta, dict):
+        bad = "not a JSON object"
+    elif meta.get("kind") != "skyshield.montecarlo":
+        bad = f"kind is {meta.get('kind')!r}, not 'skyshield.montecarlo'"
+    elif not whole(meta.get("n"), 1):
+        bad = f"n is {meta.get('n')!r}, not a whole number of replications"
+    elif not whole(meta.get("root_seed"), 0):
+        bad = f"root_seed is {meta.get('root_seed')!r}, not a seed"
+    elif not (isinstance(meta.get("scenario_sha256"), str)
+              and len(meta["scenario_sha256"]) == 64):
+        bad = f"scenario_sha256 is {meta.get('scenario_sha256')!r}, not a SHA-256"
+    elif not isinstance(meta.get("complete"), bool):
+        bad = f"complete is {meta.get('complete')!r}, not true or false"
+    else:
+        return meta
+    raise StudyError(f"{path}: not a study's metadata ({bad}); the study folder is damaged")
+
+
+def _read_resolved(out: Path, sha256: str | None = None) -> str:
+    """``out/scenario.resolved.yaml`` (checked against its hash when one is given)."""
+    path = out / "scenario.resolved.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StudyError(f"{path} is missing: the folder is damaged and cannot be "
+                         "resumed") from None
+    except (OSError, ValueError) as exc:
+        raise StudyError(f"{path}: unreadable, the folder is damaged ({exc})") from None
+    if sha256 is not None and hashlib.sha256(text.encode()).hexdigest() != sha256:
+        raise StudyError(f"{path} is not the scenario the study was run on (its SHA-256 "
+                         "differs from study.json's); the folder is damaged")
+    return text
+
+
+def _create_folder(out: Path, fill: Callable[[Path], None]) -> None:
+    """Build a results folder under a temporary name beside ``out`` (``fill`` writes its
+    files) and rename it to ``out``, so a kill part way leaves no half-made ``out``; an empty
+    ``out`` is replaced."""
+    if out.exists() and not out.is_dir():
+        raise StudyError(f"{out} is a file, not a folder; choose another folder")
+    if out.exists() and any(out.iterdir()):
+        raise StudyError(f"{out} exists and is not empty; resume it with --resume {out}, or "
+                         "choose another folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial"))
+    try:
+        fill(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+        if out.is_dir():
+            out.rmdir()  # empty (checked above)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: int | None,
@@ -215,36 +307,45 @@ def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: i
         if scenario is None or n is None:
             raise StudyError("a study needs a scenario and n (or a folder to resume)")
         return None, scenario, n, scenario.seed if root_seed is None else int(root_seed)
-    meta_path = out / "study.json"
     if resume:
-        if not meta_path.is_file():
-            raise StudyError(f"{out}: no study.json here, nothing to resume")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        text = (out / "scenario.resolved.yaml").read_text(encoding="utf-8")
+        meta = _read_meta(out)
+        text = _read_resolved(out, meta["scenario_sha256"])
         stored = parse_scenario(text, str(out / "scenario.resolved.yaml"))
+        if root_seed is not None and int(root_seed) != meta["root_seed"]:
+            raise StudyError(f"{out}: the study's root seed is {meta['root_seed']}, not "
+                             f"{root_seed}; resume it without --seed, or start a new study")
         if scenario is not None and resolved_yaml(scenario, meta["root_seed"]) != text:
             raise StudyError(f"{out}: the study was run on another scenario (or other settings) "
                              f"than the one given; resume it without a scenario")
+        if not (out / "parts").is_dir():
+            raise StudyError(f"{out / 'parts'} is missing: the folder is damaged and cannot be "
+                             "resumed")
         if n is not None and n != meta["n"]:
-            meta["n"] = int(n)  # a study may be extended (or its target lowered) on resume
+            # a study may be extended (or its target lowered) on resume: until the new target
+            # is met, the folder says it is not complete and holds no results of the old one
+            meta["n"] = int(n)
             meta["complete"] = False
+            _write_json(meta, out / "study.json")
+            for stale in ("aggregate.json", "replications.parquet"):
+                (out / stale).unlink(missing_ok=True)
         return _Folder(out, meta), stored, int(meta["n"]), int(meta["root_seed"])
     if scenario is None or n is None:
         raise StudyError("a study needs a scenario and n")
-    if out.exists() and any(out.iterdir()):
-        raise StudyError(f"{out} exists and is not empty; resume it with --resume {out}, or "
-                         "choose another folder")
     root = scenario.seed if root_seed is None else int(root_seed)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "parts").mkdir(exist_ok=True)
     text = resolved_yaml(scenario, root)
-    _atomic_write(out / "scenario.resolved.yaml", lambda p: p.write_text(text, encoding="utf-8"))
     meta = {"kind": "skyshield.montecarlo", "skyshield_version": __version__,
             "scenario": scenario.name,
             "scenario_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "root_seed": root, "n": int(n), "complete": False,
             "created_utc": datetime.now(UTC).isoformat(timespec="seconds")}
-    _write_json(meta, meta_path)
+
+    def fill(tmp: Path) -> None:
+        (tmp / "parts").mkdir()
+        _atomic_write(tmp / "scenario.resolved.yaml",
+                      lambda p: p.write_text(text, encoding="utf-8"))
+        _write_json(meta, tmp / "study.json")
+
+    _create_folder(out, fill)
     return _Folder(out, meta), scenario, int(n), root
 
 
@@ -265,10 +366,12 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
                workers: int = 1,
                client: Any = None, out: str | Path | None = None, resume: bool = False,
                root_seed: int | None = None, batch_size: int | None = None,
+               pool: bool | None = None,
                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run (or resume) a study of n replications; one row per replication, sorted.
 
-    ``workers`` > 1 runs batches on a local process pool; ``client`` (a
+    ``workers`` > 1 runs batches on a local process pool (``pool=True``: a pool even of one
+    worker process; by default one worker runs in this process); ``client`` (a
     ``dask.distributed.Client``) submits them to a Dask cluster instead. ``out`` keeps the
     study folder (module docstring) so it can be resumed (``resume=True``, scenario and n then
     optional). ``progress(done, total)`` is called as batches finish. The aggregate with its
@@ -279,6 +382,7 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
         scenario = load_scenario(scenario)
     folder, sc, n_total, root = _open_folder(None if out is None else Path(out), resume,
                                              scenario, n, root_seed)
+    was_complete = folder is not None and folder.meta["complete"] is True
     done = folder.done() if folder is not None else pd.DataFrame()
     have = set(done["replication"].astype(int)) if len(done) else set()
     todo = [r for r in range(n_total) if r not in have]
@@ -306,7 +410,7 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
         pass
     elif client is not None:
         _run_dask(client, sc, root, batches, finished)
-    elif slots == 1:
+    elif slots == 1 and not pool:
         for b in batches:
             finished(run_replications(sc, root, b))
     else:
@@ -314,7 +418,11 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
 
     df = _frame(rows).sort_values("replication", kind="stable").reset_index(drop=True)
     agg = aggregate(df)
-    if folder is not None:
+    # resuming a complete study runs nothing and rewrites nothing
+    untouched = (folder is not None and was_complete and not batches
+                 and all((folder.root / f).is_file()
+                         for f in ("replications.parquet", "aggregate.json")))
+    if folder is not None and not untouched:
         _write_parquet(df, folder.root / "replications.parquet")
         _write_json(agg, folder.root / "aggregate.json")
         folder.meta["complete"] = True
@@ -358,25 +466,65 @@ def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
         pool.shutdown(wait=True, cancel_futures=not clean)
 
 
+def _dask_failure(exc: BaseException) -> StudyError | None:
+    """A Dask failure (a killed worker, the scheduler lost) as a StudyError; None if ``exc``
+    is not one (an error of the replication itself stays what it is)."""
+    from distributed import KilledWorker
+
+    said = " ".join(str(exc).split())  # one line
+    if isinstance(exc, KilledWorker):
+        what = ("a worker died running a batch, as many times as the scheduler allows "
+                f"(killed, or out of memory): {said}")
+    elif isinstance(exc, CancelledError):
+        what = f"batches were cancelled (the scheduler was lost or restarted): {said}"
+    elif isinstance(exc, OSError | TimeoutError):
+        what = f"lost the scheduler: {said}"
+    else:
+        return None
+    return StudyError(f"the Dask cluster failed ({what}); the finished batches are kept: "
+                      "resume the study (--resume) to run the rest")
+
+
 def _run_dask(client: Any, sc: Scenario, root: int, batches: list[list[int]],
               finished: Callable[[list[dict[str, Any]]], None]) -> None:
     from distributed import as_completed
 
-    scattered = client.scatter(sc, broadcast=True)  # the scenario travels once per worker
-    futures = [client.submit(run_replications, scattered, root, b, pure=False) for b in batches]
+    futures: list[Any] = []
+
+    def stop(exc: BaseException) -> BaseException:
+        try:
+            client.cancel(futures)
+        except Exception:  # noqa: BLE001 - the scheduler may be gone; nothing to cancel then
+            pass
+        return _dask_failure(exc) or exc
+
     try:
-        for f in as_completed(futures):
-            finished(f.result())
-    except BaseException:
-        client.cancel(futures)
-        raise
+        scattered = client.scatter(sc, broadcast=True)  # the scenario travels once per worker
+        futures = [client.submit(run_replications, scattered, root, b, pure=False)
+                   for b in batches]
+        ready = as_completed(futures)
+    except Exception as exc:
+        raise stop(exc) from None
+    while True:
+        try:
+            f = next(ready, None)
+            if f is None:
+                return
+            rows = f.result()
+        except BaseException as exc:
+            failure = stop(exc)
+            if failure is exc:
+                raise
+            raise failure from None
+        try:
+            finished(rows)
+        except BaseException as exc:
+            stop(exc)
+            raise
 
 
 def load_study(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """A study folder's ``study.json`` and its replications so far (complete or not)."""
     root = Path(folder)
-    try:
-        meta = json.loads((root / "study.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StudyError(f"{root}: not a study folder ({exc})") from None
+    meta = _read_meta(root)
     return meta, _Folder(root, meta).done()

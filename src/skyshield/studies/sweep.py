@@ -3,9 +3,10 @@
 A parameter is a path into the scenario as the resolved YAML spells it
 (``raids.cm_west.count``, ``units.s400.doctrine.salvo``, ``c2.kill_assessment_pd``) with the
 values to take (``--set raids.cm_west.count=4,8,16``; each value is read as YAML, so ``25 km``
-and ``0.9`` mean what they mean in a scenario file). The grid is every combination; every point
-is validated like a scenario file before anything runs, and a bad path or value is reported
-naming the ``--set`` it came from.
+and ``0.9`` mean what they mean in a scenario file). A value is one number, word or quantity: a
+mapping or a list (``{salvo: 2}``) is refused, set its fields by their own paths instead. The grid
+is every combination; every point is validated like a scenario file before anything runs, and a
+bad path or value is reported naming the ``--set`` it came from.
 
 Every point runs with the same root seed (common random numbers: the replications of two points
 differ by the parameter, not by luck), in its own resumable study folder under
@@ -13,10 +14,16 @@ differ by the parameter, not by luck), in its own resumable study folder under
 replication and point, the parameters as ``set:<path>`` columns), ``sweep.json`` (every point's
 aggregate with its intervals) and, with matplotlib, one PNG per plotted metric against the first
 parameter with its confidence band, one line per value of the others.
+
+The sweep folder is created whole (``scenario.resolved.yaml`` and ``sweep_spec.json`` under a
+temporary name, then renamed), and so is every point's study folder. ``--resume`` refuses a
+damaged ``sweep_spec.json`` or a missing ``scenario.resolved.yaml``, and a scenario or ``--set``
+other than the stored ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Callable, Sequence
@@ -33,8 +40,11 @@ from skyshield.scenario.schema import Scenario
 from skyshield.studies.montecarlo import (
     StudyError,
     _atomic_write,
+    _create_folder,
+    _read_resolved,
     _write_json,
     _write_parquet,
+    load_study,
     montecarlo,
 )
 
@@ -54,10 +64,25 @@ def parse_set(option: str) -> tuple[str, list[Any]]:
     values = []
     for v in rhs.split(","):
         try:
-            values.append(yaml.safe_load(v.strip()))
+            value = yaml.safe_load(v.strip())
         except yaml.YAMLError:
-            values.append(v.strip())
+            value = v.strip()
+        if isinstance(value, dt.date):  # a date or a time stays the text the scenario reads
+            value = v.strip()
+        values.append(value)
+    problems = _not_scalars([(path, values)], f"--set {option}")
+    if problems:
+        raise ScenarioError(problems)
     return path, values
+
+
+def _not_scalars(sets: Sequence[tuple[str, list[Any]]], origin: str) -> list[Problem]:
+    """A problem for every swept value that is not one number, word or quantity."""
+    return [Problem(origin, None, path,
+                    "a swept value must be a single number, word or quantity (not a mapping or "
+                    f"a list); set its fields by their own paths, e.g. {path}.FIELD=V1,V2", v)
+            for path, values in sets for v in values
+            if not isinstance(v, str | int | float | bool | None)]
 
 
 def _set(data: Any, path: str, value: Any, origin: str) -> None:
@@ -108,6 +133,9 @@ def grid(scenario: Scenario, sets: Sequence[tuple[str, list[Any]]]
          ) -> list[tuple[dict[str, Any], Scenario]]:
     """Every combination of the swept values and its validated scenario (all checked first)."""
     paths = [p for p, _ in sets]
+    scalars = _not_scalars(sets, "--set")
+    if scalars:
+        raise ScenarioError(scalars)
     if len(set(paths)) != len(paths):
         raise ScenarioError([Problem("--set", None, "", "a parameter is set twice",
                                      ", ".join(paths))])
@@ -130,43 +158,66 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
           progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run (or resume) a sweep into the folder ``out`` (module docstring); one row per
     replication and point."""
+    from skyshield.api import resolved_yaml
+
     root = Path(out)
     spec_path = root / "sweep_spec.json"
     if resume:
-        try:
-            spec = json.loads(spec_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise StudyError(f"{root}: no sweep_spec.json here, nothing to resume") from None
-        stored = (root / "scenario.resolved.yaml").read_text(encoding="utf-8")
+        spec = _read_spec(root)
+        stored = _read_resolved(root)
         base = parse_scenario(stored, str(root / "scenario.resolved.yaml"))
-        sets = [(p, v) for p, v in spec["sets"]]
-        n = int(spec["n"]) if n is None else int(n)
+        if scenario is not None and resolved_yaml(scenario, scenario.seed) != stored:
+            raise StudyError(f"{root}: the sweep was run on another scenario (or other settings) "
+                             "than the one given; resume it without a scenario")
+        stored_sets = [(str(p), list(v)) for p, v in spec["sets"]]
+        if sets and _as_json(sets) != _as_json(stored_sets):
+            raise StudyError(f"{root}: the sweep was run with --set "
+                             + " --set ".join(f"{p}={','.join(map(str, v))}"
+                                              for p, v in stored_sets)
+                             + "; resume it without --set (or with the same ones)")
+        sets = stored_sets
+        if n is not None and int(n) != spec["n"]:
+            # extended (or lowered): the folder holds no results of the old n until it is done
+            spec["n"] = int(n)
+            _write_json(spec, spec_path)
+            for stale in ("sweep.json", "sweep.parquet"):
+                (root / stale).unlink(missing_ok=True)
+        n = int(spec["n"])
     else:
         if scenario is None or not sets or n is None:
             raise StudyError("a sweep needs a scenario, at least one --set and n")
-        if root.exists() and any(root.iterdir()):
-            raise StudyError(f"{root} exists and is not empty; resume it with --resume {root}, "
-                             "or choose another folder")
         base = scenario
     points = grid(base, sets)
     if not resume:
-        from skyshield.api import resolved_yaml
-
-        root.mkdir(parents=True, exist_ok=True)
         text = resolved_yaml(base, base.seed)
-        _atomic_write(root / "scenario.resolved.yaml",
-                      lambda p: p.write_text(text, encoding="utf-8"))
-        _write_json({"kind": "skyshield.sweep", "sets": [[p, v] for p, v in sets], "n": n},
-                    spec_path)
+        spec = {"kind": "skyshield.sweep", "sets": [[p, v] for p, v in sets], "n": n}
+
+        def fill(tmp: Path) -> None:
+            _atomic_write(tmp / "scenario.resolved.yaml",
+                          lambda p: p.write_text(text, encoding="utf-8"))
+            _write_json(spec, tmp / spec_path.name)
+
+        _create_folder(root, fill)
     total = len(points) * int(n)
+    folders = [root / "points" / f"p{k:03d}" for k in range(len(points))]
+    # replications already in the point folders (resume): reported once, before any runs, so a
+    # progress display does not count them as done just now
+    already = sum(_count_done(f, int(n)) if resume else 0 for f in folders)
+    if progress:
+        progress(already, total)
+    ran = [0]  # replications run by this call, over all points
     frames, aggs = [], []
     for k, (assign, sc) in enumerate(points):
-        folder = root / "points" / f"p{k:03d}"
+        folder = folders[k]
         again = resume and (folder / "study.json").is_file()
+        last: list[int] = []  # the point's count at its last report (first: what it had)
 
-        def step(done: int, _total: int, k: int = k) -> None:
-            if progress:
-                progress(k * int(n) + done, total)
+        def step(done: int, _total: int, last: list[int] = last) -> None:
+            if last:
+                ran[0] += done - last[0]
+                if progress:
+                    progress(already + ran[0], total)
+            last[:] = [done]
 
         df = montecarlo(None if again else sc, int(n), workers=workers, client=client,
                         out=folder, resume=again, root_seed=base.seed, progress=step)
@@ -187,6 +238,47 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
             plot_sweep(to_jsonable(aggs), [p for p, _ in sets], m, root / f"{_slug(m)}.png",
                        base.name)
     return table
+
+
+def _read_spec(root: Path) -> dict[str, Any]:
+    """``root/sweep_spec.json``, checked: a damaged file is a StudyError saying so."""
+    path = root / "sweep_spec.json"
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StudyError(f"{root}: no sweep_spec.json here, nothing to resume") from None
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise StudyError(f"{path}: unreadable, the sweep folder is damaged ({exc})") from None
+    sets = spec.get("sets") if isinstance(spec, dict) else None
+    n = spec.get("n") if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        bad = "not a JSON object"
+    elif spec.get("kind") != "skyshield.sweep":
+        bad = f"kind is {spec.get('kind')!r}, not 'skyshield.sweep'"
+    elif not (isinstance(n, int) and not isinstance(n, bool) and n >= 1):
+        bad = f"n is {n!r}, not a whole number of replications"
+    elif not (isinstance(sets, list) and sets and all(
+            isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and s[0]
+            and isinstance(s[1], list) and s[1] for s in sets)):
+        bad = f"sets is {sets!r}, not a list of [path, [values]]"
+    elif _not_scalars(sets, str(path)):
+        bad = "a swept value is not a single number, word or quantity"
+    else:
+        return spec
+    raise StudyError(f"{path}: not a sweep's specification ({bad}); the folder is damaged")
+
+
+def _as_json(sets: Sequence[tuple[str, list[Any]]]) -> Any:
+    """The parameters as they are stored in sweep_spec.json (for comparing)."""
+    return json.loads(json.dumps(to_jsonable([[p, list(v)] for p, v in sets])))
+
+
+def _count_done(folder: Path, n: int) -> int:
+    """Replications (of the first n) already in a point's study folder."""
+    if not (folder / "study.json").is_file():
+        return 0
+    _, df = load_study(folder)
+    return int((df["replication"] < n).sum()) if len(df) else 0
 
 
 def _stringify_sets(df: pd.DataFrame) -> pd.DataFrame:
