@@ -9,10 +9,10 @@ from __future__ import annotations
 import base64
 import io as _io
 import json
+from collections.abc import Sequence
 from html import escape
 from importlib import resources
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
