@@ -18,7 +18,7 @@ same bytes.
 * **ACMI 2.2** (https://www.tacview.net/documentation/acmi/en/): ``FileType=text/acmi/tacview``,
   ``FileVersion=2.2``, the global object ``0`` with ``ReferenceTime``, then time frames ``#t``
   (seconds from the reference, increasing) with object lines ``id,T=lon|lat|alt,...``; an
-  object removed is ``-id``; kills are ``Event=Destroyed``.
+  object removed is ``-id``, after its last point and after its ``Event=Destroyed`` (a kill).
 """
 
 from __future__ import annotations
@@ -214,6 +214,9 @@ def to_acmi(run: RunFolder) -> str:
         at(0.0, f"{ids[u.key]:x},T={u.lon_deg:.7f}|{u.lat_deg:.7f}|{alt:.1f},"
                 f"Type=Ground+Static+AntiAircraft,Name={_acmi_text(u.type)},"
                 f"CallSign={_acmi_text(u.name)},Coalition=Allies,Color=Blue")
+    kills = run.events[run.events["kind"] == "kill"]
+    destroyed_t = {f"v{int(tid)}": float(t) for t, tid in zip(kills["t_s"], kills["truth_id"],
+                                                              strict=True)}
     for e, g in _tracks(run):
         oid = f"{ids[e.key]:x}"
         first = True
@@ -229,12 +232,12 @@ def to_acmi(run: RunFolder) -> str:
                          f"Color={'Red' if hostile else 'Blue'}")
                 first = False
             at(float(t), line)
-        at(float(g["t_s"].iloc[-1]) + 0.01, f"-{oid}")
-    kills = run.events[run.events["kind"] == "kill"]
-    for t, tid in zip(kills["t_s"], kills["truth_id"], strict=True):
-        key = f"v{int(tid)}"
+        # removed after its last point and after its Destroyed event, never before
+        gone = max(float(g["t_s"].iloc[-1]), destroyed_t.get(e.key, -1.0))
+        at(gone + 0.01, f"-{oid}")
+    for key, t in destroyed_t.items():
         if key in ids:
-            at(float(t), f"0,Event=Destroyed|{ids[key]:x}|")
+            at(t, f"0,Event=Destroyed|{ids[key]:x}|")
     for t in sorted(frames):
         lines.append(f"#{t:.2f}")
         lines += frames[t]
