@@ -307,3 +307,46 @@ def test_an_empty_summary_is_an_exit_2_for_export_too(small, tmp_path):
     assert p.returncode == 2 and "summary.json: incomplete summary" in p.stderr
     assert "Traceback" not in p.stderr and not list(d.glob("*.czml"))
     assert isinstance(pd.read_parquet(d / "events.parquet"), pd.DataFrame)  # left as it was
+
+
+def test_the_laydown_legend_tells_every_kind_of_line_apart(small):
+    """Interceptors are not destroyed threats, a friendly is not a radar ring: each legend
+    entry has its own colour and line style (or marker)."""
+    from matplotlib.colors import to_hex
+
+    from skyshield.report.aar import laydown_figure
+
+    leg = laydown_figure(small).axes[0].get_legend()
+    entries = {t.get_text(): h for t, h in zip(leg.get_texts(), leg.legend_handles, strict=True)}
+    for label in ("interceptor flight", "threat: destroyed", "friendly: safe",
+                  "engagement ring (longest missile range)", "fire unit", "kill",
+                  "defended asset"):
+        assert label in entries, (label, list(entries))
+    coverage = [k for k in entries if k.startswith("radar coverage")]
+    assert len(coverage) == 2 and any("0.1 km" in k for k in coverage) \
+        and any("10 km" in k for k in coverage)
+    looks = [(to_hex(h.get_color()), h.get_linestyle() if h.get_marker() in ("", "None")
+              else h.get_marker()) for h in entries.values()]
+    assert len(set(looks)) == len(looks), dict(zip(entries, looks, strict=True))
+
+
+def test_the_laydown_draws_each_radars_coverage_not_its_instrumented_range(small):
+    """One coverage polygon per radar and height, drawn in the legend's style, and none of
+    them reaching beyond the radar's instrumented range."""
+    from matplotlib.colors import to_hex
+
+    from skyshield.report.aar import STYLES, laydown_figure
+    from skyshield.report.rings import coverage_rings
+
+    rings = coverage_rings(small)
+    assert len(rings) == 2 * 3  # pantsir: search and tracking radars; kub: one radar; 2 heights
+    ax = laydown_figure(small).axes[0]
+    drawn = [ln for ln in ax.get_lines()
+             if to_hex(ln.get_color()) == STYLES["radar_low"][0]]
+    assert len(drawn) == len(rings)
+    from skyshield.scenario.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    for r in rings:
+        inst = cat.radars[r.radar].max_range_m
+        assert r.max_range_m <= float(getattr(inst, "value", inst)) + 1.0
