@@ -263,12 +263,14 @@ def report_html(run: RunFolder) -> str:
                                          "leak", "impact")) + "</p>"]
     # debrief scores
     head = ["", "score", "engagements", "missiles", "kills", "missiles / kill",
-            "reaction s (mean)", "opportunities", "leakers allowed", "their damage", "fratricide"]
+            "reaction s (mean)", "opportunities", "engaged", "leakers allowed", "their damage",
+            "fratricide"]
 
     def srow(name: str, f: dict[str, Any]) -> list[Any]:
         return [name, f.get("score"), f.get("engagements"), f.get("missiles_fired"),
                 f.get("kills"), f.get("missiles_per_kill"),
                 (f.get("reaction_time_s") or {}).get("mean"), f.get("opportunities"),
+                f.get("opportunities_engaged"),
                 f.get("leakers_allowed"), f.get("leak_damage_value"), f.get("fratricide")]
 
     rows = [srow("joint group", j)] + [srow(n, f) for n, f in (sc.get("units") or {}).items()]
