@@ -350,3 +350,16 @@ def test_the_laydown_draws_each_radars_coverage_not_its_instrumented_range(small
     for r in rings:
         inst = cat.radars[r.radar].max_range_m
         assert r.max_range_m <= float(getattr(inst, "value", inst)) + 1.0
+
+
+def test_the_report_leaves_matplotlibs_global_state_alone(small, tmp_path):
+    """Library code draws on matplotlib.figure.Figure: no pyplot, no backend switch."""
+    code = ("import sys, matplotlib; b = matplotlib.get_backend(); "
+            "from skyshield.io.runfolder import read_run_folder; "
+            "from skyshield.report.aar import report_html; "
+            f"report_html(read_run_folder({str(small.path)!r})); "
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'; "
+            "assert matplotlib.get_backend() == b, 'backend switched'")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={**os.environ, "MPLBACKEND": "svg"})
+    assert p.returncode == 0, p.stderr
