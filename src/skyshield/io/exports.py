@@ -7,10 +7,10 @@ same bytes.
 
 * **CZML** (Cesium Language, https://github.com/AnalyticalGraphicsInc/czml-writer/wiki/CZML-Guide):
   a JSON array whose first packet is the ``document`` with the clock; then one packet per fire
-  unit (fixed position, MIL-STD-2525 billboard, its radars' and missiles' range rings as
-  ellipses) and per air object and interceptor (``availability``, time-tagged
-  ``cartographicDegrees`` from an ``epoch``, a billboard of its symbol — pre-rendered by milsymbol
-  into ``io/data/symbols.json`` — and a trailing ``path``).
+  unit (fixed position, MIL-STD-2525 billboard, its first radar's instrumented range and its
+  longest missile's engagement range as ellipses) and per air object and interceptor
+  (``availability``, time-tagged ``cartographicDegrees`` from an ``epoch``, a billboard of its
+  symbol — pre-rendered by milsymbol into ``io/data/symbols.json`` — and a trailing ``path``).
 * **KML 2.2** (OGC 07-147r2) with the Google extension ``gx:Track``
   (https://developers.google.com/kml/documentation/kmlreference#gxtrack): a Document with one
   Style per side, a Folder of units (Point placemarks) and a Folder of tracks, each a Placemark
@@ -101,7 +101,8 @@ def to_czml(run: RunFolder) -> list[dict[str, Any]]:
         for what, rng in (*((f"radar {r}", m) for r, m in u.radar_ranges_m[:1]),
                           *((f"missile {m}", r) for m, r in u.missile_ranges_m[:1])):
             packets.append({
-                "id": f"{u.key}:ring:{what}", "name": f"{u.name} {what} range",
+                "id": f"{u.key}:ring:{what}", "name": f"{u.name} {what} "
+                        f"{'instrumented' if what.startswith('radar') else 'engagement'} range",
                 "parent": u.key,
                 "position": {"cartographicDegrees": [u.lon_deg, u.lat_deg, alt]},
                 "ellipse": {"semiMajorAxis": rng, "semiMinorAxis": rng, "fill": False,
