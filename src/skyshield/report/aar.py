@@ -1,7 +1,10 @@
 """The after-action report: one self-contained HTML file (it opens from disk, offline) with the
-laydown, the threat tracks by fate, the engagement timeline, missiles expended, leakers with
+laydown (each radar's horizon-limited coverage at a low and a high reference altitude from
+:mod:`skyshield.report.rings`, each unit's engagement ring, the threat tracks by fate, the
+interceptor flights, a legend), the engagement timeline, missiles expended per unit, leakers with
 their cause, detection ranges by threat type, air-picture quality over time and the debrief
-scores. Plots are matplotlib PNGs embedded as data URIs; no script, no external resource.
+scores. Plots are matplotlib PNGs embedded as data URIs, drawn on ``matplotlib.figure.Figure``
+(no pyplot, no backend switch); no script, no external resource.
 """
 
 from __future__ import annotations
