@@ -1,5 +1,7 @@
 """Regenerate docs/aar/report.png and docs/aar/replay.png: the after-action report and the browser
-replay of the built-in exercise (seed 2019), rendered in Debian's headless Chromium by Playwright.
+replay of the built-in exercise (seed 2019), rendered in Debian's headless Chromium by Playwright:
+the whole report page, and the replay at ``--t`` with an interceptor selected in the detail panel
+and the coverage and engagement rings drawn.
 
     python docs/make_aar_screenshots.py [--run DIR] [--t 1450]
 """
@@ -47,13 +49,21 @@ def main() -> None:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             pg = b.new_page(viewport={"width": 1280, "height": 1500})
             pg.goto(html.as_uri())
-            pg.wait_for_timeout(500)
-            pg.screenshot(path=str(out / "report.png"))
+            pg.wait_for_load_state("load")
+            pg.screenshot(path=str(out / "report.png"), full_page=True)
             pg = b.new_page(viewport={"width": 1400, "height": 850})
             pg.goto(f"http://127.0.0.1:{port}/")
             pg.evaluate("window.replay.ready")
             pg.evaluate(f"window.replay.setTime({a.t})")
-            pg.wait_for_timeout(500)
+            # an interceptor in flight (else any object) in the detail panel, rings drawn
+            keys = sorted(pg.evaluate("Object.keys(window.replay.positions())"))
+            key = next((k for k in keys if k.startswith("w")), keys[0] if keys else None)
+            if key is None or not pg.evaluate(f"window.replay.select({key!r})"):
+                raise SystemExit(f"nothing to select at T+{a.t:g} s; try another --t")
+            rings = pg.evaluate("window.replay.ringsDrawn()")
+            if not (rings["low"] and rings["high"] and rings["engagement"]):
+                raise SystemExit(f"the rings are not drawn: {rings}")
+            pg.wait_for_function("document.querySelectorAll('#map path').length > 50")
             pg.screenshot(path=str(out / "replay.png"))
             b.close()
         srv.should_exit = True

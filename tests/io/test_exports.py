@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import skyshield
@@ -153,3 +154,88 @@ def test_entities_carry_their_true_side(run_folder):
     sides = {e.name: e.side for e in ents.values() if e.category != "interceptor"}
     assert sides == {"salvo-01": "hostile", "salvo-02": "hostile", "mig": "friendly"}
     assert {e.category for e in ents.values()} == {"cruise_missile", "aircraft", "interceptor"}
+
+
+# --- truth at launch and at the fate instant (what the exports draw) -----------------------
+
+def _acmi_objects(text: str):
+    """Per frame time, the object lines, removals and events, in file order."""
+    t, out = None, []
+    for ln in text.splitlines():
+        if ln.startswith("#"):
+            t = float(ln[1:])
+        elif t is not None:
+            out.append((t, ln))
+    return out
+
+
+def test_every_acmi_destroyed_event_names_a_live_object(run_folder):
+    alive, destroyed = set(), 0
+    for _t_s, ln in _acmi_objects(to_format(run_folder, "acmi")):
+        if ln.startswith("-"):
+            alive.discard(ln[1:])
+        elif ln.startswith("0,Event=Destroyed|"):
+            oid = ln.split("|")[1]
+            assert oid in alive, ln
+            destroyed += 1
+        elif not ln.startswith("0,"):
+            alive.add(ln.split(",", 1)[0])
+    kills = run_folder.events[run_folder.events["kind"] == "kill"]
+    assert destroyed == len(kills) >= 1
+
+
+def _missile_kills(run):
+    ev = run.events
+    launch = ev[(ev["kind"] == "launch") & (ev["info"].astype(str) != "gun burst")]
+    by_weapon = {int(w): r for w, r in zip(launch["weapon_id"], launch.itertuples(), strict=True)}
+    kills = ev[ev["kind"] == "kill"]
+    return [(k, by_weapon[int(k.weapon_id)]) for k in kills.itertuples()
+            if int(k.weapon_id) in by_weapon], by_weapon
+
+
+def test_at_a_kill_the_interceptor_and_its_target_end_together(run_folder):
+    from skyshield.scenario.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    truth = run_folder.truth
+    kills, _ = _missile_kills(run_folder)
+    assert kills
+    for k, launch in kills:
+        w = truth[truth["entity_id"] == -int(k.weapon_id)].sort_values("t_s")
+        v = truth[truth["entity_id"] == int(k.truth_id)].sort_values("t_s")
+        assert w["t_s"].iloc[-1] == pytest.approx(k.t_s, abs=1e-6)
+        assert v["t_s"].iloc[-1] == pytest.approx(k.t_s, abs=1e-6)
+        gap = np.linalg.norm(w[["x_m", "y_m", "z_m"]].iloc[-1].to_numpy()
+                             - v[["x_m", "y_m", "z_m"]].iloc[-1].to_numpy())
+        # the end game's miss distance, and inside the warhead's lethal reach: the Carleton
+        # damage function exp(-r²/2b²) (Ball 2003, sec. 5.3) gives Pk 1 % at r = 3b
+        ev = run_folder.events
+        hit = ev[(ev["kind"] == "intercept") & (ev["weapon_id"] == k.weapon_id)]
+        assert gap == pytest.approx(float(hit["value"].iloc[0]), abs=0.5)
+        b = cat.missiles[launch.target].lethal_radius_m
+        assert gap <= 3 * float(getattr(b, "value", b)), (launch.target, gap)
+
+
+def test_an_interceptor_starts_at_its_launcher_at_launch(run_folder):
+    from skyshield.geo import geodetic_to_enu
+
+    o = run_folder.scenario["origin"]
+    origin = (np.radians(o["lat"]), np.radians(o["lon"]), float(o.get("alt") or 0.0))
+    sites = {n: geodetic_to_enu(np.radians(u["lat"]), np.radians(u["lon"]), 0.0, *origin)
+             for n, u in run_folder.scenario["units"].items()}
+    _, launches = _missile_kills(run_folder)
+    assert launches
+    czml = {p["id"]: p for p in json.loads(to_format(run_folder, "czml"))}
+    t0 = _t(czml["document"]["clock"]["interval"].split("/")[0])
+    for wid, launch in launches.items():
+        w = run_folder.truth[run_folder.truth["entity_id"] == -wid].sort_values("t_s")
+        assert w["t_s"].iloc[0] == launch.t_s
+        first = w[["x_m", "y_m"]].iloc[0].to_numpy()
+        assert np.hypot(*(first - np.asarray(sites[launch.source])[:2])) < 1.0  # metres
+        p = czml[f"w{wid}"]
+        assert _t(p["availability"].split("/")[0]) - t0 == pytest.approx(launch.t_s, abs=1e-3)
+        c = p["position"]["cartographicDegrees"]
+        u = run_folder.scenario["units"][launch.source]
+        assert c[0] == pytest.approx(launch.t_s, abs=1e-3)
+        assert (c[1], c[2]) == (pytest.approx(u["lon"], abs=1e-5), pytest.approx(u["lat"],
+                                                                                abs=1e-5))

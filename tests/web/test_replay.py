@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import skyshield
@@ -55,6 +56,38 @@ def test_the_api_serves_the_run(run_folder):
     assert c.get("/api/nothing").status_code == 404
 
 
+def test_the_rings_are_coverage_and_engagement_not_instrumented_range(run_folder):
+    """Each radar's coverage polygon at the low and the high reference height lies inside its
+    instrumented range and, at the low height, inside the 4/3-Earth radar horizon
+    √(2kR₀h_a) + √(2kR₀h_t) (Skolnik, Introduction to Radar Systems, 3rd ed., sec. 8.2)."""
+    from skyshield.geo import geodetic_to_enu
+    from skyshield.scenario.catalogue import load_catalogue
+    from skyshield.web.replay import replay_payload
+
+    run = replay_payload(run_folder)["run"]
+    ref = run["coverage_reference"]
+    low_m, high_m = ref["agl_m"]
+    assert low_m < 1000 < high_m
+    cat = load_catalogue()
+    k_r0 = 4 / 3 * 6_371_000.0
+    for u in run["units"]:
+        fu = cat.fire_units[u["type"]]
+        assert {(c["radar"], c["agl_m"]) for c in u["coverage"]} == {
+            (r, h) for r in fu.radars for h in (low_m, high_m)}
+        o = (np.radians(u["lat"]), np.radians(u["lon"]), 0.0)
+        for c in u["coverage"]:
+            radar = cat.radars[c["radar"]]
+            inst = float(getattr(radar.max_range_m, "value", radar.max_range_m))
+            enu = geodetic_to_enu(np.radians(c["lat"]), np.radians(c["lon"]), 0.0, *o)
+            far = float(np.hypot(enu[..., 0], enu[..., 1]).max())
+            assert far <= inst * 1.001 + 50, (c["radar"], far, inst)
+            if c["agl_m"] == low_m:
+                h_a = float(getattr(radar.antenna_height_m, "value", radar.antenna_height_m))
+                horizon = np.sqrt(2 * k_r0 * h_a) + np.sqrt(2 * k_r0 * low_m)
+                assert far <= horizon + 100, (c["radar"], far, horizon)
+        assert u["missiles"][0]["range_m"] == max(m["range_m"] for m in u["missiles"])
+
+
 @pytest.fixture(scope="module")
 def server(run_folder):
     pytest.importorskip("uvicorn")
@@ -77,12 +110,23 @@ def server(run_folder):
     th.join(timeout=10)
 
 
+def _missing(why: str) -> None:
+    """Skip on a developer's machine; in CI (the CI variable set) a missing browser is a
+    failure, so the browser tests cannot silently stop running."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (CI is set: the browser tests must run)", pytrace=False)
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.skip(f"Debian's Chromium is not installed ({CHROMIUM}); .ci/run installs it "
-                    "with apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        _missing(f"Debian's Chromium is not installed ({CHROMIUM}); .ci/run installs it "
+                 "with apt-get install chromium")
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError:
+        _missing("Playwright is not installed (pip install playwright)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -115,9 +159,19 @@ def test_the_replay_page_plays_in_chromium(server, browser, run_folder):
     first.click()
     assert page.evaluate("window.replay.time()") == pytest.approx(t_launch)
     assert "engagements" in page.locator("#detail").inner_text()
-    # the truth toggle shows the real objects (the friendly aircraft among them)
+    # the truth toggle shows the real objects (the friendly aircraft among them) and clears
+    # the detail panel (its object may not exist in the other view)
     page.locator("#truth").check()
     assert any(k.startswith("v") for k in page.evaluate("window.replay.positions()"))
+    assert "engagements" not in page.locator("#detail").inner_text()
+    assert "Click a symbol" in page.locator("#detail").inner_text()
+    # coverage polygons at both heights for every radar, an engagement ring per unit, a legend
+    rings = page.evaluate("window.replay.ringsDrawn()")
+    n_radars = sum(len(u["coverage"]) for u in page.evaluate(
+        "fetch('/api/run').then((r) => r.json())")["units"]) // 2
+    assert rings == {"low": n_radars, "high": n_radars,
+                     "engagement": len(run_folder.scenario["units"])}
+    assert "radar coverage" in page.locator("#legend").inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator("#slider").fill("60")
     page.screenshot(path=str(ARTIFACTS / "replay.png"))

@@ -1,8 +1,9 @@
 """Quality of a run's joint air picture: GOSPA, OSPA and SIAP against the truth.
 
-At every truth sample the confirmed system tracks (predicted to the sample time) are scored
-against the air vehicles then in the air (interceptors excluded: the picture is of the air
-threat and the friendly aircraft), with :mod:`skyshield.tracking.metrics`.
+At every periodic truth sample (not the extra truth rows at launch and fate instants) the
+confirmed system tracks (predicted to the sample time) are scored against the air vehicles then
+in the air (interceptors excluded: the picture is of the air threat and the friendly aircraft),
+with :mod:`skyshield.tracking.metrics`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def picture_quality(truth: dict[str, np.ndarray], picture: dict[str, np.ndarray]
     SIAP attributes of the run, and ``series``: GOSPA and its parts averaged in at most
     ``SERIES_BINS`` equal time bins (bin centres in ``t_s``)."""
     air = truth["entity_id"] >= 0
+    if "sample" in truth:  # the periodic samples only, not the launch and fate instants
+        air = air & np.asarray(truth["sample"], dtype=bool)
     tt, tid = truth["t_s"][air], truth["entity_id"][air]
     tpos = np.column_stack([truth[c][air] for c in ("x_m", "y_m", "z_m")])
     pt, pid = picture["t_s"], picture["track_id"]

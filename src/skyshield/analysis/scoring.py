@@ -7,11 +7,13 @@ Figures (per unit, and for the group over all units):
   it to the first launch at it (by that unit; for the group, by any unit): mean, median and n;
 * ``opportunities`` — hostile threats whose ground track came within the unit's longest missile
   range of its site (for the group: every hostile threat);
+* ``opportunities_engaged`` — opportunities the unit (for the group: any unit) fired at;
 * ``leakers_allowed`` — opportunities that leaked, and ``leak_damage_value`` the asset value
   they destroyed (each impact's damage fraction × the asset's value);
 * ``fratricide`` — friendly aircraft killed.
 
-The score (0-100) is a weighted mean of five terms, each in [0, 1], minus a penalty::
+The score (0-100) is a weighted mean of five terms, each in [0, 1], minus a penalty. For the
+joint group, which answers for every threat::
 
     kills     = min(1, kills / opportunities)
     leakers   = 1 − leakers_allowed / opportunities
@@ -19,6 +21,15 @@ The score (0-100) is a weighted mean of five terms, each in [0, 1], minus a pena
     economy   = min(1, 1 / missiles_per_kill)
     reaction  = exp(−mean reaction time / reaction_reference)
     score     = 100 · Σ wᵢ·termᵢ / Σ wᵢ  −  fratricide_penalty · fratricide,   clipped to [0, 100]
+
+For a fire unit the two outcome terms credit only what the unit affected — the threats it fired
+at — so a unit that stays idle while another stops its opportunities earns nothing for them::
+
+    leakers   = (opportunities_engaged − engaged opportunities that leaked) / opportunities
+    value     = opportunities_engaged / opportunities · (1 − leak_damage_value / total value)
+
+(kills, economy and reaction are the unit's own already). An idle unit with opportunities thus
+scores 0 on every defined term.
 
 A term that is undefined (no opportunities, no kill, no launch) is left out of both sums. The
 weights, the reference time and the penalty come from the scenario's ``scoring`` block
@@ -39,6 +50,9 @@ FORMULA = ("score = 100 * sum(w_i * term_i) / sum(w_i) - fratricide_penalty * fr
            "clipped to [0, 100]; terms: kills = min(1, kills/opportunities), leakers = 1 - "
            "leakers_allowed/opportunities, value = 1 - leak_damage_value/total_value, economy = "
            "min(1, 1/missiles_per_kill), reaction = exp(-mean_reaction_s/reaction_reference_s); "
+           "for a fire unit, leakers = (opportunities_engaged - engaged leakers)/opportunities "
+           "and value = opportunities_engaged/opportunities * (1 - leak_damage_value/"
+           "total_value): a unit is credited only for threats it fired at; "
            "undefined terms are left out")
 
 
@@ -61,14 +75,18 @@ def _reaction(times: list[float]) -> dict[str, Any]:
             "n": int(a.size)}
 
 
-def _score(f: dict[str, Any], total_value: float, w: ScoreWeights) -> float:
+def _score(f: dict[str, Any], total_value: float, w: ScoreWeights, unit: bool,
+           engaged_leaked: int) -> float:
     terms: list[tuple[float, float]] = []
     opp = f["opportunities"]
+    share = f["opportunities_engaged"] / opp if opp > 0 else 0.0
     if opp > 0:
         terms.append((w.kills, min(1.0, f["kills"] / opp)))
-        terms.append((w.leakers, 1.0 - f["leakers_allowed"] / opp))
-    if total_value > 0:
-        terms.append((w.value, 1.0 - min(1.0, f["leak_damage_value"] / total_value)))
+        terms.append((w.leakers, (f["opportunities_engaged"] - engaged_leaked) / opp if unit
+                      else 1.0 - f["leakers_allowed"] / opp))
+    if total_value > 0 and (opp > 0 or not unit):
+        saved = 1.0 - min(1.0, f["leak_damage_value"] / total_value)
+        terms.append((w.value, share * saved if unit else saved))
     if f["kills"] > 0 and f["missiles_fired"] > 0:
         terms.append((w.economy, min(1.0, f["kills"] / f["missiles_fired"])))
     if f["reaction_time_s"]["mean"] is not None:
@@ -120,14 +138,16 @@ def score_exercise(events: pd.DataFrame, threats: list[dict[str, Any]], truth: p
                  if i in hostile and hostile[i]["first_detection_t_s"] is not None]
         n_kills = int(sel_k["truth_id"].astype(int).isin(list(hostile)).sum())
         allowed = opportunities & leaked
+        engaged = opportunities & set(sel_l["truth_id"].astype(int).tolist())
         f = {"engagements": int(len(sel_e)), "missiles_fired": int(len(sel_l)),
              "kills": n_kills,
              "missiles_per_kill": round(len(sel_l) / n_kills, 3) if n_kills else None,
              "reaction_time_s": _reaction(react), "opportunities": len(opportunities),
+             "opportunities_engaged": len(engaged),
              "leakers_allowed": len(allowed),
              "leak_damage_value": round(sum(damage_by.get(i, 0.0) for i in allowed), 3),
              "fratricide": int(sel_k["truth_id"].astype(int).isin(list(friendly)).sum())}
-        f["score"] = _score(f, total_value, w)
+        f["score"] = _score(f, total_value, w, src is not None, len(engaged & leaked))
         return f
 
     per_unit = {name: figures(name, near[u]) for u, name in enumerate(unit_names)}

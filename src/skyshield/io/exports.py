@@ -7,10 +7,10 @@ same bytes.
 
 * **CZML** (Cesium Language, https://github.com/AnalyticalGraphicsInc/czml-writer/wiki/CZML-Guide):
   a JSON array whose first packet is the ``document`` with the clock; then one packet per fire
-  unit (fixed position, MIL-STD-2525 billboard, its radars' and missiles' range rings as
-  ellipses) and per air object and interceptor (``availability``, time-tagged
-  ``cartographicDegrees`` from an ``epoch``, a billboard of its symbol — pre-rendered by milsymbol
-  into ``io/data/symbols.json`` — and a trailing ``path``).
+  unit (fixed position, MIL-STD-2525 billboard, its first radar's instrumented range and its
+  longest missile's engagement range as ellipses) and per air object and interceptor
+  (``availability``, time-tagged ``cartographicDegrees`` from an ``epoch``, a billboard of its
+  symbol — pre-rendered by milsymbol into ``io/data/symbols.json`` — and a trailing ``path``).
 * **KML 2.2** (OGC 07-147r2) with the Google extension ``gx:Track``
   (https://developers.google.com/kml/documentation/kmlreference#gxtrack): a Document with one
   Style per side, a Folder of units (Point placemarks) and a Folder of tracks, each a Placemark
@@ -18,7 +18,7 @@ same bytes.
 * **ACMI 2.2** (https://www.tacview.net/documentation/acmi/en/): ``FileType=text/acmi/tacview``,
   ``FileVersion=2.2``, the global object ``0`` with ``ReferenceTime``, then time frames ``#t``
   (seconds from the reference, increasing) with object lines ``id,T=lon|lat|alt,...``; an
-  object removed is ``-id``; kills are ``Event=Destroyed``.
+  object removed is ``-id``, after its last point and after its ``Event=Destroyed`` (a kill).
 """
 
 from __future__ import annotations
@@ -101,7 +101,8 @@ def to_czml(run: RunFolder) -> list[dict[str, Any]]:
         for what, rng in (*((f"radar {r}", m) for r, m in u.radar_ranges_m[:1]),
                           *((f"missile {m}", r) for m, r in u.missile_ranges_m[:1])):
             packets.append({
-                "id": f"{u.key}:ring:{what}", "name": f"{u.name} {what} range",
+                "id": f"{u.key}:ring:{what}", "name": f"{u.name} {what} "
+                        f"{'instrumented' if what.startswith('radar') else 'engagement'} range",
                 "parent": u.key,
                 "position": {"cartographicDegrees": [u.lon_deg, u.lat_deg, alt]},
                 "ellipse": {"semiMajorAxis": rng, "semiMinorAxis": rng, "fill": False,
@@ -214,6 +215,9 @@ def to_acmi(run: RunFolder) -> str:
         at(0.0, f"{ids[u.key]:x},T={u.lon_deg:.7f}|{u.lat_deg:.7f}|{alt:.1f},"
                 f"Type=Ground+Static+AntiAircraft,Name={_acmi_text(u.type)},"
                 f"CallSign={_acmi_text(u.name)},Coalition=Allies,Color=Blue")
+    kills = run.events[run.events["kind"] == "kill"]
+    destroyed_t = {f"v{int(tid)}": float(t) for t, tid in zip(kills["t_s"], kills["truth_id"],
+                                                              strict=True)}
     for e, g in _tracks(run):
         oid = f"{ids[e.key]:x}"
         first = True
@@ -229,12 +233,12 @@ def to_acmi(run: RunFolder) -> str:
                          f"Color={'Red' if hostile else 'Blue'}")
                 first = False
             at(float(t), line)
-        at(float(g["t_s"].iloc[-1]) + 0.01, f"-{oid}")
-    kills = run.events[run.events["kind"] == "kill"]
-    for t, tid in zip(kills["t_s"], kills["truth_id"], strict=True):
-        key = f"v{int(tid)}"
+        # removed after its last point and after its Destroyed event, never before
+        gone = max(float(g["t_s"].iloc[-1]), destroyed_t.get(e.key, -1.0))
+        at(gone + 0.01, f"-{oid}")
+    for key, t in destroyed_t.items():
         if key in ids:
-            at(float(t), f"0,Event=Destroyed|{ids[key]:x}|")
+            at(t, f"0,Event=Destroyed|{ids[key]:x}|")
     for t in sorted(frames):
         lines.append(f"#{t:.2f}")
         lines += frames[t]

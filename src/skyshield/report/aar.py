@@ -1,7 +1,10 @@
 """The after-action report: one self-contained HTML file (it opens from disk, offline) with the
-laydown, the threat tracks by fate, the engagement timeline, missiles expended, leakers with
+laydown (each radar's horizon-limited coverage at a low and a high reference altitude from
+:mod:`skyshield.report.rings`, each unit's engagement ring, the threat tracks by fate, the
+interceptor flights, a legend), the engagement timeline, missiles expended per unit, leakers with
 their cause, detection ranges by threat type, air-picture quality over time and the debrief
-scores. Plots are matplotlib PNGs embedded as data URIs; no script, no external resource.
+scores. Plots are matplotlib PNGs embedded as data URIs, drawn on ``matplotlib.figure.Figure``
+(no pyplot, no backend switch); no script, no external resource.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import base64
 import io as _io
 import json
+from collections.abc import Sequence
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -19,18 +23,26 @@ import numpy as np
 from skyshield.io.aar import entities, iso, positions, start_time, units
 from skyshield.io.runfolder import RunFolder
 
-__all__ = ["write_report", "report_html", "FATE_COLOURS"]
+__all__ = ["write_report", "report_html", "laydown_figure", "FATE_COLOURS", "STYLES"]
 
+# track colours by fate; every line of the laydown has its own (colour, line style), listed in
+# its legend: a destroyed threat is not an interceptor, a friendly is not a radar ring
 FATE_COLOURS = {"destroyed": "#2a9d3a", "leaked": "#d62728", "survived": "#7f7f7f",
-                "safe": "#1f77b4", "shot_down": "#9467bd"}
+                "safe": "#1f3fbf", "shot_down": "#e377c2"}
+STYLES = {"interceptor": ("#17becf", ":"), "radar_low": ("#6a3d9a", ":"),
+          "radar_high": ("#6a3d9a", "-."), "engagement": ("#ff8c00", "-")}
+
+
+def _figure(w_in: float, h_in: float) -> Any:
+    """A matplotlib figure not attached to pyplot (no global backend, no global state)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(w_in, h_in))
 
 
 def _png(fig: Any) -> str:
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
@@ -53,55 +65,73 @@ def _circle(lat: float, lon: float, r_m: float) -> tuple[np.ndarray, np.ndarray]
     return lon + dlon, lat + dlat
 
 
-def _laydown(run: RunFolder) -> str:
-    import matplotlib
+def laydown_figure(run: RunFolder) -> Any:
+    """The laydown: borders, each radar's coverage at a low and a high reference altitude
+    (:mod:`skyshield.report.rings`), each unit's engagement ring, the tracks by fate and the
+    interceptor flights, with a legend of every style used."""
+    from matplotlib.lines import Line2D
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from skyshield.report.rings import COVERAGE_AGL_M, COVERAGE_RCS_M2, coverage_rings
 
     ents = entities(run)
     pos = positions(run)
     us = units(run)
-    fig, ax = plt.subplots(figsize=(11, 8.5))
+    fig = _figure(11, 8.5)
+    ax = fig.subplots()
     lat0 = float(run.scenario["origin"]["lat"])
     lons = [u.lon_deg for u in us] + pos["lon_deg"].tolist()
     lats = [u.lat_deg for u in us] + pos["lat_deg"].tolist()
     for ring in _borders():
         xs, ys = zip(*ring, strict=True)
         ax.plot(xs, ys, color="#b0b0b0", lw=0.8, zorder=1)
+    handles: dict[str, Any] = {}
+
+    def key(label: str, colour: str, ls: str = "-", lw: float = 1.2, marker: str = "",
+            **kw: Any) -> None:
+        if label not in handles:
+            handles[label] = Line2D([], [], color=colour, ls=ls, lw=lw, marker=marker, **kw)
+
+    rings = coverage_rings(run)
+    for r in rings:
+        c, ls = STYLES["radar_low" if r.agl_m == COVERAGE_AGL_M[0] else "radar_high"]
+        ax.plot(r.lon_deg, r.lat_deg, color=c, lw=0.9, ls=ls, zorder=2)
+        key(f"radar coverage, {COVERAGE_RCS_M2:g} m² target at {r.agl_m / 1e3:g} km AGL", c, ls,
+            0.9)
+    c_eng, ls_eng = STYLES["engagement"]
     for u in us:
-        for k, (_radar, r) in enumerate(u.radar_ranges_m[:1]):
-            x, y = _circle(u.lat_deg, u.lon_deg, r)
-            ax.plot(x, y, color="#1f77b4", lw=0.7, ls=":", zorder=2,
-                    label="radar instrumented range" if u is us[0] and k == 0 else None)
-        for k, (_missile, r) in enumerate(u.missile_ranges_m[:1]):
-            x, y = _circle(u.lat_deg, u.lon_deg, r)
-            ax.plot(x, y, color="#ff8c00", lw=0.9, zorder=2,
-                    label="longest missile range" if u is us[0] and k == 0 else None)
+        if u.missile_ranges_m:
+            m, rng = u.missile_ranges_m[0]
+            x, y = _circle(u.lat_deg, u.lon_deg, rng)
+            ax.plot(x, y, color=c_eng, lw=0.9, ls=ls_eng, zorder=2)
+            key("engagement ring (longest missile range)", c_eng, ls_eng, 0.9)
+    if not rings:
+        key("radar coverage: not available (scenario not rebuilt)", "#ffffff", "-", 0)
     for a in (run.scenario.get("assets") or {}).values():
         ax.plot(a["lon"], a["lat"], "s", color="#444", ms=7, zorder=5)
-    seen: set[str] = set()
-    for key, g in pos.groupby("key", sort=True):
-        e = ents.get(str(key))
+        key("defended asset", "#444", "", 0, "s", ms=7)
+    c_i, ls_i = STYLES["interceptor"]
+    for k, g in pos.groupby("key", sort=True):
+        e = ents.get(str(k))
         if e is None:
             continue
         if e.category == "interceptor":
-            ax.plot(g["lon_deg"], g["lat_deg"], color="#2ca02c", lw=0.6, alpha=0.7, zorder=3,
-                    label=None if "icpt" in seen else "interceptors")
-            seen.add("icpt")
+            ax.plot(g["lon_deg"], g["lat_deg"], color=c_i, lw=0.8, ls=ls_i, zorder=3)
+            key("interceptor flight", c_i, ls_i, 0.8)
             continue
-        c = FATE_COLOURS.get(e.fate, "#1f77b4")
-        lab = f"{'friendly' if e.side == 'friendly' else 'threat'}: {e.fate}"
-        ax.plot(g["lon_deg"], g["lat_deg"], color=c, lw=1.4, zorder=4,
-                ls="--" if e.fate == "leaked" else "-", label=None if lab in seen else lab)
-        seen.add(lab)
+        c = FATE_COLOURS.get(e.fate, "#444444")
+        ls = "--" if e.fate == "leaked" else "-"
+        ax.plot(g["lon_deg"], g["lat_deg"], color=c, lw=1.4, ls=ls, zorder=4)
+        key(f"{'friendly' if e.side == 'friendly' else 'threat'}: {e.fate}", c, ls, 1.4)
         if e.fate in ("destroyed", "shot_down"):
             ax.plot(g["lon_deg"].iloc[-1], g["lat_deg"].iloc[-1], "x", color="k", ms=7, zorder=6)
+            key("kill", "k", "", 0, "x", ms=7)
     for u in us:
         ax.plot(u.lon_deg, u.lat_deg, "^", color="#0b3d91" if u.alive else "#999", ms=10,
                 mec="white", zorder=7)
         ax.annotate(u.name, (u.lon_deg, u.lat_deg), xytext=(6, 6), textcoords="offset points",
                     fontsize=9, zorder=8)
+        key("fire unit" if u.alive else "fire unit (destroyed)",
+            "#0b3d91" if u.alive else "#999", "", 0, "^", ms=9)
     # the fight's extent (tracks and sites) with a margin; long rings are cut at the frame
     pad_x = max(0.15 * (max(lons) - min(lons)), 0.1)
     pad_y = max(0.15 * (max(lats) - min(lats)), 0.1)
@@ -111,18 +141,18 @@ def _laydown(run: RunFolder) -> str:
     ax.set_xlabel("longitude (°)")
     ax.set_ylabel("latitude (°)")
     ax.grid(alpha=0.2)
-    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    ax.set_title("Laydown, coverage and engagement rings, threat tracks by fate "
-                 "(× kill, ▲ fire unit, ■ defended asset)", fontsize=10)
-    return _png(fig)
+    ax.legend(list(handles.values()), list(handles), loc="lower left", fontsize=8,
+              framealpha=0.9)
+    ax.set_title("Laydown: radar coverage (Pd 0.5 per scan, horizon-limited) and engagement "
+                 "rings, threat tracks by fate, interceptor flights", fontsize=10)
+    return fig
+
+
+def _laydown(run: RunFolder) -> str:
+    return _png(laydown_figure(run))
 
 
 def _timeline(run: RunFolder) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     ev = run.events
     rows = [("first detection", ev[ev["kind"] == "first_detection"], "o", "#1f77b4"),
             ("launch", ev[ev["kind"] == "launch"], "^", "#ff8c00"),
@@ -135,7 +165,8 @@ def _timeline(run: RunFolder) -> str:
             ("kill", ev[ev["kind"] == "kill"], "X", "#000000"),
             ("leak", ev[ev["kind"] == "leak"], "v", "#d62728"),
             ("impact", ev[ev["kind"] == "impact"], "D", "#8c564b")]
-    fig, ax = plt.subplots(figsize=(11, 3.6))
+    fig = _figure(11, 3.6)
+    ax = fig.subplots()
     for k, (label, sel, marker, colour) in enumerate(rows):
         ax.scatter(sel["t_s"] / 60, np.full(len(sel), k), marker=marker, color=colour, s=28,
                    label=f"{label} ({len(sel)})")
@@ -147,14 +178,10 @@ def _timeline(run: RunFolder) -> str:
     return _png(fig)
 
 
-def _bars(labels: list[str], values: list[float], title: str, xlabel: str,
+def _bars(labels: list[str], values: Sequence[float], title: str, xlabel: str,
           err: tuple[list[float], list[float]] | None = None) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 0.45 * max(3, len(labels)) + 1))
+    fig = _figure(7, 0.45 * max(3, len(labels)) + 1)
+    ax = fig.subplots()
     y = np.arange(len(labels))
     ax.barh(y, values, color="#4c78a8", xerr=None if err is None else np.array(err),
             capsize=3)
@@ -171,13 +198,9 @@ def _picture(run: RunFolder) -> str | None:
     s = ap.get("series")
     if not s or not s.get("t_s"):
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     t = np.asarray(s["t_s"]) / 60
-    fig, ax = plt.subplots(figsize=(11, 3.4))
+    fig = _figure(11, 3.4)
+    ax = fig.subplots()
     ax.plot(t, s["gospa_m"], label="GOSPA (m)", color="#4c78a8")
     ax.plot(t, s["localisation_m"], label="localisation part (m)", color="#72b7b2")
     ax.set_ylabel("m")
@@ -237,25 +260,35 @@ def report_html(run: RunFolder) -> str:
              "<div class='kpi'>" + "".join(f"<div>{escape(k)}<b>{escape(str(v))}</b></div>"
                                            for k, v in kpis) + "</div>",
              "<h2>Laydown and threat tracks</h2>", f"<img alt='laydown' src='{_laydown(run)}'>",
-             "<h2>Engagement timeline</h2>", f"<img alt='timeline' src='{_timeline(run)}'>"]
+             "<h2>Engagement timeline</h2>", f"<img alt='timeline' src='{_timeline(run)}'>",
+             "<p>" + ", ".join(f"{escape(k)}: {int((run.events['kind'] == k).sum())}"
+                               for k in ("first_detection", "launch", "intercept", "kill",
+                                         "leak", "impact")) + "</p>"]
     # debrief scores
     head = ["", "score", "engagements", "missiles", "kills", "missiles / kill",
-            "reaction s (mean)", "opportunities", "leakers allowed", "their damage", "fratricide"]
+            "reaction s (mean)", "opportunities", "engaged", "leakers allowed", "their damage",
+            "fratricide"]
 
     def srow(name: str, f: dict[str, Any]) -> list[Any]:
         return [name, f.get("score"), f.get("engagements"), f.get("missiles_fired"),
                 f.get("kills"), f.get("missiles_per_kill"),
                 (f.get("reaction_time_s") or {}).get("mean"), f.get("opportunities"),
+                f.get("opportunities_engaged"),
                 f.get("leakers_allowed"), f.get("leak_damage_value"), f.get("fratricide")]
 
     rows = [srow("joint group", j)] + [srow(n, f) for n, f in (sc.get("units") or {}).items()]
     parts += ["<h2>Debrief scores</h2>", _table(head, rows),
               f"<p class='note'>{escape(sc.get('formula', ''))}. Weights: "
               f"{escape(json.dumps(sc.get('weights', {})))}.</p>"]
-    fired = s.get("missiles_fired_by_unit") or {}
-    if fired:
+    ev = run.events
+    names = [u.name for u in units(run)]
+    fired = [int(((ev["kind"] == "launch") & (ev["source"] == n)).sum()) for n in names]
+    kills = [int(((ev["kind"] == "kill") & (ev["source"] == n)).sum()) for n in names]
+    if names:
         parts += ["<h2>Missiles expended per unit</h2>",
-                  f"<img alt='missiles' src='{_bars(list(fired), list(fired.values()), 'Missiles fired per unit', 'missiles')}'>"]  # noqa: E501
+                  f"<img alt='missiles' src='{_bars(names, fired, 'Missiles fired per unit', 'missiles')}'>",  # noqa: E501
+                  _table(["unit", "missiles fired", "kills"],
+                         [[n, f, k] for n, f, k in zip(names, fired, kills, strict=True)])]
     leakers = [t for t in s.get("threats") or [] if t.get("fate") == "leaked"]
     parts.append("<h2>Leakers</h2>")
     parts.append(_table(["threat", "type", "first detected (s)", "missiles at it", "cause"],

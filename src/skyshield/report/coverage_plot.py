@@ -15,12 +15,11 @@ __all__ = ["plot_coverage"]
 def plot_coverage(world: World, cov: Coverage, title: str, out_png: Path) -> Path:
     """Each radar's detection range by bearing around its site, with and without jamming."""
     import matplotlib
+    from matplotlib.figure import Figure  # not pyplot: no global backend or figure state
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(10, 8), dpi=110)
-    colours = plt.get_cmap("tab10")
+    fig = Figure(figsize=(10, 8), dpi=110)
+    ax = fig.subplots()
+    colours = matplotlib.colormaps["tab10"]
     rs = world.radars
     for i, name in enumerate(cov.radar):
         # bearings are in each radar's own frame; its frame differs from the scenario's by the
@@ -48,5 +47,4 @@ def plot_coverage(world: World, cov: Coverage, title: str, out_png: Path) -> Pat
     ax.legend(loc="upper right", fontsize=8, title="solid: jammed, dotted: clear")
     fig.tight_layout()
     fig.savefig(out_png)
-    plt.close(fig)
     return out_png

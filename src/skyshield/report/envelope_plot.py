@@ -14,12 +14,10 @@ __all__ = ["plot_envelope"]
 def plot_envelope(env: Envelope, title: str, out_png: Path) -> Path:
     """Where the target may be at launch for an intercept inside the lethal radius (shaded),
     with time-of-flight contours; both halves of the symmetric region are drawn."""
-    import matplotlib
+    from matplotlib.figure import Figure  # not pyplot: no global backend or figure state
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=110)
+    fig = Figure(figsize=(9, 6), dpi=110)
+    ax = fig.subplots()
     x = env.x_m / 1e3
     y = np.concatenate([-env.y_m[:0:-1], env.y_m]) / 1e3
     ok = np.concatenate([env.ok[:, :0:-1], env.ok], axis=1).astype(float)
@@ -43,5 +41,4 @@ def plot_envelope(env: Envelope, title: str, out_png: Path) -> Path:
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(out_png)
-    plt.close(fig)
     return out_png

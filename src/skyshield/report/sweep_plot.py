@@ -31,16 +31,14 @@ def plot_sweep(points: list[dict[str, Any]], params: list[str], metric: str, out
     """``points``: every sweep point's ``{"set": {path: value}, "metrics": {...}}`` (the
     aggregates of ``studies.sweep``); the mean of ``metric`` against ``params[0]`` with the
     interval as a band, one line per combination of the other parameters."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: no global backend or figure state
 
     x_param, others = params[0], params[1:]
     xs = list(dict.fromkeys(p["set"][x_param] for p in points))
     numeric = _numeric(xs)
     pos = {v: (float(v) if numeric else float(i)) for i, v in enumerate(xs)}
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    fig = Figure(figsize=(8, 5), dpi=110)
+    ax = fig.subplots()
     combos = list(itertools.product(*(list(dict.fromkeys(p["set"][o] for p in points))
                                       for o in others))) or [()]
     kind = ""
@@ -72,5 +70,4 @@ def plot_sweep(points: list[dict[str, Any]], params: list[str], metric: str, out
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out_png)
-    plt.close(fig)
     return out_png

@@ -3,7 +3,9 @@
 Systems and their rates: each radar scans at its own revisit period (random phase per radar from
 a named stream), the fire-control cycle runs at ``c2.cycle``, interceptors in the air are stepped
 at ``FLYOUT_STEP_S``, launches and kill assessments are one-shot events, every air vehicle's
-route end is a one-shot event, truth is sampled at ``truth_interval``. Air vehicles move on their
+route end is a one-shot event, truth is sampled at ``truth_interval`` and also recorded, for
+the entities concerned, at every launch and fate instant (intercept, kill, leak, route end,
+interceptor lost). Air vehicles move on their
 routes in closed form, so their state is evaluated exactly at any event time.
 """
 
@@ -101,6 +103,7 @@ class _Sim:
         self.strobes: dict[int, tuple[float, Strobes]] = {}
         self.strobe_seen: set[tuple[int, int]] = set()
         self._truth_rows: list[tuple[np.ndarray, ...]] = []
+        self._fate_rows: list[tuple[np.ndarray, ...]] = []  # truth at launch and fate instants
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
         self._auto_logged = np.zeros(len(world.units.name), dtype=bool)
@@ -203,7 +206,8 @@ class _Sim:
         v, w = self.w.vehicles, self.w
         if not v.alive[i] or self.ended[i] or t != v.t_end_s[i]:
             return  # killed, removed, or re-routed since this end was scheduled (move_vehicle)
-        pos, _, _, _ = self.state(t)
+        pos, vel, _, _ = self.state(t)
+        self._truth_at(t, [i], pos[[i]], vel[[i]])
         self.ended[i] = True
         self._state_cache = None
         tname = ""
@@ -626,7 +630,8 @@ class _Sim:
         simulator deactivated or stopped sending)."""
         if self.ended[i] or not self.w.vehicles.alive[i]:
             return
-        pos, _, _, _ = self.state(t)
+        pos, vel, _, _ = self.state(t)
+        self._truth_at(t, [i], pos[[i]], vel[[i]])
         self.ended[i] = True
         self._state_cache = None
         self.log.emit(t, "external_removed", truth_id=i, pos_m=pos[i], info=why)
@@ -682,6 +687,7 @@ class _Sim:
         wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight), loft=loft,
                                launch_distance_m=float(np.hypot(aim_rel[0], aim_rel[1])),
                                t_intercept_s=t + tof)
+        self._truth_at(t, [-wid], origin[None], self.icpt.state.vel_mps[[wid - 1]])
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
                       weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(rel)),
                       pos_m=origin)
@@ -733,12 +739,17 @@ class _Sim:
                  point: np.ndarray) -> None:
         ic, w, mt = self.icpt, self.w, self.w.missiles
         m, unit = ic.missile[r], w.units.name[ic.unit[r]]
-        pos, _, _, present = self.state(t)
+        pos, vel, _, present = self.state(t)
         if victim >= 0 and not present[victim]:
             killed, reason = False, "target already gone"
         else:
             reason = "hit" if killed else "missed"
         ic.alive[r] = False
+        if not mt.is_gun[m]:  # the interceptor's last point: where it fuzed
+            self._truth_at(t, [-int(ic.weapon_id[r])], np.asarray(point, dtype=float)[None],
+                           ic.state.vel_mps[[r]])
+        if killed:  # the victim's last point: where it was hit
+            self._truth_at(t, [victim], pos[[victim]], vel[[victim]])
         self.log.emit(t, "intercept", source=unit, weapon_id=ic.weapon_id[r],
                       track_id=ic.track_id[r], truth_id=victim, value=miss, target=mt.name[m],
                       pos_m=point, info=f"{reason}; pk={pk:.3f}")
@@ -865,6 +876,8 @@ class _Sim:
     def on_icpt_lost(self, t: float, payload: tuple[int, str, np.ndarray]) -> None:
         r, why, pos = payload
         ic = self.icpt
+        self._truth_at(t, [-int(ic.weapon_id[r])], np.asarray(pos, dtype=float)[None],
+                       ic.state.vel_mps[[r]])
         self.log.emit(t, "interceptor_lost", source=self.w.units.name[ic.unit[r]],
                       weapon_id=ic.weapon_id[r], track_id=ic.track_id[r], pos_m=pos, info=why)
         self._schedule_assess(t, r, False)
@@ -911,6 +924,7 @@ class _Sim:
         idx = np.flatnonzero(present)
         ic = self.icpt
         rows = ic.in_flight()
+        rows = rows[~np.asarray(ic.fuzed, dtype=bool)[rows]]  # fuzed: its last point is the fuze
         n = idx.size + rows.size
         if n == 0:
             return
@@ -928,14 +942,34 @@ class _Sim:
         t, tid, p = (np.concatenate(c) for c in zip(*self._picture_rows, strict=True))
         return {"t_s": t, "track_id": tid, "x_m": p[:, 0], "y_m": p[:, 1], "z_m": p[:, 2]}
 
+    def _truth_at(self, t: float, ids: list[int], pos_m: np.ndarray, vel_mps: np.ndarray
+                  ) -> None:
+        """Truth of the entities ``ids`` (vehicles >= 0, interceptors -weapon id) at a launch
+        or fate instant, between the periodic samples."""
+        self._fate_rows.append((np.full(len(ids), t), np.asarray(ids, dtype=np.int64),
+                                np.asarray(pos_m, dtype=float).reshape(-1, 3),
+                                np.asarray(vel_mps, dtype=float).reshape(-1, 3)))
+
     def truth_table(self) -> dict[str, np.ndarray]:
-        if not self._truth_rows:
+        """The periodic samples and the launch and fate instants, in time order (``sample``
+        tells them apart); one row per entity and instant."""
+        rows = [(*r, np.ones(r[0].size, dtype=bool)) for r in self._truth_rows] + \
+               [(*r, np.zeros(r[0].size, dtype=bool)) for r in self._fate_rows]
+        if not rows:
             return {"t_s": np.zeros(0), "entity_id": np.zeros(0, np.int64),
                     **{c: np.zeros(0) for c in ("x_m", "y_m", "z_m", "vx_mps", "vy_mps",
-                                                "vz_mps")}}
-        t, eid, p, v = (np.concatenate(c) for c in zip(*self._truth_rows, strict=True))
+                                                "vz_mps")}, "sample": np.zeros(0, dtype=bool)}
+        t, eid, p, v, sample = (np.concatenate(c) for c in zip(*rows, strict=True))
+        # time order, the launch or fate row first where both fall at one instant (it has the
+        # fuze point); then one row
+        # per (instant, entity)
+        order = np.lexsort((sample, t))
+        t, eid, p, v, sample = t[order], eid[order], p[order], v[order], sample[order]
+        _, first = np.unique(np.column_stack([t, eid.astype(float)]), axis=0, return_index=True)
+        keep = np.sort(first)
+        t, eid, p, v, sample = t[keep], eid[keep], p[keep], v[keep], sample[keep]
         return {"t_s": t, "entity_id": eid, "x_m": p[:, 0], "y_m": p[:, 1], "z_m": p[:, 2],
-                "vx_mps": v[:, 0], "vy_mps": v[:, 1], "vz_mps": v[:, 2]}
+                "vx_mps": v[:, 0], "vy_mps": v[:, 1], "vz_mps": v[:, 2], "sample": sample}
 
 
 def simulate(scenario: Scenario, seed: int | None = None,

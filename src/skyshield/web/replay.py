@@ -4,8 +4,10 @@ Everything the page needs is in the package (Leaflet, milsymbol, topojson-client
 Earth borders are vendored under ``static/vendor``), so a replay works with no internet. The
 server binds 127.0.0.1 by default. Endpoints (all JSON, read-only):
 
-* ``/api/run`` — the scenario's name, clock start, duration, origin, fire units (site, radar and
-  missile rings), assets, and every entity (side, category, type, fate);
+* ``/api/run`` — the scenario's name, clock start, duration, origin, fire units (site, radars
+  and missiles with their ranges, each radar's horizon-limited coverage polygon at a low and a
+  high reference altitude from :mod:`skyshield.report.rings`), assets, and every entity (side,
+  category, type, fate);
 * ``/api/truth`` — per entity key, columns ``t``, ``lat``, ``lon``, ``alt`` (the truth samples);
 * ``/api/tracks`` — per confirmed system track, its updates (``t``, ``lat``, ``lon``, ``alt``,
   ``sigma``) and its identity and class over time as the air picture had them (identification
@@ -26,6 +28,7 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io.aar import entities, entity_key, iso, positions, start_time, units
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.io.runfolder import RunFolder, to_jsonable
+from skyshield.report.rings import COVERAGE_AGL_M, COVERAGE_PD, COVERAGE_RCS_M2, coverage_rings
 
 __all__ = ["replay_app", "replay_payload", "STATIC_DIR", "serve"]
 
@@ -42,6 +45,11 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
     t0 = start_time(run)
     sc = run.scenario
     ents = entities(run)
+    cover: dict[str, list[dict[str, Any]]] = {}
+    for r in coverage_rings(run):
+        cover.setdefault(r.unit, []).append({
+            "radar": r.radar, "agl_m": r.agl_m, "max_range_m": round(r.max_range_m, 1),
+            "lat": _r(r.lat_deg, 5), "lon": _r(r.lon_deg, 5)})
     meta = {
         "scenario": run.summary.get("scenario"), "seed": run.summary.get("seed"),
         "start_time": iso(t0, 0), "duration_s": float(run.summary.get("sim_duration_s", 0)),
@@ -50,6 +58,7 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
                    "lon": u.lon_deg, "alt": u.alt_m, "alive": u.alive,
                    "radars": [{"type": r, "range_m": m} for r, m in u.radar_ranges_m],
                    "missiles": [{"type": m, "range_m": r} for m, r in u.missile_ranges_m],
+                   "coverage": cover.get(u.name, []),
                    "sidc": SYMBOLS[symbol_key(None)]["sidc"]} for u in units(run)],
         "assets": [{"name": n, "lat": a["lat"], "lon": a["lon"], "value": a.get("value"),
                     "radius_m": a.get("radius")} for n, a in (sc.get("assets") or {}).items()],
@@ -57,6 +66,8 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
                          "type": e.type, "fate": e.fate, "fate_t_s": e.fate_t_s,
                          "sidc": SYMBOLS[symbol_key(e)]["sidc"]} for k, e in ents.items()},
         "sidc": {k: v["sidc"] for k, v in SYMBOLS.items()},
+        "coverage_reference": {"rcs_m2": COVERAGE_RCS_M2, "pd": COVERAGE_PD,
+                               "agl_m": list(COVERAGE_AGL_M)},
         "summary": {k: run.summary.get(k) for k in (
             "threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
             "fratricide", "value_lost")},

@@ -66,11 +66,46 @@ function buildMap(d) {
     L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
       .bindTooltip(`${a.name} (value ${a.value})`).addTo(map);
   }
+  // each radar's horizon-limited coverage at the low and the high reference altitude (not its
+  // instrumented range), and each unit's engagement ring (its longest missile's range)
+  const ref = d.run.coverage_reference;
   for (const u of d.run.units) {
-    drawUnit(map, u, u.radars[0] && u.radars[0].range_m, u.missiles[0] && u.missiles[0].range_m,
-      () => select({ unit: u }));
+    for (const c of u.coverage || []) {
+      const low = c.agl_m === ref.agl_m[0];
+      L.polygon(c.lat.map((la, i) => [la, c.lon[i]]), { ...RING_STYLE[low ? "low" : "high"], fill: false, interactive: false, className: `coverage-${low ? "low" : "high"}` }).addTo(map);
+    }
+    drawUnit(map, u, null, null, () => select({ unit: u }));
+    if (u.missiles[0]) L.circle([u.lat, u.lon], { radius: u.missiles[0].range_m, ...RING_STYLE.engagement, fill: false, interactive: false, className: "engagement-ring" }).addTo(map);
   }
+  legend(ref).addTo(map);
   return map;
+}
+
+const RING_STYLE = {
+  low: { color: "#6a3d9a", weight: 1.2, dashArray: "2 4" },
+  high: { color: "#6a3d9a", weight: 1.2, dashArray: "10 4 2 4" },
+  engagement: { color: "#ff8c00", weight: 1.4 },
+};
+
+// what each line on the map is
+function legend(ref) {
+  const c = L.control({ position: "bottomleft" });
+  c.onAdd = () => {
+    const div = L.DomUtil.create("div", "legend");
+    const line = (st, text) => `<div><svg width="34" height="10"><line x1="0" y1="5" x2="34" y2="5" stroke="${st.color}" stroke-width="${st.weight + 0.6}" stroke-dasharray="${st.dashArray || ""}"/></svg> ${text}</div>`;
+    div.id = "legend";
+    div.style.cssText = "background:rgba(255,255,255,.9);padding:4px 8px;font:12px sans-serif;border-radius:4px";
+    div.innerHTML = [
+      line(RING_STYLE.low, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[0] / 1e3} km`),
+      line(RING_STYLE.high, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[1] / 1e3} km`),
+      line(RING_STYLE.engagement, "engagement ring (longest missile)"),
+      line({ color: "#c62828", weight: 2 }, "hostile"),
+      line({ color: "#1565c0", weight: 2 }, "friendly"),
+      line({ color: "#1a9641", weight: 1.5 }, "interceptor"),
+    ].join("");
+    return div;
+  };
+  return c;
 }
 
 // the air objects of the moment: system tracks (the air picture) or truth, plus interceptors
@@ -149,7 +184,9 @@ function showDetail(o) {
     const u = o.unit;
     title = `${u.name} — ${u.type}`;
     rows.push(["site", `${u.lat.toFixed(4)}, ${u.lon.toFixed(4)}`]);
-    rows.push(["radars", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    rows.push(["radars (instrumented)", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    const ref = d.run.coverage_reference;
+    rows.push(["coverage (farthest)", (u.coverage || []).map((c) => `${c.radar} ${(c.max_range_m / 1e3).toFixed(0)} km at ${c.agl_m / 1e3} km (${ref.rcs_m2} m², Pd ${ref.pd})`).join("<br>") || "–"]);
     rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
     const fired = d.events.filter((e) => e.kind === "launch" && e.source === u.name && e.t_s <= t).length;
     rows.push(["fired so far", String(fired)]);
@@ -234,7 +271,10 @@ function tick(now) {
   requestAnimationFrame(tick);
 }
 
+let DETAIL_HINT = "";
+
 async function main() {
+  DETAIL_HINT = $("detail").innerHTML;
   const d = await load();
   state.data = d;
   document.title = `skyshield replay — ${d.run.scenario}`;
@@ -246,7 +286,12 @@ async function main() {
     $("play").textContent = state.playing ? "❚❚ pause" : "▶ play";
   });
   $("speed").addEventListener("change", (ev) => { state.speed = Number(ev.target.value); });
-  $("truth").addEventListener("change", (ev) => { state.truth = ev.target.checked; state.selected = null; render(); });
+  $("truth").addEventListener("change", (ev) => {
+    state.truth = ev.target.checked;
+    state.selected = null; // the selected object may not exist in the other view
+    $("detail").innerHTML = DETAIL_HINT;
+    render();
+  });
   $("slider").addEventListener("input", (ev) => setTime(Number(ev.target.value)));
   $("filter").addEventListener("change", renderEvents);
   document.addEventListener("keydown", (ev) => { if (ev.code === "Space" && ev.target === document.body) { ev.preventDefault(); $("play").click(); } });
@@ -263,4 +308,8 @@ window.replay = {
   setTime,
   positions: () => Object.fromEntries([...drawn].map(([k, g]) => [k, [g.marker.getLatLng().lat, g.marker.getLatLng().lng]])),
   unitsDrawn: () => document.querySelectorAll(".unit-symbol svg").length,
+  ringsDrawn: () => ({ low: document.querySelectorAll("path.coverage-low").length,
+    high: document.querySelectorAll("path.coverage-high").length,
+    engagement: document.querySelectorAll("path.engagement-ring").length }),
+  select: (key) => { const g = drawn.get(key); if (g) select(g.marker.options.obj); return !!g; },
 };
