@@ -111,12 +111,20 @@ def test_commands_are_refused_with_a_reason(tmp_path, sc):
                       ({"cmd": "inject", "type": "nope", "from": {"lat": 44, "lon": 20},
                         "to": "base"}, "type"),
                       ({"cmd": "inject", "type": "cruise_missile_subsonic",
-                        "from": {"lat": 95, "lon": 20}, "to": "base"}, "outside the Earth"),
+                        "from": {"lat": 95, "lon": 20}, "to": "base"}, "from.lat"),
                       ({"cmd": "inject", "type": "cruise_missile_subsonic",
                         "from": {"lat": 44, "lon": 20}, "to": "nowhere"}, "no asset or unit"),
                       ({"cmd": "speed", "factor": -1}, "factor"),
                       ({"cmd": "external", "id": "1", "force": "hostile", "lat": 44,
-                        "lon": 20, "alt": 0, "vel_enu": [1, "x", 2]}, "vel_enu")):
+                        "lon": 20, "alt": 0, "vel_enu": [1, "x", 2]}, "vel_enu.1"),
+                      ({"cmd": "external", "id": "1", "lat": 44, "lon": 20, "alt": 0,
+                        "vel_enu": [1, 1, 2]}, "force"),
+                      ({"cmd": "external", "id": "1", "force": "hostile", "kind": "ship",
+                        "lat": 44, "lon": 20, "alt": 0, "vel_enu": [1, 1, 2]}, "kind"),
+                      ({"cmd": "destroy_radar", "unit": "kub", "radar": 5}, "radar"),
+                      ({"cmd": "approve", "id": float("inf")}, "id"),
+                      ({"cmd": "roe", "unit": "kub", "roe": "weapons_hold", "x": 1}, "x"),
+                      ("end", "JSON object")):
         with pytest.raises(CommandError, match=says):
             ex.command("controller", cmd)
     assert not (tmp_path / "r" / "commands.jsonl").exists()  # nothing refused was journaled

@@ -14,6 +14,10 @@ and so does resuming after a crash: :class:`LiveExercise` with ``resume=True`` r
 journal up to the last instant it recorded, checks the regenerated events against
 ``events.jsonl`` (every event is appended there as it happens) and continues.
 
+Every command is first checked against its typed model (``sim.commands``: one pydantic model per
+command, discriminated on ``cmd``, shared with the server's REST and websocket handlers), then
+against the running exercise (:func:`validate_command`).
+
 Simulation commands (they change the fight; roles are checked by the server):
 
 * ``inject`` {type, from {lat, lon, alt}, to: asset/unit name or {lat, lon, alt}, speed?,
@@ -47,6 +51,7 @@ from skyshield.engine.scheduler import Priority
 from skyshield.geo import enu_to_geodetic, geodetic_to_enu
 from skyshield.scenario.raids import expand_raid
 from skyshield.scenario.schema import Raid, Route, Scenario
+from skyshield.sim.commands import CommandError, parse_command
 from skyshield.sim.run import SimOutput, _Sim
 from skyshield.sim.world import compile_vehicles, compile_world
 
@@ -66,10 +71,6 @@ EXTERNAL_TYPES = {("hostile", "munition"): "cruise_missile_subsonic",
                   ("hostile", "platform"): "strike_aircraft",
                   ("friendly", "munition"): "cruise_missile_subsonic",
                   ("friendly", "platform"): "mig29"}
-
-
-class CommandError(ValueError):
-    """A command that cannot be applied (the message names the field and what was wrong)."""
 
 
 def _point(p: Any, what: str) -> dict[str, float]:
@@ -395,23 +396,14 @@ class LiveExercise:
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """Apply a command now (module docstring): journaled first, then carried out. Returns
         ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied."""
-        if not isinstance(cmd, dict):
-            raise CommandError(f"a command is a JSON object (got {cmd!r})")
-        kind = cmd.get("cmd")
+        cmd = parse_command(cmd)  # the shape (sim.commands); CommandError naming the field
+        kind = cmd["cmd"]
         if self.ended:
             raise CommandError("the exercise has ended")
         if self.frozen and kind != "resume":
             raise CommandError("the exercise is frozen: only resume is accepted")
         if kind in ENGINE_COMMANDS:
             c = dict(cmd)
-            if kind == "speed":
-                try:
-                    f = float(c.get("factor"))  # type: ignore[arg-type]
-                except (TypeError, ValueError):
-                    raise CommandError(f"factor: a number (got {c.get('factor')!r})") from None
-                if not 0 < f <= 1000:
-                    raise CommandError(f"factor: between 0 and 1000 (got {f})")
-                c["factor"] = f
             self._journal(role, c)
             self._engine(c)
             return {"seq": self.seq, "t_s": self.t, "events": []}

@@ -6,8 +6,9 @@ Roles and tokens. ``controller`` (injects, ROE, links, radars, speed, pause, end
 their approval, the unit's picture), and ``observer`` (watch only). Tokens are generated at
 start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
 (``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
-needs a token (``Authorization: Bearer ...``, or ``?token=`` on the websocket) and checks the
-role; a wrong or missing token is 401, a role without the right 403.
+(the OpenAPI document ``/openapi.json`` included) needs a token (``Authorization: Bearer ...``,
+or ``?token=`` on the websocket) and checks the role; a wrong or missing token is 401, a role
+without the right 403.
 
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
@@ -33,18 +34,28 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import secrets
 import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse
+from fastapi import (
+    Body,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict
 
 from skyshield.c2.fire_control import ROES
 from skyshield.c2.threat import CLASSES, IDENTITIES
@@ -52,11 +63,14 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io import dis
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.scenario.schema import Scenario
-from skyshield.sim.live import CommandError, LiveExercise
+from skyshield.sim.commands import Command, CommandError, dump, parse_command, short
+from skyshield.sim.live import LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.replay import STATIC_DIR
 
 __all__ = ["Roles", "LiveServer", "live_app", "serve_live", "TICK_S", "FRAME_S"]
+
+log = logging.getLogger(__name__)
 
 TICK_S = 0.1
 FRAME_S = 0.25
@@ -151,7 +165,7 @@ class LiveServer:
     stats: dict[str, int] = field(default_factory=lambda: {
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "commands": 0,
-        "commands_refused": 0})
+        "commands_refused": 0, "command_errors": 0})
     _dis_sock: socket.socket | None = None
     # key -> (t, position, velocity, entity number, force, type, marking, appearance) last sent
     _dis_last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -265,9 +279,14 @@ class LiveServer:
 
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """A command from a role (checked), applied; its result (``CommandError`` refused)."""
-        kind = cmd.get("cmd") if isinstance(cmd, dict) else None
+        try:
+            cmd = parse_command(cmd)
+        except CommandError:
+            self.stats["commands_refused"] += 1
+            raise
+        kind = cmd["cmd"]
         if kind in ("approve", "deny"):
-            a = self.ex.sim.awaiting.get(_int(cmd.get("id")))
+            a = self.ex.sim.awaiting.get(cmd["id"])
             if a is None:
                 self.stats["commands_refused"] += 1
                 raise CommandError(f"id: no engagement {cmd.get('id')!r} is waiting for approval")
@@ -451,18 +470,48 @@ class LiveServer:
             self.broadcast({"type": "events", "events": res["events"]})
 
 
-class Command(BaseModel):
-    """A command: ``cmd`` and its fields (``sim.live``)."""
+def _exercise_openapi(app: FastAPI, server: LiveServer) -> dict[str, Any]:
+    """The OpenAPI document, with this exercise's names (vehicle types, units, assets) as the
+    enumerated values of the commands' fields."""
+    if app.openapi_schema is None:
+        doc = app.openapi()
+        w, sc = server.ex.sim.w, server.ex.scenario
+        types, units = sorted(w.catalogue.air_vehicles), list(w.units.name)
+        places = [*sc.assets, *units]
+        schemas = doc.get("components", {}).get("schemas", {})
+        for model, prop, values in (("Inject", "type", types), ("Raid", "type", types),
+                                    ("Raid", "to", places), ("Roe", "unit", units),
+                                    ("CutLink", "unit", units), ("DestroyRadar", "unit", units)):
+            p = schemas.get(model, {}).get("properties", {}).get(prop)
+            if p is not None and p.get("type") == "string" and values:
+                p["enum"] = list(values)
+        to = schemas.get("Inject", {}).get("properties", {}).get("to", {})
+        for alt in to.get("anyOf", []):
+            if alt.get("type") == "string" and places:
+                alt["enum"] = places
+        app.openapi_schema = doc
+    return app.openapi_schema
 
-    model_config = ConfigDict(extra="allow")
-    cmd: str
 
-
-def _int(x: Any) -> int:
+def _ws_command(server: LiveServer, role: str, msg: dict[str, Any]) -> dict[str, Any]:
+    """The answer to one websocket message ``{"command": {...}}``: an ack, or an error with
+    the reason; never raises (whatever was sent, the socket stays open)."""
     try:
-        return int(x)
-    except (TypeError, ValueError):
-        return -1
+        text = msg.get("text")
+        if text is None:
+            raise CommandError("send text: {\"command\": {\"cmd\": ...}}")
+        data = json.loads(text)
+        if not isinstance(data, dict) or "command" not in data:
+            raise CommandError("send {\"command\": {\"cmd\": ...}}")
+        return {"type": "ack", **server.command(role, data["command"])}
+    except (CommandError, PermissionError) as exc:
+        return {"type": "error", "detail": str(exc)}
+    except (ValueError, RecursionError) as exc:  # not JSON (or too deep, or a number too long)
+        return {"type": "error", "detail": f"not a JSON command: {str(exc)[:200]}"}
+    except Exception as exc:  # noqa: BLE001 - a user's command never closes the socket
+        log.exception("websocket command from %s failed", role)
+        server.stats["command_errors"] += 1
+        return {"type": "error", "detail": f"the command failed: {type(exc).__name__}"}
 
 
 class _DISProtocol(asyncio.DatagramProtocol):
@@ -492,8 +541,20 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         if transport is not None:
             transport.close()
 
+    # the OpenAPI document is served only with a token (below); no /docs (it would need
+    # Swagger UI from a CDN, and the server works offline)
     app = FastAPI(title="skyshield live exercise", version="1", lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(RequestValidationError)
+    async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # the first problem, named by its field; the input shown short and as text (it may
+        # hold what JSON cannot carry back, such as an infinite number)
+        e = exc.errors()[0] if exc.errors() else {}
+        where = tuple(e.get("loc", ()))
+        loc = ".".join(str(x) for x in (where[2:] if where[:1] == ("body",) else where))
+        return JSONResponse({"detail": f"{loc or 'body'}: {e.get('msg', 'invalid')} "
+                                       f"(got {short(e.get('input'))})"}, 422)
 
     def role_of(authorization: str | None = Header(None)) -> str:
         token = authorization[7:] if authorization and authorization.startswith("Bearer ") \
@@ -511,6 +572,10 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
     def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "live.html", media_type="text/html")
 
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
+        return _exercise_openapi(app, server)
+
     @app.get("/api/whoami")
     def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
         return {"role": role}
@@ -527,14 +592,21 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
     def stats(role: str = Depends(role_of)) -> dict[str, Any]:
         return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t}
 
-    @app.post("/api/command")
-    def command(body: Command, role: str = Depends(role_of)) -> dict[str, Any]:
+    @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
+                                         403: {"description": "not this role's to send"}})
+    def command(body: Annotated[Command, Body()],
+                role: str = Depends(role_of)) -> dict[str, Any]:
+        """A command (``sim.commands``): its journal sequence number and simulated time."""
         try:
-            return server.command(role, body.model_dump())
+            return server.command(role, dump(body))
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
         except CommandError as exc:
             raise HTTPException(400, str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - a user's command never gets a 500
+            log.exception("command %r from %s failed", body, role)
+            server.stats["command_errors"] += 1
+            raise HTTPException(400, f"the command failed: {type(exc).__name__}") from None
 
     @app.websocket("/ws")
     async def ws(websocket: WebSocket, token: str | None = None) -> None:
@@ -559,13 +631,10 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         sender = asyncio.create_task(pump())
         try:
             while True:
-                msg = await websocket.receive_text()
-                try:
-                    data = json.loads(msg)
-                    res = server.command(role, data.get("command", {}))
-                    await websocket.send_text(json.dumps({"type": "ack", **res}))
-                except (ValueError, PermissionError, AttributeError) as exc:
-                    await websocket.send_text(json.dumps({"type": "error", "detail": str(exc)}))
+                msg = await websocket.receive()
+                if msg["type"] == "websocket.disconnect":
+                    break
+                await websocket.send_text(json.dumps(_ws_command(server, role, dict(msg))))
         except WebSocketDisconnect:
             pass
         finally:
