@@ -2,6 +2,7 @@
 and the websocket, DIS in and out through the server (10,000+ hostile datagrams included), and
 the controller injecting a threat from the map in Debian's Chromium."""
 
+import asyncio
 import json
 import shutil
 import socket
@@ -14,12 +15,12 @@ import pytest
 
 import skyshield
 from skyshield.io import dis
-from skyshield.sim.live import LiveExercise
+from skyshield.sim.live import LiveExercise, read_journal
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from skyshield.web.live import LiveServer, Roles, live_app  # noqa: E402
+from skyshield.web.live import LiveServer, Roles, _Client, live_app  # noqa: E402
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 CHROMIUM = "/usr/bin/chromium"
@@ -320,3 +321,61 @@ def test_bad_commands_are_refused_never_a_500_nor_a_closed_websocket(tmp_path):
             assert "RuntimeError" in msg["detail"]
         assert server.stats["command_errors"] == 2
         assert c.get("/api/stats", headers=h).status_code == 200
+
+
+def _run_clock_until(server, done):
+    """Run the server's clock task until ``done()``; the task's exception if it died."""
+    import asyncio
+
+    async def main():
+        task = asyncio.create_task(server.run_clock())
+        while not done() and not task.done():
+            await asyncio.sleep(0.01)
+        server.stop()
+        await task  # re-raises what stopped the clock, if anything did
+
+    asyncio.run(main())
+
+
+def test_a_failing_tick_is_logged_counted_reported_and_time_goes_on(tmp_path, caplog):
+    server, tok = _server(tmp_path)
+    ex = server.ex
+    real, calls = ex.advance, []
+
+    def flaky(t_s):
+        calls.append(t_s)
+        if len(calls) == 3:
+            raise RuntimeError("a bug in a system")
+        return real(t_s)
+
+    ex.advance = flaky
+    controller = _Client(asyncio.Queue(1000), "controller")
+    observer = _Client(asyncio.Queue(1000), "observer")
+    server.clients |= {controller, observer}
+    with caplog.at_level("ERROR", logger="skyshield.web.live"):
+        _run_clock_until(server, lambda: ex.t >= 5.0)
+    assert ex.t >= 5.0 and len(calls) > 3  # simulated time went on after the failure
+    assert server.stats["clock_errors"] == 1 and "a bug in a system" in server.clock_last_error
+    assert any("a bug in a system" in r.exc_text for r in caplog.records if r.exc_text)
+    msgs = [json.loads(controller.queue.get_nowait()) for _ in range(controller.queue.qsize())]
+    assert any(m["type"] == "error" and "clock" in m["detail"] for m in msgs)
+    assert [m for m in msgs if m["type"] == "frame"][-1]["clock_errors"] == 1
+    seen = [json.loads(observer.queue.get_nowait()) for _ in range(observer.queue.qsize())]
+    assert not any(m["type"] == "error" for m in seen)  # the controllers are told
+    c = TestClient(live_app(server))
+    st = c.get("/api/stats", headers={"Authorization": f"Bearer {tok['observer']}"}).json()
+    assert st["clock_errors"] == 1 and "RuntimeError" in st["clock_last_error"]
+
+
+def test_a_clock_failing_again_and_again_pauses_the_exercise_for_the_controller(tmp_path):
+    server, _ = _server(tmp_path)
+    ex = server.ex
+
+    def broken(t_s):
+        raise RuntimeError("always")
+
+    ex.advance = broken
+    _run_clock_until(server, lambda: ex.paused)
+    assert server.stats["clock_errors"] >= 10 and ex.paused and not ex.ended
+    commands, _ = read_journal(tmp_path / "live")
+    assert commands[-1]["role"] == "system:clock" and commands[-1]["cmd"] == {"cmd": "pause"}

@@ -13,7 +13,11 @@ without the right 403.
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
 every websocket. A client that does not keep up has frames dropped (counted), never queued
-without bound.
+without bound. A tick that fails (a bug) does not stop simulated time: its traceback goes to the
+server log, it is counted (``clock_errors`` and ``clock_last_error`` in ``/api/stats``,
+``clock_errors`` in the controller's frames), the controllers get an error message, and the
+clock goes on; after ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused
+(journaled, by ``system:clock``) for a controller to resume or end it.
 
 DIS (``--dis HOST:PORT``): Entity State PDUs for every live entity — the fire units (land
 platforms, damaged when a radar is destroyed, destroyed when the unit is), the air vehicles and
@@ -74,6 +78,7 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.1
 FRAME_S = 0.25
+CLOCK_MAX_ERRORS_IN_ROW = 10  # failed ticks in a row before the exercise is paused
 CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
@@ -165,7 +170,9 @@ class LiveServer:
     stats: dict[str, int] = field(default_factory=lambda: {
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "commands": 0,
-        "commands_refused": 0, "command_errors": 0})
+        "commands_refused": 0, "command_errors": 0, "clock_errors": 0})
+    clock_errors_in_row: int = 0
+    clock_last_error: str | None = None
     _dis_sock: socket.socket | None = None
     # key -> (t, position, velocity, entity number, force, type, marking, appearance) last sent
     _dis_last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -251,6 +258,8 @@ class LiveServer:
                          "autonomous": bool(sim.live_auto[k]),
                          "missiles": int(w.units.inventory[k].sum())}
                         for k, n in enumerate(w.units.name)]
+        if role == "controller":
+            out["clock_errors"] = self.stats["clock_errors"]
         out["approvals"] = [
             {k: a[k] for k in ("id", "unit_name", "missile_name", "track_id", "rounds", "t_s",
                                "deadline_s")}
@@ -307,22 +316,58 @@ class LiveServer:
 
     # ---------------------------------------------------------------- the clock
     async def run_clock(self) -> None:
+        """Advance the exercise with the wall clock (module docstring). A tick that fails is
+        logged with its traceback, counted and reported (:meth:`_clock_failed`); the clock
+        goes on."""
         last = time.monotonic()
         last_frame = 0.0
         while self._running:
             await asyncio.sleep(TICK_S)
             now = time.monotonic()
             dt, last = now - last, now
-            ex = self.ex
-            if not ex.paused and not ex.ended:
-                events = ex.advance(ex.t + dt * ex.speed)
-                if events:
-                    self.broadcast({"type": "events", "events": events})
-                    self._dis_events(events)
-                self._dis_entities()
+            try:
+                self.tick(dt)
+                self.clock_errors_in_row = 0
+            except Exception as exc:  # noqa: BLE001 - simulated time must not stop silently
+                self._clock_failed(exc)
             if now - last_frame >= FRAME_S:
                 last_frame = now
-                self.send_frames()
+                try:
+                    self.send_frames()
+                except Exception as exc:  # noqa: BLE001
+                    self._clock_failed(exc)
+
+    def tick(self, dt_wall_s: float) -> None:
+        """One tick of the clock: ``dt_wall_s`` of wall time × speed, unless paused."""
+        ex = self.ex
+        if not ex.paused and not ex.ended:
+            events = ex.advance(ex.t + dt_wall_s * ex.speed)
+            if events:
+                self.broadcast({"type": "events", "events": events})
+                self._dis_events(events)
+            self._dis_entities()
+
+    def _clock_failed(self, exc: Exception) -> None:
+        """A failed tick: the traceback to the server log, the count and the last error to
+        ``/api/stats`` and the controllers' frames, an error message to the controllers. After
+        ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused (a journaled
+        ``pause`` by ``system:clock``), so that a controller decides: resume, or end."""
+        log.error("clock tick at T+%.1f s failed", self.ex.t, exc_info=exc)
+        self.stats["clock_errors"] += 1
+        self.clock_errors_in_row += 1
+        self.clock_last_error = f"T+{self.ex.t:.1f} s: {type(exc).__name__}: {exc}"[:300]
+        detail = f"the exercise clock failed at {self.clock_last_error}"
+        if self.clock_errors_in_row >= CLOCK_MAX_ERRORS_IN_ROW and not self.ex.paused \
+                and not self.ex.ended:
+            try:
+                self.ex.command("system:clock", {"cmd": "pause"})
+                detail += f" ({self.clock_errors_in_row} times in a row: paused)"
+            except Exception:  # noqa: BLE001
+                log.exception("pausing after clock errors failed")
+        text = json.dumps({"type": "error", "detail": detail})
+        for c in list(self.clients):
+            if c.role == "controller":
+                self._put(c, text)
 
     def stop(self) -> None:
         self._running = False
@@ -590,7 +635,8 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
 
     @app.get("/api/stats")
     def stats(role: str = Depends(role_of)) -> dict[str, Any]:
-        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t}
+        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
+                "clock_last_error": server.clock_last_error}
 
     @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
                                          403: {"description": "not this role's to send"}})
