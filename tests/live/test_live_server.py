@@ -379,3 +379,76 @@ def test_a_clock_failing_again_and_again_pauses_the_exercise_for_the_controller(
     assert server.stats["clock_errors"] >= 10 and ex.paused and not ex.ended
     commands, _ = read_journal(tmp_path / "live")
     assert commands[-1]["role"] == "system:clock" and commands[-1]["cmd"] == {"cmd": "pause"}
+
+
+def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
+    """Controller and observer: the truth and every event. The operator of a unit: its own
+    radars' tracks, interceptors and events, never the truth; the command post: the fused
+    picture without the truth. The fire-control plan reaches operators without approval
+    mode too (engage events, planned engagements)."""
+    import contextlib
+
+    server, tok = _server(tmp_path)
+    server.ex.speed = 50.0
+    w = server.ex.sim.w
+    radars_of = {u: {w.radars.name[i] for i in np.flatnonzero(w.radars.unit == k)}
+                 for k, u in enumerate(w.units.name)}
+    roles = ["controller", "observer", "operator:kub", "operator:pantsir",
+             "operator:command_post"]
+    got = {r: {"events": [], "frames": []} for r in roles}
+    with TestClient(live_app(server)) as c, contextlib.ExitStack() as stack:
+        socks = {r: stack.enter_context(c.websocket_connect(f"/ws?token={tok[r]}"))
+                 for r in roles}
+        r = c.post("/api/command", headers={"Authorization": f"Bearer {tok['controller']}"},
+                   json={"cmd": "inject", "type": "cruise_missile_subsonic",
+                         "from": {"lat": 44.95, "lon": 19.9, "alt": 200}, "to": "base"})
+        assert r.status_code == 200
+        for role, ws in socks.items():  # each socket, up to T+100 (its messages are in order)
+            while True:
+                msg = json.loads(ws.receive_text())
+                if msg["type"] == "events":
+                    got[role]["events"] += msg["events"]
+                elif msg["type"] == "frame":
+                    got[role]["frames"].append(msg)
+                    if msg["t"] >= 100.0:
+                        break
+    kinds = {r: {e["kind"] for e in g["events"]} for r, g in got.items()}
+    assert {"spawn", "inject", "kill", "engage"} <= kinds["observer"]
+    assert kinds["controller"] >= kinds["observer"] - {"end"}
+    assert any(f.get("vehicles") for f in got["observer"]["frames"])
+    for role in roles[2:]:
+        evs = got[role]["events"]
+        assert evs, role
+        assert not kinds[role] & {"spawn", "inject", "kill", "first_detection", "command",
+                                  "leak", "impact", "route_end"}, (role, kinds[role])
+        assert all(e["truth_id"] == -1 for e in evs), role
+        assert all(e["value"] is None and e["info"] == "" for e in evs
+                   if e["kind"] == "intercept")
+        assert all("vehicles" not in f for f in got[role]["frames"])
+    for unit, other in (("kub", "pantsir"), ("pantsir", "kub")):
+        evs = got[f"operator:{unit}"]["events"]
+        # its own unit's engagements, decided by fire control without approval mode
+        assert any(e["kind"] == "engage" and e["source"] == unit for e in evs), unit
+        # the other unit's events only about tracks this unit's radars held (its own scans,
+        # emissions, links never)
+        held = server._held[w.units.name.index(unit)]
+        others = [e for e in evs if e["source"] == other or e["source"] in radars_of[other]]
+        assert all(e["track_id"] in held for e in others), others
+        assert not any(e["source"] in radars_of[other] for e in evs if e["kind"] == "scan")
+        assert any(e["kind"] == "scan" and e["source"] in radars_of[unit] for e in evs)
+        assert "assignment" not in kinds[f"operator:{unit}"]  # the joint solver: the post's
+        frames = got[f"operator:{unit}"]["frames"]
+        assert all([u["name"] for u in f["units"]] == [unit] for f in frames)
+        assert all(i["unit"] == unit for f in frames for i in f["interceptors"])
+    # a unit's tracks are among the fused picture's
+    kub_tracks = {t["id"] for f in got["operator:kub"]["frames"] for t in f["tracks"]}
+    post_tracks = {t["id"] for f in got["operator:command_post"]["frames"] for t in f["tracks"]}
+    assert kub_tracks and kub_tracks <= post_tracks
+    post = got["operator:command_post"]["events"]
+    assert {e["source"] for e in post if e["kind"] == "engage"} == {"kub", "pantsir"}
+    assert "assignment" in kinds["operator:command_post"]
+    units_seen = {u["name"] for f in got["operator:command_post"]["frames"] for u in f["units"]}
+    assert units_seen == {"kub", "pantsir"}
+    missiles = {i["unit"] for f in got["operator:command_post"]["frames"]
+                for i in f["interceptors"]}
+    assert missiles == {"kub", "pantsir"}

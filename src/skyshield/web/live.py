@@ -3,7 +3,16 @@ with roles, a browser UI over a websocket, and DIS.
 
 Roles and tokens. ``controller`` (injects, ROE, links, radars, speed, pause, end), one
 ``operator:<unit>`` per fire unit and ``operator:command_post`` (the engagements waiting for
-their approval, the unit's picture), and ``observer`` (watch only). Tokens are generated at
+their approval, the unit's picture), and ``observer`` (watch only).
+
+What each role sees. The controller and observers: everything, the truth included (where the
+vehicles are, every event). An operator never sees the truth: the tracks, not the vehicles;
+no truth-bearing event (``TRUTH_EVENTS``; ``truth_id`` blanked). The operator of one unit sees
+its own unit's air picture: the tracks its radars hold, its interceptors, its own status, and
+the events about the unit or those tracks (:meth:`LiveServer.events_for`); the command-post
+operator sees the fused picture (every track, unit and interceptor). The fire-control plan
+reaches the operators in every mode: ``engage`` events and ``planned`` in the frame (in
+approval mode, also ``approvals``, the engagements waiting for their decision). Tokens are generated at
 start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
 (``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
 (the OpenAPI document ``/openapi.json`` included) needs a token (``Authorization: Bearer ...``,
@@ -78,6 +87,10 @@ log = logging.getLogger(__name__)
 
 TICK_S = 0.1
 FRAME_S = 0.25
+# events that carry the truth (where the vehicles really are, what really happened): the
+# controller's and observers' only
+TRUTH_EVENTS = frozenset({"spawn", "route_end", "leak", "impact", "first_detection", "kill",
+                          "inject", "external_entity", "command"})
 CLOCK_MAX_ERRORS_IN_ROW = 10  # failed ticks in a row before the exercise is paused
 CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat
@@ -178,6 +191,7 @@ class LiveServer:
     _dis_last: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     _dis_seen: dict[str, float] = field(default_factory=dict)  # entity id -> last update t
     _running: bool = True
+    _held: dict[int, set[int]] = field(default_factory=dict)  # unit -> tracks it held
 
     # ---------------------------------------------------------------- the picture
     def scenario_info(self) -> dict[str, Any]:
@@ -242,8 +256,11 @@ class LiveServer:
                                "lon": round(float(np.degrees(b)), 6), "alt": round(float(c), 1),
                                "identity": IDENTITIES[int(i_)], "class": CLASSES[int(c_)]})
         out["tracks"] = tracks
+        own = self._own_unit(role)  # an operator of one unit: its index; else None
         ic = sim.icpt
         rows = ic.in_flight()
+        if own is not None:
+            rows = rows[np.asarray(ic.unit, dtype=np.int64)[rows] == own]
         if rows.size:
             la, lo, al = enu_to_geodetic(ic.state.pos_m[rows], *origin)
             out["interceptors"] = [
@@ -257,7 +274,14 @@ class LiveServer:
                          "roe": ROES[int(w.units.roe[k])],
                          "autonomous": bool(sim.live_auto[k]),
                          "missiles": int(w.units.inventory[k].sum())}
-                        for k, n in enumerate(w.units.name)]
+                        for k, n in enumerate(w.units.name) if own is None or k == own]
+        # the fire-control plan: engagements decided and not yet all launched (in approval
+        # mode, the approved ones; the ones waiting are in "approvals")
+        out["planned"] = [{"unit": w.units.name[u], "track_id": int(tid), "rounds": int(n)}
+                          for u, tid, n in sim.pending
+                          if n > 0 and may(role, "approve", w.units.name[u])
+                          and not any(a["unit"] == u and a["track_id"] == tid
+                                      for a in sim.awaiting.values())]
         if role == "controller":
             out["clock_errors"] = self.stats["clock_errors"]
         out["approvals"] = [
@@ -268,9 +292,76 @@ class LiveServer:
 
     # ---------------------------------------------------------------- sending
     def broadcast(self, msg: dict[str, Any]) -> None:
-        text = json.dumps(msg, separators=(",", ":"))
+        """``msg`` to every client; an events message as each role may see it
+        (:meth:`events_for`)."""
+        if msg.get("type") != "events":
+            text = json.dumps(msg, separators=(",", ":"))
+            for c in list(self.clients):
+                self._put(c, text)
+            return
+        by_role: dict[str, str | None] = {}
         for c in list(self.clients):
-            self._put(c, text)
+            if c.role not in by_role:
+                evs = self.events_for(c.role, msg["events"])
+                by_role[c.role] = json.dumps({**msg, "events": evs}, separators=(",", ":")) \
+                    if evs else None
+            filtered = by_role[c.role]
+            if filtered is not None:
+                self._put(c, filtered)
+
+    def _own_unit(self, role: str) -> int | None:
+        """The fire unit of an operator of one unit (not the command post); None otherwise."""
+        if not role.startswith("operator:") or role == "operator:command_post":
+            return None
+        names = self.ex.sim.w.units.name
+        unit = role.split(":", 1)[1]
+        return names.index(unit) if unit in names else None
+
+    def _held_tracks(self, k: int) -> set[int]:
+        """The tracks fire unit ``k``'s own radars hold now or held since the exercise began
+        (so that a track's last events, such as its drop, still reach its operator)."""
+        sim = self.ex.sim
+        tr = sim.tracker
+        slots = tr.live()
+        held = self._held.setdefault(k, set())
+        if slots.size:
+            mine = tr.seen_by(slots, sim._unit_sensors(k), self.ex.t - sim.sc.c2.max_track_age)
+            held.update(int(i) for i in tr.track_id[slots[mine]])
+        return held
+
+    def events_for(self, role: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events ``role`` may see. The controller and observers: all. Operators: never
+        the truth (``TRUTH_EVENTS`` left out, ``truth_id`` blanked, an intercept's miss
+        distance and outcome too: they learn it from the kill assessment); the command post
+        the fused picture (every unit's and track's events), the operator of one unit those
+        about it (its own radars, or the unit as source) or about tracks its radars hold, and
+        the end."""
+        if role in ("controller", "observer"):
+            return events
+        w = self.ex.sim.w
+        own = self._own_unit(role)
+        if own is None and role != "operator:command_post":
+            return []
+        radars: set[str] = set()
+        held: set[int] = set()
+        if own is not None:
+            radars = {w.radars.name[i] for i in np.flatnonzero(w.radars.unit == own)}
+            held = self._held_tracks(own)
+        out = []
+        for e in events:
+            kind = e["kind"]
+            if kind in TRUTH_EVENTS:
+                continue
+            if own is not None and kind != "end":
+                src = e["source"]
+                about_unit = src == w.units.name[own] or src in radars
+                if not about_unit and not (e["track_id"] >= 0 and e["track_id"] in held):
+                    continue
+            e = {**e, "truth_id": -1}
+            if kind == "intercept":
+                e.update(value=None, info="")
+            out.append(e)
+        return out
 
     def _put(self, c: _Client, text: str) -> None:
         try:
