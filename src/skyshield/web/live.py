@@ -3,7 +3,12 @@ with roles, a browser UI over a websocket, and DIS.
 
 Roles and tokens. ``controller`` (injects, ROE, links, radars, speed, pause, end), one
 ``operator:<unit>`` per fire unit and ``operator:command_post`` (the engagements waiting for
-their approval, the unit's picture), and ``observer`` (watch only).
+their approval, the unit's picture), and ``observer`` (watch only). Tokens are generated at
+start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
+(``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
+(the OpenAPI document ``/openapi.json`` included) needs a token (``Authorization: Bearer ...``,
+or ``?token=`` on the websocket) and checks the role; a wrong or missing token is 401, a role
+without the right 403.
 
 What each role sees. The controller and observers: everything, the truth included (where the
 vehicles are, every event). An operator never sees the truth: the tracks, not the vehicles;
@@ -12,12 +17,7 @@ its own unit's air picture: the tracks its radars hold, its interceptors, its ow
 the events about the unit or those tracks (:meth:`LiveServer.events_for`); the command-post
 operator sees the fused picture (every track, unit and interceptor). The fire-control plan
 reaches the operators in every mode: ``engage`` events and ``planned`` in the frame (in
-approval mode, also ``approvals``, the engagements waiting for their decision). Tokens are generated at
-start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
-(``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
-(the OpenAPI document ``/openapi.json`` included) needs a token (``Authorization: Bearer ...``,
-or ``?token=`` on the websocket) and checks the role; a wrong or missing token is 401, a role
-without the right 403.
+approval mode, also ``approvals``, the engagements waiting for their decision).
 
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
