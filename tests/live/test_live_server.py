@@ -249,6 +249,16 @@ def test_the_controller_injects_a_threat_from_the_map_in_chromium(running, tmp_p
             "window.live.events().some(e => e.kind === 'inject')", timeout=15000)
         page.wait_for_selector("#msg:has-text('inject: applied')")
         assert (server.ex.sim.log.columns()["kind"] == "inject").sum() == 1
+        # a name is text, never HTML (a stored XSS otherwise: every page that shows the event)
+        evil = '<img src=x onerror="window.__xss=1">'
+        server.command("controller", {"cmd": "inject", "type": "cruise_missile_subsonic",
+                                      "name": evil[:60], "to": "base",
+                                      "from": {"lat": 44.95, "lon": 19.9, "alt": 200}})
+        page.wait_for_function(
+            "[...document.querySelectorAll('#events li')].some("
+            "li => li.textContent.includes('<img src=x'))", timeout=15000)
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("#events img, #approvals img, #clock img").count() == 0
         page.screenshot(path=str(tmp_path / "live.png"))
         assert errors == []
         b.close()
@@ -452,3 +462,20 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
     missiles = {i["unit"] for f in got["operator:command_post"]["frames"]
                 for i in f["interceptors"]}
     assert missiles == {"kub", "pantsir"}
+
+
+def test_the_pages_never_parse_data_as_html():
+    """The replay and live pages set names and event text as text (the Chromium test above
+    shows an inject named like an <img> tag as text): no innerHTML, and every Leaflet tooltip
+    (which takes HTML) escaped."""
+    import re
+
+    from skyshield.web.replay import STATIC_DIR
+
+    for js in sorted(STATIC_DIR.glob("*.js")):
+        if js.name.startswith(("leaflet", "milsymbol", "topojson")):
+            continue  # vendored libraries
+        text = js.read_text(encoding="utf-8")
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text, js.name
+        assert all(m.startswith("esc(") for m in re.findall(r"bindTooltip\(([^,)]{0,5})", text)
+                   ), js.name

@@ -3,7 +3,7 @@
 // a clock with play / pause / speed / slider, an event list that jumps the clock, and a detail
 // panel. Everything is served by the replay server from the package: no internet needed.
 /* global L */
-import { baseMap, drawUnit, fmt, icon } from "./mapkit.js";
+import { baseMap, drawUnit, el, esc, fmt, icon } from "./mapkit.js";
 
 const state = { t: 0, playing: false, speed: 10, truth: false, selected: null, data: null };
 const TRAIL_S = 180; // seconds of history drawn behind an air object
@@ -64,7 +64,7 @@ function buildMap(d) {
   map.fitBounds(L.latLngBounds(pts).pad(0.08));
   for (const a of d.run.assets) {
     L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
-      .bindTooltip(`${a.name} (value ${a.value})`).addTo(map);
+      .bindTooltip(esc(`${a.name} (value ${a.value})`)).addTo(map);
   }
   for (const u of d.run.units) {
     drawUnit(map, u, u.radars[0] && u.radars[0].range_m, u.missiles[0] && u.missiles[0].range_m,
@@ -123,7 +123,7 @@ function render() {
   for (const [k, g] of drawn) {
     if (!live.has(k)) { map.removeLayer(g.marker); map.removeLayer(g.line); drawn.delete(k); }
   }
-  $("clock").innerHTML = `T+${fmt(t)}<small>${clockUtc(t)} UTC</small>`;
+  $("clock").replaceChildren(`T+${fmt(t)}`, el("small", `${clockUtc(t)} UTC`));
   $("slider").value = t;
   markPast();
   if (state.selected) showDetail(state.selected);
@@ -149,8 +149,8 @@ function showDetail(o) {
     const u = o.unit;
     title = `${u.name} — ${u.type}`;
     rows.push(["site", `${u.lat.toFixed(4)}, ${u.lon.toFixed(4)}`]);
-    rows.push(["radars", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
-    rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    rows.push(["radars", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("\n")]);
+    rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("\n")]);
     const fired = d.events.filter((e) => e.kind === "launch" && e.source === u.name && e.t_s <= t).length;
     rows.push(["fired so far", String(fired)]);
     rows.push(["status", u.alive ? "in action" : "destroyed"]);
@@ -171,9 +171,18 @@ function showDetail(o) {
     if (v != null) rows.push(["speed", `${v.toFixed(0)} m/s`]);
     const eng = d.events.filter((e) => (e.kind === "launch" || e.kind === "intercept" || e.kind === "engage") &&
       ((o.kind === "track" && String(e.track_id) === String(o.tid)) || (o.kind === "truth" && (e.truth_key === o.key || e.weapon_key === o.key))));
-    rows.push(["engagements", eng.length ? eng.map((e) => `T+${fmt(e.t_s)} ${e.kind} ${e.source} ${e.target}`).join("<br>") : "none"]);
+    rows.push(["engagements", eng.length ? eng.map((e) => `T+${fmt(e.t_s)} ${e.kind} ${e.source} ${e.target}`).join("\n") : "none"]);
   }
-  $("detail").innerHTML = `<h3>${title}</h3><table>${rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("")}</table>`;
+  // names come from scenarios and live injects: set as text, never parsed as HTML
+  const table = document.createElement("table");
+  for (const [k, v] of rows) {
+    const tr = document.createElement("tr");
+    const td = el("td");
+    String(v).split("\n").forEach((line, i) => { if (i) td.appendChild(document.createElement("br")); td.append(line); });
+    tr.append(el("td", k), td);
+    table.appendChild(tr);
+  }
+  $("detail").replaceChildren(el("h3", title), table);
 }
 
 const FILTERS = {
@@ -202,13 +211,13 @@ function nameOf(key) { const e = key && state.data.run.entities[key]; return e ?
 function renderEvents() {
   const f = FILTERS[$("filter").value];
   const ol = $("events");
-  ol.innerHTML = "";
+  ol.replaceChildren();
   for (const e of state.data.events.filter(f)) {
     const li = document.createElement("li");
     li.className = `ev kind-${e.kind}`;
     li.dataset.t = e.t_s;
     li.dataset.kind = e.kind;
-    li.innerHTML = `<span class="t">T+${fmt(e.t_s)}</span><span class="k">${eventText(e)}</span>`;
+    li.append(el("span", `T+${fmt(e.t_s)}`, "t"), el("span", eventText(e), "k"));
     li.addEventListener("click", () => {
       state.playing = false; $("play").textContent = "▶ play";
       setTime(e.t_s);
