@@ -136,6 +136,14 @@ def test_commands_are_refused_with_a_reason(tmp_path, sc):
     assert ex.ended and ex.advance(100.0) == []
 
 
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _post(port, token, body):
     req = urllib.request.Request(f"http://127.0.0.1:{port}/api/command",
                                  data=json.dumps(body).encode(), method="POST",
@@ -199,3 +207,51 @@ def test_kill_9_of_the_server_then_resume_loses_no_event_and_no_command(tmp_path
     assert (log["kind"] == "command").sum() == 2  # inject and roe (speed is the engine's)
     ex.advance(150.0)  # and it goes on
     assert ex.ended
+
+
+def test_a_torn_last_command_is_cut_off_and_later_commands_are_kept(tmp_path, sc):
+    """A kill -9 in the middle of writing a command leaves half a line: resuming cuts it off,
+    so that the next command is a line of its own and a second resume finds every command."""
+    folder = tmp_path / "t"
+    ex = LiveExercise(sc, folder)
+    ex.advance(5.0)
+    ex.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_tight"})
+    ex.advance(8.0)
+    ex.command("controller", {"cmd": "cut_link", "unit": "pantsir"})
+    with (folder / "commands.jsonl").open("a") as f:
+        f.write('{"cmd":{"cmd":"roe","roe":"weapons_ho')  # the process died here
+    ex = LiveExercise(sc, folder, resume=True)
+    assert ex.seq == 2
+    ex.advance(12.0)
+    ex.command("controller", {"cmd": "destroy_radar", "unit": "kub"})
+    ex = LiveExercise(sc, folder, resume=True)
+    commands, _ = read_journal(folder)
+    assert [c["cmd"]["cmd"] for c in commands] == ["roe", "cut_link", "destroy_radar"]
+    assert [c["seq"] for c in commands] == [1, 2, 3] and ex.seq == 3
+    assert (folder / "commands.jsonl").read_text().endswith("}\n")
+    log = pd.DataFrame(ex.sim.log.columns())
+    assert (log["kind"] == "radar_destroyed").sum() == 1  # replayed on the second resume
+
+
+@pytest.mark.parametrize("damage", ["garbage", "seq"])
+def test_a_journal_corrupt_in_the_middle_is_refused_with_where(tmp_path, sc, damage):
+    from typer.testing import CliRunner
+
+    from skyshield.cli import app
+    from skyshield.sim.live import JournalError
+
+    folder = tmp_path / "c"
+    ex = LiveExercise(sc, folder)
+    for t, u in ((3.0, "kub"), (6.0, "pantsir"), (9.0, "kub")):
+        ex.advance(t)
+        ex.command("controller", {"cmd": "cut_link", "unit": u})
+    p = folder / "commands.jsonl"
+    lines = p.read_text().splitlines(keepends=True)
+    lines[1] = "#!@ not json\n" if damage == "garbage" else lines[1].replace('"seq":2', '"seq":7')
+    p.write_text("".join(lines))
+    with pytest.raises(JournalError, match="commands.jsonl:2"):
+        LiveExercise(sc, folder, resume=True)
+    (folder / "scenario.resolved.yaml").write_text(SMALL.read_text())
+    r = CliRunner().invoke(app, ["serve", "--resume", str(folder), "--port", str(_free_port())])
+    assert r.exit_code == 2 and "commands.jsonl:2" in r.output and "Traceback" not in r.output
+    assert p.read_text() == "".join(lines)  # refused, and left as it was
