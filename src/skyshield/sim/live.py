@@ -58,8 +58,8 @@ from skyshield.sim.commands import CommandError, parse_command, short
 from skyshield.sim.run import SimOutput, _Sim
 from skyshield.sim.world import compile_vehicles, compile_world
 
-__all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS", "apply_command",
-           "replay_journal", "read_journal"]
+__all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS",
+           "apply_command", "replay_journal", "read_journal"]
 
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                 "external", "end")
