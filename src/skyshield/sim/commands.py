@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 __all__ = ["COMMAND", "COMMAND_NAMES", "Command", "CommandError", "parse_command", "short"]
 
 NAME_MAX = 64  # names and catalogue types: longer is not a name
-RAID_MAX = 1000  # assumed: more vehicles than one command should put into a live exercise
+RAID_MAX = 200  # assumed: more vehicles than one command should put into a live exercise
 
 
 class CommandError(ValueError):

@@ -64,6 +64,7 @@ __all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGI
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                 "external", "end")
 ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
+INJECT_MAX_DISTANCE_M = 1_000_000.0  # assumed: how far from the origin an inject may start
 EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
 # assumed bounds of what another simulator may put into the exercise
 EXTERNAL_MAX_SPEED_MPS = 5000.0
@@ -147,8 +148,13 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
     c = dict(cmd)
     kind = c["cmd"]
     if kind == "inject":
+        _near(sim, c["from"], "from")
+        if isinstance(c["to"], dict):
+            _near(sim, c["to"], "to")
         _validated_route(sim, t, c)
     elif kind == "raid":
+        for k, p in enumerate([c["from"], *c.get("via", [])]):
+            _near(sim, p, "from" if k == 0 else f"via.{k - 1}")
         _raid_routes(sim, t, c)
     elif kind == "roe":
         _unit_index(sim, c.get("unit"))
@@ -192,6 +198,18 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
         if str(c.get("force")) not in ("hostile", "friendly"):
             raise CommandError(f"force: hostile or friendly (got {c.get('force')!r})")
     return c
+
+
+def _near(sim: _Sim, p: dict[str, Any], what: str) -> None:
+    """A point of an inject or a raid no further from the scenario's origin than
+    ``INJECT_MAX_DISTANCE_M`` (a route across half the globe is no part of the exercise, and
+    costs every later inject its length)."""
+    o = sim.sc.origin
+    d = float(np.hypot((p["lat"] - o.lat) * 111e3,
+                       (p["lon"] - o.lon) * 111e3 * np.cos(np.radians(o.lat))))
+    if d > INJECT_MAX_DISTANCE_M:
+        raise CommandError(f"{what}: {d / 1e3:.0f} km from the scenario's origin (at most "
+                           f"{INJECT_MAX_DISTANCE_M / 1e3:g} km)")
 
 
 def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str, Route]]:

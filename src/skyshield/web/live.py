@@ -77,7 +77,7 @@ from skyshield.io import dis
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.scenario.schema import Scenario
 from skyshield.sim.commands import Command, CommandError, dump, parse_command, short
-from skyshield.sim.live import LiveExercise
+from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.replay import STATIC_DIR
 
@@ -621,6 +621,16 @@ def _exercise_openapi(app: FastAPI, server: LiveServer) -> dict[str, Any]:
             p = schemas.get(model, {}).get("properties", {}).get(prop)
             if p is not None and p.get("type") == "string" and values:
                 p["enum"] = list(values)
+        # injects start near the exercise (sim.live.INJECT_MAX_DISTANCE_M): a box inside that
+        # circle
+        half_deg = INJECT_MAX_DISTANCE_M / 111e3 / 1.5
+        pt = schemas.get("Point", {}).get("properties", {})
+        o = sc.origin
+        for k, c, h in (("lat", o.lat, half_deg),
+                        ("lon", o.lon, half_deg / max(np.cos(np.radians(o.lat)), 0.1))):
+            if k in pt:
+                pt[k]["minimum"] = round(max(pt[k].get("minimum", -1e9), c - h), 4)
+                pt[k]["maximum"] = round(min(pt[k].get("maximum", 1e9), c + h), 4)
         to = schemas.get("Inject", {}).get("properties", {}).get("to", {})
         for alt in to.get("anyOf", []):
             if alt.get("type") == "string" and places:
