@@ -433,7 +433,7 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
                                   "leak", "impact", "route_end"}, (role, kinds[role])
         assert all(e["truth_id"] == -1 for e in evs), role
         assert all(e["value"] is None and e["info"] == "" for e in evs
-                   if e["kind"] == "intercept")
+                   if e["kind"] in ("intercept", "scan"))
         assert all("vehicles" not in f for f in got[role]["frames"])
     for unit, other in (("kub", "pantsir"), ("pantsir", "kub")):
         evs = got[f"operator:{unit}"]["events"]

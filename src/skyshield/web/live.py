@@ -332,7 +332,8 @@ class LiveServer:
     def events_for(self, role: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The events ``role`` may see. The controller and observers: all. Operators: never
         the truth (``TRUTH_EVENTS`` left out, ``truth_id`` blanked, an intercept's miss
-        distance and outcome too: they learn it from the kill assessment); the command post
+        distance and outcome too: they learn it from the kill assessment; and how many of a
+        scan's plots were true); the command post
         the fused picture (every unit's and track's events), the operator of one unit those
         about it (its own radars, or the unit as source) or about tracks its radars hold, and
         the end."""
@@ -358,7 +359,7 @@ class LiveServer:
                 if not about_unit and not (e["track_id"] >= 0 and e["track_id"] in held):
                     continue
             e = {**e, "truth_id": -1}
-            if kind == "intercept":
+            if kind in ("intercept", "scan"):  # miss distance and outcome; true plots
                 e.update(value=None, info="")
             out.append(e)
         return out
