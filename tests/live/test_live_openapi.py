@@ -1,13 +1,19 @@
 """Schemathesis against the live server's OpenAPI document: generated requests, with no token,
-a wrong one, an observer's and the controller's, never get a server error."""
+a wrong one, an observer's and the controller's, never get a server error. The document
+describes every command (one typed model per ``cmd``, with this exercise's unit, asset and
+vehicle-type names as enumerations), so the controller's requests are real commands, most of
+them applied; negative generation sends what the models refuse (missing or mistyped fields)."""
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi")
 schemathesis = pytest.importorskip("schemathesis")
+from fastapi.testclient import TestClient  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis import GenerationMode  # noqa: E402
 
 import skyshield  # noqa: E402
 from skyshield.sim.live import LiveExercise  # noqa: E402
@@ -17,23 +23,33 @@ SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 
 
 def _app():
-    import tempfile
-
-    ex = LiveExercise(skyshield.load_scenario(SMALL), Path(tempfile.mkdtemp()) / "live")
+    ex = LiveExercise(skyshield.load_scenario(SMALL), Path(tempfile.mkdtemp()) / "live",
+                      approval=(30.0, False))
     ex.advance(40.0)
     roles, tokens = Roles.generate(list(ex.sim.w.units.name))
-    return live_app(LiveServer(ex, roles)), tokens
+    server = LiveServer(ex, roles)
+    return live_app(server), tokens, server
 
 
-APP, TOKENS = _app()
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+APP, TOKENS, SERVER = _app()
+# the document itself needs a token
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", APP, headers={"Authorization": f"Bearer {TOKENS['observer']}"})
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+APPLIED: list[str] = []  # the controller's generated commands the exercise applied
+CALLED: list[str] = []
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+@settings(max_examples=60, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_generated_requests_never_get_a_server_error(case):
+    body = case.body if isinstance(case.body, dict) else {}
+    if SERVER.ex.frozen:
+        SERVER.command("controller", {"cmd": "resume"})
     for token in (None, "not-a-token", TOKENS["observer"], TOKENS["controller"]):
+        if token == TOKENS["controller"] and body.get("cmd") == "end":
+            continue  # the exercise goes on, so that later commands are applied
         case.headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = case.call()
         assert response.status_code < 500, (case.method, case.path, case.body,
@@ -43,3 +59,33 @@ def test_generated_requests_never_get_a_server_error(case):
             # a malformed request (400, 422) or a wrong method (405)
             assert response.status_code in (400, 401, 405, 422), (case.path,
                                                                    response.status_code)
+        if case.path == "/api/command":
+            CALLED.append(str(body.get("cmd")))
+        if case.path == "/api/command" and response.status_code == 200:
+            APPLIED.append(body["cmd"])
+
+
+def test_the_generated_commands_were_real_ones():
+    """(Runs after the generated requests.) The controller's generated commands reached the
+    exercise and were applied, of several kinds; nothing failed unexpectedly inside."""
+    if not CALLED:
+        pytest.skip("runs after the generated requests (same module)")
+    assert {"inject", "raid", "roe"} <= set(APPLIED) and len(set(APPLIED)) >= 6, APPLIED
+    assert SERVER.stats["command_errors"] == 0
+
+
+def test_the_openapi_document_needs_a_token_and_describes_every_command():
+    c = TestClient(APP)
+    assert c.get("/openapi.json").status_code == 401
+    assert c.get("/openapi.json", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert c.get("/docs").status_code == 404
+    doc = c.get("/openapi.json", headers={"Authorization": f"Bearer {TOKENS['observer']}"}
+                ).json()
+    body = doc["paths"]["/api/command"]["post"]["requestBody"]["content"]["application/json"]
+    mapping = body["schema"]["discriminator"]["mapping"]
+    assert set(mapping) == {"inject", "raid", "roe", "cut_link", "destroy_radar", "approve",
+                            "deny", "external", "end", "speed", "pause", "resume", "freeze"}
+    s = doc["components"]["schemas"]
+    assert set(s["Roe"]["properties"]["unit"]["enum"]) == set(SERVER.ex.sim.w.units.name)
+    assert "cruise_missile_subsonic" in s["Inject"]["properties"]["type"]["enum"]
+    assert {"id", "force", "lat", "lon", "alt", "vel_enu"} <= set(s["External"]["required"])

@@ -2,6 +2,7 @@
 and the websocket, DIS in and out through the server (10,000+ hostile datagrams included), and
 the controller injecting a threat from the map in Debian's Chromium."""
 
+import asyncio
 import json
 import shutil
 import socket
@@ -14,12 +15,12 @@ import pytest
 
 import skyshield
 from skyshield.io import dis
-from skyshield.sim.live import LiveExercise
+from skyshield.sim.live import LiveExercise, read_journal
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from skyshield.web.live import LiveServer, Roles, live_app  # noqa: E402
+from skyshield.web.live import LiveServer, Roles, _Client, live_app  # noqa: E402
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 CHROMIUM = "/usr/bin/chromium"
@@ -254,6 +255,233 @@ def test_the_controller_injects_a_threat_from_the_map_in_chromium(running, tmp_p
             "window.live.events().some(e => e.kind === 'inject')", timeout=15000)
         page.wait_for_selector("#msg:has-text('inject: applied')")
         assert (server.ex.sim.log.columns()["kind"] == "inject").sum() == 1
+        # a name is text, never HTML (a stored XSS otherwise: every page that shows the event)
+        evil = '<img src=x onerror="window.__xss=1">'
+        server.command("controller", {"cmd": "inject", "type": "cruise_missile_subsonic",
+                                      "name": evil[:60], "to": "base",
+                                      "from": {"lat": 44.95, "lon": 19.9, "alt": 200}})
+        page.wait_for_function(
+            "[...document.querySelectorAll('#events li')].some("
+            "li => li.textContent.includes('<img src=x'))", timeout=15000)
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("#events img, #approvals img, #clock img").count() == 0
         page.screenshot(path=str(tmp_path / "live.png"))
         assert errors == []
         b.close()
+
+
+BAD_COMMANDS = [
+    '{"cmd":"approve","id":1e400}',  # inf: no integer (was an OverflowError, a 500)
+    '{"cmd":"deny","id":-1e400}',
+    '{"cmd":"approve","id":"x"}',
+    '{"cmd":"external","id":"1:1:1","lat":44.9,"lon":20,"alt":1000,"vel_enu":[1,2,3]}',
+    '{"cmd":"external","id":"1:1:1","force":"purple","kind":"boat","lat":44.9,"lon":20,'
+    '"alt":1000,"vel_enu":[1,2,3]}',  # (were KeyErrors)
+    '{"cmd":"destroy_radar","unit":"kub","radar":5}',  # (was a TypeError)
+    '{"cmd":"inject","type":"cruise_missile_subsonic","from":{"lat":"NaN","lon":20},'
+    '"to":"base"}',
+    '{"cmd":"inject","type":["x"],"from":{"lat":44,"lon":20},"to":{"lat":1e400,"lon":0}}',
+    '{"cmd":"raid","type":"cruise_missile_subsonic","count":1e9,"from":{"lat":44,"lon":20},'
+    '"to":"base"}',
+    '{"cmd":"speed","factor":1e400}',
+    '{"cmd":"roe","unit":{"a":1},"roe":"weapons_hold"}',
+    '{"cmd":null}', '[]', '"approve"', '{"cmd":"approve","id":' + '9' * 5000 + '}',
+    '[' * 100_000 + ']' * 100_000,
+]
+
+
+def test_bad_commands_are_refused_never_a_500_nor_a_closed_websocket(tmp_path):
+    """Whatever a user sends, over REST (controller) or the websocket (any role, observers
+    included), gets a refusal with a reason; the server and the socket stay up."""
+    server, tok = _server(tmp_path, approval=(60.0, False))
+    with TestClient(live_app(server), raise_server_exceptions=False) as c:
+        h = {"Authorization": f"Bearer {tok['controller']}", "Content-Type": "application/json"}
+        for body in BAD_COMMANDS:
+            r = c.post("/api/command", content=body, headers=h)
+            assert r.status_code in (400, 422), (body[:80], r.status_code, r.text[:200])
+        for role in ("observer", "operator:kub", "controller"):
+            with c.websocket_connect(f"/ws?token={tok[role]}") as w:
+                assert json.loads(w.receive_text())["type"] == "hello"
+                for body in BAD_COMMANDS:
+                    w.send_text('{"command":' + body + '}')
+                    while (msg := json.loads(w.receive_text()))["type"] not in ("ack",
+                                                                               "error"):
+                        pass
+                    assert msg["type"] == "error", (role, body[:80], msg)
+                for raw in ("not json", "[]", '{"cmd":"pause"}'):
+                    w.send_text(raw)
+                    while (msg := json.loads(w.receive_text()))["type"] not in ("ack",
+                                                                               "error"):
+                        pass
+                    assert msg["type"] == "error" and msg["detail"]
+                w.send_bytes(b"\x00\x01")
+                while (msg := json.loads(w.receive_text()))["type"] != "error":
+                    pass
+                # and the socket still answers
+                w.send_text(json.dumps({"command": {"cmd": "roe", "unit": "kub",
+                                                    "roe": "weapons_tight"}}))
+                while (msg := json.loads(w.receive_text()))["type"] not in ("ack", "error"):
+                    pass
+                assert (msg["type"] == "ack") == (role == "controller"), (role, msg)
+        assert server.stats["command_errors"] == 0  # every one refused by a check, not by luck
+        # an unexpected failure inside the exercise is a 400 and a logged error, not a 500
+        def boom(role, cmd):
+            raise RuntimeError("a bug")
+        server.ex.command = boom
+        r = c.post("/api/command", json={"cmd": "end"}, headers=h)
+        assert r.status_code == 400 and "RuntimeError" in r.json()["detail"]
+        with c.websocket_connect(f"/ws?token={tok['controller']}") as w:
+            w.send_text(json.dumps({"command": {"cmd": "end"}}))
+            while (msg := json.loads(w.receive_text()))["type"] != "error":
+                pass
+            assert "RuntimeError" in msg["detail"]
+        assert server.stats["command_errors"] == 2
+        assert c.get("/api/stats", headers=h).status_code == 200
+
+
+def _run_clock_until(server, done):
+    """Run the server's clock task until ``done()``; the task's exception if it died."""
+    import asyncio
+
+    async def main():
+        task = asyncio.create_task(server.run_clock())
+        while not done() and not task.done():
+            await asyncio.sleep(0.01)
+        server.stop()
+        await task  # re-raises what stopped the clock, if anything did
+
+    asyncio.run(main())
+
+
+def test_a_failing_tick_is_logged_counted_reported_and_time_goes_on(tmp_path, caplog):
+    server, tok = _server(tmp_path)
+    ex = server.ex
+    real, calls = ex.advance, []
+
+    def flaky(t_s):
+        calls.append(t_s)
+        if len(calls) == 3:
+            raise RuntimeError("a bug in a system")
+        return real(t_s)
+
+    ex.advance = flaky
+    controller = _Client(asyncio.Queue(1000), "controller")
+    observer = _Client(asyncio.Queue(1000), "observer")
+    server.clients |= {controller, observer}
+    with caplog.at_level("ERROR", logger="skyshield.web.live"):
+        _run_clock_until(server, lambda: ex.t >= 5.0)
+    assert ex.t >= 5.0 and len(calls) > 3  # simulated time went on after the failure
+    assert server.stats["clock_errors"] == 1 and "a bug in a system" in server.clock_last_error
+    assert any("a bug in a system" in r.exc_text for r in caplog.records if r.exc_text)
+    msgs = [json.loads(controller.queue.get_nowait()) for _ in range(controller.queue.qsize())]
+    assert any(m["type"] == "error" and "clock" in m["detail"] for m in msgs)
+    assert [m for m in msgs if m["type"] == "frame"][-1]["clock_errors"] == 1
+    seen = [json.loads(observer.queue.get_nowait()) for _ in range(observer.queue.qsize())]
+    assert not any(m["type"] == "error" for m in seen)  # the controllers are told
+    c = TestClient(live_app(server))
+    st = c.get("/api/stats", headers={"Authorization": f"Bearer {tok['observer']}"}).json()
+    assert st["clock_errors"] == 1 and "RuntimeError" in st["clock_last_error"]
+
+
+def test_a_clock_failing_again_and_again_pauses_the_exercise_for_the_controller(tmp_path):
+    server, _ = _server(tmp_path)
+    ex = server.ex
+
+    def broken(t_s):
+        raise RuntimeError("always")
+
+    ex.advance = broken
+    _run_clock_until(server, lambda: ex.paused)
+    assert server.stats["clock_errors"] >= 10 and ex.paused and not ex.ended
+    commands, _ = read_journal(tmp_path / "live")
+    assert commands[-1]["role"] == "system:clock" and commands[-1]["cmd"] == {"cmd": "pause"}
+
+
+def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
+    """Controller and observer: the truth and every event. The operator of a unit: its own
+    radars' tracks, interceptors and events, never the truth; the command post: the fused
+    picture without the truth. The fire-control plan reaches operators without approval
+    mode too (engage events, planned engagements)."""
+    import contextlib
+
+    server, tok = _server(tmp_path)
+    server.ex.speed = 50.0
+    w = server.ex.sim.w
+    radars_of = {u: {w.radars.name[i] for i in np.flatnonzero(w.radars.unit == k)}
+                 for k, u in enumerate(w.units.name)}
+    roles = ["controller", "observer", "operator:kub", "operator:pantsir",
+             "operator:command_post"]
+    got = {r: {"events": [], "frames": []} for r in roles}
+    with TestClient(live_app(server)) as c, contextlib.ExitStack() as stack:
+        socks = {r: stack.enter_context(c.websocket_connect(f"/ws?token={tok[r]}"))
+                 for r in roles}
+        r = c.post("/api/command", headers={"Authorization": f"Bearer {tok['controller']}"},
+                   json={"cmd": "inject", "type": "cruise_missile_subsonic",
+                         "from": {"lat": 44.95, "lon": 19.9, "alt": 200}, "to": "base"})
+        assert r.status_code == 200
+        for role, ws in socks.items():  # each socket, up to T+100 (its messages are in order)
+            while True:
+                msg = json.loads(ws.receive_text())
+                if msg["type"] == "events":
+                    got[role]["events"] += msg["events"]
+                elif msg["type"] == "frame":
+                    got[role]["frames"].append(msg)
+                    if msg["t"] >= 100.0:
+                        break
+    kinds = {r: {e["kind"] for e in g["events"]} for r, g in got.items()}
+    assert {"spawn", "inject", "kill", "engage"} <= kinds["observer"]
+    assert kinds["controller"] >= kinds["observer"] - {"end"}
+    assert any(f.get("vehicles") for f in got["observer"]["frames"])
+    for role in roles[2:]:
+        evs = got[role]["events"]
+        assert evs, role
+        assert not kinds[role] & {"spawn", "inject", "kill", "first_detection", "command",
+                                  "leak", "impact", "route_end"}, (role, kinds[role])
+        assert all(e["truth_id"] == -1 for e in evs), role
+        assert all(e["value"] is None and e["info"] == "" for e in evs
+                   if e["kind"] in ("intercept", "scan"))
+        assert all("vehicles" not in f for f in got[role]["frames"])
+    for unit, other in (("kub", "pantsir"), ("pantsir", "kub")):
+        evs = got[f"operator:{unit}"]["events"]
+        # its own unit's engagements, decided by fire control without approval mode
+        assert any(e["kind"] == "engage" and e["source"] == unit for e in evs), unit
+        # the other unit's events only about tracks this unit's radars held (its own scans,
+        # emissions, links never)
+        held = server._held[w.units.name.index(unit)]
+        others = [e for e in evs if e["source"] == other or e["source"] in radars_of[other]]
+        assert all(e["track_id"] in held for e in others), others
+        assert not any(e["source"] in radars_of[other] for e in evs if e["kind"] == "scan")
+        assert any(e["kind"] == "scan" and e["source"] in radars_of[unit] for e in evs)
+        assert "assignment" not in kinds[f"operator:{unit}"]  # the joint solver: the post's
+        frames = got[f"operator:{unit}"]["frames"]
+        assert all([u["name"] for u in f["units"]] == [unit] for f in frames)
+        assert all(i["unit"] == unit for f in frames for i in f["interceptors"])
+    # a unit's tracks are among the fused picture's
+    kub_tracks = {t["id"] for f in got["operator:kub"]["frames"] for t in f["tracks"]}
+    post_tracks = {t["id"] for f in got["operator:command_post"]["frames"] for t in f["tracks"]}
+    assert kub_tracks and kub_tracks <= post_tracks
+    post = got["operator:command_post"]["events"]
+    assert {e["source"] for e in post if e["kind"] == "engage"} == {"kub", "pantsir"}
+    assert "assignment" in kinds["operator:command_post"]
+    units_seen = {u["name"] for f in got["operator:command_post"]["frames"] for u in f["units"]}
+    assert units_seen == {"kub", "pantsir"}
+    missiles = {i["unit"] for f in got["operator:command_post"]["frames"]
+                for i in f["interceptors"]}
+    assert missiles == {"kub", "pantsir"}
+
+
+def test_the_pages_never_parse_data_as_html():
+    """The replay and live pages set names and event text as text (the Chromium test above
+    shows an inject named like an <img> tag as text): no innerHTML, and every Leaflet tooltip
+    (which takes HTML) escaped."""
+    import re
+
+    from skyshield.web.replay import STATIC_DIR
+
+    for js in sorted(STATIC_DIR.glob("*.js")):
+        if js.name.startswith(("leaflet", "milsymbol", "topojson")):
+            continue  # vendored libraries
+        text = js.read_text(encoding="utf-8")
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text, js.name
+        assert all(m.startswith("esc(") for m in re.findall(r"bindTooltip\(([^,)]{0,5})", text)
+                   ), js.name

@@ -12,7 +12,14 @@ everything else at T) and processed at once. Replaying the journal — the same 
 every command scheduled at its recorded T — therefore reproduces the event log exactly (tested),
 and so does resuming after a crash: :class:`LiveExercise` with ``resume=True`` replays the
 journal up to the last instant it recorded, checks the regenerated events against
-``events.jsonl`` (every event is appended there as it happens) and continues.
+``events.jsonl`` (every event is appended there as it happens) and continues. A last line torn
+by a crash (a kill -9 mid-write: no newline) is cut off before anything is appended (that command
+was never acknowledged); a journal with a bad line before its end is refused
+(:class:`JournalError`: ``skyshield serve --resume`` says where, exit status 2).
+
+Every command is first checked against its typed model (``sim.commands``: one pydantic model per
+command, discriminated on ``cmd``, shared with the server's REST and websocket handlers), then
+against the running exercise (:func:`validate_command`).
 
 Simulation commands (they change the fight; roles are checked by the server):
 
@@ -50,15 +57,17 @@ from skyshield.engine.scheduler import Priority
 from skyshield.geo import enu_to_geodetic, geodetic_to_enu
 from skyshield.scenario.raids import expand_raid
 from skyshield.scenario.schema import Raid, Route, Scenario
+from skyshield.sim.commands import CommandError, parse_command, short
 from skyshield.sim.run import SimOutput, _Sim
 from skyshield.sim.world import compile_vehicles, compile_world
 
-__all__ = ["LiveExercise", "CommandError", "SIM_COMMANDS", "ENGINE_COMMANDS", "apply_command",
-           "replay_journal", "read_journal"]
+__all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS",
+           "apply_command", "replay_journal", "read_journal"]
 
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                 "external", "external_remove", "end")
 ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
+INJECT_MAX_DISTANCE_M = 1_000_000.0  # assumed: how far from the origin an inject may start
 EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
 # assumed bounds of what another simulator may put into the exercise
 EXTERNAL_MAX_SPEED_MPS = 5000.0
@@ -69,10 +78,6 @@ EXTERNAL_TYPES = {("hostile", "munition"): "cruise_missile_subsonic",
                   ("hostile", "platform"): "strike_aircraft",
                   ("friendly", "munition"): "cruise_missile_subsonic",
                   ("friendly", "platform"): "mig29"}
-
-
-class CommandError(ValueError):
-    """A command that cannot be applied (the message names the field and what was wrong)."""
 
 
 def _point(p: Any, what: str) -> dict[str, float]:
@@ -146,8 +151,13 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
     c = dict(cmd)
     kind = c["cmd"]
     if kind == "inject":
+        _near(sim, c["from"], "from")
+        if isinstance(c["to"], dict):
+            _near(sim, c["to"], "to")
         _validated_route(sim, t, c)
     elif kind == "raid":
+        for k, p in enumerate([c["from"], *c.get("via", [])]):
+            _near(sim, p, "from" if k == 0 else f"via.{k - 1}")
         _raid_routes(sim, t, c)
     elif kind == "roe":
         _unit_index(sim, c.get("unit"))
@@ -197,6 +207,18 @@ def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
             raise CommandError(f"id: no external entity {c.get('id')!r}")
         c["why"] = str(c.get("why", ""))[:40]
     return c
+
+
+def _near(sim: _Sim, p: dict[str, Any], what: str) -> None:
+    """A point of an inject or a raid no further from the scenario's origin than
+    ``INJECT_MAX_DISTANCE_M`` (a route across half the globe is no part of the exercise, and
+    costs every later inject its length)."""
+    o = sim.sc.origin
+    d = float(np.hypot((p["lat"] - o.lat) * 111e3,
+                       (p["lon"] - o.lon) * 111e3 * np.cos(np.radians(o.lat))))
+    if d > INJECT_MAX_DISTANCE_M:
+        raise CommandError(f"{what}: {d / 1e3:.0f} km from the scenario's origin (at most "
+                           f"{INJECT_MAX_DISTANCE_M / 1e3:g} km)")
 
 
 def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str, Route]]:
@@ -327,20 +349,68 @@ def _append(path: Path, lines: list[str], sync: bool = True) -> None:
             os.fsync(f.fileno())
 
 
+class JournalError(ValueError):
+    """A journal that cannot be resumed or replayed: a line in the middle is not what was
+    written (the message names the file and line)."""
+
+
+def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:
+    """The records of a journal file and the length in bytes of its complete lines. A line is
+    complete when its newline was written: a last line without one was torn by a crash (it is
+    left out; the command it held was never acknowledged, since a command is acknowledged only
+    after its whole line is fsynced). A complete line that is not a JSON object is a
+    :class:`JournalError`."""
+    if not path.exists():
+        return [], 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    out: list[dict[str, Any]] = []
+    for k, line in enumerate(data[:end].split(b"\n")[:-1], 1):
+        try:
+            rec = json.loads(line)
+        except (ValueError, RecursionError):
+            rec = None
+        if not isinstance(rec, dict):
+            raise JournalError(f"{path}:{k}: not a journal line (got {line[:60]!r}); the "
+                               "journal is corrupt before its end and cannot be resumed")
+        out.append(rec)
+    return out, end
+
+
+def _check_commands(path: Path, commands: list[dict[str, Any]]) -> None:
+    seq, t = 0, 0.0
+    for k, c in enumerate(commands, 1):
+        ok = (isinstance(c.get("seq"), int) and isinstance(c.get("t_s"), int | float)
+              and isinstance(c.get("role"), str) and isinstance(c.get("cmd"), dict)
+              and isinstance(c["cmd"].get("cmd"), str))
+        if not ok or c["seq"] != seq + 1 or not t <= c["t_s"] < float("inf"):
+            raise JournalError(f"{path}:{k}: not the journal's next command (expected seq "
+                               f"{seq + 1} at T+{t:g} s or later; got {short(c)}); the journal "
+                               "is corrupt and cannot be resumed")
+        seq, t = c["seq"], float(c["t_s"])
+
+
 def read_journal(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The commands and events of a journal folder; a last line cut by a crash is ignored."""
-    def read(name: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        p = folder / name
-        if not p.exists():
-            return out
-        for line in p.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                break  # a partial last line (the process died mid-write)
-        return out
-    return read("commands.jsonl"), read("events.jsonl")
+    """The commands and events of a journal folder. A last line torn by a crash is left out;
+    a journal corrupt before its end is a :class:`JournalError`."""
+    folder = Path(folder)
+    commands, _ = _read_jsonl(folder / "commands.jsonl")
+    _check_commands(folder / "commands.jsonl", commands)
+    events, _ = _read_jsonl(folder / "events.jsonl")
+    return commands, events
+
+
+def _cut_torn_line(path: Path) -> None:
+    """Truncate a last line torn by a crash, so that the next append starts a line of its own
+    (else it would be glued to the torn one, and lost with it)."""
+    if not path.exists():
+        return
+    _, end = _read_jsonl(path)
+    if end < path.stat().st_size:
+        with path.open("r+b") as f:
+            f.truncate(end)
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _event_rows(cols: dict[str, Any], start: int) -> list[dict[str, Any]]:
@@ -423,23 +493,14 @@ class LiveExercise:
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """Apply a command now (module docstring): journaled first, then carried out. Returns
         ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied."""
-        if not isinstance(cmd, dict):
-            raise CommandError(f"a command is a JSON object (got {cmd!r})")
-        kind = cmd.get("cmd")
+        cmd = parse_command(cmd)  # the shape (sim.commands); CommandError naming the field
+        kind = cmd["cmd"]
         if self.ended:
             raise CommandError("the exercise has ended")
         if self.frozen and kind != "resume":
             raise CommandError("the exercise is frozen: only resume is accepted")
         if kind in ENGINE_COMMANDS:
             c = dict(cmd)
-            if kind == "speed":
-                try:
-                    f = float(c.get("factor"))  # type: ignore[arg-type]
-                except (TypeError, ValueError):
-                    raise CommandError(f"factor: a number (got {c.get('factor')!r})") from None
-                if not 0 < f <= 1000:
-                    raise CommandError(f"factor: between 0 and 1000 (got {f})")
-                c["factor"] = f
             self._journal(role, c)
             self._engine(c)
             return {"seq": self.seq, "t_s": self.t, "events": []}
@@ -469,7 +530,8 @@ class LiveExercise:
             separators=(",", ":"))])
 
     def _resume(self) -> None:
-        commands, events = read_journal(self.folder)
+        commands, events = read_journal(self.folder)  # JournalError if corrupt in the middle
+        _cut_torn_line(self.folder / "commands.jsonl")
         t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events]
                     + [0.0])
         for c in commands:

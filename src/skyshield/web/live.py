@@ -6,13 +6,27 @@ Roles and tokens. ``controller`` (injects, ROE, links, radars, speed, pause, end
 their approval, the unit's picture), and ``observer`` (watch only). Tokens are generated at
 start and printed once, or read from a file (``role: token`` lines); only their SHA-256 is kept
 (``tokens.json`` in the exercise folder). Every endpoint but the login page and the static files
-needs a token (``Authorization: Bearer ...``, or ``?token=`` on the websocket) and checks the
-role; a wrong or missing token is 401, a role without the right 403.
+(the OpenAPI document ``/openapi.json`` included) needs a token (``Authorization: Bearer ...``,
+or ``?token=`` on the websocket) and checks the role; a wrong or missing token is 401, a role
+without the right 403.
+
+What each role sees. The controller and observers: everything, the truth included (where the
+vehicles are, every event). An operator never sees the truth: the tracks, not the vehicles;
+no truth-bearing event (``TRUTH_EVENTS``; ``truth_id`` blanked). The operator of one unit sees
+its own unit's air picture: the tracks its radars hold, its interceptors, its own status, and
+the events about the unit or those tracks (:meth:`LiveServer.events_for`); the command-post
+operator sees the fused picture (every track, unit and interceptor). The fire-control plan
+reaches the operators in every mode: ``engage`` events and ``planned`` in the frame (in
+approval mode, also ``approvals``, the engagements waiting for their decision).
 
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
 every websocket. A client that does not keep up has frames dropped (counted), never queued
-without bound.
+without bound. A tick that fails (a bug) does not stop simulated time: its traceback goes to the
+server log, it is counted (``clock_errors`` and ``clock_last_error`` in ``/api/stats``,
+``clock_errors`` in the controller's frames), the controllers get an error message, and the
+clock goes on; after ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused
+(journaled, by ``system:clock``) for a controller to resume or end it.
 
 DIS (``--dis HOST:PORT``, unicast, multicast or broadcast: the socket has ``SO_BROADCAST``):
 Entity State PDUs for every live entity — the fire units (land platforms, damaged when a radar
@@ -40,6 +54,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import logging
 import secrets
 import socket
 import struct
@@ -47,13 +62,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse
+from fastapi import (
+    Body,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict
 
 from skyshield.c2.fire_control import ROES
 from skyshield.c2.threat import CLASSES, IDENTITIES
@@ -61,14 +85,22 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io import dis
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.scenario.schema import Scenario
-from skyshield.sim.live import CommandError, LiveExercise
+from skyshield.sim.commands import Command, CommandError, dump, parse_command, short
+from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.replay import STATIC_DIR
 
 __all__ = ["Roles", "LiveServer", "live_app", "serve_live", "TICK_S", "FRAME_S"]
 
+log = logging.getLogger(__name__)
+
 TICK_S = 0.1
 FRAME_S = 0.25
+# events that carry the truth (where the vehicles really are, what really happened): the
+# controller's and observers' only
+TRUTH_EVENTS = frozenset({"spawn", "route_end", "leak", "impact", "first_detection", "kill",
+                          "inject", "external_entity", "command"})
+CLOCK_MAX_ERRORS_IN_ROW = 10  # failed ticks in a row before the exercise is paused
 CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat (wall time)
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
@@ -179,7 +211,9 @@ class LiveServer:
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "dis_refused": 0,
         "dis_other_exercise": 0, "dis_removed": 0, "dis_unnumbered": 0, "dis_send_errors": 0,
-        "commands": 0, "commands_refused": 0})
+        "commands": 0, "commands_refused": 0, "command_errors": 0, "clock_errors": 0})
+    clock_errors_in_row: int = 0
+    clock_last_error: str | None = None
     _dis_sock: socket.socket | None = None
     # key -> (t simulated, t wall, position, velocity, force, type, marking, appearance) of the
     # last Entity State PDU sent
@@ -193,6 +227,7 @@ class LiveServer:
     _dis_tokens: float = float(DIS_BURST)
     _dis_tokens_t: float | None = None
     _running: bool = True
+    _held: dict[int, set[int]] = field(default_factory=dict)  # unit -> tracks it held
 
     def __post_init__(self) -> None:
         now = self.clock()  # the entities of a resumed exercise: heard now, timed out if silent
@@ -264,8 +299,11 @@ class LiveServer:
                                "lon": round(float(np.degrees(b)), 6), "alt": round(float(c), 1),
                                "identity": IDENTITIES[int(i_)], "class": CLASSES[int(c_)]})
         out["tracks"] = tracks
+        own = self._own_unit(role)  # an operator of one unit: its index; else None
         ic = sim.icpt
         rows = ic.in_flight()
+        if own is not None:
+            rows = rows[np.asarray(ic.unit, dtype=np.int64)[rows] == own]
         if rows.size:
             la, lo, al = enu_to_geodetic(ic.state.pos_m[rows], *origin)
             out["interceptors"] = [
@@ -279,7 +317,16 @@ class LiveServer:
                          "roe": ROES[int(w.units.roe[k])],
                          "autonomous": bool(sim.live_auto[k]),
                          "missiles": int(w.units.inventory[k].sum())}
-                        for k, n in enumerate(w.units.name)]
+                        for k, n in enumerate(w.units.name) if own is None or k == own]
+        # the fire-control plan: engagements decided and not yet all launched (in approval
+        # mode, the approved ones; the ones waiting are in "approvals")
+        out["planned"] = [{"unit": w.units.name[u], "track_id": int(tid), "rounds": int(n)}
+                          for u, tid, n in sim.pending
+                          if n > 0 and may(role, "approve", w.units.name[u])
+                          and not any(a["unit"] == u and a["track_id"] == tid
+                                      for a in sim.awaiting.values())]
+        if role == "controller":
+            out["clock_errors"] = self.stats["clock_errors"]
         out["approvals"] = [
             {k: a[k] for k in ("id", "unit_name", "missile_name", "track_id", "rounds", "t_s",
                                "deadline_s")}
@@ -288,9 +335,77 @@ class LiveServer:
 
     # ---------------------------------------------------------------- sending
     def broadcast(self, msg: dict[str, Any]) -> None:
-        text = json.dumps(msg, separators=(",", ":"))
+        """``msg`` to every client; an events message as each role may see it
+        (:meth:`events_for`)."""
+        if msg.get("type") != "events":
+            text = json.dumps(msg, separators=(",", ":"))
+            for c in list(self.clients):
+                self._put(c, text)
+            return
+        by_role: dict[str, str | None] = {}
         for c in list(self.clients):
-            self._put(c, text)
+            if c.role not in by_role:
+                evs = self.events_for(c.role, msg["events"])
+                by_role[c.role] = json.dumps({**msg, "events": evs}, separators=(",", ":")) \
+                    if evs else None
+            filtered = by_role[c.role]
+            if filtered is not None:
+                self._put(c, filtered)
+
+    def _own_unit(self, role: str) -> int | None:
+        """The fire unit of an operator of one unit (not the command post); None otherwise."""
+        if not role.startswith("operator:") or role == "operator:command_post":
+            return None
+        names = self.ex.sim.w.units.name
+        unit = role.split(":", 1)[1]
+        return names.index(unit) if unit in names else None
+
+    def _held_tracks(self, k: int) -> set[int]:
+        """The tracks fire unit ``k``'s own radars hold now or held since the exercise began
+        (so that a track's last events, such as its drop, still reach its operator)."""
+        sim = self.ex.sim
+        tr = sim.tracker
+        slots = tr.live()
+        held = self._held.setdefault(k, set())
+        if slots.size:
+            mine = tr.seen_by(slots, sim._unit_sensors(k), self.ex.t - sim.sc.c2.max_track_age)
+            held.update(int(i) for i in tr.track_id[slots[mine]])
+        return held
+
+    def events_for(self, role: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The events ``role`` may see. The controller and observers: all. Operators: never
+        the truth (``TRUTH_EVENTS`` left out, ``truth_id`` blanked, an intercept's miss
+        distance and outcome too: they learn it from the kill assessment; and how many of a
+        scan's plots were true); the command post
+        the fused picture (every unit's and track's events), the operator of one unit those
+        about it (its own radars, or the unit as source) or about tracks its radars hold, and
+        the end."""
+        if role in ("controller", "observer"):
+            return events
+        w = self.ex.sim.w
+        own = self._own_unit(role)
+        if own is None and role != "operator:command_post":
+            return []
+        radars: set[str] = set()
+        held: set[int] = set()
+        if own is not None:
+            radars = {w.radars.name[i] for i in np.flatnonzero(w.radars.unit == own)}
+            held = self._held_tracks(own)
+        out = []
+        for e in events:
+            kind = e["kind"]
+            if kind in TRUTH_EVENTS:
+                continue
+            if own is not None and kind != "end":
+                src = e["source"]
+                about_unit = src == w.units.name[own] or src in radars
+                if not about_unit and not (e["track_id"] >= 0 and e["track_id"] in held):
+                    continue
+            e = {**e, "truth_id": -1}
+            if kind in ("intercept", "scan"):  # miss distance and outcome; true plots
+                e.update(value=None, info="")
+            out.append(e)
+        return out
 
     def _put(self, c: _Client, text: str) -> None:
         try:
@@ -308,9 +423,14 @@ class LiveServer:
 
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """A command from a role (checked), applied; its result (``CommandError`` refused)."""
-        kind = cmd.get("cmd") if isinstance(cmd, dict) else None
+        try:
+            cmd = parse_command(cmd)
+        except CommandError:
+            self.stats["commands_refused"] += 1
+            raise
+        kind = cmd["cmd"]
         if kind in ("approve", "deny"):
-            a = self.ex.sim.awaiting.get(_int(cmd.get("id")))
+            a = self.ex.sim.awaiting.get(cmd["id"])
             if a is None:
                 self.stats["commands_refused"] += 1
                 raise CommandError(f"id: no engagement {cmd.get('id')!r} is waiting for approval")
@@ -331,22 +451,58 @@ class LiveServer:
 
     # ---------------------------------------------------------------- the clock
     async def run_clock(self) -> None:
+        """Advance the exercise with the wall clock (module docstring). A tick that fails is
+        logged with its traceback, counted and reported (:meth:`_clock_failed`); the clock
+        goes on."""
         last = time.monotonic()
         last_frame = 0.0
         while self._running:
             await asyncio.sleep(TICK_S)
             now = time.monotonic()
             dt, last = now - last, now
-            ex = self.ex
-            if not ex.paused and not ex.ended:
-                events = ex.advance(ex.t + dt * ex.speed)
-                if events:
-                    self.broadcast({"type": "events", "events": events})
-                    self._dis_events(events)
-            self.dis_tick()
+            try:
+                self.tick(dt)
+                self.clock_errors_in_row = 0
+            except Exception as exc:  # noqa: BLE001 - simulated time must not stop silently
+                self._clock_failed(exc)
             if now - last_frame >= FRAME_S:
                 last_frame = now
-                self.send_frames()
+                try:
+                    self.send_frames()
+                except Exception as exc:  # noqa: BLE001
+                    self._clock_failed(exc)
+
+    def tick(self, dt_wall_s: float) -> None:
+        """One tick of the clock: ``dt_wall_s`` of wall time × speed, unless paused."""
+        ex = self.ex
+        if not ex.paused and not ex.ended:
+            events = ex.advance(ex.t + dt_wall_s * ex.speed)
+            if events:
+                self.broadcast({"type": "events", "events": events})
+                self._dis_events(events)
+        self.dis_tick()  # paused or not: the DIS heartbeat runs on the wall clock
+
+    def _clock_failed(self, exc: Exception) -> None:
+        """A failed tick: the traceback to the server log, the count and the last error to
+        ``/api/stats`` and the controllers' frames, an error message to the controllers. After
+        ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused (a journaled
+        ``pause`` by ``system:clock``), so that a controller decides: resume, or end."""
+        log.error("clock tick at T+%.1f s failed", self.ex.t, exc_info=exc)
+        self.stats["clock_errors"] += 1
+        self.clock_errors_in_row += 1
+        self.clock_last_error = f"T+{self.ex.t:.1f} s: {type(exc).__name__}: {exc}"[:300]
+        detail = f"the exercise clock failed at {self.clock_last_error}"
+        if self.clock_errors_in_row >= CLOCK_MAX_ERRORS_IN_ROW and not self.ex.paused \
+                and not self.ex.ended:
+            try:
+                self.ex.command("system:clock", {"cmd": "pause"})
+                detail += f" ({self.clock_errors_in_row} times in a row: paused)"
+            except Exception:  # noqa: BLE001
+                log.exception("pausing after clock errors failed")
+        text = json.dumps({"type": "error", "detail": detail})
+        for c in list(self.clients):
+            if c.role == "controller":
+                self._put(c, text)
 
     def stop(self) -> None:
         self._running = False
@@ -612,18 +768,58 @@ class LiveServer:
             self._dis_seen[eid] = self.ex.t
 
 
-class Command(BaseModel):
-    """A command: ``cmd`` and its fields (``sim.live``)."""
+def _exercise_openapi(app: FastAPI, server: LiveServer) -> dict[str, Any]:
+    """The OpenAPI document, with this exercise's names (vehicle types, units, assets) as the
+    enumerated values of the commands' fields."""
+    if app.openapi_schema is None:
+        doc = app.openapi()
+        w, sc = server.ex.sim.w, server.ex.scenario
+        types, units = sorted(w.catalogue.air_vehicles), list(w.units.name)
+        places = [*sc.assets, *units]
+        schemas = doc.get("components", {}).get("schemas", {})
+        for model, prop, values in (("Inject", "type", types), ("Raid", "type", types),
+                                    ("Raid", "to", places), ("Roe", "unit", units),
+                                    ("CutLink", "unit", units), ("DestroyRadar", "unit", units)):
+            p = schemas.get(model, {}).get("properties", {}).get(prop)
+            if p is not None and p.get("type") == "string" and values:
+                p["enum"] = list(values)
+        # injects start near the exercise (sim.live.INJECT_MAX_DISTANCE_M): a box inside that
+        # circle
+        half_deg = INJECT_MAX_DISTANCE_M / 111e3 / 1.5
+        pt = schemas.get("Point", {}).get("properties", {})
+        o = sc.origin
+        for k, c, h in (("lat", o.lat, half_deg),
+                        ("lon", o.lon, half_deg / max(np.cos(np.radians(o.lat)), 0.1))):
+            if k in pt:
+                pt[k]["minimum"] = round(max(pt[k].get("minimum", -1e9), c - h), 4)
+                pt[k]["maximum"] = round(min(pt[k].get("maximum", 1e9), c + h), 4)
+        to = schemas.get("Inject", {}).get("properties", {}).get("to", {})
+        for alt in to.get("anyOf", []):
+            if alt.get("type") == "string" and places:
+                alt["enum"] = places
+        app.openapi_schema = doc
+    return app.openapi_schema
 
-    model_config = ConfigDict(extra="allow")
-    cmd: str
 
-
-def _int(x: Any) -> int:
+def _ws_command(server: LiveServer, role: str, msg: dict[str, Any]) -> dict[str, Any]:
+    """The answer to one websocket message ``{"command": {...}}``: an ack, or an error with
+    the reason; never raises (whatever was sent, the socket stays open)."""
     try:
-        return int(x)
-    except (TypeError, ValueError):
-        return -1
+        text = msg.get("text")
+        if text is None:
+            raise CommandError("send text: {\"command\": {\"cmd\": ...}}")
+        data = json.loads(text)
+        if not isinstance(data, dict) or "command" not in data:
+            raise CommandError("send {\"command\": {\"cmd\": ...}}")
+        return {"type": "ack", **server.command(role, data["command"])}
+    except (CommandError, PermissionError) as exc:
+        return {"type": "error", "detail": str(exc)}
+    except (ValueError, RecursionError) as exc:  # not JSON (or too deep, or a number too long)
+        return {"type": "error", "detail": f"not a JSON command: {str(exc)[:200]}"}
+    except Exception as exc:  # noqa: BLE001 - a user's command never closes the socket
+        log.exception("websocket command from %s failed", role)
+        server.stats["command_errors"] += 1
+        return {"type": "error", "detail": f"the command failed: {type(exc).__name__}"}
 
 
 class _DISProtocol(asyncio.DatagramProtocol):
@@ -653,8 +849,20 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         if transport is not None:
             transport.close()
 
+    # the OpenAPI document is served only with a token (below); no /docs (it would need
+    # Swagger UI from a CDN, and the server works offline)
     app = FastAPI(title="skyshield live exercise", version="1", lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(RequestValidationError)
+    async def refused(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # the first problem, named by its field; the input shown short and as text (it may
+        # hold what JSON cannot carry back, such as an infinite number)
+        e = exc.errors()[0] if exc.errors() else {}
+        where = tuple(e.get("loc", ()))
+        loc = ".".join(str(x) for x in (where[2:] if where[:1] == ("body",) else where))
+        return JSONResponse({"detail": f"{loc or 'body'}: {e.get('msg', 'invalid')} "
+                                       f"(got {short(e.get('input'))})"}, 422)
 
     def role_of(authorization: str | None = Header(None)) -> str:
         token = authorization[7:] if authorization and authorization.startswith("Bearer ") \
@@ -672,6 +880,10 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
     def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "live.html", media_type="text/html")
 
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
+        return _exercise_openapi(app, server)
+
     @app.get("/api/whoami")
     def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
         return {"role": role}
@@ -686,16 +898,24 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
 
     @app.get("/api/stats")
     def stats(role: str = Depends(role_of)) -> dict[str, Any]:
-        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t}
+        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
+                "clock_last_error": server.clock_last_error}
 
-    @app.post("/api/command")
-    def command(body: Command, role: str = Depends(role_of)) -> dict[str, Any]:
+    @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
+                                         403: {"description": "not this role's to send"}})
+    def command(body: Annotated[Command, Body()],
+                role: str = Depends(role_of)) -> dict[str, Any]:
+        """A command (``sim.commands``): its journal sequence number and simulated time."""
         try:
-            return server.command(role, body.model_dump())
+            return server.command(role, dump(body))
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
         except CommandError as exc:
             raise HTTPException(400, str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - a user's command never gets a 500
+            log.exception("command %r from %s failed", body, role)
+            server.stats["command_errors"] += 1
+            raise HTTPException(400, f"the command failed: {type(exc).__name__}") from None
 
     @app.websocket("/ws")
     async def ws(websocket: WebSocket, token: str | None = None) -> None:
@@ -720,13 +940,10 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         sender = asyncio.create_task(pump())
         try:
             while True:
-                msg = await websocket.receive_text()
-                try:
-                    data = json.loads(msg)
-                    res = server.command(role, data.get("command", {}))
-                    await websocket.send_text(json.dumps({"type": "ack", **res}))
-                except (ValueError, PermissionError, AttributeError) as exc:
-                    await websocket.send_text(json.dumps({"type": "error", "detail": str(exc)}))
+                msg = await websocket.receive()
+                if msg["type"] == "websocket.disconnect":
+                    break
+                await websocket.send_text(json.dumps(_ws_command(server, role, dict(msg))))
         except WebSocketDisconnect:
             pass
         finally:

@@ -1,7 +1,9 @@
 // skyshield live exercise page: the replay's map and symbols, live over a websocket; the
 // controller's injects and controls, the operators' approvals, everyone's event list.
 /* global L */
-import { baseMap, drawUnit, fmt, icon } from "./mapkit.js";
+import { baseMap, drawUnit, el, esc, fmt, icon } from "./mapkit.js";
+// every name or text that came from a user (inject names, scenario names) is set as text,
+// never as HTML
 
 const $ = (id) => document.getElementById(id);
 const token = sessionStorage.getItem("skyshield-token") || new URLSearchParams(location.hash.slice(1)).get("token");
@@ -39,7 +41,7 @@ function buildMap(info) {
   for (const a of info.assets) {
     pts.push([a.lat, a.lon]);
     L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
-      .bindTooltip(a.name).addTo(map);
+      .bindTooltip(esc(a.name)).addTo(map);
   }
   for (const u of info.units) drawUnit(map, u, u.radar_range_m, u.missile_range_m);
   map.fitBounds(L.latLngBounds(pts).pad(1.5));
@@ -81,19 +83,20 @@ function show(frame) {
     else m.setLatLng([v.lat, v.lon]);
   }
   for (const [k, m] of drawn) if (!live.has(k)) { map.removeLayer(m); drawn.delete(k); }
-  $("clock").innerHTML = `T+${fmt(frame.t)}<small>${frame.paused ? (frame.frozen ? "frozen" : "paused") : `${frame.speed}× real time`}${frame.ended ? " — ended" : ""}</small>`;
+  $("clock").replaceChildren(`T+${fmt(frame.t)}`, el("small", `${frame.paused ? (frame.frozen ? "frozen" : "paused") : `${frame.speed}× real time`}${frame.ended ? " — ended" : ""}`));
   renderApprovals(frame.approvals || [], frame.t);
+  renderPlanned(frame.planned || []);
 }
 
 function renderApprovals(list, t) {
   if ($("operator").hidden) return;
   const ol = $("approvals");
-  ol.innerHTML = "";
-  if (!list.length) { ol.innerHTML = "<li class='hint'>none</li>"; return; }
+  ol.replaceChildren();
+  if (!list.length) { ol.appendChild(el("li", "none", "hint")); return; }
   for (const a of list) {
     const li = document.createElement("li");
     li.dataset.id = a.id;
-    li.innerHTML = `<span class="what">#${a.id} ${a.unit_name}: ${a.rounds} × ${a.missile_name} at track ${a.track_id} (${Math.max(0, a.deadline_s - t).toFixed(0)} s)</span>`;
+    li.appendChild(el("span", `#${a.id} ${a.unit_name}: ${a.rounds} × ${a.missile_name} at track ${a.track_id} (${Math.max(0, a.deadline_s - t).toFixed(0)} s)`, "what"));
     for (const [label, cmd] of [["approve", "approve"], ["deny", "deny"]]) {
       const b = document.createElement("button");
       b.type = "button"; b.textContent = label; b.className = cmd;
@@ -102,6 +105,14 @@ function renderApprovals(list, t) {
     }
     ol.appendChild(li);
   }
+}
+
+// the fire-control plan: engagements decided and still to launch (in every mode)
+function renderPlanned(list) {
+  if ($("operator").hidden) return;
+  const ol = $("planned");
+  ol.replaceChildren(...(list.length ? list.map((p) => el("li", `${p.unit}: ${p.rounds} × at track ${p.track_id}`))
+    : [el("li", "none", "hint")]));
 }
 
 const QUIET = new Set(["scan", "jam_strobe", "assignment"]);
@@ -114,17 +125,20 @@ function addEvents(evs) {
     li.className = `ev kind-${e.kind}`;
     li.dataset.kind = e.kind;
     li.dataset.t = e.t_s;
-    li.innerHTML = `<span class="t">T+${fmt(e.t_s)}</span><span class="k">${e.kind} ${e.source || ""} ${e.target || ""} ${e.kind === "command" ? "" : (e.info || "")}</span>`;
+    li.append(el("span", `T+${fmt(e.t_s)}`, "t"), el("span", `${e.kind} ${e.source || ""} ${e.target || ""} ${e.kind === "command" ? "" : (e.info || "")}`, "k"));
     ol.prepend(li);
   }
 }
 
 function controllerPanel(info) {
   $("controller").hidden = false;
-  $("itype").innerHTML = info.vehicle_types.map((t) => `<option${t === "cruise_missile_subsonic" ? " selected" : ""}>${t}</option>`).join("");
-  $("ito").innerHTML = [...info.assets.map((a) => a.name), ...info.units.map((u) => u.name)].map((n) => `<option>${n}</option>`).join("");
-  $("unit").innerHTML = info.units.map((u) => `<option>${u.name}</option>`).join("");
-  $("roe").innerHTML = info.roes.map((r) => `<option>${r}</option>`).join("");
+  const options = (id, names, selected) => $(id).replaceChildren(...names.map((n) => {
+    const o = el("option", n); o.value = n; o.selected = n === selected; return o;
+  }));
+  options("itype", info.vehicle_types, "cruise_missile_subsonic");
+  options("ito", [...info.assets.map((a) => a.name), ...info.units.map((u) => u.name)]);
+  options("unit", info.units.map((u) => u.name));
+  options("roe", info.roes);
   for (const c of ["pause", "resume", "freeze", "end"]) $(c).addEventListener("click", () => send({ cmd: c }));
   $("speed").addEventListener("change", (ev) => send({ cmd: "speed", factor: Number(ev.target.value) }));
   $("place").addEventListener("click", () => { state.placing = true; document.body.classList.add("placing"); $("msg").textContent = "click the map where it starts"; });

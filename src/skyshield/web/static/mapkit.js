@@ -8,6 +8,17 @@ export const fmt = (s) => {
   return `${h}:${m}:${String(t % 60).padStart(2, "0")}`;
 };
 
+// text for Leaflet tooltips (which take HTML): every name shown on the map passes through here
+export const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+// an element with text (never parsed as HTML)
+export function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text != null) e.textContent = String(text);
+  if (className) e.className = className;
+  return e;
+}
+
 const iconCache = new Map();
 export function icon(sidc, size, extra = "") {
   const key = `${sidc}/${size}/${extra}`;
@@ -37,6 +48,6 @@ export function drawUnit(map, u, radarRange, missileRange, onClick) {
   if (radarRange) L.circle([u.lat, u.lon], { radius: radarRange, color: "#1f77b4", weight: 1, dashArray: "4 4", fill: false, interactive: false }).addTo(map);
   if (missileRange) L.circle([u.lat, u.lon], { radius: missileRange, color: "#ff8c00", weight: 1.2, fill: false, interactive: false }).addTo(map);
   return L.marker([u.lat, u.lon], { icon: icon(u.sidc, 22, "unit-symbol"), title: u.name, zIndexOffset: 1000 })
-    .bindTooltip(u.name, { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
+    .bindTooltip(esc(u.name), { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
     .on("click", onClick || (() => {})).addTo(map);
 }

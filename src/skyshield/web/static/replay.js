@@ -3,7 +3,7 @@
 // a clock with play / pause / speed / slider, an event list that jumps the clock, and a detail
 // panel. Everything is served by the replay server from the package: no internet needed.
 /* global L */
-import { baseMap, drawUnit, fmt, icon } from "./mapkit.js";
+import { baseMap, drawUnit, el, esc, fmt, icon } from "./mapkit.js";
 
 const state = { t: 0, playing: false, speed: 10, truth: false, selected: null, data: null };
 const TRAIL_S = 180; // seconds of history drawn behind an air object
@@ -64,7 +64,7 @@ function buildMap(d) {
   map.fitBounds(L.latLngBounds(pts).pad(0.08));
   for (const a of d.run.assets) {
     L.circleMarker([a.lat, a.lon], { radius: 5, color: "#333", fillColor: "#666", fillOpacity: 1, weight: 1 })
-      .bindTooltip(`${a.name} (value ${a.value})`).addTo(map);
+      .bindTooltip(esc(`${a.name} (value ${a.value})`)).addTo(map);
   }
   // each radar's horizon-limited coverage at the low and the high reference altitude (not its
   // instrumented range), and each unit's engagement ring (its longest missile's range)
@@ -92,17 +92,29 @@ function legend(ref) {
   const c = L.control({ position: "bottomleft" });
   c.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
-    const line = (st, text) => `<div><svg width="34" height="10"><line x1="0" y1="5" x2="34" y2="5" stroke="${st.color}" stroke-width="${st.weight + 0.6}" stroke-dasharray="${st.dashArray || ""}"/></svg> ${text}</div>`;
+    const NS = "http://www.w3.org/2000/svg";
+    const line = (st, text) => {
+      const row = document.createElement("div");
+      const svg = document.createElementNS(NS, "svg");
+      svg.setAttribute("width", "34");
+      svg.setAttribute("height", "10");
+      const ln = document.createElementNS(NS, "line");
+      for (const [k, v] of Object.entries({ x1: 0, y1: 5, x2: 34, y2: 5, stroke: st.color,
+        "stroke-width": st.weight + 0.6, "stroke-dasharray": st.dashArray || "" })) ln.setAttribute(k, String(v));
+      svg.appendChild(ln);
+      row.append(svg, ` ${text}`);
+      return row;
+    };
     div.id = "legend";
     div.style.cssText = "background:rgba(255,255,255,.9);padding:4px 8px;font:12px sans-serif;border-radius:4px";
-    div.innerHTML = [
+    div.append(
       line(RING_STYLE.low, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[0] / 1e3} km`),
       line(RING_STYLE.high, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[1] / 1e3} km`),
       line(RING_STYLE.engagement, "engagement ring (longest missile)"),
       line({ color: "#c62828", weight: 2 }, "hostile"),
       line({ color: "#1565c0", weight: 2 }, "friendly"),
       line({ color: "#1a9641", weight: 1.5 }, "interceptor"),
-    ].join("");
+    );
     return div;
   };
   return c;
@@ -158,7 +170,7 @@ function render() {
   for (const [k, g] of drawn) {
     if (!live.has(k)) { map.removeLayer(g.marker); map.removeLayer(g.line); drawn.delete(k); }
   }
-  $("clock").innerHTML = `T+${fmt(t)}<small>${clockUtc(t)} UTC</small>`;
+  $("clock").replaceChildren(`T+${fmt(t)}`, el("small", `${clockUtc(t)} UTC`));
   $("slider").value = t;
   markPast();
   if (state.selected) showDetail(state.selected);
@@ -184,10 +196,10 @@ function showDetail(o) {
     const u = o.unit;
     title = `${u.name} — ${u.type}`;
     rows.push(["site", `${u.lat.toFixed(4)}, ${u.lon.toFixed(4)}`]);
-    rows.push(["radars (instrumented)", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    rows.push(["radars (instrumented)", u.radars.map((r) => `${r.type} ${(r.range_m / 1e3).toFixed(0)} km`).join("\n")]);
     const ref = d.run.coverage_reference;
-    rows.push(["coverage (farthest)", (u.coverage || []).map((c) => `${c.radar} ${(c.max_range_m / 1e3).toFixed(0)} km at ${c.agl_m / 1e3} km (${ref.rcs_m2} m², Pd ${ref.pd})`).join("<br>") || "–"]);
-    rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("<br>")]);
+    rows.push(["coverage (farthest)", (u.coverage || []).map((c) => `${c.radar} ${(c.max_range_m / 1e3).toFixed(0)} km at ${c.agl_m / 1e3} km (${ref.rcs_m2} m², Pd ${ref.pd})`).join("\n") || "–"]);
+    rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("\n")]);
     const fired = d.events.filter((e) => e.kind === "launch" && e.source === u.name && e.t_s <= t).length;
     rows.push(["fired so far", String(fired)]);
     rows.push(["status", u.alive ? "in action" : "destroyed"]);
@@ -208,9 +220,18 @@ function showDetail(o) {
     if (v != null) rows.push(["speed", `${v.toFixed(0)} m/s`]);
     const eng = d.events.filter((e) => (e.kind === "launch" || e.kind === "intercept" || e.kind === "engage") &&
       ((o.kind === "track" && String(e.track_id) === String(o.tid)) || (o.kind === "truth" && (e.truth_key === o.key || e.weapon_key === o.key))));
-    rows.push(["engagements", eng.length ? eng.map((e) => `T+${fmt(e.t_s)} ${e.kind} ${e.source} ${e.target}`).join("<br>") : "none"]);
+    rows.push(["engagements", eng.length ? eng.map((e) => `T+${fmt(e.t_s)} ${e.kind} ${e.source} ${e.target}`).join("\n") : "none"]);
   }
-  $("detail").innerHTML = `<h3>${title}</h3><table>${rows.map(([k, v]) => `<tr><td>${k}</td><td>${v}</td></tr>`).join("")}</table>`;
+  // names come from scenarios and live injects: set as text, never parsed as HTML
+  const table = document.createElement("table");
+  for (const [k, v] of rows) {
+    const tr = document.createElement("tr");
+    const td = el("td");
+    String(v).split("\n").forEach((line, i) => { if (i) td.appendChild(document.createElement("br")); td.append(line); });
+    tr.append(el("td", k), td);
+    table.appendChild(tr);
+  }
+  $("detail").replaceChildren(el("h3", title), table);
 }
 
 const FILTERS = {
@@ -239,13 +260,13 @@ function nameOf(key) { const e = key && state.data.run.entities[key]; return e ?
 function renderEvents() {
   const f = FILTERS[$("filter").value];
   const ol = $("events");
-  ol.innerHTML = "";
+  ol.replaceChildren();
   for (const e of state.data.events.filter(f)) {
     const li = document.createElement("li");
     li.className = `ev kind-${e.kind}`;
     li.dataset.t = e.t_s;
     li.dataset.kind = e.kind;
-    li.innerHTML = `<span class="t">T+${fmt(e.t_s)}</span><span class="k">${eventText(e)}</span>`;
+    li.append(el("span", `T+${fmt(e.t_s)}`, "t"), el("span", eventText(e), "k"));
     li.addEventListener("click", () => {
       state.playing = false; $("play").textContent = "▶ play";
       setTime(e.t_s);
@@ -271,10 +292,10 @@ function tick(now) {
   requestAnimationFrame(tick);
 }
 
-let DETAIL_HINT = "";
+let DETAIL_HINT = null; // the detail panel's first content (a hint), restored on the truth toggle
 
 async function main() {
-  DETAIL_HINT = $("detail").innerHTML;
+  DETAIL_HINT = $("detail").cloneNode(true);
   const d = await load();
   state.data = d;
   document.title = `skyshield replay — ${d.run.scenario}`;
@@ -289,7 +310,7 @@ async function main() {
   $("truth").addEventListener("change", (ev) => {
     state.truth = ev.target.checked;
     state.selected = null; // the selected object may not exist in the other view
-    $("detail").innerHTML = DETAIL_HINT;
+    $("detail").replaceChildren(...DETAIL_HINT.cloneNode(true).childNodes);
     render();
   });
   $("slider").addEventListener("input", (ev) => setTime(Number(ev.target.value)));
