@@ -84,7 +84,8 @@ def test_the_openapi_document_needs_a_token_and_describes_every_command():
     body = doc["paths"]["/api/command"]["post"]["requestBody"]["content"]["application/json"]
     mapping = body["schema"]["discriminator"]["mapping"]
     assert set(mapping) == {"inject", "raid", "roe", "cut_link", "destroy_radar", "approve",
-                            "deny", "external", "end", "speed", "pause", "resume", "freeze"}
+                            "deny", "external", "external_remove", "end", "speed", "pause",
+                            "resume", "freeze"}
     s = doc["components"]["schemas"]
     assert set(s["Roe"]["properties"]["unit"]["enum"]) == set(SERVER.ex.sim.w.units.name)
     assert "cruise_missile_subsonic" in s["Inject"]["properties"]["type"]["enum"]

@@ -145,7 +145,8 @@ class Freeze(_Cmd):
 
 
 Command = Annotated[Inject | Raid | Roe | CutLink | DestroyRadar | Approve | Deny | External
-                    | ExternalRemove | End | Speed | Pause | Resume | Freeze, Field(discriminator="cmd")]
+                    | ExternalRemove | End | Speed | Pause | Resume | Freeze,
+                    Field(discriminator="cmd")]
 COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
 COMMAND_NAMES = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                  "external", "external_remove", "end", "speed", "pause", "resume", "freeze")
