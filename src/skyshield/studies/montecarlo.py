@@ -231,15 +231,22 @@ class _Folder:
 _PART_SCENARIO = b"skyshield.scenario_sha256"  # Parquet metadata key of a part's scenario hash
 
 
+def read_folder_json(folder: Path, name: str, what: str) -> Any:
+    """``folder/name`` parsed as JSON: a missing file says there is nothing to resume, an
+    unreadable one that the ``what`` folder is damaged (both StudyError)."""
+    path = folder / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StudyError(f"{folder}: no {name} here, nothing to resume") from None
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise StudyError(f"{path}: unreadable, the {what} folder is damaged ({exc})") from None
+
+
 def _read_meta(out: Path) -> dict[str, Any]:
     """``out/study.json``, checked: a damaged or foreign file is a StudyError saying so."""
     path = out / "study.json"
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StudyError(f"{out}: no study.json here, nothing to resume") from None
-    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
-        raise StudyError(f"{path}: unreadable, the study folder is damaged ({exc})") from None
+    meta = read_folder_json(out, "study.json", "study")
 
     def whole(v: Any, low: int) -> bool:
         return isinstance(v, int) and not isinstance(v, bool) and v >= low

@@ -46,6 +46,7 @@ from skyshield.studies.montecarlo import (
     _write_parquet,
     load_study,
     montecarlo,
+    read_folder_json,
 )
 
 __all__ = ["parse_set", "with_values", "grid", "sweep", "PLOT_METRICS"]
@@ -243,12 +244,7 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
 def _read_spec(root: Path) -> dict[str, Any]:
     """``root/sweep_spec.json``, checked: a damaged file is a StudyError saying so."""
     path = root / "sweep_spec.json"
-    try:
-        spec = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StudyError(f"{root}: no sweep_spec.json here, nothing to resume") from None
-    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
-        raise StudyError(f"{path}: unreadable, the sweep folder is damaged ({exc})") from None
+    spec = read_folder_json(root, "sweep_spec.json", "sweep")
     sets = spec.get("sets") if isinstance(spec, dict) else None
     n = spec.get("n") if isinstance(spec, dict) else None
     if not isinstance(spec, dict):
