@@ -170,8 +170,10 @@ def _client(address: str | None) -> Any:
         from distributed import Client
     except ImportError:
         _fail("--dask needs the distributed extra: pip install 'skyshield[distributed]'")
-    try:
-        return Client(address, timeout="10s")
+    import dask
+
+    try:  # Dask's own connect time-out (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT; 30 s)
+        return Client(address, timeout=dask.config.get("distributed.comm.timeouts.connect"))
     except (OSError, TimeoutError, ValueError) as exc:
         _fail(f"--dask {address}: cannot reach the scheduler: {exc}")
 

@@ -435,7 +435,8 @@ def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     r = _cli("montecarlo", SCENARIO, "-n", 1, "--dask", f"tcp://127.0.0.1:{port}", "--out",
-             tmp_path / "study", "-q")
+             tmp_path / "study", "-q",
+             env={**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"})
     assert r.returncode == 2 and "cannot reach the scheduler" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "study").exists()
 
