@@ -14,8 +14,8 @@ import numpy as np
 
 from skyshield.geo import geodetic_to_enu
 
-__all__ = ["route_state", "RouteTable", "build_route_table", "table_state", "MANOEUVRES",
-           "manoeuvre_offsets"]
+__all__ = ["route_state", "RouteTable", "build_route_table", "splice_route_table", "table_state",
+           "MANOEUVRES", "manoeuvre_offsets"]
 
 
 def route_state(
@@ -105,8 +105,44 @@ def build_route_table(wp_t_s: np.ndarray, wp_lat_rad: np.ndarray, wp_lon_rad: np
     counts = np.bincount(row, minlength=n)
     last = np.cumsum(counts) - 1
     first = last - counts + 1
-    span = float(np.nanmax(np.abs(t))) * 2 + 1.0
+    span = _span(t)
     return RouteTable(t + row * span, t, pos, alt, first, last, span)
+
+
+def _span(t_s: np.ndarray) -> float:
+    """Key offset between consecutive vehicles: wider than any node time's range."""
+    return float(np.nanmax(np.abs(t_s))) * 2 + 1.0 if t_s.size else 1.0
+
+
+def splice_route_table(rt: RouteTable, part: RouteTable, start: int, stop: int) -> RouteTable:
+    """``rt`` with its vehicles ``start .. stop-1`` replaced by all of ``part``'s vehicles.
+
+    ``part`` is :func:`build_route_table` of the new waypoint rows alone; appending is
+    ``start = stop = n``, re-routing vehicle ``i`` is ``start, stop = i, i + 1``. The result equals
+    the table built from scratch over the spliced waypoints, bit for bit: nodes are sampled per
+    vehicle, and the keys (node time + vehicle index × span) are recomputed only when the span
+    or the index of a later vehicle changes. Costs O(N) array copies and no sampling.
+    """
+    n = rt.first.size
+    if not 0 <= start <= stop <= n:
+        raise ValueError(f"rows {start}..{stop} outside a table of {n} vehicles")
+    a = int(rt.first[start]) if start < n else rt.key.size  # first node replaced
+    b = int(rt.last[stop - 1]) + 1 if stop > start else a  # first node kept after them
+    t = np.concatenate([rt.t_s[:a], part.t_s, rt.t_s[b:]])
+    pos = np.concatenate([rt.pos_m[:a], part.pos_m, rt.pos_m[b:]])
+    alt = np.concatenate([rt.alt_m[:a], part.alt_m, rt.alt_m[b:]])
+    counts_old = rt.last - rt.first + 1
+    counts = np.concatenate([counts_old[:start], part.last - part.first + 1, counts_old[stop:]])
+    last = np.cumsum(counts) - 1
+    first = last - counts + 1
+    span = _span(t)
+    m = part.first.size
+    if span == rt.span_s and m == stop - start:  # the other vehicles' keys are unchanged
+        row = np.repeat(np.arange(start, start + m), counts[start:start + m])
+        key = np.concatenate([rt.key[:a], part.t_s + row * span, rt.key[b:]])
+    else:
+        key = t + np.repeat(np.arange(counts.size), counts) * span
+    return RouteTable(key, t, pos, alt, first, last, span)
 
 
 def table_state(rt: RouteTable, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -20,7 +20,12 @@ import numpy as np
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import plan, plan_wta
 from skyshield.engine.events import EventLog
-from skyshield.engine.motion import build_route_table, manoeuvre_offsets, table_state
+from skyshield.engine.motion import (
+    build_route_table,
+    manoeuvre_offsets,
+    splice_route_table,
+    table_state,
+)
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
@@ -586,8 +591,7 @@ class _Sim:
         w.vehicles = concat_vehicles(w.vehicles, new)
         v = w.vehicles
         ids = np.arange(n0, len(v))
-        self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
-                                        w.origin)
+        self._splice_routes(n0, n0, len(v))
         self._state_cache = None
         mk = v.man_kind if v.man_kind is not None else np.zeros(len(v), dtype=np.int64)
         self._man = np.flatnonzero(mk > 0)
@@ -619,11 +623,18 @@ class _Sim:
         v.wp_lat_rad[i, k:], v.wp_lon_rad[i, k:], v.wp_alt_m[i, k:] = wp_lat[-1], wp_lon[-1], \
             wp_alt[-1]
         v.t_end_s[i] = float(wp_t[-1])
-        self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
-                                        self.w.origin)
-        self._state_cache = None
+        self._splice_routes(i, i + 1, i + 1)
         if v.t_end_s[i] <= self.sc.duration:  # the end of the new route (the old one's is void)
             self.sched.at(float(v.t_end_s[i]), Priority.MOTION_END, "route_end", int(i))
+
+    def _splice_routes(self, start: int, stop: int, new_stop: int) -> None:
+        """Sample the waypoint rows ``start .. new_stop-1`` alone and put them in the route table
+        in place of its vehicles ``start .. stop-1`` (the other vehicles' nodes are kept)."""
+        v, r = self.w.vehicles, slice(start, new_stop)
+        part = build_route_table(v.wp_t_s[r], v.wp_lat_rad[r], v.wp_lon_rad[r], v.wp_alt_m[r],
+                                 self.w.origin)
+        self.routes = splice_route_table(self.routes, part, start, stop)
+        self._state_cache = None
 
     def remove_vehicle(self, t: float, i: int, why: str) -> None:
         """Take vehicle ``i`` out of the exercise at ``t`` (an external entity that another
