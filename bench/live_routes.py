@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import fields
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -43,7 +44,7 @@ def _background(v: Vehicles, n: int, origin: tuple[float, float, float]) -> Vehi
     """``n`` copies of vehicle 0's signature on long random routes about the origin."""
     rng = np.random.default_rng(n)
     k = 6
-    out = {}
+    out: dict[str, Any] = {}
     rows = np.zeros(n, dtype=np.int64)
     for f in fields(Vehicles):
         x = getattr(v, f.name)
