@@ -329,6 +329,68 @@ def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
     assert checked >= 3 and any(k.startswith("v") for k in ends)
 
 
+def test_every_entity_still_sent_is_deactivated_when_the_exercise_ends(tmp_path, sc):
+    """The controller ends the exercise with fire units, an injected cruise missile, an
+    external entity (never sent: it is the other simulator's) and maybe interceptors on the
+    network: at the next tick every entity ever sent and not yet gone gets one last Entity State
+    PDU marked deactivated (IEEE 1278.1 appearance bit 23), where it is at the end, keeping its
+    other appearance bits; after that nothing more is sent."""
+    from skyshield.geo import enu_to_geodetic
+    from skyshield.io import dis
+
+    rx = _receiver()
+    server, wall = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    ex = server.ex
+    raw: list[bytes] = []
+    numbers: dict[str, int] = {}
+    for t in np.arange(1.0, 31.0, 1.0):
+        if t == 5.0:
+            ex.command("controller", {"cmd": "inject", "type": "cruise_missile_subsonic",
+                                      "from": {"lat": 44.92, "lon": 19.95, "alt": 120},
+                                      "to": "base"})
+            server.receive_dis(_es(4, 45.1, 20.0))
+        wall[0] = float(t)
+        server._dis_events(ex.advance(float(t)))
+        server.dis_tick()
+        numbers.update(server._dis_numbers)
+    _drain(rx, raw)
+    before = [dis.decode(b) for b in raw]
+    still = dict(server._dis_last)  # sent and not gone: key -> (..., appearance last)
+    assert any(k.startswith("u") for k in still) and any(k.startswith("v") for k in still)
+    key_of = {n: k for k, n in numbers.items()}
+    assert not any(p.appearance & (1 << 23) for p in before
+                   if isinstance(p, dis.EntityState) and key_of.get(p.entity_id.entity) in still)
+    pos, _, _, _ = ex.sim.state(ex.t)
+    ex.command("controller", {"cmd": "end"})
+    assert ex.ended
+    wall[0] = 31.0
+    server.dis_tick()
+    last: list[bytes] = []
+    _drain(rx, last)
+    pdus = [dis.decode(b) for b in last]
+    assert all(isinstance(p, dis.EntityState) for p in pdus)
+    got = {key_of[p.entity_id.entity]: p for p in pdus}
+    assert len(got) == len(pdus) and set(got) == set(still)
+    assert all(p.entity_id.site != 7 for p in pdus)  # not the external entity's
+    for key, p in got.items():
+        assert p.appearance & (1 << 23)
+        assert p.appearance & ~(1 << 23) == still[key][7]  # damage etc. as last sent
+        assert p.velocity_mps == (0.0, 0.0, 0.0)
+        if key.startswith("v"):  # where it is at the end
+            la, lo, al = np.ravel(enu_to_geodetic(pos[[int(key[1:])]], *ex.sim.w.origin))
+            want = dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), float(al))
+            assert np.linalg.norm(np.subtract(p.location_m, want)) < 0.01
+    assert not server._dis_last and not server._dis_numbers
+    for k in range(1, 30):  # heartbeats would have come every 5 s: nothing now
+        wall[0] = 31.0 + k
+        server.dis_tick()
+    after: list[bytes] = []
+    _drain(rx, after)
+    assert after == []
+    rx.close()
+
+
 def test_heartbeat_on_the_wall_clock_and_frozen_while_paused(tmp_path, sc):
     """Paused, the simulated clock stands still but other simulators still need the 5 s
     heartbeat: PDUs go on every 5 s of wall time, with the frozen bit (21) set at once on

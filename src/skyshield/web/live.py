@@ -34,7 +34,8 @@ is destroyed, destroyed when the unit is), the air vehicles and the interceptors
 the heartbeat (``DIS_HEARTBEAT_S`` of wall time, paused or not), whenever dead reckoning from
 the last one sent errs by more than ``DIS_DR_THRESHOLD_M`` in simulated time or the appearance
 changes (frozen, bit 21, while the exercise is paused), and one last PDU marked deactivated
-(and destroyed, if killed) at the entity's final position when it leaves; a Fire PDU at every
+(and destroyed, if killed) at the entity's final position when it leaves — and, when the
+exercise ends, for every entity still sent, where it is then; a Fire PDU at every
 launch (shooter: the fire unit's entity) and a Detonation PDU at every intercept, with the same
 event number. Entity numbers come from one map (``DIS_ENTITY_MAX`` at most at once; numbers are
 reused only after the counter wraps; an entity with no free number is not sent, and counted).
@@ -554,8 +555,8 @@ class LiveServer:
     def dis_tick(self) -> None:
         """What the clock does for DIS at every tick, paused or not: Entity State PDUs and the
         time-out of silent external entities."""
-        if not self.ex.ended:
-            self._dis_entities()
+        if not self.ex.ended or self._dis_last:
+            self._dis_entities()  # once more when the exercise has ended: the last word
         self._dis_expire()
 
     def _dis_entities(self) -> None:
@@ -563,7 +564,8 @@ class LiveServer:
         (simulated time), and a change of appearance (a fire unit damaged or destroyed, the
         exercise paused or resumed) at once; an entity that leaves the exercise (killed,
         landed, a spent interceptor) gets one last PDU marked deactivated, destroyed if it was
-        killed, where it left."""
+        killed, where it left. When the exercise has ended, every entity still sent gets its
+        last PDU, marked deactivated, where it is, and nothing is sent after that."""
         if self._dis_sock is None:
             return
         sim, t, wall = self.ex.sim, self.ex.t, self.clock()
@@ -600,6 +602,14 @@ class LiveServer:
             if num:
                 self._send_entity(num, p_end, np.zeros(3), force, et, mark, DIS_DEACTIVATED | (
                     DIS_DESTROYED if killed else 0) | frozen, t)
+        if self.ex.ended:  # every entity still sent leaves with the exercise
+            for key, p, _v, force, et, mark, app in ent:
+                num = self._dis_number(key, allocate=False)
+                if key in self._dis_last and num:
+                    self._send_entity(num, p, np.zeros(3), force, et, mark,
+                                      app | DIS_DEACTIVATED, t)
+            ent, now = [], set()
+            self._dis_last.clear()
         for key, p, v, force, et, mark, app in ent:
             num = self._dis_number(key)
             if not num:
