@@ -435,6 +435,9 @@ def serve(
     dis_listen: Annotated[str | None, typer.Option(
         help="take Entity State PDUs from other simulators on this UDP [HOST:]PORT (HOST: "
              "--host by default)")] = None,
+    dis_exercise: Annotated[int | None, typer.Option(
+        help="DIS exercise id: take only other simulators' PDUs of this exercise and send ours "
+             "with it (default: take all, send as exercise 1)", min=1, max=255)] = None,
     tokens: Annotated[Path | None, typer.Option(
         help="file of 'ROLE: TOKEN' lines (default: new tokens, printed once)")] = None,
     approval: Annotated[bool, typer.Option(
@@ -485,7 +488,8 @@ def serve(
     try:
         ex = serve_live(sc, folder, host=host, port=port, speed=speed,
                         dis_target=_hostport(dis_to, "--dis") if dis_to else None,
-                        dis_listen=_listen(dis_listen, host), tokens_file=tokens,
+                        dis_listen=_listen(dis_listen, host), dis_exercise=dis_exercise,
+                        tokens_file=tokens,
                         approval=appr,
                         resume=resume is not None, seed=seed,
                         announce=lambda m: out.print(m, markup=False, highlight=False))

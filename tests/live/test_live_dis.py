@@ -174,6 +174,45 @@ def test_only_the_chosen_exercise_is_taken(tmp_path, sc):
     assert list(server.ex.sim.external) == ["7:7:2"]
 
 
+def test_dis_exercise_option_reaches_the_server_and_stamps_our_pdus(tmp_path, sc, monkeypatch):
+    """``skyshield serve --dis-exercise N`` (1..255) is the server's exercise: our Entity State
+    PDUs carry it (exercise 1 when none is set)."""
+    from typer.testing import CliRunner
+
+    import skyshield.web.live as web
+    from skyshield.cli import app
+    from skyshield.io import dis
+
+    seen = {}
+
+    def fake_serve_live(scenario, folder, **kw):
+        seen.update(kw)
+        raise RuntimeError("not serving in a test")
+
+    monkeypatch.setattr(web, "serve_live", fake_serve_live)
+    r = CliRunner().invoke(app, ["serve", str(SMALL), "--out", str(tmp_path / "a"),
+                                 "--dis-exercise", "3"])
+    assert r.exit_code == 2 and "not serving in a test" in r.output and seen["dis_exercise"] == 3
+    seen.clear()
+    r = CliRunner().invoke(app, ["serve", str(SMALL), "--out", str(tmp_path / "b")])
+    assert r.exit_code == 2 and seen["dis_exercise"] is None
+    for bad in ("0", "256"):
+        r = CliRunner().invoke(app, ["serve", str(SMALL), "--out", str(tmp_path / "c"),
+                                     "--dis-exercise", bad])
+        assert r.exit_code == 2 and "Traceback" not in r.output
+    for exercise, want in ((None, 1), (3, 3)):
+        rx = _receiver()
+        server, _ = _server(tmp_path / f"x{want}", sc, dis_target=rx.getsockname(),
+                            dis_exercise=exercise)
+        server.open_dis()
+        server.ex.advance(1.0)
+        server.dis_tick()
+        got: list[bytes] = []
+        _drain(rx, got)
+        rx.close()
+        assert got and {dis.decode(b).exercise_id for b in got} == {want}
+
+
 def _receiver(addr="127.0.0.1"):
     import socket
 

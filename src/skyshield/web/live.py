@@ -40,7 +40,8 @@ launch (shooter: the fire unit's entity) and a Detonation PDU at every intercept
 event number. Entity numbers come from one map (``DIS_ENTITY_MAX`` at most at once; numbers are
 reused only after the counter wraps; an entity with no free number is not sent, and counted).
 ``--dis-listen [HOST:]PORT`` (HOST: the server's own by default) takes Entity State PDUs from
-other simulators — of exercise ``dis_exercise`` only, if set: each becomes an ``external``
+other simulators — of exercise ``dis_exercise`` only, if set (``--dis-exercise N``; our own PDUs
+then carry that exercise id, 1 otherwise): each becomes an ``external``
 command (journaled like any other). Bounds, so that nothing on the network can flood the
 journal: updates of one entity closer than ``DIS_MIN_UPDATE_S`` (simulated) and anything beyond
 ``DIS_RATE_PER_S`` commands a second (burst ``DIS_BURST``) are dropped (``dis_throttled``), a
@@ -205,7 +206,7 @@ class LiveServer:
     ex: LiveExercise
     roles: Roles
     dis_target: tuple[str, int] | None = None
-    dis_exercise: int | None = None  # take only PDUs of this exercise (all if None)
+    dis_exercise: int | None = None  # take only PDUs of this exercise (all if None); ours too
     clock: Callable[[], float] = time.monotonic  # wall clock of DIS heartbeat, time-out, rate
     clients: set[_Client] = field(default_factory=set)
     stats: dict[str, int] = field(default_factory=lambda: {
@@ -517,6 +518,11 @@ class LiveServer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
             self._dis_sock = sock
 
+    @property
+    def _dis_exercise_id(self) -> int:
+        """The exercise our PDUs belong to: ``dis_exercise``, 1 if none is set."""
+        return 1 if self.dis_exercise is None else self.dis_exercise
+
     def _send(self, pdu: dis.PDU) -> None:
         """Send one PDU. Never raises: a PDU that does not encode or a socket error is counted
         (``dis_send_errors``) and the exercise goes on."""
@@ -638,7 +644,7 @@ class LiveServer:
             dis.to_ecef(float(la_r), float(lo_r), al),
             dis.orientation_from_enu(float(la_r), float(lo_r), v), mark,
             appearance=appearance, dead_reckoning=1 if not v.any() else 2,
-            timestamp=dis.dis_timestamp(t)))
+            exercise_id=self._dis_exercise_id, timestamp=dis.dis_timestamp(t)))
 
     def _dis_target(self, truth_id: int) -> dis.EntityID:
         """The DIS id of an air vehicle: another simulator's own id for its entities."""
@@ -680,12 +686,13 @@ class LiveServer:
             target = self._dis_target(int(e["truth_id"]))
             if kind == "launch":
                 self._send(dis.Fire(shooter, target, munition, event, loc, mtype, (0.0, 0.0, 0.0),
-                                    float(e["value"] or 0.0), timestamp=dis.dis_timestamp(
-                                        e["t_s"])))
+                                    float(e["value"] or 0.0), exercise_id=self._dis_exercise_id,
+                                    timestamp=dis.dis_timestamp(e["t_s"])))
             else:
                 hit = str(e["info"]).startswith("hit")
                 self._send(dis.Detonation(shooter, target, munition, event, (0.0, 0.0, 0.0),
                                           loc, mtype, result=1 if hit else 5,
+                                          exercise_id=self._dis_exercise_id,
                                           timestamp=dis.dis_timestamp(e["t_s"])))
 
     def _dis_token(self, now: float) -> bool:
