@@ -54,6 +54,13 @@ def test_the_api_serves_the_run(run_folder):
     assert c.get("/static/vendor/milsymbol/milsymbol.js").status_code == 200
     assert c.get("/static/vendor/world-atlas/countries-50m.json").status_code == 200
     assert c.get("/api/nothing").status_code == 404
+    # a query string changes nothing (the handlers take no parameters), and the OpenAPI
+    # document is served (it once failed on a return annotation FastAPI could not resolve)
+    assert c.get("/api/run", params={"name": "events"}).json() == run
+    assert c.get("/api/run", params={"name": "zzz"}).json() == run
+    doc = c.get("/openapi.json")
+    assert doc.status_code == 200
+    assert {"/api/run", "/api/truth", "/api/tracks", "/api/events"} <= set(doc.json()["paths"])
 
 
 def test_the_rings_are_coverage_and_engagement_not_instrumented_range(run_folder):

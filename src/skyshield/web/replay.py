@@ -129,14 +129,20 @@ def replay_app(run: RunFolder) -> Any:
     payload = replay_payload(run)
     app = FastAPI(title="skyshield replay", docs_url=None, redoc_url=None)
 
+    # no return annotations on the handlers: under ``from __future__ import annotations`` they
+    # are strings FastAPI resolves in this module's globals, where the responses are not
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
+    def index():
         return FileResponse(STATIC_DIR / "replay.html", media_type="text/html")
 
+    def _serves(body: Any) -> Any:
+        def endpoint():  # no parameters: nothing is read from the query
+            return JSONResponse(body)
+        return endpoint
+
     for name in ("run", "truth", "tracks", "events"):
-        def endpoint(name: str = name) -> JSONResponse:
-            return JSONResponse(payload[name])
-        app.add_api_route(f"/api/{name}", endpoint, methods=["GET"], name=name)
+        app.add_api_route(f"/api/{name}", _serves(payload[name]), methods=["GET"], name=name,
+                          response_class=JSONResponse)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
