@@ -191,6 +191,15 @@ def test_a_sweep_writes_one_table_and_a_plot(tmp_path, sc):
     assert np.isfinite(on_disk["threats_total"]).all()
 
 
+def test_an_unknown_sweep_metric_is_refused_at_the_first_point_and_resumes(tmp_path, sc):
+    with pytest.raises(StudyError, match="--metrics: no metric 'nope'"):
+        sweep(sc, [("raids.salvo.count", [2, 3])], 1, tmp_path / "sw",
+              metrics=["any_leak", "nope"])
+    assert not (tmp_path / "sw" / "sweep.json").exists()  # nothing passes for a finished sweep
+    t = sweep(None, None, None, tmp_path / "sw", resume=True, metrics=["any_leak"])
+    assert sorted(t["point"]) == [0, 1]
+
+
 def test_the_public_api_function():
     df = skyshield.montecarlo(SCENARIO, n=2)
     assert len(df) == 2 and "aggregate" in df.attrs

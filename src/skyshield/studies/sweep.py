@@ -222,6 +222,12 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
 
         df = montecarlo(None if again else sc, int(n), workers=workers, client=client,
                         out=folder, resume=again, root_seed=base.seed, progress=step)
+        unknown = [m for m in metrics if m not in df.columns]
+        if unknown:  # found at the first point; what ran is kept in the folder
+            raise StudyError(
+                f"--metrics: no metric {', '.join(map(repr, unknown))} in the replications "
+                f"(some: {', '.join(PLOT_METRICS)}; every column of replications.parquet is "
+                f"one); the points run so far are kept, --resume {root} continues")
         for p, v in assign.items():
             df.insert(0, f"set:{p}", [v] * len(df))
         df.insert(0, "point", k)
