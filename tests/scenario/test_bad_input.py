@@ -186,6 +186,8 @@ def test_missing_field(old: str, new: str, path: str, anchor: str) -> None:
      "speed must be positive", "-3 kn"),
     ("    count: 2\n", "    count: 0\n", "raids.r1.count", "greater than or equal to 1", 0),
     ("duration: 10 min", "duration: -3 min", "duration", "must be positive", "-3 min"),
+    ("duration: 10 min", "duration: 1e12 s", "duration", "at most 30 days (2.592e+06 s)",
+     "1e12 s"),
     ("    value: 100\n", "    value: -1\n", "assets.base.value", "greater than 0", -1),
     (WP1, "      - {lat: 44.93, lon: 20.25, alt: 200 km}", "threats.t1.waypoints.1.alt",
      "altitude must be between -500 m and 100000 m", "200 km"),

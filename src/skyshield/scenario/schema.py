@@ -60,6 +60,9 @@ def _vehicle_type(v: str, info: ValidationInfo) -> str:
     return v
 
 
+MAX_DURATION_S = 30 * 86400.0  # assumed: a month of exercise is the longest anyone runs
+
+
 def _positive_duration(v: float) -> float:
     if v <= 0:
         raise ValueError("must be positive")
@@ -435,6 +438,13 @@ class Scenario(_Strict):
     @classmethod
     def _positive(cls, v: float) -> float:
         return _positive_duration(v)
+
+    @field_validator("duration")
+    @classmethod
+    def _at_most_a_month(cls, v: float) -> float:
+        if v > MAX_DURATION_S:  # radars scan every few seconds: a longer run never ends
+            raise ValueError(f"at most {MAX_DURATION_S / 86400:g} days ({MAX_DURATION_S:g} s)")
+        return v
 
     @field_validator("assets", "units", "threats", "raids", "friendlies")
     @classmethod
