@@ -15,7 +15,10 @@ journal up to the last instant it recorded, checks the regenerated events agains
 ``events.jsonl`` (every event is appended there as it happens) and continues. A last line torn
 by a crash (a kill -9 mid-write: no newline) is cut off before anything is appended (that command
 was never acknowledged); a journal with a bad line before its end is refused
-(:class:`JournalError`: ``skyshield serve --resume`` says where, exit status 2).
+(:class:`JournalError`: ``skyshield serve --resume`` says where, exit status 2). A command
+that raised unexpectedly once journaled (a bug, not a refusal) has its events taken back and a
+``{"failed": SEQ, ...}`` line after it: resuming and replaying skip it, so the journal still
+replays to its own events.
 
 Every command is first checked against its typed model (``sim.commands``: one pydantic model per
 command, discriminated on ``cmd``, shared with the server's REST and websocket handlers), then
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -377,9 +381,20 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:
     return out, end
 
 
-def _check_commands(path: Path, commands: list[dict[str, Any]]) -> None:
+def _check_commands(path: Path, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The commands of a journal's records, each checked to follow the one before; a
+    ``failed`` line (the command before it raised once journaled) marks that command
+    ``failed: true``."""
     seq, t = 0, 0.0
-    for k, c in enumerate(commands, 1):
+    commands: list[dict[str, Any]] = []
+    for k, c in enumerate(records, 1):
+        if "failed" in c:
+            if not (commands and c["failed"] == seq and not commands[-1].get("failed")):
+                raise JournalError(f"{path}:{k}: a failed mark that follows no command "
+                                   f"{c.get('failed')!r} (got {short(c)}); the journal is "
+                                   "corrupt and cannot be resumed")
+            commands[-1] = {**commands[-1], "failed": True}
+            continue
         ok = (isinstance(c.get("seq"), int) and isinstance(c.get("t_s"), int | float)
               and isinstance(c.get("role"), str) and isinstance(c.get("cmd"), dict)
               and isinstance(c["cmd"].get("cmd"), str))
@@ -388,14 +403,16 @@ def _check_commands(path: Path, commands: list[dict[str, Any]]) -> None:
                                f"{seq + 1} at T+{t:g} s or later; got {short(c)}); the journal "
                                "is corrupt and cannot be resumed")
         seq, t = c["seq"], float(c["t_s"])
+        commands.append(c)
+    return commands
 
 
 def read_journal(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The commands and events of a journal folder. A last line torn by a crash is left out;
     a journal corrupt before its end is a :class:`JournalError`."""
     folder = Path(folder)
-    commands, _ = _read_jsonl(folder / "commands.jsonl")
-    _check_commands(folder / "commands.jsonl", commands)
+    records, _ = _read_jsonl(folder / "commands.jsonl")
+    commands = _check_commands(folder / "commands.jsonl", records)
     events, _ = _read_jsonl(folder / "events.jsonl")
     return commands, events
 
@@ -449,6 +466,9 @@ class LiveExercise:
     seq: int = 0
     _events_out: int = 0
     sim: _Sim = field(init=False)
+    # held by everything that reads or changes the exercise (commands, the clock, the
+    # server's reads): a command is journaled and applied with nothing else in between
+    lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
@@ -472,6 +492,10 @@ class LiveExercise:
     def advance(self, t_s: float) -> list[dict[str, Any]]:
         """Run the simulation to ``t_s`` (no further than the exercise's end); the new events,
         already appended to the journal."""
+        with self.lock:
+            return self._advance(t_s)
+
+    def _advance(self, t_s: float) -> list[dict[str, Any]]:
         if self.ended:
             return []
         t_s = min(float(t_s), self.scenario.duration)
@@ -492,7 +516,13 @@ class LiveExercise:
     # ------------------------------------------------------------------ commands
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """Apply a command now (module docstring): journaled first, then carried out. Returns
-        ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied."""
+        ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied. A command that
+        fails unexpectedly once journaled (a bug) has its events taken back and a ``failed``
+        line after it in the journal; resuming and replaying skip it."""
+        with self.lock:
+            return self._command(role, cmd)
+
+    def _command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         cmd = parse_command(cmd)  # the shape (sim.commands); CommandError naming the field
         kind = cmd["cmd"]
         if self.ended:
@@ -505,9 +535,20 @@ class LiveExercise:
             self._engine(c)
             return {"seq": self.seq, "t_s": self.t, "events": []}
         c = validate_command(self.sim, self.t, cmd)
+        n0 = len(self.sim.log)
         self._journal(role, c)
-        self.sim.sched.at(self.t, Priority.COMMAND, "command", (role, c))
-        self.sim.step_until(self.t)
+        try:
+            self.sim.sched.at(self.t, Priority.COMMAND, "command", (role, c))
+            self.sim.step_until(self.t)
+        except Exception as exc:
+            # a bug, not a refusal: the command's events are taken back and the journal says
+            # it failed, so that resuming or replaying skips it (and gives these events)
+            for col in self.sim.log._cols.values():
+                del col[n0:]
+            _append(self.folder / "commands.jsonl", [json.dumps(
+                {"failed": self.seq, "t_s": self.t, "error": f"{type(exc).__name__}: {exc}"[:200]},
+                sort_keys=True, separators=(",", ":"))])
+            raise
         if self.sim.finished:
             self.ended = True
         return {"seq": self.seq, "t_s": self.t, "events": self._flush()}
@@ -535,7 +576,7 @@ class LiveExercise:
         t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events]
                     + [0.0])
         for c in commands:
-            if c["cmd"]["cmd"] in ENGINE_COMMANDS:
+            if c["cmd"]["cmd"] in ENGINE_COMMANDS or c.get("failed"):
                 continue
             self.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
         self.seq = commands[-1]["seq"] if commands else 0
@@ -581,7 +622,7 @@ def replay_journal(scenario: Scenario, folder: Path, seed: int | None = None
     ap = meta.get("approval")
     ex.sim.approval = (float(ap[0]), bool(ap[1])) if ap else None
     for c in commands:
-        if c["cmd"]["cmd"] not in ENGINE_COMMANDS:
+        if c["cmd"]["cmd"] not in ENGINE_COMMANDS and not c.get("failed"):
             ex.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
     ex.sim.step_until(t_end)
     import shutil

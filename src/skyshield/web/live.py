@@ -19,6 +19,12 @@ operator sees the fused picture (every track, unit and interceptor). The fire-co
 reaches the operators in every mode: ``engage`` events and ``planned`` in the frame (in
 approval mode, also ``approvals``, the engagements waiting for their decision).
 
+One at a time. Every access to the exercise — a command (REST, websocket or DIS), a read of
+the picture or the stats, a clock tick — holds the exercise's lock (``LiveExercise.lock``), and
+the endpoints are ``async``: they run on the event loop between ticks, never in a thread beside
+the clock. A command is checked, journaled, applied and its events sent with nothing else in
+between.
+
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
 every websocket. A client that does not keep up has frames dropped (counted), never queued
@@ -240,6 +246,10 @@ class LiveServer:
 
     # ---------------------------------------------------------------- the picture
     def scenario_info(self) -> dict[str, Any]:
+        with self.ex.lock:
+            return self._scenario_info()
+
+    def _scenario_info(self) -> dict[str, Any]:
         w = self.ex.sim.w
         sc = self.ex.scenario
         cat = w.catalogue
@@ -262,6 +272,10 @@ class LiveServer:
         }
 
     def frame(self, role: str) -> dict[str, Any]:
+        with self.ex.lock:
+            return self._frame(role)
+
+    def _frame(self, role: str) -> dict[str, Any]:
         ex, sim = self.ex, self.ex.sim
         w = sim.w
         t = ex.t
@@ -417,6 +431,10 @@ class LiveServer:
             self.stats["frames_dropped"] += 1
 
     def send_frames(self) -> None:
+        with self.ex.lock:
+            self._send_frames()
+
+    def _send_frames(self) -> None:
         by_role: dict[str, str] = {}
         for c in list(self.clients):
             if c.role not in by_role:
@@ -424,7 +442,13 @@ class LiveServer:
             self._put(c, by_role[c.role])
 
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
-        """A command from a role (checked), applied; its result (``CommandError`` refused)."""
+        """A command from a role (checked), applied; its result (``CommandError`` refused).
+        Holds the exercise's lock throughout: nothing else reads or changes the exercise
+        between the checks, the journal line and the events sent."""
+        with self.ex.lock:
+            return self._command(role, cmd)
+
+    def _command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         try:
             cmd = parse_command(cmd)
         except CommandError:
@@ -476,6 +500,10 @@ class LiveServer:
 
     def tick(self, dt_wall_s: float) -> None:
         """One tick of the clock: ``dt_wall_s`` of wall time × speed, unless paused."""
+        with self.ex.lock:
+            self._tick(dt_wall_s)
+
+    def _tick(self, dt_wall_s: float) -> None:
         ex = self.ex
         if not ex.paused and not ex.ended:
             events = ex.advance(ex.t + dt_wall_s * ex.speed)
@@ -497,7 +525,7 @@ class LiveServer:
         if self.clock_errors_in_row >= CLOCK_MAX_ERRORS_IN_ROW and not self.ex.paused \
                 and not self.ex.ended:
             try:
-                self.ex.command("system:clock", {"cmd": "pause"})
+                self.ex.command("system:clock", {"cmd": "pause"})  # takes the lock itself
                 detail += f" ({self.clock_errors_in_row} times in a row: paused)"
             except Exception:  # noqa: BLE001
                 log.exception("pausing after clock errors failed")
@@ -738,6 +766,10 @@ class LiveServer:
 
     def receive_dis(self, data: bytes) -> None:
         """One datagram from another simulator (never raises; at most one journaled command)."""
+        with self.ex.lock:
+            self._receive_dis(data)
+
+    def _receive_dis(self, data: bytes) -> None:
         self.stats["dis_received"] += 1
         try:
             pdu = dis.decode(data)
@@ -898,29 +930,30 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         return FileResponse(STATIC_DIR / "live.html", media_type="text/html")
 
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
         return _exercise_openapi(app, server)
 
     @app.get("/api/whoami")
-    def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
         return {"role": role}
 
     @app.get("/api/scenario")
-    def scenario(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def scenario(role: str = Depends(role_of)) -> dict[str, Any]:
         return server.scenario_info()
 
     @app.get("/api/state")
-    def state(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def state(role: str = Depends(role_of)) -> dict[str, Any]:
         return server.frame(role)
 
     @app.get("/api/stats")
-    def stats(role: str = Depends(role_of)) -> dict[str, Any]:
-        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
-                "clock_last_error": server.clock_last_error}
+    async def stats(role: str = Depends(role_of)) -> dict[str, Any]:
+        with server.ex.lock:
+            return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
+                    "clock_last_error": server.clock_last_error}
 
     @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
                                          403: {"description": "not this role's to send"}})
-    def command(body: Annotated[Command, Body()],
+    async def command(body: Annotated[Command, Body()],
                 role: str = Depends(role_of)) -> dict[str, Any]:
         """A command (``sim.commands``): its journal sequence number and simulated time."""
         try:
