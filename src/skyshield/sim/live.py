@@ -66,7 +66,7 @@ from skyshield.sim.run import SimOutput, _Sim
 from skyshield.sim.world import compile_vehicles, compile_world
 
 __all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS",
-           "apply_command", "replay_journal", "read_journal"]
+           "apply_command", "replay_journal", "read_journal", "read_meta"]
 
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                 "external", "external_remove", "end")
@@ -417,6 +417,32 @@ def read_journal(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return commands, events
 
 
+def read_meta(folder: Path) -> tuple[int, tuple[float, bool] | None]:
+    """The seed and approval setting of a live exercise's folder (``live.json``);
+    :class:`JournalError` (one line) if it is missing or not what the server wrote."""
+    path = Path(folder) / "live.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JournalError(f"{folder}: no live exercise here (no live.json)") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise JournalError(f"{path}: not a live exercise's settings "
+                           f"({str(exc)[:100]})") from None
+    if not isinstance(meta, dict):
+        raise JournalError(f"{path}: not a live exercise's settings (got {short(meta)})")
+    seed, ap = meta.get("seed"), meta.get("approval")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise JournalError(f"{path}: seed: a whole number 0 or more (got {short(seed)})")
+    if ap is None:
+        return seed, None
+    if not (isinstance(ap, list) and len(ap) == 2 and isinstance(ap[0], int | float)
+            and not isinstance(ap[0], bool) and 0 < ap[0] < float("inf")
+            and isinstance(ap[1], bool)):
+        raise JournalError(f"{path}: approval: null or [timeout s, approve on time-out] "
+                           f"(got {short(ap)})")
+    return seed, (float(ap[0]), ap[1])
+
+
 def _cut_torn_line(path: Path) -> None:
     """Truncate a last line torn by a crash, so that the next append starts a line of its own
     (else it would be glued to the torn one, and lost with it)."""
@@ -618,9 +644,7 @@ def replay_journal(scenario: Scenario, folder: Path, seed: int | None = None
     ex = LiveExercise(scenario, Path(folder) / ".replay", seed=seed)
     commands, events = read_journal(Path(folder))
     t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events] + [0.0])
-    meta = json.loads((Path(folder) / "live.json").read_text(encoding="utf-8"))
-    ap = meta.get("approval")
-    ex.sim.approval = (float(ap[0]), bool(ap[1])) if ap else None
+    ex.sim.approval = read_meta(Path(folder))[1]
     for c in commands:
         if c["cmd"]["cmd"] not in ENGINE_COMMANDS and not c.get("failed"):
             ex.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))

@@ -157,22 +157,41 @@ class Roles:
 
     @staticmethod
     def from_file(path: Path, units: list[str]) -> Roles:
-        out = {}
-        for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        """The roles of a tokens file (``ROLE: TOKEN`` lines; ``#`` comments); ValueError,
+        one line naming the file and line, if it is missing, unreadable or wrong: an unknown
+        role, a token shorter than 16 characters or holding ':', one token for two roles."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ValueError(f"{path}: no such tokens file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read the tokens file: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        out: dict[str, str] = {}
+        for k, line in enumerate(text.splitlines(), 1):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            role, sep, token = line.partition(":") if line.count(":") == 1 else \
-                line.rpartition(":")
-            role, token = role.strip(), token.strip()
+            parts = line.split(":")
+            # the role is controller, observer or operator:<unit>; the token what follows
+            n = 2 if parts[0].strip() == "operator" and len(parts) > 2 else 1
+            role = ":".join(p.strip() for p in parts[:n])
+            rest = parts[n:]
             ok = role in ("controller", "observer", "operator:command_post") or (
                 role.startswith("operator:") and role.split(":", 1)[1] in units)
-            if not sep or not token or not ok:
+            if not rest or not ok:
                 raise ValueError(f"{path}:{k}: expected 'ROLE: TOKEN' with ROLE controller, "
                                  f"observer or operator:<unit> (got {line!r})")
+            if len(rest) > 1:
+                raise ValueError(f"{path}:{k}: a token may not contain ':' ({role})")
+            token = rest[0].strip()
             if len(token) < 16:
-                raise ValueError(f"{path}:{k}: a token needs at least 16 characters")
-            out[_hash(token)] = role
+                raise ValueError(f"{path}:{k}: a token needs at least 16 characters ({role})")
+            h = _hash(token)
+            if out.get(h, role) != role:
+                raise ValueError(f"{path}:{k}: the same token for {out[h]} and {role}; each "
+                                 "role needs its own")
+            out[h] = role
         return Roles(out)
 
     def role(self, token: str | None) -> str | None:
