@@ -334,3 +334,32 @@ def test_a_command_that_fails_once_journaled_is_marked_and_skipped_on_resume(tmp
                            )["seq"] == 4
     pd.testing.assert_frame_equal(_no_clock(replay_journal(sc, ex.folder)),
                                   _no_clock(resumed.sim.log.columns()))
+
+
+@pytest.mark.parametrize(("extra", "words", "never"), [
+    ({"to": {"lat": 44.92, "lon": 19.95, "alt": 120}}, ("to: the same place as from",),
+     ("waypoints", "{")),
+    ({"name": "base"}, ("name:", "asset"), ()),
+    ({"name": "kub"}, ("name:", "fire unit"), ()),
+    ({"name": "a\u0000b"}, ("name:", "control characters"), ()),
+    ({"name": "tab\there"}, ("name:", "control characters"), ()),
+])
+def test_inject_refusals_speak_the_commands_own_fields(tmp_path, sc, extra, words, never):
+    ex = LiveExercise(sc, tmp_path / "n")
+    cmd = {"cmd": "inject", "type": "cruise_missile_subsonic",
+           "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base", **extra}
+    with pytest.raises(CommandError) as err:
+        ex.command("controller", cmd)
+    for w in words:
+        assert w in str(err.value)
+    for w in never:
+        assert w not in str(err.value)
+    assert ex.seq == 0  # refused, not journaled
+
+
+def test_a_raid_may_not_take_a_units_name(tmp_path, sc):
+    ex = LiveExercise(sc, tmp_path / "r")
+    with pytest.raises(CommandError, match="name: 'pantsir' is the name of a fire unit"):
+        ex.command("controller", {"cmd": "raid", "type": "cruise_missile_subsonic", "count": 2,
+                                  "from": {"lat": 44.9, "lon": 20.0}, "to": "base",
+                                  "name": "pantsir"})

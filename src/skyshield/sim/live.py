@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from skyshield.c2.fire_control import ROES
 from skyshield.engine.events import EVENT_COLUMNS
@@ -105,10 +105,34 @@ def _model(cls: type[M], data: dict[str, Any], sim: _Sim, what: str) -> M:
     try:
         return cls.model_validate(data, context={"catalogue": sim.w.catalogue})
     except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise CommandError(f"{what}{'.' + loc if loc else ''}: {e['msg']} "
-                           f"(got {e.get('input')!r})") from None
+        raise CommandError(_user_error(exc.errors()[0], what)) from None
+
+
+# an inject's route as the scenario schema sees it, in the command's own field names
+_INJECT_FIELDS = {"waypoints.0.speed": "speed", "waypoints.0": "from", "waypoints.1": "to",
+                  "waypoints": "from"}
+
+
+def _user_error(e: Any, what: str) -> str:
+    """A scenario-schema error on a command's route or raid, in the command's field names
+    (``to: the same place as from``), never the internal route it was built into."""
+    msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+    loc = ".".join(str(x) for x in e.get("loc", ()))
+    if msg.startswith("@"):  # the schema's own location of a route problem
+        where, _, msg = msg[1:].partition(": ")
+        loc = ".".join(x for x in (loc, where) if x)
+    field_ = loc
+    if what == "inject":
+        field_ = next((v + loc[len(k):] for k, v in _INJECT_FIELDS.items()
+                       if loc == k or loc.startswith(k + ".")), loc)
+        field_ = field_.removesuffix(".at")
+        msg = msg.replace("the previous waypoint", "from")
+    if msg.startswith("same place"):
+        msg = "the " + msg
+    got = e.get("input")
+    shown = "" if isinstance(got, dict | list | tuple | BaseModel) or got is None \
+        else f" (got {short(got)})"
+    return f"{field_ or what}: {msg}{shown}"
 
 
 def _unit_index(sim: _Sim, name: Any) -> int:
@@ -143,7 +167,17 @@ def _validated_route(sim: _Sim, t: float, cmd: dict[str, Any]) -> tuple[str, str
     if side not in ("hostile", "friendly"):
         raise CommandError(f"side: hostile or friendly (got {side!r})")
     name = str(cmd.get("name") or f"inject-{len(sim.w.vehicles) + 1:03d}")
+    _free_name(sim, name)
     return name, side, route
+
+
+def _free_name(sim: _Sim, name: str) -> None:
+    """A vehicle's name must not be an asset's or a fire unit's (the picture, the report and
+    a ``to:`` would mistake one for the other)."""
+    if name in sim.sc.assets or name in sim.sc.units:
+        raise CommandError(f"name: {name!r} is the name of "
+                           f"{'an asset' if name in sim.sc.assets else 'a fire unit'}; "
+                           "choose another")
 
 
 def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
@@ -233,6 +267,7 @@ def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str,
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
+    _free_name(sim, name)
     return [(f"{name}-{i + 1:02d}", "hostile", r)
             for i, r in enumerate(expand_raid(sim.sc, raid, sim.w.catalogue))]
 

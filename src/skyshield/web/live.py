@@ -93,7 +93,7 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io import dis
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.scenario.schema import Scenario
-from skyshield.sim.commands import Command, CommandError, dump, parse_command, short
+from skyshield.sim.commands import Command, CommandError, dump, message, parse_command, short
 from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.replay import STATIC_DIR
@@ -929,7 +929,7 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         e = exc.errors()[0] if exc.errors() else {}
         where = tuple(e.get("loc", ()))
         loc = ".".join(str(x) for x in (where[2:] if where[:1] == ("body",) else where))
-        return JSONResponse({"detail": f"{loc or 'body'}: {e.get('msg', 'invalid')} "
+        return JSONResponse({"detail": f"{loc or 'body'}: {message(e)} "
                                        f"(got {short(e.get('input'))})"}, 422)
 
     def role_of(authorization: str | None = Header(None)) -> str:
