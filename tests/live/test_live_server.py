@@ -536,3 +536,19 @@ def test_concurrent_commands_and_reads_are_serialised_with_the_clock(running, tm
     assert resumed.seq == 40
     kinds = [e["kind"] for e in events]
     assert kinds.count("inject") == 40
+
+
+def test_rest_refusals_use_the_commands_field_names(tmp_path):
+    server, tok = _server(tmp_path)
+    c = TestClient(live_app(server))
+    h = {"Authorization": f"Bearer {tok['controller']}"}
+    base = {"cmd": "inject", "type": "cruise_missile_subsonic",
+            "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base"}
+    for extra, status, detail in (
+            ({"name": "a\u0000b"}, 422, "name: a printable name: no control characters"),
+            ({"name": "base"}, 400, "name: 'base' is the name of an asset"),
+            ({"to": base["from"]}, 400, "to: the same place as from")):
+        r = c.post("/api/command", headers=h, json={**base, **extra})
+        assert r.status_code == status and r.json()["detail"].startswith(detail), r.json()
+        assert "waypoints" not in r.json()["detail"]
+    assert server.ex.seq == 0
