@@ -99,9 +99,11 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     return result_of(sc, out, time.perf_counter() - t0)
 
 
-def result_of(sc: Scenario, out: SimOutput, wall: float) -> RunResult:
+def result_of(sc: Scenario, out: SimOutput, wall: float,
+              sim_duration_s: float | None = None) -> RunResult:
     """The tables, summary and manifest of a finished simulation (a batch run's, or a live
-    exercise's, ``sim.live.LiveExercise.output``)."""
+    exercise's, ``sim.live.LiveExercise.output``). ``sim_duration_s``: the instant it ran to,
+    if not the scenario's duration (a live exercise ended or stopped early)."""
     w = out.world
     v = w.vehicles
     vehicles = pd.DataFrame({
@@ -134,7 +136,8 @@ def result_of(sc: Scenario, out: SimOutput, wall: float) -> RunResult:
     truth["name"], truth["kind"] = names[row], kinds[row]
     summary = summarise(events, vehicles,
                         pd.DataFrame({"name": w.assets.name, "value": w.assets.value}),
-                        sc.name, out.seed, sc.duration, wall,
+                        sc.name, out.seed,
+                        sc.duration if sim_duration_s is None else sim_duration_s, wall,
                         nominal_pk=dict(zip(w.missiles.name,
                                             np.where(w.missiles.is_gun, np.nan,
                                                      sspk_circular_normal(

@@ -451,24 +451,29 @@ def serve(
 ) -> None:
     """Run an exercise live against the wall clock: controller, operators and observers in
     the browser, a journal that survives a crash (--resume), DIS out and in."""
-    import json as _json
+    import shutil
+    import time
 
     try:
-        from skyshield.web.live import serve_live
+        from skyshield.web.live import Roles, serve_live
     except ImportError:
         _fail("the live server needs the web extra: pip install 'skyshield[web]'")
+    from skyshield.sim.live import JournalError, read_meta
+
+    # every option is checked before anything is created
     if approval_default not in ("approve", "deny"):
         _fail(f"--approval-default: approve or deny (got {approval_default!r})")
+    dis_target = _hostport(dis_to, "--dis") if dis_to else None
+    listen = _listen(dis_listen, host)
     folder = resume or out_dir
     if resume is not None:
-        meta_p = resume / "live.json"
-        if not meta_p.is_file():
+        if not (resume / "live.json").is_file():
             _fail(f"{resume}: no live exercise to resume here (no live.json)")
-        meta = _json.loads(meta_p.read_text(encoding="utf-8"))
+        try:
+            seed, appr = read_meta(resume)
+        except JournalError as exc:
+            _fail(str(exc))
         sc = _load(str(resume / "scenario.resolved.yaml") if scenario is None else scenario)
-        seed = meta["seed"]
-        ap = meta.get("approval")
-        appr = (float(ap[0]), bool(ap[1])) if ap else None
     else:
         if scenario is None:
             _fail("give a SCENARIO (or --resume FOLDER)")
@@ -478,28 +483,53 @@ def serve(
             folder = Path("live") / f"{sc.name}-{stamp}"
         if folder.exists() and any(folder.iterdir()):
             _fail(f"{folder}: exists and is not empty; --resume {folder} continues it")
-        folder.mkdir(parents=True, exist_ok=True)
+        appr = (approval_timeout, approval_default == "approve") if approval else None
+    if tokens is not None:
+        try:
+            Roles.from_file(tokens, list(sc.units))
+        except ValueError as exc:
+            _fail(str(exc))
+    assert folder is not None
+    created = None
+    if resume is None:
         from skyshield.api import resolved_yaml
 
-        (folder / "scenario.resolved.yaml").write_text(
-            resolved_yaml(sc, sc.seed if seed is None else seed), encoding="utf-8")
-        appr = (approval_timeout, approval_default == "approve") if approval else None
-    assert folder is not None
+        created = folder if not folder.exists() else None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "scenario.resolved.yaml").write_text(
+                resolved_yaml(sc, sc.seed if seed is None else seed), encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{folder}: cannot create the exercise folder: {exc.strerror or exc}")
+
+    def refused(message: str) -> NoReturn:
+        # a start refused before the exercise began leaves no folder behind (else the next
+        # start with the same --out would be told to resume it)
+        if resume is None and folder is not None and not (folder / "commands.jsonl").exists() \
+                and not (folder / "events.jsonl").exists():
+            for name in ("scenario.resolved.yaml", "live.json", "tokens.json"):
+                (folder / name).unlink(missing_ok=True)
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+        _fail(message)
+
+    t0 = time.monotonic()
     try:
         ex = serve_live(sc, folder, host=host, port=port, speed=speed,
-                        dis_target=_hostport(dis_to, "--dis") if dis_to else None,
-                        dis_listen=_listen(dis_listen, host), dis_exercise=dis_exercise,
+                        dis_target=dis_target, dis_listen=listen, dis_exercise=dis_exercise,
                         tokens_file=tokens,
                         approval=appr,
                         resume=resume is not None, seed=seed,
                         announce=lambda m: out.print(m, markup=False, highlight=False))
     except OSError as exc:
-        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        refused(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     except (ValueError, RuntimeError, FileExistsError) as exc:
-        _fail(str(exc))
+        refused(str(exc))
+    wall = time.monotonic() - t0
     from skyshield.api import result_of
 
-    result = result_of(sc, ex.output(), 0.0)
+    # the run ran to where the exercise stood: its end, or where it was stopped
+    result = result_of(sc, ex.output(), wall, sim_duration_s=ex.t)
     try:
         path = result.save(folder / "run", overwrite=True)
     except OSError as exc:

@@ -297,3 +297,69 @@ def test_a_journal_corrupt_in_the_middle_is_refused_with_where(tmp_path, sc, dam
     r = CliRunner().invoke(app, ["serve", "--resume", str(folder), "--port", str(_free_port())])
     assert r.exit_code == 2 and "commands.jsonl:2" in r.output and "Traceback" not in r.output
     assert p.read_text() == "".join(lines)  # refused, and left as it was
+
+
+def test_a_command_that_fails_once_journaled_is_marked_and_skipped_on_resume(tmp_path, sc,
+                                                                              monkeypatch):
+    """A command that raises unexpectedly after its journal line (a bug, not a refusal) has
+    its events taken back and a failed mark in the journal: resuming and replaying skip it
+    and replay to the same events, though the same command would succeed on replay."""
+    import skyshield.sim.live as live
+
+    ex = LiveExercise(sc, tmp_path / "f")
+    ex.advance(5.0)
+    inject = {"cmd": "inject", "type": "cruise_missile_subsonic",
+              "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base"}
+    ex.command("controller", inject)
+    ex.advance(8.0)
+
+    def broken(*_a, **_k):  # after the command's own event is emitted
+        raise ValueError("operands could not be broadcast together")
+
+    real = live.compile_vehicles
+    monkeypatch.setattr(live, "compile_vehicles", broken)
+    with pytest.raises(ValueError):
+        ex.command("controller", inject)
+    monkeypatch.setattr(live, "compile_vehicles", real)
+    ex.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_hold"})
+    ex.advance(20.0)
+    commands, events = read_journal(ex.folder)
+    assert [(c["seq"], bool(c.get("failed"))) for c in commands] == [
+        (1, False), (2, True), (3, False)]
+    assert [e["kind"] for e in events].count("inject") == 1
+    resumed = LiveExercise(sc, ex.folder, resume=True)  # would raise if it replayed seq 2
+    assert resumed.seq == 3
+    resumed.advance(30.0)
+    assert resumed.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_free"}
+                           )["seq"] == 4
+    pd.testing.assert_frame_equal(_no_clock(replay_journal(sc, ex.folder)),
+                                  _no_clock(resumed.sim.log.columns()))
+
+
+@pytest.mark.parametrize(("extra", "words", "never"), [
+    ({"to": {"lat": 44.92, "lon": 19.95, "alt": 120}}, ("to: the same place as from",),
+     ("waypoints", "{")),
+    ({"name": "base"}, ("name:", "asset"), ()),
+    ({"name": "kub"}, ("name:", "fire unit"), ()),
+    ({"name": "a\u0000b"}, ("name:", "control characters"), ()),
+    ({"name": "tab\there"}, ("name:", "control characters"), ()),
+])
+def test_inject_refusals_speak_the_commands_own_fields(tmp_path, sc, extra, words, never):
+    ex = LiveExercise(sc, tmp_path / "n")
+    cmd = {"cmd": "inject", "type": "cruise_missile_subsonic",
+           "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base", **extra}
+    with pytest.raises(CommandError) as err:
+        ex.command("controller", cmd)
+    for w in words:
+        assert w in str(err.value)
+    for w in never:
+        assert w not in str(err.value)
+    assert ex.seq == 0  # refused, not journaled
+
+
+def test_a_raid_may_not_take_a_units_name(tmp_path, sc):
+    ex = LiveExercise(sc, tmp_path / "r")
+    with pytest.raises(CommandError, match="name: 'pantsir' is the name of a fire unit"):
+        ex.command("controller", {"cmd": "raid", "type": "cruise_missile_subsonic", "count": 2,
+                                  "from": {"lat": 44.9, "lon": 20.0}, "to": "base",
+                                  "name": "pantsir"})

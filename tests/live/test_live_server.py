@@ -485,3 +485,70 @@ def test_the_pages_never_parse_data_as_html():
         assert "innerHTML" not in text and "insertAdjacentHTML" not in text, js.name
         assert all(m.startswith("esc(") for m in re.findall(r"bindTooltip\(([^,)]{0,5})", text)
                    ), js.name
+
+
+def test_concurrent_commands_and_reads_are_serialised_with_the_clock(running, tmp_path):
+    """Many valid injects and state reads at once from threads, against a real server whose
+    clock ticks: every inject accepted, the state still served, and the journal resumes and
+    replays to its own events (QA: concurrent commands corrupted the exercise for good)."""
+    import urllib.error
+    import urllib.request
+
+    url, tok, server = running
+    results: list[tuple[str, int]] = []
+
+    def call(k):
+        if k % 3 == 2:
+            req = urllib.request.Request(f"{url}/api/state", headers={
+                "Authorization": f"Bearer {tok['controller']}"})
+            what = "state"
+        else:
+            body = {"cmd": "inject", "type": "cruise_missile_subsonic",
+                    "from": {"lat": 44.9 + 0.001 * k, "lon": 19.95, "alt": 120}, "to": "base"}
+            req = urllib.request.Request(f"{url}/api/command", data=json.dumps(body).encode(),
+                                         headers={"Authorization": f"Bearer {tok['controller']}",
+                                                  "Content-Type": "application/json"})
+            what = "inject"
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                results.append((what, r.status))
+        except urllib.error.HTTPError as exc:
+            results.append((what, exc.code))
+
+    threads = [threading.Thread(target=call, args=(k,)) for k in range(60)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(results) == sorted([("inject", 200)] * 40 + [("state", 200)] * 20)
+    req = urllib.request.Request(f"{url}/api/state",
+                                 headers={"Authorization": f"Bearer {tok['controller']}"})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        assert r.status == 200 and json.loads(r.read())["type"] == "frame"
+    assert server.stats["command_errors"] == 0 and server.stats["clock_errors"] == 0
+    copy = tmp_path / "copy"
+    with server.ex.lock:  # the journal as a kill -9 now would leave it
+        commands, events = read_journal(server.ex.folder)
+        shutil.copytree(server.ex.folder, copy)
+    assert [c["seq"] for c in commands] == list(range(1, 41))
+    assert not any(c.get("failed") for c in commands)
+    resumed = LiveExercise(skyshield.load_scenario(SMALL), copy, resume=True)  # raises if not
+    assert resumed.seq == 40
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("inject") == 40
+
+
+def test_rest_refusals_use_the_commands_field_names(tmp_path):
+    server, tok = _server(tmp_path)
+    c = TestClient(live_app(server))
+    h = {"Authorization": f"Bearer {tok['controller']}"}
+    base = {"cmd": "inject", "type": "cruise_missile_subsonic",
+            "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base"}
+    for extra, status, detail in (
+            ({"name": "a\u0000b"}, 422, "name: a printable name: no control characters"),
+            ({"name": "base"}, 400, "name: 'base' is the name of an asset"),
+            ({"to": base["from"]}, 400, "to: the same place as from")):
+        r = c.post("/api/command", headers=h, json={**base, **extra})
+        assert r.status_code == status and r.json()["detail"].startswith(detail), r.json()
+        assert "waypoints" not in r.json()["detail"]
+    assert server.ex.seq == 0

@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-__all__ = ["COMMAND", "COMMAND_NAMES", "Command", "CommandError", "parse_command", "short"]
+__all__ = ["COMMAND", "COMMAND_NAMES", "Command", "CommandError", "message", "parse_command",
+           "short"]
 
 NAME_MAX = 64  # names and catalogue types: longer is not a name
 RAID_MAX = 200  # assumed: more vehicles than one command should put into a live exercise
@@ -28,7 +29,8 @@ class _Cmd(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
 
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+# a name is printable: no control characters (they would garble logs, reports and exports)
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Lat = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, degrees")]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, degrees")]
 Alt = Annotated[float, Field(ge=-500.0, le=100_000.0, description="altitude MSL, m")]
@@ -171,8 +173,15 @@ def parse_command(cmd: Any) -> dict[str, Any]:
     except ValidationError as exc:
         e = exc.errors()[0]
         loc = ".".join(str(x) for x in e["loc"][1:])  # the first is the command's tag
-        raise CommandError(f"{loc or cmd['cmd']}: {e['msg']} (got {short(e.get('input'))})"
+        raise CommandError(f"{loc or cmd['cmd']}: {message(e)} (got {short(e.get('input'))})"
                            ) from None
+
+
+def message(e: Any) -> str:
+    """A pydantic error's message in the user's words."""
+    if e.get("type") == "string_pattern_mismatch":  # Name's pattern
+        return "a printable name: no control characters"
+    return str(e.get("msg", "invalid"))
 
 
 def short(x: Any) -> str:

@@ -15,7 +15,10 @@ journal up to the last instant it recorded, checks the regenerated events agains
 ``events.jsonl`` (every event is appended there as it happens) and continues. A last line torn
 by a crash (a kill -9 mid-write: no newline) is cut off before anything is appended (that command
 was never acknowledged); a journal with a bad line before its end is refused
-(:class:`JournalError`: ``skyshield serve --resume`` says where, exit status 2).
+(:class:`JournalError`: ``skyshield serve --resume`` says where, exit status 2). A command
+that raised unexpectedly once journaled (a bug, not a refusal) has its events taken back and a
+``{"failed": SEQ, ...}`` line after it: resuming and replaying skip it, so the journal still
+replays to its own events.
 
 Every command is first checked against its typed model (``sim.commands``: one pydantic model per
 command, discriminated on ``cmd``, shared with the server's REST and websocket handlers), then
@@ -44,12 +47,13 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from skyshield.c2.fire_control import ROES
 from skyshield.engine.events import EVENT_COLUMNS
@@ -62,7 +66,7 @@ from skyshield.sim.run import SimOutput, _Sim
 from skyshield.sim.world import compile_vehicles, compile_world
 
 __all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS",
-           "apply_command", "replay_journal", "read_journal"]
+           "apply_command", "replay_journal", "read_journal", "read_meta"]
 
 SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
                 "external", "external_remove", "end")
@@ -101,10 +105,34 @@ def _model(cls: type[M], data: dict[str, Any], sim: _Sim, what: str) -> M:
     try:
         return cls.model_validate(data, context={"catalogue": sim.w.catalogue})
     except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = ".".join(str(x) for x in e["loc"])
-        raise CommandError(f"{what}{'.' + loc if loc else ''}: {e['msg']} "
-                           f"(got {e.get('input')!r})") from None
+        raise CommandError(_user_error(exc.errors()[0], what)) from None
+
+
+# an inject's route as the scenario schema sees it, in the command's own field names
+_INJECT_FIELDS = {"waypoints.0.speed": "speed", "waypoints.0": "from", "waypoints.1": "to",
+                  "waypoints": "from"}
+
+
+def _user_error(e: Any, what: str) -> str:
+    """A scenario-schema error on a command's route or raid, in the command's field names
+    (``to: the same place as from``), never the internal route it was built into."""
+    msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+    loc = ".".join(str(x) for x in e.get("loc", ()))
+    if msg.startswith("@"):  # the schema's own location of a route problem
+        where, _, msg = msg[1:].partition(": ")
+        loc = ".".join(x for x in (loc, where) if x)
+    field_ = loc
+    if what == "inject":
+        field_ = next((v + loc[len(k):] for k, v in _INJECT_FIELDS.items()
+                       if loc == k or loc.startswith(k + ".")), loc)
+        field_ = field_.removesuffix(".at")
+        msg = msg.replace("the previous waypoint", "from")
+    if msg.startswith("same place"):
+        msg = "the " + msg
+    got = e.get("input")
+    shown = "" if isinstance(got, dict | list | tuple | BaseModel) or got is None \
+        else f" (got {short(got)})"
+    return f"{field_ or what}: {msg}{shown}"
 
 
 def _unit_index(sim: _Sim, name: Any) -> int:
@@ -139,7 +167,17 @@ def _validated_route(sim: _Sim, t: float, cmd: dict[str, Any]) -> tuple[str, str
     if side not in ("hostile", "friendly"):
         raise CommandError(f"side: hostile or friendly (got {side!r})")
     name = str(cmd.get("name") or f"inject-{len(sim.w.vehicles) + 1:03d}")
+    _free_name(sim, name)
     return name, side, route
+
+
+def _free_name(sim: _Sim, name: str) -> None:
+    """A vehicle's name must not be an asset's or a fire unit's (the picture, the report and
+    a ``to:`` would mistake one for the other)."""
+    if name in sim.sc.assets or name in sim.sc.units:
+        raise CommandError(f"name: {name!r} is the name of "
+                           f"{'an asset' if name in sim.sc.assets else 'a fire unit'}; "
+                           "choose another")
 
 
 def validate_command(sim: _Sim, t: float, cmd: Any) -> dict[str, Any]:
@@ -229,6 +267,7 @@ def _raid_routes(sim: _Sim, t: float, c: dict[str, Any]) -> list[tuple[str, str,
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
+    _free_name(sim, name)
     return [(f"{name}-{i + 1:02d}", "hostile", r)
             for i, r in enumerate(expand_raid(sim.sc, raid, sim.w.catalogue))]
 
@@ -377,9 +416,20 @@ def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:
     return out, end
 
 
-def _check_commands(path: Path, commands: list[dict[str, Any]]) -> None:
+def _check_commands(path: Path, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The commands of a journal's records, each checked to follow the one before; a
+    ``failed`` line (the command before it raised once journaled) marks that command
+    ``failed: true``."""
     seq, t = 0, 0.0
-    for k, c in enumerate(commands, 1):
+    commands: list[dict[str, Any]] = []
+    for k, c in enumerate(records, 1):
+        if "failed" in c:
+            if not (commands and c["failed"] == seq and not commands[-1].get("failed")):
+                raise JournalError(f"{path}:{k}: a failed mark that follows no command "
+                                   f"{c.get('failed')!r} (got {short(c)}); the journal is "
+                                   "corrupt and cannot be resumed")
+            commands[-1] = {**commands[-1], "failed": True}
+            continue
         ok = (isinstance(c.get("seq"), int) and isinstance(c.get("t_s"), int | float)
               and isinstance(c.get("role"), str) and isinstance(c.get("cmd"), dict)
               and isinstance(c["cmd"].get("cmd"), str))
@@ -388,16 +438,44 @@ def _check_commands(path: Path, commands: list[dict[str, Any]]) -> None:
                                f"{seq + 1} at T+{t:g} s or later; got {short(c)}); the journal "
                                "is corrupt and cannot be resumed")
         seq, t = c["seq"], float(c["t_s"])
+        commands.append(c)
+    return commands
 
 
 def read_journal(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The commands and events of a journal folder. A last line torn by a crash is left out;
     a journal corrupt before its end is a :class:`JournalError`."""
     folder = Path(folder)
-    commands, _ = _read_jsonl(folder / "commands.jsonl")
-    _check_commands(folder / "commands.jsonl", commands)
+    records, _ = _read_jsonl(folder / "commands.jsonl")
+    commands = _check_commands(folder / "commands.jsonl", records)
     events, _ = _read_jsonl(folder / "events.jsonl")
     return commands, events
+
+
+def read_meta(folder: Path) -> tuple[int, tuple[float, bool] | None]:
+    """The seed and approval setting of a live exercise's folder (``live.json``);
+    :class:`JournalError` (one line) if it is missing or not what the server wrote."""
+    path = Path(folder) / "live.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JournalError(f"{folder}: no live exercise here (no live.json)") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise JournalError(f"{path}: not a live exercise's settings "
+                           f"({str(exc)[:100]})") from None
+    if not isinstance(meta, dict):
+        raise JournalError(f"{path}: not a live exercise's settings (got {short(meta)})")
+    seed, ap = meta.get("seed"), meta.get("approval")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise JournalError(f"{path}: seed: a whole number 0 or more (got {short(seed)})")
+    if ap is None:
+        return seed, None
+    if not (isinstance(ap, list) and len(ap) == 2 and isinstance(ap[0], int | float)
+            and not isinstance(ap[0], bool) and 0 < ap[0] < float("inf")
+            and isinstance(ap[1], bool)):
+        raise JournalError(f"{path}: approval: null or [timeout s, approve on time-out] "
+                           f"(got {short(ap)})")
+    return seed, (float(ap[0]), ap[1])
 
 
 def _cut_torn_line(path: Path) -> None:
@@ -449,6 +527,9 @@ class LiveExercise:
     seq: int = 0
     _events_out: int = 0
     sim: _Sim = field(init=False)
+    # held by everything that reads or changes the exercise (commands, the clock, the
+    # server's reads): a command is journaled and applied with nothing else in between
+    lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.folder = Path(self.folder)
@@ -472,6 +553,10 @@ class LiveExercise:
     def advance(self, t_s: float) -> list[dict[str, Any]]:
         """Run the simulation to ``t_s`` (no further than the exercise's end); the new events,
         already appended to the journal."""
+        with self.lock:
+            return self._advance(t_s)
+
+    def _advance(self, t_s: float) -> list[dict[str, Any]]:
         if self.ended:
             return []
         t_s = min(float(t_s), self.scenario.duration)
@@ -492,7 +577,13 @@ class LiveExercise:
     # ------------------------------------------------------------------ commands
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """Apply a command now (module docstring): journaled first, then carried out. Returns
-        ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied."""
+        ``{seq, t_s, events}``; :class:`CommandError` if it cannot be applied. A command that
+        fails unexpectedly once journaled (a bug) has its events taken back and a ``failed``
+        line after it in the journal; resuming and replaying skip it."""
+        with self.lock:
+            return self._command(role, cmd)
+
+    def _command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         cmd = parse_command(cmd)  # the shape (sim.commands); CommandError naming the field
         kind = cmd["cmd"]
         if self.ended:
@@ -505,9 +596,20 @@ class LiveExercise:
             self._engine(c)
             return {"seq": self.seq, "t_s": self.t, "events": []}
         c = validate_command(self.sim, self.t, cmd)
+        n0 = len(self.sim.log)
         self._journal(role, c)
-        self.sim.sched.at(self.t, Priority.COMMAND, "command", (role, c))
-        self.sim.step_until(self.t)
+        try:
+            self.sim.sched.at(self.t, Priority.COMMAND, "command", (role, c))
+            self.sim.step_until(self.t)
+        except Exception as exc:
+            # a bug, not a refusal: the command's events are taken back and the journal says
+            # it failed, so that resuming or replaying skips it (and gives these events)
+            for col in self.sim.log._cols.values():
+                del col[n0:]
+            _append(self.folder / "commands.jsonl", [json.dumps(
+                {"failed": self.seq, "t_s": self.t, "error": f"{type(exc).__name__}: {exc}"[:200]},
+                sort_keys=True, separators=(",", ":"))])
+            raise
         if self.sim.finished:
             self.ended = True
         return {"seq": self.seq, "t_s": self.t, "events": self._flush()}
@@ -535,7 +637,7 @@ class LiveExercise:
         t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events]
                     + [0.0])
         for c in commands:
-            if c["cmd"]["cmd"] in ENGINE_COMMANDS:
+            if c["cmd"]["cmd"] in ENGINE_COMMANDS or c.get("failed"):
                 continue
             self.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
         self.seq = commands[-1]["seq"] if commands else 0
@@ -577,11 +679,9 @@ def replay_journal(scenario: Scenario, folder: Path, seed: int | None = None
     ex = LiveExercise(scenario, Path(folder) / ".replay", seed=seed)
     commands, events = read_journal(Path(folder))
     t_end = max([c["t_s"] for c in commands] + [e["t_s"] or 0.0 for e in events] + [0.0])
-    meta = json.loads((Path(folder) / "live.json").read_text(encoding="utf-8"))
-    ap = meta.get("approval")
-    ex.sim.approval = (float(ap[0]), bool(ap[1])) if ap else None
+    ex.sim.approval = read_meta(Path(folder))[1]
     for c in commands:
-        if c["cmd"]["cmd"] not in ENGINE_COMMANDS:
+        if c["cmd"]["cmd"] not in ENGINE_COMMANDS and not c.get("failed"):
             ex.sim.sched.at(float(c["t_s"]), Priority.COMMAND, "command", (c["role"], c["cmd"]))
     ex.sim.step_until(t_end)
     import shutil

@@ -19,6 +19,12 @@ operator sees the fused picture (every track, unit and interceptor). The fire-co
 reaches the operators in every mode: ``engage`` events and ``planned`` in the frame (in
 approval mode, also ``approvals``, the engagements waiting for their decision).
 
+One at a time. Every access to the exercise — a command (REST, websocket or DIS), a read of
+the picture or the stats, a clock tick — holds the exercise's lock (``LiveExercise.lock``), and
+the endpoints are ``async``: they run on the event loop between ticks, never in a thread beside
+the clock. A command is checked, journaled, applied and its events sent with nothing else in
+between.
+
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
 every websocket. A client that does not keep up has frames dropped (counted), never queued
@@ -87,7 +93,7 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io import dis
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.scenario.schema import Scenario
-from skyshield.sim.commands import Command, CommandError, dump, parse_command, short
+from skyshield.sim.commands import Command, CommandError, dump, message, parse_command, short
 from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.replay import STATIC_DIR
@@ -151,22 +157,41 @@ class Roles:
 
     @staticmethod
     def from_file(path: Path, units: list[str]) -> Roles:
-        out = {}
-        for k, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        """The roles of a tokens file (``ROLE: TOKEN`` lines; ``#`` comments); ValueError,
+        one line naming the file and line, if it is missing, unreadable or wrong: an unknown
+        role, a token shorter than 16 characters or holding ':', one token for two roles."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ValueError(f"{path}: no such tokens file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: cannot read the tokens file: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+        out: dict[str, str] = {}
+        for k, line in enumerate(text.splitlines(), 1):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            role, sep, token = line.partition(":") if line.count(":") == 1 else \
-                line.rpartition(":")
-            role, token = role.strip(), token.strip()
+            parts = line.split(":")
+            # the role is controller, observer or operator:<unit>; the token what follows
+            n = 2 if parts[0].strip() == "operator" and len(parts) > 2 else 1
+            role = ":".join(p.strip() for p in parts[:n])
+            rest = parts[n:]
             ok = role in ("controller", "observer", "operator:command_post") or (
                 role.startswith("operator:") and role.split(":", 1)[1] in units)
-            if not sep or not token or not ok:
+            if not rest or not ok:
                 raise ValueError(f"{path}:{k}: expected 'ROLE: TOKEN' with ROLE controller, "
                                  f"observer or operator:<unit> (got {line!r})")
+            if len(rest) > 1:
+                raise ValueError(f"{path}:{k}: a token may not contain ':' ({role})")
+            token = rest[0].strip()
             if len(token) < 16:
-                raise ValueError(f"{path}:{k}: a token needs at least 16 characters")
-            out[_hash(token)] = role
+                raise ValueError(f"{path}:{k}: a token needs at least 16 characters ({role})")
+            h = _hash(token)
+            if out.get(h, role) != role:
+                raise ValueError(f"{path}:{k}: the same token for {out[h]} and {role}; each "
+                                 "role needs its own")
+            out[h] = role
         return Roles(out)
 
     def role(self, token: str | None) -> str | None:
@@ -240,6 +265,10 @@ class LiveServer:
 
     # ---------------------------------------------------------------- the picture
     def scenario_info(self) -> dict[str, Any]:
+        with self.ex.lock:
+            return self._scenario_info()
+
+    def _scenario_info(self) -> dict[str, Any]:
         w = self.ex.sim.w
         sc = self.ex.scenario
         cat = w.catalogue
@@ -262,6 +291,10 @@ class LiveServer:
         }
 
     def frame(self, role: str) -> dict[str, Any]:
+        with self.ex.lock:
+            return self._frame(role)
+
+    def _frame(self, role: str) -> dict[str, Any]:
         ex, sim = self.ex, self.ex.sim
         w = sim.w
         t = ex.t
@@ -417,6 +450,10 @@ class LiveServer:
             self.stats["frames_dropped"] += 1
 
     def send_frames(self) -> None:
+        with self.ex.lock:
+            self._send_frames()
+
+    def _send_frames(self) -> None:
         by_role: dict[str, str] = {}
         for c in list(self.clients):
             if c.role not in by_role:
@@ -424,7 +461,13 @@ class LiveServer:
             self._put(c, by_role[c.role])
 
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
-        """A command from a role (checked), applied; its result (``CommandError`` refused)."""
+        """A command from a role (checked), applied; its result (``CommandError`` refused).
+        Holds the exercise's lock throughout: nothing else reads or changes the exercise
+        between the checks, the journal line and the events sent."""
+        with self.ex.lock:
+            return self._command(role, cmd)
+
+    def _command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         try:
             cmd = parse_command(cmd)
         except CommandError:
@@ -476,6 +519,10 @@ class LiveServer:
 
     def tick(self, dt_wall_s: float) -> None:
         """One tick of the clock: ``dt_wall_s`` of wall time × speed, unless paused."""
+        with self.ex.lock:
+            self._tick(dt_wall_s)
+
+    def _tick(self, dt_wall_s: float) -> None:
         ex = self.ex
         if not ex.paused and not ex.ended:
             events = ex.advance(ex.t + dt_wall_s * ex.speed)
@@ -497,7 +544,7 @@ class LiveServer:
         if self.clock_errors_in_row >= CLOCK_MAX_ERRORS_IN_ROW and not self.ex.paused \
                 and not self.ex.ended:
             try:
-                self.ex.command("system:clock", {"cmd": "pause"})
+                self.ex.command("system:clock", {"cmd": "pause"})  # takes the lock itself
                 detail += f" ({self.clock_errors_in_row} times in a row: paused)"
             except Exception:  # noqa: BLE001
                 log.exception("pausing after clock errors failed")
@@ -738,6 +785,10 @@ class LiveServer:
 
     def receive_dis(self, data: bytes) -> None:
         """One datagram from another simulator (never raises; at most one journaled command)."""
+        with self.ex.lock:
+            self._receive_dis(data)
+
+    def _receive_dis(self, data: bytes) -> None:
         self.stats["dis_received"] += 1
         try:
             pdu = dis.decode(data)
@@ -878,7 +929,7 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         e = exc.errors()[0] if exc.errors() else {}
         where = tuple(e.get("loc", ()))
         loc = ".".join(str(x) for x in (where[2:] if where[:1] == ("body",) else where))
-        return JSONResponse({"detail": f"{loc or 'body'}: {e.get('msg', 'invalid')} "
+        return JSONResponse({"detail": f"{loc or 'body'}: {message(e)} "
                                        f"(got {short(e.get('input'))})"}, 422)
 
     def role_of(authorization: str | None = Header(None)) -> str:
@@ -898,29 +949,30 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         return FileResponse(STATIC_DIR / "live.html", media_type="text/html")
 
     @app.get("/openapi.json", include_in_schema=False)
-    def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def openapi(role: str = Depends(role_of)) -> dict[str, Any]:
         return _exercise_openapi(app, server)
 
     @app.get("/api/whoami")
-    def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def whoami(role: str = Depends(role_of)) -> dict[str, Any]:
         return {"role": role}
 
     @app.get("/api/scenario")
-    def scenario(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def scenario(role: str = Depends(role_of)) -> dict[str, Any]:
         return server.scenario_info()
 
     @app.get("/api/state")
-    def state(role: str = Depends(role_of)) -> dict[str, Any]:
+    async def state(role: str = Depends(role_of)) -> dict[str, Any]:
         return server.frame(role)
 
     @app.get("/api/stats")
-    def stats(role: str = Depends(role_of)) -> dict[str, Any]:
-        return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
-                "clock_last_error": server.clock_last_error}
+    async def stats(role: str = Depends(role_of)) -> dict[str, Any]:
+        with server.ex.lock:
+            return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
+                    "clock_last_error": server.clock_last_error}
 
     @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
                                          403: {"description": "not this role's to send"}})
-    def command(body: Annotated[Command, Body()],
+    async def command(body: Annotated[Command, Body()],
                 role: str = Depends(role_of)) -> dict[str, Any]:
         """A command (``sim.commands``): its journal sequence number and simulated time."""
         try:
