@@ -28,7 +28,9 @@ between.
 The clock. A task advances the exercise every ``TICK_S`` of wall time by the elapsed time ×
 speed (unless paused), sends the new events and, every ``FRAME_S``, a frame of the picture to
 every websocket. A client that does not keep up has frames dropped (counted), never queued
-without bound. A tick that fails (a bug) does not stop simulated time: its traceback goes to the
+without bound; its events are never dropped, and one more than ``CLIENT_BACKLOG`` messages
+behind is disconnected (counted) to reconnect for a fresh picture. A tick that fails (a bug)
+does not stop simulated time: its traceback goes to the
 server log, it is counted (``clock_errors`` and ``clock_last_error`` in ``/api/stats``,
 ``clock_errors`` in the controller's frames), the controllers get an error message, and the
 clock goes on; after ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused
@@ -109,7 +111,11 @@ FRAME_S = 0.25
 TRUTH_EVENTS = frozenset({"spawn", "route_end", "leak", "impact", "first_detection", "kill",
                           "inject", "external_entity", "command"})
 CLOCK_MAX_ERRORS_IN_ROW = 10  # failed ticks in a row before the exercise is paused
-CLIENT_QUEUE = 8  # frames a slow websocket may have waiting before frames are dropped
+CLIENT_QUEUE = 8  # messages a slow websocket may have waiting before new frames are dropped
+# events and other messages are never dropped (a client would miss them for good): past this
+# backlog a client that does not keep up is disconnected instead (it reconnects for a fresh
+# picture), so memory stays bounded
+CLIENT_BACKLOG = 2000
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat (wall time)
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
 DIS_TIMEOUT_S = 12.0  # IEEE 1278.1 default entity-state time-out (2.4 heartbeats, wall time)
@@ -218,10 +224,11 @@ def may(role: str, action: str, unit: str | None = None) -> bool:
 
 @dataclass(eq=False)  # clients are kept in a set by identity
 class _Client:
-    queue: asyncio.Queue[str]
+    queue: asyncio.Queue[str]  # unbounded: :meth:`LiveServer._put` bounds it
     role: str
     sent: int = 0
     dropped: int = 0
+    overflowed: bool = False  # past CLIENT_BACKLOG: the pump closes its websocket
 
 
 @dataclass
@@ -238,7 +245,8 @@ class LiveServer:
         "frames_sent": 0, "frames_dropped": 0, "dis_sent": 0, "dis_received": 0,
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "dis_refused": 0,
         "dis_other_exercise": 0, "dis_removed": 0, "dis_unnumbered": 0, "dis_send_errors": 0,
-        "commands": 0, "commands_refused": 0, "command_errors": 0, "clock_errors": 0})
+        "commands": 0, "commands_refused": 0, "command_errors": 0, "clock_errors": 0,
+        "clients_overflowed": 0})
     clock_errors_in_row: int = 0
     clock_last_error: str | None = None
     _dis_sock: socket.socket | None = None
@@ -442,12 +450,22 @@ class LiveServer:
             out.append(e)
         return out
 
-    def _put(self, c: _Client, text: str) -> None:
-        try:
-            c.queue.put_nowait(text)
-        except asyncio.QueueFull:
+    def _put(self, c: _Client, text: str, frame: bool = False) -> None:
+        """``text`` onto the client's queue. A frame (a snapshot: the next one replaces it) is
+        dropped, counted, when ``CLIENT_QUEUE`` messages are waiting; anything else (events,
+        errors) is queued up to ``CLIENT_BACKLOG``, past which the client is marked to be
+        disconnected rather than silently miss it."""
+        n = c.queue.qsize()
+        if frame and n >= CLIENT_QUEUE:
             c.dropped += 1
             self.stats["frames_dropped"] += 1
+        elif n >= CLIENT_BACKLOG:
+            if not c.overflowed:
+                c.overflowed = True
+                self.stats["clients_overflowed"] += 1
+            c.queue.put_nowait("")  # wakes the pump, which closes the socket
+        else:
+            c.queue.put_nowait(text)
 
     def send_frames(self) -> None:
         with self.ex.lock:
@@ -458,7 +476,7 @@ class LiveServer:
         for c in list(self.clients):
             if c.role not in by_role:
                 by_role[c.role] = json.dumps(self.frame(c.role), separators=(",", ":"))
-            self._put(c, by_role[c.role])
+            self._put(c, by_role[c.role], frame=True)
 
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         """A command from a role (checked), applied; its result (``CommandError`` refused).
@@ -993,7 +1011,7 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
             await websocket.close(code=4401)
             return
         await websocket.accept()
-        client = _Client(asyncio.Queue(CLIENT_QUEUE), role)
+        client = _Client(asyncio.Queue(), role)
         server.clients.add(client)
         await websocket.send_text(json.dumps({"type": "hello", "role": role,
                                               "scenario": server.scenario_info()}))
@@ -1002,6 +1020,9 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         async def pump() -> None:
             while True:
                 text = await client.queue.get()
+                if client.overflowed:  # too far behind: reconnecting gives a fresh picture
+                    await websocket.close(code=1013, reason="too slow: reconnect")
+                    return
                 await websocket.send_text(text)
                 client.sent += 1
                 server.stats["frames_sent"] += 1
@@ -1013,7 +1034,7 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
                 if msg["type"] == "websocket.disconnect":
                     break
                 await websocket.send_text(json.dumps(_ws_command(server, role, dict(msg))))
-        except WebSocketDisconnect:
+        except (WebSocketDisconnect, RuntimeError):  # RuntimeError: closed by the pump
             pass
         finally:
             sender.cancel()
