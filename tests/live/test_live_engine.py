@@ -320,18 +320,25 @@ def test_a_command_that_fails_once_journaled_is_marked_and_skipped_on_resume(tmp
     monkeypatch.setattr(live, "compile_vehicles", broken)
     with pytest.raises(ValueError):
         ex.command("controller", inject)
+    # what the failed command half did may be in the running exercise: it is paused (and the
+    # pause journaled) for the controller to decide
+    assert ex.paused
     monkeypatch.setattr(live, "compile_vehicles", real)
+    ex.command("controller", {"cmd": "resume"})
     ex.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_hold"})
     ex.advance(20.0)
     commands, events = read_journal(ex.folder)
-    assert [(c["seq"], bool(c.get("failed"))) for c in commands] == [
-        (1, False), (2, True), (3, False)]
+    assert [(c["seq"], bool(c.get("failed")), (c.get("cmd") or {}).get("cmd"), c.get("role"))
+            for c in commands] == [
+        (1, False, "inject", "controller"), (2, True, "inject", "controller"),
+        (3, False, "pause", "system:error"), (4, False, "resume", "controller"),
+        (5, False, "roe", "controller")]
     assert [e["kind"] for e in events].count("inject") == 1
     resumed = LiveExercise(sc, ex.folder, resume=True)  # would raise if it replayed seq 2
-    assert resumed.seq == 3
+    assert resumed.seq == 5 and not resumed.paused
     resumed.advance(30.0)
     assert resumed.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_free"}
-                           )["seq"] == 4
+                           )["seq"] == 6
     pd.testing.assert_frame_equal(_no_clock(replay_journal(sc, ex.folder)),
                                   _no_clock(resumed.sim.log.columns()))
 

@@ -609,6 +609,12 @@ class LiveExercise:
             _append(self.folder / "commands.jsonl", [json.dumps(
                 {"failed": self.seq, "t_s": self.t, "error": f"{type(exc).__name__}: {exc}"[:200]},
                 sort_keys=True, separators=(",", ":"))])
+            # what it half did may still be in the running exercise (the journal, and so a
+            # resume, has a clean one): paused, journaled, for the controller to decide
+            if not self.paused:
+                pause = {"cmd": "pause"}
+                self._journal("system:error", pause)
+                self._engine(pause)
             raise
         if self.sim.finished:
             self.ended = True
