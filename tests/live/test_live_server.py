@@ -575,6 +575,10 @@ def test_a_slow_client_loses_frames_never_events_and_is_cut_off_past_its_backlog
     assert c.dropped == 6 and not c.overflowed
     server.broadcast({"type": "error", "detail": "one too many"})
     assert c.overflowed and server.stats["clients_overflowed"] == 1
+    n = c.queue.qsize()  # the backlog and one wake-up for the pump, which closes the socket
+    server.broadcast({"type": "error", "detail": "and more"})
+    server._put(c, "frame", frame=True)
+    assert c.queue.qsize() == n == web_live.CLIENT_BACKLOG + 1  # nothing more is queued
     got = [c.queue.get_nowait() for _ in range(c.queue.qsize())]
     details = [json.loads(t)["detail"] for t in got[web_live.CLIENT_QUEUE:] if t]
     assert details == [f"event {k}" for k in

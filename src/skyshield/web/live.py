@@ -116,6 +116,11 @@ CLIENT_QUEUE = 8  # messages a slow websocket may have waiting before new frames
 # backlog a client that does not keep up is disconnected instead (it reconnects for a fresh
 # picture), so memory stays bounded
 CLIENT_BACKLOG = 2000
+SEND_TIMEOUT_S = 10.0  # a websocket whose send blocks this long (a stalled peer) is cut off
+# after a stall of the event loop the clock advances at most this much wall time in one tick:
+# the exercise falls behind the wall clock rather than jump minutes at a high speed factor
+# (which would stall the loop again)
+MAX_TICK_WALL_S = 1.0
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat (wall time)
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
 DIS_TIMEOUT_S = 12.0  # IEEE 1278.1 default entity-state time-out (2.4 heartbeats, wall time)
@@ -455,6 +460,8 @@ class LiveServer:
         dropped, counted, when ``CLIENT_QUEUE`` messages are waiting; anything else (events,
         errors) is queued up to ``CLIENT_BACKLOG``, past which the client is marked to be
         disconnected rather than silently miss it."""
+        if c.overflowed:
+            return  # its pump is closing the socket: nothing more is queued for it
         n = c.queue.qsize()
         if frame and n >= CLIENT_QUEUE:
             c.dropped += 1
@@ -524,7 +531,7 @@ class LiveServer:
             now = time.monotonic()
             dt, last = now - last, now
             try:
-                self.tick(dt)
+                self.tick(min(dt, MAX_TICK_WALL_S))
                 self.clock_errors_in_row = 0
             except Exception as exc:  # noqa: BLE001 - simulated time must not stop silently
                 self._clock_failed(exc)
@@ -1020,10 +1027,17 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
         async def pump() -> None:
             while True:
                 text = await client.queue.get()
+                if not client.overflowed:
+                    try:
+                        await asyncio.wait_for(websocket.send_text(text), SEND_TIMEOUT_S)
+                    except TimeoutError:  # a stalled peer
+                        client.overflowed = True
+                        server.stats["clients_overflowed"] += 1
                 if client.overflowed:  # too far behind: reconnecting gives a fresh picture
-                    await websocket.close(code=1013, reason="too slow: reconnect")
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(websocket.close(
+                            code=1013, reason="too slow: reconnect"), SEND_TIMEOUT_S)
                     return
-                await websocket.send_text(text)
                 client.sent += 1
                 server.stats["frames_sent"] += 1
 
