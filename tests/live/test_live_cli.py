@@ -4,10 +4,7 @@ exit status 2, no traceback; and the run folder of an exercise ended early."""
 import json
 import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -97,42 +94,17 @@ def test_a_damaged_live_json_is_refused_on_resume(tmp_path, meta):
     _refused(*_serve("--resume", folder), "live.json")
 
 
-def _serve_proc(args, port):
-    """``skyshield serve ARGS`` on 127.0.0.1:PORT in a subprocess, once it answers."""
-    p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "serve", *args, "--port",
-                          str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    while True:
-        assert p.poll() is None, p.stderr.read().decode()
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return p
-        except OSError:
-            time.sleep(0.1)
-
-
-def _post(port, token, body):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/command",
-                                 data=json.dumps(body).encode(), method="POST",
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read())
-
-
-def test_an_exercise_ended_early_says_so_in_its_run_folder(tmp_path):
+def test_an_exercise_ended_early_says_so_in_its_run_folder(tmp_path, served):
     """Ended by the controller at T+t: the run folder's summary says the exercise ran to t
     (not the scenario's duration) and the wall time it took (not 0)."""
     folder = tmp_path / "x"
     tokens = tmp_path / "tokens.txt"
     tokens.write_text(f"controller: {TOK}\n")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    p = _serve_proc([str(SMALL), "--out", str(folder), "--speed", "10", "--tokens",
-                    str(tokens)], port)
+    port = served.free_port()
+    p = served.start([SMALL, "--out", folder, "--speed", "10", "--tokens", tokens], port)
     try:
         time.sleep(0.5)
-        end = _post(port, TOK, {"cmd": "end"})
+        end = served.post(port, TOK, {"cmd": "end"})
     finally:
         p.send_signal(signal.SIGINT)
         _, err = p.communicate()

@@ -1,13 +1,9 @@
 """The live exercise engine: commands journaled and replayed to the same event log, operator
 approval, injects, and resuming a killed server with nothing lost."""
 
-import json
 import os
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -148,36 +144,8 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _post(port, token, body):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/command",
-                                 data=json.dumps(body).encode(), method="POST",
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-def _serve(args, port):
-    """``skyshield serve ARGS`` on 127.0.0.1:PORT in a subprocess, once it answers."""
-    p = subprocess.Popen([sys.executable, "-m", "skyshield.cli", "serve", *args, "--port",
-                          str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    while True:
-        assert p.poll() is None, p.stderr.read().decode()
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return p
-        except OSError:
-            time.sleep(0.1)
-
-
-def _get(port, token, path):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                 headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
-def test_kill_9_of_the_server_then_serve_resume_loses_no_event_and_no_command(tmp_path, sc):
+def test_kill_9_of_the_server_then_serve_resume_loses_no_event_and_no_command(tmp_path, sc,
+                                                                              served):
     """``skyshield serve`` killed with SIGKILL (after commands over HTTP, and in the middle of
     writing one more), then ``skyshield serve --resume``: every command and event is there,
     the exercise goes on (new commands, a clean stop with its run folder)."""
@@ -187,17 +155,16 @@ def test_kill_9_of_the_server_then_serve_resume_loses_no_event_and_no_command(tm
     tokens = tmp_path / "tokens.txt"
     tok = "c0ntroller-token-for-the-test"
     tokens.write_text(f"controller: {tok}\n")
-    port = _free_port()
-    p = _serve([str(SMALL), "--out", str(folder), "--speed", "10", "--tokens", str(tokens)],
-               port)
+    port = served.free_port()
+    p = served.start([SMALL, "--out", folder, "--speed", "10", "--tokens", tokens], port)
     try:
-        sent = [_post(port, tok, {"cmd": "inject", "type": "cruise_missile_subsonic",
-                                  "from": {"lat": 44.9, "lon": 19.95, "alt": 150},
-                                  "to": "base"})]
+        sent = [served.post(port, tok, {"cmd": "inject", "type": "cruise_missile_subsonic",
+                                         "from": {"lat": 44.9, "lon": 19.95, "alt": 150},
+                                         "to": "base"})]
         time.sleep(0.5)
-        sent.append(_post(port, tok, {"cmd": "roe", "unit": "kub", "roe": "weapons_tight"}))
+        sent.append(served.post(port, tok, {"cmd": "roe", "unit": "kub", "roe": "weapons_tight"}))
         time.sleep(0.5)
-        sent.append(_post(port, tok, {"cmd": "speed", "factor": 20}))
+        sent.append(served.post(port, tok, {"cmd": "speed", "factor": 20}))
         # run until the journal holds fire-control cycles, then kill it
         while '"kind":"assignment"' not in (folder / "events.jsonl").read_text():
             assert p.poll() is None
@@ -228,13 +195,13 @@ def test_kill_9_of_the_server_then_serve_resume_loses_no_event_and_no_command(tm
     # ... and so does the command line, after a kill in the middle of writing a command
     with (folder / "commands.jsonl").open("a") as f:
         f.write('{"cmd":{"cmd":"cut_link","unit":"ku')
-    port = _free_port()
-    p = _serve(["--resume", str(folder), "--tokens", str(tokens)], port)
+    port = served.free_port()
+    p = served.start(["--resume", folder, "--tokens", tokens], port)
     try:
-        st = _get(port, tok, "/api/stats")
+        st = served.get(port, tok, "/api/stats")
         assert st["t_s"] >= before["t_s"].max()
-        assert _get(port, tok, "/api/state")["speed"] == 20.0
-        r = _post(port, tok, {"cmd": "cut_link", "unit": "pantsir"})
+        assert served.get(port, tok, "/api/state")["speed"] == 20.0
+        r = served.post(port, tok, {"cmd": "cut_link", "unit": "pantsir"})
         assert r["seq"] == 4
     finally:
         p.send_signal(signal.SIGINT)  # a clean stop: the run folder is written
