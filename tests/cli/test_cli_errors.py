@@ -81,6 +81,13 @@ BRACKET_LINE = f"bracket.yaml:{line(BRACKET, 'duration:')} malformed YAML: while
                f"mapping (started on line {line(BRACKET, 'origin:')}): expected ',' or '}}', " \
                "but got ':'"
 WITH_CAT = GOOD + "catalogue: [cat.yaml]\n"
+# a loadout the launcher cannot carry: a Kub missile on a Pantsir, and more 57E6E than its module
+LOADOUT = edit(GOOD, "    lon: 20.27\n", "    lon: 20.27\n    loadout: {3M9: 4}\n")
+LOADOUT_LINE = f"loadout.yaml:{line(LOADOUT, '3M9')} units.u1.loadout.3M9: pantsir_s1 cannot " \
+               "carry 3M9; it carries 57E6E, pantsir_30mm (got 4)"
+TOO_MANY = edit(GOOD, "    lon: 20.27\n", "    lon: 20.27\n    loadout: {57E6E: 1000}\n")
+TOO_MANY_LINE = f"too_many.yaml:{line(TOO_MANY, '57E6E')} units.u1.loadout.57E6E: 1000 rounds " \
+                "of 57E6E exceed what pantsir_s1 holds of that type, 12 (got 1000)"
 LATIN1 = GOOD.replace("cli-test", "caf\xe9").encode("latin-1")
 
 
@@ -105,6 +112,9 @@ CASES: dict[str, list[str]] = {
     "validate_missing": ["validate", "missing.yaml"],
     "run_empty": ["run", "empty.yaml", "--out", "out_empty"],
     "validate_builtin": ["validate", "slavic-shield-2019"],
+    "validate_loadout": ["validate", "loadout.yaml"],
+    "run_loadout": ["run", "loadout.yaml", "--out", "out_loadout", "--quiet"],
+    "validate_too_many": ["validate", "too_many.yaml"],
 }
 
 
@@ -114,6 +124,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Done]:
         "multi.yaml": MULTI.encode(), "raid.yaml": RAID.encode(),
         "bracket.yaml": BRACKET.encode(), "with_cat.yaml": WITH_CAT.encode(),
         "cat.yaml": MISSILE.encode(), "latin1.yaml": LATIN1, "empty.yaml": b"",
+        "loadout.yaml": LOADOUT.encode(), "too_many.yaml": TOO_MANY.encode(),
     }
     env = {**os.environ, "COLUMNS": "40"}  # a narrow terminal must not wrap problem lines
     procs = {}
@@ -150,6 +161,15 @@ def test_every_problem_of_a_bad_file(results: dict[str, Done], case: str) -> Non
 @pytest.mark.parametrize("case", ["validate_raid", "run_raid_default_folder"])
 def test_raid_aimed_at_nothing(results: dict[str, Done], case: str) -> None:
     check_failure(results[case], [RAID_LINE])
+
+
+@pytest.mark.parametrize("case", ["validate_loadout", "run_loadout"])
+def test_loadout_the_launcher_cannot_carry(results: dict[str, Done], case: str) -> None:
+    check_failure(results[case], [LOADOUT_LINE])
+
+
+def test_loadout_beyond_the_launcher_capacity(results: dict[str, Done]) -> None:
+    check_failure(results["validate_too_many"], [TOO_MANY_LINE])
 
 
 @pytest.mark.parametrize("case", ["validate_bracket", "run_bracket"])

@@ -458,10 +458,31 @@ def write_catalogue(tmp_path: Path, text: str) -> tuple[str, str]:
     return BASE + "catalogue: [cat/mine.yaml]\n", str(path.resolve())
 
 
+MY_FU = """\
+fire_units:
+  my_fu:
+    description: test unit carrying the test missile
+    radars: [pantsir_search, pantsir_1RS2]
+    engagement_radar: pantsir_1RS2
+    target_channels: {value: 1, assumed: "test"}
+    missile_channels: {value: 1, assumed: "test"}
+    launchers: {value: 1, assumed: "test"}
+    rounds_per_launcher: {value: 4, assumed: "test"}
+    loadout:
+      my_sam: {value: 4, assumed: "test"}
+    reaction_time_s: {value: 5, assumed: "test"}
+    launch_interval_s: {value: 2, assumed: "test"}
+    reload_time_s: {value: 600, assumed: "test"}
+"""
+
+
 def test_valid_user_catalogue_is_used(tmp_path: Path) -> None:
-    good = edit(MISSILE, "min_range_m: {value: 50000,", "min_range_m: {value: 500,")
+    # a loadout names only missiles its fire unit carries: the user's missile needs the user's
+    # fire unit (tests/scenario/test_loadout_check.py)
+    good = edit(MISSILE, "min_range_m: {value: 50000,", "min_range_m: {value: 500,") + MY_FU
     text, _ = write_catalogue(tmp_path, good)
-    text = edit(text, "    lon: 20.27\n", "    lon: 20.27\n    loadout: {my_sam: 4}\n")
+    text = edit(edit(text, "    lon: 20.27\n", "    lon: 20.27\n    loadout: {my_sam: 4}\n"),
+                "type: pantsir_s1", "type: my_fu")
     sc = parse_scenario(text, FILE, tmp_path)
     assert sc.units["u1"].loadout == {"my_sam": 4}
     assert sc.catalogue == [str((tmp_path / "cat" / "mine.yaml").resolve())]

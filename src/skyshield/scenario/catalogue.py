@@ -239,6 +239,10 @@ class FireUnitType(_Strict):
     launchers: Figure
     rounds_per_launcher: Figure
     loadout: dict[str, Figure]
+    # missile types the unit can carry besides its loadout's, or a type's own limit: type -> the
+    # most rounds of it the unit holds (a loadout type not listed: the whole capacity,
+    # launchers x rounds_per_launcher); scenario loadouts are checked against it
+    compatible_missiles: dict[str, Figure] = {}
     reaction_time_s: Figure
     launch_interval_s: Figure
     reload_time_s: Figure
@@ -314,11 +318,13 @@ class Catalogue(_Strict):
                     loc: tuple[Any, ...] = ("fire_units", name, "radars", i)
                     problems.append(Problem(f, line_of(lines, loc), _dotted(loc),
                                             "unknown radar type", r))
-            for m in fu.loadout:
-                if m not in self.missiles:
-                    loc = ("fire_units", name, "loadout", m)
-                    problems.append(Problem(f, line_of(lines, loc), _dotted(loc),
-                                            "unknown missile type", m))
+            for key, names in (("loadout", fu.loadout), ("compatible_missiles",
+                                                          fu.compatible_missiles)):
+                for m in names:
+                    if m not in self.missiles:
+                        loc = ("fire_units", name, key, m)
+                        problems.append(Problem(f, line_of(lines, loc), _dotted(loc),
+                                                "unknown missile type", m))
         if problems:
             raise ScenarioError(problems)
 

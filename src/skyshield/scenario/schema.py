@@ -31,7 +31,7 @@ from skyshield.scenario.quantities import Duration, Length, Speed
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
-    "TrackerConfig", "C2Config", "Scenario", "route_times",
+    "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits",
 ]
 
 ROE = Literal["weapons_free", "weapons_tight", "weapons_hold"]
@@ -179,7 +179,7 @@ class Unit(_Strict):
     def _overrides(cls, v: dict[str, float]) -> dict[str, float]:
         allowed = {n for n, f in FireUnitType.model_fields.items()
                    if f.annotation is not None and "Figure" in str(f.annotation)
-                   and n != "loadout"}
+                   and not str(f.annotation).startswith("dict")}
         for k, x in v.items():
             if k not in allowed:
                 raise ValueError(f"cannot override {k!r}; figures: {', '.join(sorted(allowed))}")
@@ -199,6 +199,46 @@ class Unit(_Strict):
             if n < 0:
                 raise ValueError(f"loadout of {k} must not be negative")
         return v
+
+    @model_validator(mode="after")
+    def _loadout_fits(self, info: ValidationInfo) -> Unit:
+        if self.loadout is None:
+            return self
+        fut = _catalogue(info).fire_units[self.type]
+        capacity, limits = loadout_limits(fut, self.overrides)
+        for m, n in self.loadout.items():
+            if m not in limits:
+                raise ValueError(f"@loadout.{m}: {self.type} cannot carry {m}; it carries "
+                                 f"{', '.join(sorted(limits))}")
+            if n > limits[m]:
+                what = "of that type" if limits[m] < capacity else "in all"
+                raise ValueError(f"@loadout.{m}: {n} rounds of {m} exceed what {self.type} "
+                                 f"holds {what}, {limits[m]}")
+        total = sum(self.loadout.values())
+        if total > capacity:
+            raise ValueError(f"@loadout: {total} rounds in all exceed the capacity of "
+                             f"{self.type}, {capacity} ({_launchers(fut, self.overrides)})")
+        return self
+
+
+def _launchers(fut: FireUnitType, overrides: dict[str, float]) -> str:
+    launchers = overrides.get("launchers", fut.launchers.value)
+    rounds = overrides.get("rounds_per_launcher", fut.rounds_per_launcher.value)
+    return f"{launchers:g} launchers x {rounds:g} rounds"
+
+
+def loadout_limits(fut: FireUnitType, overrides: dict[str, float] | None = None
+                   ) -> tuple[int, dict[str, int]]:
+    """What a fire unit of type ``fut`` can carry: its capacity in rounds (launchers ×
+    rounds_per_launcher, ``overrides`` applied) and the most rounds of each missile type it can
+    carry — the types of its catalogue loadout and of its ``compatible_missiles``, each limited by
+    its ``compatible_missiles`` figure where given and always by the capacity."""
+    o = overrides or {}
+    capacity = int(o.get("launchers", fut.launchers.value)
+                   * o.get("rounds_per_launcher", fut.rounds_per_launcher.value))
+    limits = {m: capacity for m in fut.loadout}
+    limits.update({m: min(capacity, int(f.value)) for m, f in fut.compatible_missiles.items()})
+    return capacity, limits
 
 
 class Waypoint(_Strict):
