@@ -1,6 +1,8 @@
 """DIS (IEEE 1278.1-2012, v7) Entity State, Fire and Detonation PDUs: round trips through the
 independent ``opendis`` implementation both ways, the orientation angles on closed-form cases,
-and 10,000+ random and mutated datagrams that must decode or be refused, never crash."""
+10,000+ random and mutated datagrams that must decode or be refused, never crash; and the
+world coordinates of what we send (ECEF location, velocity, orientation) against GeographicLib
+and a published worked example, never against our own conversion."""
 
 import io
 import math
@@ -8,6 +10,7 @@ import struct
 
 import numpy as np
 import pytest
+from geographiclib.geodesic import Geodesic
 
 from skyshield.io.dis import (
     Detonation,
@@ -19,8 +22,13 @@ from skyshield.io.dis import (
     decode,
     dis_timestamp,
     encode,
+    entity_kinematics,
+    entity_local,
+    entity_location,
     enu_to_ecef_rotation,
+    orientation_from_ecef,
     orientation_from_enu,
+    to_ecef,
 )
 
 opendis = pytest.importorskip(
@@ -227,3 +235,151 @@ def test_refusals_say_why():
     nan[48:56] = b"\x7f\xf8" + b"\0" * 6  # location x (float64 after 48 bytes) = NaN
     with pytest.raises(DISError, match="non-finite"):
         decode(bytes(nan))
+
+
+# --- world coordinates against independent references ------------------------------------
+#
+# GeographicLib's Python package has only its geodesic routines (no ``Geocentric``), so the
+# reference ECEF is built from them: on a surface of revolution the reduced length m12 of a
+# meridian from the pole is the distance p(s) of its end from the axis (both solve the Jacobi
+# equation m'' + K m = 0, m(0) = 0, m'(0) = 1, with K = -p''/p; C. F. F. Karney, "Algorithms
+# for geodesics", J. Geodesy 87 (2013) 43-55, sec. 3; M. do Carmo, "Differential Geometry of
+# Curves and Surfaces" (1976), sec. 3-3). So p = N cos(phi) at the ellipsoid, z from the
+# meridian ellipse p^2/a^2 + z^2/b^2 = 1, and the height along the normal. Accurate to a few nm
+# away from the equator (z by cancellation there); checked against the published EPSG example.
+
+WGS84 = Geodesic.WGS84
+
+
+def _geographiclib_ecef(lat_deg: float, lon_deg: float, h_m: float) -> np.ndarray:
+    pole = 90.0 if lat_deg >= 0 else -90.0
+    p = WGS84.Inverse(pole, 0.0, lat_deg, 0.0, Geodesic.REDUCEDLENGTH)["m12"]
+    a, b = WGS84.a, WGS84.a * (1 - WGS84.f)
+    z = math.copysign(b * math.sqrt(max(0.0, 1.0 - (p / a) ** 2)), lat_deg)
+    cp, sp = math.cos(math.radians(lat_deg)), math.sin(math.radians(lat_deg))
+    r = p + h_m * cp
+    lam = math.radians(lon_deg)
+    return np.array([r * math.cos(lam), r * math.sin(lam), z + h_m * sp])
+
+
+def _enu_axes(lat_deg: float, lon_deg: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """East, north, up unit vectors in ECEF (the up one the ellipsoid normal)."""
+    p, lam = math.radians(lat_deg), math.radians(lon_deg)
+    east = np.array([-math.sin(lam), math.cos(lam), 0.0])
+    north = np.array([-math.sin(p) * math.cos(lam), -math.sin(p) * math.sin(lam), math.cos(p)])
+    return east, north, np.cross(east, north)
+
+
+# IOGP Publication 373-7-2, "Geomatics Guidance Note 7, part 2: Coordinate Conversions and
+# Transformations including Formulas", International Association of Oil & Gas Producers,
+# revised September 2019, sec. 4.1.1 "Geographic/geocentric conversions" (EPSG method 9602),
+# worked example, WGS 84: a North Sea point at 53°48'33.820"N, 2°07'46.380"E, ellipsoidal height
+# 73.000 m is X = 3771793.968 m, Y = 140253.342 m, Z = 5124304.349 m (https://epsg.org, accessed
+# 2026-12-06).
+EPSG_LAT_DEG = 53 + 48 / 60 + 33.820 / 3600
+EPSG_LON_DEG = 2 + 7 / 60 + 46.380 / 3600
+EPSG_H_M = 73.0
+EPSG_XYZ_M = (3771793.968, 140253.342, 5124304.349)
+MM = 1e-3
+
+# Batajnica air base (the reference exercise's site), taken here as a point on the ellipsoid
+BATAJNICA = (44.935, 20.258, 0.0)
+
+
+def test_the_reference_reproduces_the_published_epsg_example():
+    got = _geographiclib_ecef(EPSG_LAT_DEG, EPSG_LON_DEG, EPSG_H_M)
+    np.testing.assert_allclose(got, EPSG_XYZ_M, atol=1 * MM)
+
+
+def test_to_ecef_takes_radians_epsg_example_and_geographiclib():
+    """The published EPSG example to the millimetre, and Batajnica against GeographicLib: a
+    location given in degrees where radians are due lands thousands of km away."""
+    epsg = to_ecef(math.radians(EPSG_LAT_DEG), math.radians(EPSG_LON_DEG), EPSG_H_M)
+    np.testing.assert_allclose(epsg, EPSG_XYZ_M, atol=1 * MM)
+    for lat, lon, h in (BATAJNICA, (44.935, 20.258, 5000.0), (-33.9, 151.2, 120.0)):
+        want = _geographiclib_ecef(lat, lon, h)
+        got = np.array(to_ecef(math.radians(lat), math.radians(lon), h))
+        assert np.linalg.norm(got - want) < 1 * MM
+
+
+def _origin(lat_deg: float, lon_deg: float, h_m: float) -> tuple[float, float, float]:
+    return (math.radians(lat_deg), math.radians(lon_deg), h_m)
+
+
+def test_entity_kinematics_of_a_point_of_the_scenario_frame():
+    """An entity at the origin of a scenario laid at Batajnica is at Batajnica's ECEF
+    (GeographicLib), 0.785° N 0.352° E being Batajnica's degrees taken as radians twice; one
+    10 km east and 5 km north and 3 km up is at origin + 10 km east + 5 km north + 3 km up
+    (the frame is the tangent plane there); its velocity rotates with the origin's axes
+    whatever its position; its body x axis (orientation) is along that velocity and its wings
+    level in the local horizontal."""
+    origin = _origin(*BATAJNICA)
+    r0 = _geographiclib_ecef(*BATAJNICA)
+    e, n, u = _enu_axes(BATAJNICA[0], BATAJNICA[1])
+    loc, vel, ori = entity_kinematics(np.zeros(3), np.zeros(3), origin)
+    assert np.linalg.norm(np.array(loc) - r0) < 1 * MM
+    assert vel == (0.0, 0.0, 0.0)
+    assert np.linalg.norm(np.array(entity_location(np.zeros(3), origin)) - r0) < 1 * MM
+    enu = np.array([10_000.0, 5_000.0, 3_000.0])
+    v_enu = np.array([-150.0, 200.0, 10.0])
+    loc, vel, ori = entity_kinematics(enu, v_enu, origin)
+    want = r0 + enu[0] * e + enu[1] * n + enu[2] * u
+    assert np.linalg.norm(np.array(loc) - want) < 1 * MM
+    want_v = v_enu[0] * e + v_enu[1] * n + v_enu[2] * u
+    assert np.linalg.norm(np.array(vel) - want_v) < 1e-9
+    assert np.linalg.norm(vel) == pytest.approx(np.linalg.norm(v_enu), abs=1e-9)
+    x, y, z = _rotation(*ori)
+    np.testing.assert_allclose(x, want_v / np.linalg.norm(want_v), atol=1e-9)
+    # wings level at the entity: its own up, not the origin's (they differ by ~0.1°)
+    lat_e, lon_e = (math.degrees(c) for c in np.array(entity_local(loc, vel, origin)[:2]))
+    up_here = _enu_axes(lat_e, lon_e)[2]
+    assert abs(y @ up_here) < 1e-9 and z @ up_here < 0
+    assert abs(y @ u) > 1e-4  # (the origin's up would not do)
+
+
+def test_entity_local_inverts_entity_kinematics_and_gives_radians():
+    """A PDU's ECEF location of Batajnica (GeographicLib) reads back as Batajnica in radians;
+    an ECEF velocity due north at the origin is (0, v, 0) in the scenario's frame."""
+    origin = _origin(*BATAJNICA)
+    _, n, _ = _enu_axes(BATAJNICA[0], BATAJNICA[1])
+    loc = _geographiclib_ecef(44.935, 20.258, 5000.0)
+    lat, lon, h, v = entity_local(tuple(loc), tuple(250.0 * n), origin)
+    assert math.degrees(lat) == pytest.approx(44.935, abs=1e-9)  # 1e-9 deg ~ 0.1 mm
+    assert math.degrees(lon) == pytest.approx(20.258, abs=1e-9)
+    assert h == pytest.approx(5000.0, abs=1 * MM)
+    np.testing.assert_allclose(v, (0.0, 250.0, 0.0), atol=1e-9)
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        enu = rng.normal(0, 50_000, 3)
+        enu[2] = abs(enu[2]) / 10
+        ve = rng.normal(0, 300, 3)
+        loc2, vel2, _ = entity_kinematics(enu, ve, origin)
+        *_, back = entity_local(loc2, vel2, origin)
+        np.testing.assert_allclose(back, ve, atol=1e-9)
+
+
+def test_orientation_from_ecef_agrees_with_the_local_enu_form():
+    rng = np.random.default_rng(8)
+    for _ in range(50):
+        lat, lon = rng.uniform(-1.4, 1.4), rng.uniform(-3.1, 3.1)
+        v = rng.normal(0, 200, 3)
+        R = enu_to_ecef_rotation(lat, lon)
+        np.testing.assert_allclose(orientation_from_ecef(lat, lon, R @ v),
+                                   orientation_from_enu(lat, lon, v), atol=1e-12)
+
+
+def test_opendis_reads_batajnica_where_geographiclib_puts_it():
+    """The bytes of an Entity State PDU for an entity 5 km above Batajnica, decoded by opendis:
+    the location is GeographicLib's ECEF of 44.935° N 20.258° E 5,000 m to the millimetre and
+    the velocity its 250 m/s due north."""
+    origin = _origin(*BATAJNICA)
+    loc, vel, ori = entity_kinematics(np.array([0.0, 0.0, 5000.0]), np.array([0.0, 250.0, 0.0]),
+                                      origin)
+    es = createPdu(encode(EntityState(EntityID(1, 0x5353, 1), 1, EntityType(1, 2, 0, 1), vel,
+                                      loc, ori, "MIG")))
+    got = np.array([es.entityLocation.x, es.entityLocation.y, es.entityLocation.z])
+    assert np.linalg.norm(got - _geographiclib_ecef(44.935, 20.258, 5000.0)) < 1 * MM
+    v = np.array([es.entityLinearVelocity.x, es.entityLinearVelocity.y,
+                  es.entityLinearVelocity.z])
+    _, n, _ = _enu_axes(44.935, 20.258)
+    assert np.linalg.norm(v - 250.0 * n) < 1e-3  # float32 on the wire

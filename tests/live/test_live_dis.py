@@ -213,6 +213,56 @@ def test_dis_exercise_option_reaches_the_server_and_stamps_our_pdus(tmp_path, sc
         assert got and {dis.decode(b).exercise_id for b in got} == {want}
 
 
+def _reference_ecef_of_enu(enu_m, sc) -> np.ndarray:
+    """ECEF (WGS 84) of a point of the scenario's ENU frame, independently of skyshield: the
+    origin's ECEF from GeographicLib's geodesics (the reduced length of the meridian from the
+    pole is the radius of the parallel; see tests/io/test_dis.py, checked there against the
+    published EPSG example) plus the east, north, up axes there. Not the code under test: that
+    once sent Batajnica's degrees as radians and its test computed the same wrong value."""
+    import math
+
+    from geographiclib.geodesic import Geodesic
+
+    g = Geodesic.WGS84
+    lat, lon, h = sc.origin.lat, sc.origin.lon, float(sc.origin.alt)
+    p = g.Inverse(90.0, 0.0, lat, 0.0, Geodesic.REDUCEDLENGTH)["m12"]
+    z = g.a * (1 - g.f) * math.sqrt(1.0 - (p / g.a) ** 2)
+    f, lam = math.radians(lat), math.radians(lon)
+    r0 = np.array([(p + h * math.cos(f)) * math.cos(lam), (p + h * math.cos(f)) * math.sin(lam),
+                   z + h * math.sin(f)])
+    east = np.array([-math.sin(lam), math.cos(lam), 0.0])
+    north = np.array([-math.sin(f) * math.cos(lam), -math.sin(f) * math.sin(lam), math.cos(f)])
+    up = np.cross(east, north)
+    e, n, u = (float(c) for c in np.ravel(enu_m))
+    return r0 + e * east + n * north + u * up
+
+
+def test_our_entity_state_pdus_are_where_the_fire_units_stand(tmp_path, sc):
+    """Every fire unit's Entity State PDU, decoded by opendis, is at its site's ECEF (the
+    reference above) to the millimetre: 44.92° N 20.30° E for the Pantsir, not 0.78° N 0.35° E
+    (the degrees taken as radians twice, 5,000 km away)."""
+    opendis = pytest.importorskip("opendis.PduFactory")
+    rx = _receiver()
+    server, _ = _server(tmp_path, sc, dis_target=rx.getsockname())
+    server.open_dis()
+    server.ex.advance(1.0)
+    server.dis_tick()
+    got: list[bytes] = []
+    _drain(rx, got)
+    rx.close()
+    w = server.ex.sim.w
+    seen = 0
+    for b in got:
+        es = opendis.createPdu(b)
+        mark = bytes(es.marking.characters).rstrip(b"\0").decode()
+        if mark in w.units.name:
+            k = w.units.name.index(mark)
+            loc = np.array([es.entityLocation.x, es.entityLocation.y, es.entityLocation.z])
+            assert np.linalg.norm(loc - _reference_ecef_of_enu(w.units.pos_m[k], sc)) < 1e-3
+            seen += 1
+    assert seen == len(w.units.name) == 2
+
+
 def _receiver(addr="127.0.0.1"):
     import socket
 
@@ -297,7 +347,6 @@ def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
     munition of Fire and Detonation PDUs, and the last Entity State PDU of every killed vehicle
     and every spent interceptor at the kill, intercept or loss point (not where it was last
     sent)."""
-    from skyshield.geo import enu_to_geodetic
     from skyshield.io import dis
 
     rx = _receiver()
@@ -349,9 +398,7 @@ def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
     assert missiles and all(p.munition_type.tup()[:4] == SISO_INTERCEPTOR for p in missiles)
 
     def ecef(e):
-        la, lo, al = np.ravel(enu_to_geodetic(np.array([[e["x_m"], e["y_m"], e["z_m"]]]),
-                                              *ex.sim.w.origin))
-        return np.array(dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), float(al)))
+        return _reference_ecef_of_enu(np.array([e["x_m"], e["y_m"], e["z_m"]]), sc)
 
     last = {key_of[p.entity_id.entity]: p for p in es if p.appearance & (1 << 23)}
     ends = {}
@@ -374,7 +421,6 @@ def test_every_entity_still_sent_is_deactivated_when_the_exercise_ends(tmp_path,
     network: at the next tick every entity ever sent and not yet gone gets one last Entity State
     PDU marked deactivated (IEEE 1278.1 appearance bit 23), where it is at the end, keeping its
     other appearance bits; after that nothing more is sent."""
-    from skyshield.geo import enu_to_geodetic
     from skyshield.io import dis
 
     rx = _receiver()
@@ -417,8 +463,7 @@ def test_every_entity_still_sent_is_deactivated_when_the_exercise_ends(tmp_path,
         assert p.appearance & ~(1 << 23) == still[key][7]  # damage etc. as last sent
         assert p.velocity_mps == (0.0, 0.0, 0.0)
         if key.startswith("v"):  # where it is at the end
-            la, lo, al = np.ravel(enu_to_geodetic(pos[[int(key[1:])]], *ex.sim.w.origin))
-            want = dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), float(al))
+            want = _reference_ecef_of_enu(pos[int(key[1:])], sc)
             assert np.linalg.norm(np.subtract(p.location_m, want)) < 0.01
     assert not server._dis_last and not server._dis_numbers
     for k in range(1, 30):  # heartbeats would have come every 5 s: nothing now

@@ -33,11 +33,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skyshield.geo import ecef_to_geodetic, geodetic_to_ecef
+from skyshield.geo import (
+    ecef_to_geodetic,
+    ecef_velocity_to_enu,
+    enu_rotation,
+    enu_to_ecef,
+    enu_velocity_to_ecef,
+    geodetic_to_ecef,
+)
 
 __all__ = ["EntityID", "EntityType", "EntityState", "Fire", "Detonation", "DISError",
            "encode", "decode", "dis_timestamp", "orientation_from_enu", "PROTOCOL_VERSION",
-           "enu_to_ecef_rotation"]
+           "enu_to_ecef_rotation", "orientation_from_ecef", "to_ecef", "from_ecef",
+           "entity_location", "entity_kinematics", "entity_local"]
 
 PROTOCOL_VERSION = 7
 ENTITY_STATE, FIRE, DETONATION = 1, 2, 3
@@ -244,25 +252,29 @@ def decode(data: bytes) -> PDU:
                       f[25], f[26], f[27], f[28], ex, ts, bytes(data[o + _DET.size:]))
 
 
-# --- geometry: local ENU state to DIS world coordinates ---------------------------------
+# --- geometry: the scenario's ENU frame to DIS world coordinates and back -------------------
+#
+# Every angle here is in radians (as in ``skyshield.geo``); ``origin`` is the scenario's local
+# frame, ``World.origin`` = (lat0_rad, lon0_rad, h0_m). Positions and velocities inside the
+# exercise are in that one ENU frame; DIS carries ECEF (WGS 84) positions and velocities.
 
 def enu_to_ecef_rotation(lat_rad: float, lon_rad: float) -> np.ndarray:
-    """Columns: east, north, up unit vectors in ECEF at (lat, lon)."""
-    sl, cl, so, co = np.sin(lat_rad), np.cos(lat_rad), np.sin(lon_rad), np.cos(lon_rad)
-    return np.array([[-so, -sl * co, cl * co], [co, -sl * so, cl * so], [0.0, cl, sl]])
+    """Columns: east, north, up unit vectors in ECEF at (lat, lon), radians; the transpose of
+    :func:`skyshield.geo.enu_rotation`."""
+    return np.asarray(enu_rotation(lat_rad, lon_rad), dtype=float).T
 
 
-def orientation_from_enu(lat_rad: float, lon_rad: float, vel_enu: np.ndarray
-                         ) -> tuple[float, float, float]:
-    """DIS Euler angles (ψ, θ, φ) of a body flying along ``vel_enu`` wings level: the body
-    x axis along the velocity, y to the right in the local horizontal, z down; ψ, θ, φ the
-    Z-Y-X rotations from the ECEF axes (IEEE 1278.1 §1.3.2; Kok, "Using the DIS orientation
-    angles")."""
+def orientation_from_ecef(lat_rad: float, lon_rad: float, vel_ecef: np.ndarray
+                          ) -> tuple[float, float, float]:
+    """DIS Euler angles (ψ, θ, φ) of a body at geodetic (lat, lon) (radians) flying along the
+    ECEF vector ``vel_ecef`` wings level: the body x axis along the velocity, y to the right in
+    the local horizontal, z down; ψ, θ, φ the Z-Y-X rotations from the ECEF axes (IEEE 1278.1
+    §1.3.2; Kok, "Using the DIS orientation angles"). At rest: facing north, level."""
     R = enu_to_ecef_rotation(lat_rad, lon_rad)
-    v = np.asarray(vel_enu, dtype=float)
+    v = np.asarray(vel_ecef, dtype=float)
     if np.linalg.norm(v) < 1e-9:
-        v = np.array([0.0, 1.0, 0.0])  # at rest: facing north
-    x = R @ (v / np.linalg.norm(v))
+        v = R[:, 1]  # at rest: facing north
+    x = v / np.linalg.norm(v)
     up = R[:, 2]
     y = np.cross(x, up)
     y = y / max(np.linalg.norm(y), 1e-12) if np.linalg.norm(y) > 1e-9 else R[:, 0]
@@ -275,11 +287,65 @@ def orientation_from_enu(lat_rad: float, lon_rad: float, vel_enu: np.ndarray
     return (psi, theta, phi)
 
 
+def orientation_from_enu(lat_rad: float, lon_rad: float, vel_enu: np.ndarray
+                         ) -> tuple[float, float, float]:
+    """:func:`orientation_from_ecef` of a velocity given in the LOCAL east-north-up frame at
+    (lat, lon) (radians)."""
+    v = np.asarray(vel_enu, dtype=float)
+    return orientation_from_ecef(lat_rad, lon_rad,
+                                 enu_to_ecef_rotation(lat_rad, lon_rad) @ v)
+
+
 def to_ecef(lat_rad: float, lon_rad: float, alt_m: float) -> tuple[float, float, float]:
+    """ECEF (WGS 84) position, metres, of geodetic latitude and longitude in RADIANS and
+    ellipsoidal height in metres."""
     x, y, z = (float(c) for c in np.asarray(geodetic_to_ecef(lat_rad, lon_rad, alt_m)).ravel())
     return (x, y, z)
 
 
 def from_ecef(xyz: tuple[float, float, float]) -> tuple[float, float, float]:
+    """(lat_rad, lon_rad, h_m) of an ECEF (WGS 84) position: RADIANS."""
     lat, lon, alt = ecef_to_geodetic(np.asarray(xyz, dtype=float))
     return (float(lat), float(lon), float(alt))
+
+
+def _triple(a: np.ndarray) -> tuple[float, float, float]:
+    x, y, z = (float(c) for c in np.ravel(a))
+    return (x, y, z)
+
+
+def entity_location(pos_enu_m: np.ndarray, origin: tuple[float, float, float]
+                    ) -> tuple[float, float, float]:
+    """DIS location (ECEF, WGS 84, metres) of a point of the scenario's ENU frame about
+    ``origin`` (lat0_rad, lon0_rad, h0_m): r = r0 + Cᵀ·enu (``skyshield.geo.enu_to_ecef``)."""
+    return _triple(enu_to_ecef(np.asarray(pos_enu_m, dtype=float), *origin))
+
+
+def entity_kinematics(pos_enu_m: np.ndarray, vel_enu_mps: np.ndarray,
+                      origin: tuple[float, float, float]
+                      ) -> tuple[tuple[float, float, float], tuple[float, float, float],
+                                 tuple[float, float, float]]:
+    """Location (ECEF m), linear velocity (ECEF m/s) and orientation (ψ, θ, φ rad) of an
+    Entity State PDU for an entity at ``pos_enu_m`` moving at ``vel_enu_mps``, both in the
+    scenario's ENU frame about ``origin`` (lat0_rad, lon0_rad, h0_m).
+
+    The frame is an affine image of ECEF (r = r0 + Cᵀ(φ0, λ0)·enu), so the velocity rotates
+    with the ORIGIN's matrix, v_ecef = Cᵀ(φ0, λ0)·v_enu, wherever the entity is; the
+    orientation takes its local level (up, north) at the entity's own latitude and longitude.
+    """
+    loc = np.asarray(enu_to_ecef(np.asarray(pos_enu_m, dtype=float), *origin), dtype=float)
+    vel = np.asarray(enu_velocity_to_ecef(np.asarray(vel_enu_mps, dtype=float), origin[0],
+                                          origin[1]), dtype=float)
+    lat, lon, _ = from_ecef(_triple(loc))
+    return _triple(loc), _triple(vel), orientation_from_ecef(lat, lon, vel)
+
+
+def entity_local(location_m: tuple[float, float, float], velocity_mps: tuple[float, float, float],
+                 origin: tuple[float, float, float]
+                 ) -> tuple[float, float, float, tuple[float, float, float]]:
+    """What an Entity State PDU's ECEF location and velocity are in the exercise: geodetic
+    (lat_rad, lon_rad, h_m) of the location (RADIANS) and the velocity in the scenario's ENU
+    frame about ``origin`` (v_enu = C(φ0, λ0)·v_ecef, the inverse of :func:`entity_kinematics`)."""
+    lat, lon, h = from_ecef(location_m)
+    v = ecef_velocity_to_enu(np.asarray(velocity_mps, dtype=float), origin[0], origin[1])
+    return lat, lon, h, _triple(v)

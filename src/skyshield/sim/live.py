@@ -32,7 +32,8 @@ Simulation commands (they change the fight; roles are checked by the server):
 * ``roe`` {unit, roe}; ``cut_link`` {unit}; ``destroy_radar`` {unit, radar?};
 * ``approve`` / ``deny`` {id} — an engagement waiting in operator-approval mode;
 * ``external`` {id, force, lat, lon, alt, vel_enu, type?} — an entity of another simulator
-  (a received DIS Entity State PDU): joins as a vehicle and is re-routed on every update by dead
+  (a received DIS Entity State PDU; lat, lon in degrees, alt ellipsoidal metres, vel_enu m/s in
+  the scenario's ENU frame): joins as a vehicle and is re-routed on every update by dead
   reckoning (at rest too); its motion is the other simulator's, not checked against the
   catalogue type, which gives it its signature only;
 * ``external_remove`` {id, why} — that entity leaves (deactivated by its simulator, or timed

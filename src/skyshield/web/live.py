@@ -706,15 +706,10 @@ class LiveServer:
 
     def _send_entity(self, num: int, p: np.ndarray, v: np.ndarray, force: int,
                      et: dis.EntityType, mark: str, appearance: int, t: float) -> None:
-        lat0, lon0, alt0 = self.ex.sim.w.origin
-        la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(p[None], lat0, lon0, alt0)))
-        la_r, lo_r = np.radians(la), np.radians(lo)
-        ve = dis.enu_to_ecef_rotation(float(la_r), float(lo_r)) @ v
+        # p, v in the scenario's ENU frame -> ECEF location, ECEF velocity, orientation
+        loc, vel, ori = dis.entity_kinematics(p, v, self.ex.sim.w.origin)
         self._send(dis.EntityState(
-            dis.EntityID(DIS_SITE, DIS_APP, num), force, et,
-            (float(ve[0]), float(ve[1]), float(ve[2])),
-            dis.to_ecef(float(la_r), float(lo_r), al),
-            dis.orientation_from_enu(float(la_r), float(lo_r), v), mark,
+            dis.EntityID(DIS_SITE, DIS_APP, num), force, et, vel, loc, ori, mark,
             appearance=appearance, dead_reckoning=1 if not v.any() else 2,
             exercise_id=self._dis_exercise_id, timestamp=dis.dis_timestamp(t)))
 
@@ -744,8 +739,7 @@ class LiveServer:
                 self._dis_final[f"w{e['weapon_id']}"] = where
             if kind not in ("launch", "intercept"):
                 continue
-            la, lo, al = (float(x) for x in np.ravel(enu_to_geodetic(where[None], *w.origin)))
-            loc = dis.to_ecef(float(np.radians(la)), float(np.radians(lo)), al)
+            loc = dis.entity_location(where, w.origin)  # scenario ENU -> ECEF
             shooter = dis.EntityID(DIS_SITE, DIS_APP, self._dis_number(
                 f"u{w.units.name.index(e['source'])}") if e["source"] in w.units.name else 0)
             gun = e["target"] in mt.name and bool(mt.is_gun[mt.name.index(e["target"])])
@@ -835,7 +829,9 @@ class LiveServer:
                     {"cmd": "external_remove", "id": eid, "why": "deactivated"}):
                 self.stats["dis_removed"] += 1
             return
-        lat, lon, alt = dis.from_ecef(pdu.location_m)
+        # ECEF -> geodetic (radians) and the velocity in the scenario's ENU frame
+        lat, lon, alt, v_enu = dis.entity_local(pdu.location_m, pdu.velocity_mps,
+                                                self.ex.sim.w.origin)
         if not (np.isfinite(lat) and np.isfinite(lon) and -1e4 < alt < 1e5):
             self.stats["dis_dropped"] += 1
             return
@@ -849,8 +845,6 @@ class LiveServer:
         if (last is not None and self.ex.t - last < DIS_MIN_UPDATE_S) or not self._dis_token(now):
             self.stats["dis_throttled"] += 1  # more than the exercise needs: not journaled
             return
-        R = dis.enu_to_ecef_rotation(lat, lon)
-        v_enu = R.T @ np.asarray(pdu.velocity_mps, dtype=float)
         cmd = {"cmd": "external", "id": eid,
                "force": "hostile" if pdu.force_id == 2 else "friendly",
                "kind": "munition" if pdu.entity_type.kind == 2 else "platform",
