@@ -1,14 +1,60 @@
-"""Raids expanded into individual routes."""
+"""Raids expanded into individual routes; altitudes above ground resolved to above sea level.
+
+Two references for altitudes (``alt_ref``, or the suffix in ``alt: 50 m AGL``): ``msl``, above
+mean sea level, and ``agl``, above the terrain under the point — the scenario's terrain grid
+where it has one, never below the flat ``terrain_elevation``, which is the ground everywhere
+else. A raid's height is AGL unless it says MSL; a waypoint's is MSL unless it says AGL. An AGL
+height is resolved at each waypoint (each point of a raid's axis); between two waypoints a
+vehicle flies the straight line between them (no terrain following).
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from skyshield.geo import enu_to_geodetic, geodetic_to_enu
+from skyshield.physics.terrain import terrain_height_m
 from skyshield.scenario.catalogue import Catalogue
 from skyshield.scenario.schema import Raid, Route, Scenario, Waypoint
+from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
 
-__all__ = ["expand_raid", "all_routes"]
+__all__ = ["expand_raid", "all_routes", "ground_height_m", "resolve_route", "altitude_lines"]
+
+
+@lru_cache(maxsize=4)
+def _grid(path: str, mtime_ns: int, size: int) -> TerrainGrid:
+    return load_terrain_grid(path)
+
+
+def ground_height_m(scenario: Scenario, lat_deg: ArrayLike, lon_deg: ArrayLike) -> np.ndarray:
+    """Height (m above mean sea level) of the ground under points: the terrain grid's
+    (bilinear, ``physics.terrain.terrain_height_m``) where the scenario has one, never below
+    its flat ``terrain_elevation``; that elevation everywhere else."""
+    lat, lon = np.broadcast_arrays(np.asarray(lat_deg, dtype=float),
+                                   np.asarray(lon_deg, dtype=float))
+    flat = np.full(lat.shape, float(scenario.terrain_elevation))
+    if scenario.terrain_grid is None:
+        return flat
+    st = Path(scenario.terrain_grid).stat()
+    g = _grid(scenario.terrain_grid, st.st_mtime_ns, st.st_size)
+    return np.maximum(terrain_height_m(lat, lon, g.z_m, *g.bounds), flat)
+
+
+def resolve_route(scenario: Scenario, route: Route) -> Route:
+    """``route`` with every waypoint's altitude above mean sea level (``alt_ref: msl``)."""
+    agl = [i for i, w in enumerate(route.waypoints) if w.alt_ref == "agl"]
+    if not agl:
+        return route
+    ground = ground_height_m(scenario, [route.waypoints[i].lat for i in agl],
+                             [route.waypoints[i].lon for i in agl])
+    wps = list(route.waypoints)
+    for i, h in zip(agl, ground, strict=True):
+        wps[i] = wps[i].model_copy(update={"alt": wps[i].alt + float(h), "alt_ref": "msl"})
+    return route.model_copy(update={"waypoints": wps})
 
 
 def _target_point(scenario: Scenario, name: str) -> tuple[float, float]:
@@ -23,13 +69,14 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
     """The ``raid.count`` routes of a raid.
 
     Vehicle i leaves ``from`` at ``start + i·spacing`` and flies through ``via`` to the target, at
-    the raid's (or its type's cruise) altitude above the terrain and speed. With a lateral spacing,
+    the raid's height (or its type's cruise height) above the terrain under each point of its
+    axis — or at one altitude above sea level if the raid says ``msl`` — and the raid's (or its
+    type's cruise) speed. The routes' altitudes are above sea level. With a lateral spacing,
     vehicles alternate left and right of the axis (0, +d, −d, +2d, −2d, ...); the offset is applied
     perpendicular to the first leg and tapers to zero at the target, so every vehicle arrives.
     """
     vt = catalogue.air_vehicles[raid.type]
     alt_m = (raid.alt if raid.alt is not None else vt.cruise_alt_m.value)
-    alt_msl_m = alt_m + scenario.terrain_elevation
     speed = raid.speed if raid.speed is not None else vt.cruise_speed_mps.value
     tlat, tlon = _target_point(scenario, raid.to)
     pts = [(raid.from_.lat, raid.from_.lon)] + [(p.lat, p.lon) for p in raid.via] + [(tlat, tlon)]
@@ -46,9 +93,13 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
         k = (i + 1) // 2 * (1 if i % 2 else -1)
         off = enu + (k * raid.lateral_spacing) * taper[:, None] * left[None, :]
         lat, lon, _ = enu_to_geodetic(off, lat0, lon0, 0.0)
-        wps = [Waypoint(lat=float(np.degrees(a)), lon=float(np.degrees(b)), alt=alt_msl_m,
-                        speed=speed) for a, b in zip(lat, lon, strict=True)]
-        wps[-1] = Waypoint(lat=tlat, lon=tlon, alt=alt_msl_m)
+        lat_deg, lon_deg = np.degrees(lat), np.degrees(lon)
+        lat_deg[-1], lon_deg[-1] = tlat, tlon
+        alt_msl = alt_m + ground_height_m(scenario, lat_deg, lon_deg) \
+            if raid.alt_ref == "agl" else np.full(len(pts), alt_m)
+        wps = [Waypoint(lat=float(a), lon=float(b), alt=float(h), speed=speed)
+               for a, b, h in zip(lat_deg, lon_deg, alt_msl, strict=True)]
+        wps[-1] = Waypoint(lat=tlat, lon=tlon, alt=float(alt_msl[-1]))
         routes.append(Route.model_construct(type=raid.type, start=raid.start + i * raid.spacing,
                                             waypoints=wps, target=raid.to,
                                             manoeuvre=raid.manoeuvre))
@@ -56,13 +107,40 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
 
 
 def all_routes(scenario: Scenario, catalogue: Catalogue) -> list[tuple[str, str, Route]]:
-    """Every air vehicle of the scenario as (name, side, route); raids expanded in order."""
+    """Every air vehicle of the scenario as (name, side, route); raids expanded in order; every
+    altitude above mean sea level."""
     out: list[tuple[str, str, Route]] = []
     for name, r in scenario.threats.items():
-        out.append((name, "hostile", r))
+        out.append((name, "hostile", resolve_route(scenario, r)))
     for name, raid in scenario.raids.items():
         for i, r in enumerate(expand_raid(scenario, raid, catalogue)):
             out.append((f"{name}-{i + 1:02d}", "hostile", r))
     for name, r in scenario.friendlies.items():
-        out.append((name, "friendly", r))
+        out.append((name, "friendly", resolve_route(scenario, r)))
+    return out
+
+
+def altitude_lines(scenario: Scenario, catalogue: Catalogue) -> list[str]:
+    """One line per route and raid: the reference its altitude is given in, and its height above
+    ground and above sea level at its first waypoint (``skyshield validate`` prints them), e.g.
+    ``raids.cm_west: 50 m AGL (130 m MSL over 80 m terrain; type cruise height)``."""
+    rows: list[tuple[str, float, str, float, float, str]] = []  # path, alt, ref, lat, lon, note
+    for group in ("threats", "friendlies"):
+        for name, r in getattr(scenario, group).items():
+            w = r.waypoints[0]
+            rows.append((f"{group}.{name}", w.alt, w.alt_ref, w.lat, w.lon, ""))
+    for name, raid in scenario.raids.items():
+        alt, note = raid.alt, ""
+        if alt is None:
+            alt, note = catalogue.air_vehicles[raid.type].cruise_alt_m.value, \
+                "; type cruise height"
+        rows.append((f"raids.{name}", alt, raid.alt_ref, raid.from_.lat, raid.from_.lon, note))
+    if not rows:
+        return []
+    ground = ground_height_m(scenario, [r[3] for r in rows], [r[4] for r in rows])
+    out = []
+    for (path, alt, ref, _, _, note), g in zip(rows, ground, strict=True):
+        other, other_ref = (alt + g, "MSL") if ref == "agl" else (alt - g, "AGL")
+        out.append(f"{path}: {alt:.0f} m {ref.upper()} ({other:.0f} m {other_ref} over "
+                   f"{g:.0f} m terrain{note})")
     return out

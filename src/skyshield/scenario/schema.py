@@ -27,7 +27,14 @@ from pydantic import (
 
 from skyshield.geo import geodetic_to_ecef
 from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
-from skyshield.scenario.quantities import Duration, Length, Speed
+from skyshield.scenario.quantities import (
+    Altitude,
+    Duration,
+    Length,
+    MslAltitude,
+    Speed,
+    split_alt_ref,
+)
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
@@ -35,6 +42,7 @@ __all__ = [
 ]
 
 ROE = Literal["weapons_free", "weapons_tight", "weapons_hold"]
+AltRef = Literal["agl", "msl"]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, decimal degrees")]
 Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, decimal degrees")]
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -87,10 +95,38 @@ def _check_alt(v: float) -> float:
     return v
 
 
+def _alt_with_ref(data: Any) -> Any:
+    """Before validation: ``alt: 50 m AGL`` becomes ``alt: 50 m`` and ``alt_ref: agl``.
+
+    A reference written in ``alt`` and a different ``alt_ref`` is an error; ``alt_ref`` is read
+    case-insensitively.
+    """
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    given = out.get("alt_ref")
+    if isinstance(given, str):
+        out["alt_ref"] = given.strip().lower()
+    value, ref = split_alt_ref(out.get("alt"))
+    if ref is not None:
+        if isinstance(given, str) and out["alt_ref"] != ref:
+            raise ValueError(f"@alt_ref: alt says {ref.upper()} but alt_ref says {given}; "
+                             "give the reference once")
+        out["alt"], out["alt_ref"] = value, ref
+    return out
+
+
+ALT_REF_DOC = ("'agl': above ground level, the terrain under the point (terrain_grid where "
+               "given, never below terrain_elevation); 'msl': above mean sea level. May also be "
+               "written after the unit of alt: '50 m AGL', '3000 m MSL'")
+
+
 class GeoPoint(_Strict):
     lat: Latitude
     lon: Longitude
-    alt: Length = Field(0.0, description="altitude above mean sea level")
+    alt: MslAltitude = Field(0.0, description="altitude above mean sea level (MSL; '86 m MSL' "
+                             "accepted); unused on a raid's from/via points, where the raid's "
+                             "alt applies")
 
     _alt = field_validator("alt")(_check_alt)
 
@@ -155,7 +191,8 @@ class Unit(_Strict):
     type: str = Field(description="fire unit type from the catalogue")
     lat: Latitude
     lon: Longitude
-    alt: Length | None = Field(None, description="site altitude MSL (default: terrain)")
+    alt: MslAltitude | None = Field(
+        None, description="site altitude above mean sea level (MSL; default: the terrain there)")
     roe: ROE = "weapons_tight"
     value: float = Field(50.0, gt=0, description="value of the unit as a defended point "
                          "(anti-radiation missiles aim at units)")
@@ -244,11 +281,22 @@ def loadout_limits(fut: FireUnitType, overrides: dict[str, float] | None = None
 class Waypoint(_Strict):
     lat: Latitude
     lon: Longitude
-    alt: Length = Field(description="altitude above mean sea level")
+    alt: Altitude = Field(description="altitude of the waypoint, above mean sea level (MSL) "
+                          "unless alt_ref (or 'AGL' after the unit: '50 m AGL') says above "
+                          "ground")
+    alt_ref: AltRef = Field("msl", description="reference of alt (default 'msl', as in files "
+                            "written before alt_ref existed): " + ALT_REF_DOC)
     speed: Speed | None = Field(None, description="speed on the leg that starts here")
     at: Duration | None = Field(None, description="time of arrival here (instead of a speed)")
 
     _alt = field_validator("alt")(_check_alt)
+    _ref = model_validator(mode="before")(_alt_with_ref)
+
+    @model_validator(mode="after")
+    def _agl(self) -> Waypoint:
+        if self.alt_ref == "agl" and self.alt < 0:
+            raise ValueError("@alt: a height above ground cannot be negative")
+        return self
 
     _speed = field_validator("speed")(_check_speed)
 
@@ -325,7 +373,12 @@ class Raid(_Strict):
     from_: GeoPoint = Field(alias="from", description="start of the axis")
     via: list[GeoPoint] = Field(default_factory=list, description="turn points on the axis")
     to: str = Field(description="the asset or unit the raid is aimed at")
-    alt: Length | None = Field(None, description="flight altitude (default: type cruise)")
+    alt: Altitude | None = Field(
+        None, description="flight height, above ground level (AGL) at every point of the axis "
+        "unless alt_ref (or 'MSL' after the unit: '3000 m MSL') says above mean sea level "
+        "(default: the type's catalogue cruise_alt_m above ground)")
+    alt_ref: AltRef = Field("agl", description="reference of alt (default 'agl', as in files "
+                            "written before alt_ref existed): " + ALT_REF_DOC)
     speed: Speed | None = Field(None, description="speed (default: type cruise)")
     lateral_spacing: Length = Field(
         0.0, description="vehicles alternate left/right of the axis this far apart")
@@ -344,9 +397,20 @@ class Raid(_Strict):
         return v
 
     _speed = field_validator("speed")(_check_speed)
+    _ref = model_validator(mode="before")(_alt_with_ref)
+
+    @field_validator("alt")
+    @classmethod
+    def _alt(cls, v: float | None) -> float | None:
+        return None if v is None else _check_alt(v)
 
     @model_validator(mode="after")
     def _speed_limit(self, info: ValidationInfo) -> Raid:
+        if self.alt is None and self.alt_ref == "msl":
+            raise ValueError("@alt_ref: 'msl' needs an alt; without one the raid flies at its "
+                             "type's cruise_alt_m above ground")
+        if self.alt_ref == "agl" and self.alt is not None and self.alt < 0:
+            raise ValueError("@alt: a height above ground cannot be negative")
         cat = _catalogue(info)
         vt = cat.air_vehicles.get(self.type)
         if vt is not None and self.speed is not None and self.speed > 1.05 * vt.max_speed_mps.value:
@@ -457,7 +521,9 @@ class Scenario(_Strict):
         description="UTC clock time of t = 0, for exports and the replay (ISO 8601 with a zone, "
         "e.g. 2019-10-25T08:00:00Z); assumed default: a morning of the drill's week")
     duration: Duration
-    terrain_elevation: Length = Field(0.0, description="flat terrain height (MSL)")
+    terrain_elevation: MslAltitude = Field(
+        0.0, description="flat terrain height above mean sea level (MSL): the ground that AGL "
+        "heights stand on, and the floor under a terrain_grid")
     terrain_grid: str | None = Field(
         None, description="elevation grid masking radar line of sight, relative to the scenario: "
         ".npz (z_m, lat/lon bounds) or a GeoTIFF in EPSG:4326 (SRTM-style); without it the "
