@@ -27,7 +27,7 @@ area of the same size, b_t² = A/(2π))::
 
     p(b)   = b_t²/(b_t² + σ_d²) · exp(−|b|²/(2(b_t² + σ_d²)))     (one round, given the aim error)
     E[hits] = n·b_t²/(b_t² + σ_d² + σ_a²) · exp(−|offset|²/(2(b_t² + σ_d² + σ_a²)))
-    Pk     = 1 − E_b[(1 − p_k|h·p(b))^n]                            (2-D Gauss–Hermite over b)
+    Pk     = 1 − E_b[(1 − p_k|h·p(b))^n]                (Gauss–Legendre over the Rice |b|)
 
 (Ball, *The Fundamentals of Aircraft Combat Survivability Analysis and Design*, 2nd ed., AIAA
 2003, ch. 5, the Carleton damage function and the multiple-shot kill with a common aiming error;
@@ -277,8 +277,18 @@ def lead_solution(gun_pos_m: ArrayLike, target_pos_m: ArrayLike, target_vel_mps:
             th = eps + np.arcsin(np.clip(dr / np.maximum(rng, 1.0), -1.0, 1.0))
         return th
 
+    # start: the intercept of a projectile flying at the table's mean speed s̄ to the nearer
+    # of the target's range and 90 % of the table's reach, |r + v·t| = s̄·t (quadratic), so
+    # that a target now beyond the reach but closing gets a start inside the table
     _, r0, e0 = geometry(np.zeros(rel.shape[0]))
-    t = _bilinear(tb, tb.tof_s, r0, bore(r0, e0))
+    r_ref = np.minimum(r0, 0.9 * tb.range_m[-1])
+    s_bar = r_ref / _bilinear(tb, tb.tof_s, r_ref, bore(r_ref, e0))
+    qa = np.einsum("ij,ij->i", vel, vel) - s_bar ** 2
+    qb = 2.0 * np.einsum("ij,ij->i", rel, vel)
+    disc = qb * qb - 4.0 * qa * r0 ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (-qb - np.sqrt(disc)) / (2.0 * qa)
+    t = np.where(np.isfinite(t) & (t > 0), t, r0 / s_bar)
     t = np.where(np.isfinite(t), t, 0.0)
     for _ in range(iterations):
         aim, rng, eps = geometry(t)
@@ -306,25 +316,35 @@ def lead_solution(gun_pos_m: ArrayLike, target_pos_m: ArrayLike, target_vel_mps:
         residual_s=resid)
 
 
-_GH_CACHE: dict[int, tuple[FloatArray, FloatArray]] = {}
+_GL_CACHE: dict[int, tuple[FloatArray, FloatArray]] = {}
 
 
-def _gauss_hermite(nodes: int) -> tuple[FloatArray, FloatArray]:
-    if nodes not in _GH_CACHE:
-        _GH_CACHE[nodes] = np.polynomial.hermite.hermgauss(nodes)
-    return _GH_CACHE[nodes]
+def _gauss_legendre(nodes: int) -> tuple[FloatArray, FloatArray]:
+    if nodes not in _GL_CACHE:
+        _GL_CACHE[nodes] = np.polynomial.legendre.leggauss(nodes)
+    return _GL_CACHE[nodes]
+
+
+def _i0e(x: FloatArray) -> FloatArray:
+    """exp(−x)·I0(x) for x ≥ 0 (numpy's i0 below 50, the asymptotic series above: its next
+    term is 225/(3072·x³) < 1e-6 relative; Abramowitz & Stegun 9.7.1)."""
+    small = x < 50.0
+    xs = np.where(small, x, 0.0)
+    xl = np.where(small, 50.0, x)
+    asym = (1.0 + 1.0 / (8.0 * xl) + 9.0 / (128.0 * xl ** 2)) / np.sqrt(2.0 * np.pi * xl)
+    return np.where(small, np.i0(xs) * np.exp(-xs), asym)
 
 
 def burst_kill_probability(range_m: ArrayLike, area_m2: ArrayLike, rounds: ArrayLike,
                            dispersion_rad: ArrayLike, aim_sigma_m: ArrayLike,
                            pk_given_hit: ArrayLike, offset_m: ArrayLike = 0.0,
-                           nodes: int = 16) -> tuple[FloatArray, FloatArray]:
+                           nodes: int = 64) -> tuple[FloatArray, FloatArray]:
     """Expected hits and kill probability of one burst (module docstring): ``rounds`` rounds
     with per-round dispersion ``dispersion_rad`` (σ per axis at ``range_m``), one aim error
     N(``offset_m``, ``aim_sigma_m``² per axis) common to the burst, a target of presented area
-    ``area_m2`` and ``pk_given_hit``. The average over the aim error is a ``nodes`` × ``nodes``
-    Gauss–Hermite rule, accurate while σ_a is at most about twice √(b_t² + σ_d²) (the gun's
-    regime: σ_d is metres at kilometres of range). Returns ``(expected_hits, pk)``."""
+    ``area_m2`` and ``pk_given_hit``. p(b) depends on |b| only, and |b| is Rice-distributed:
+    the average over the aim error is a ``nodes``-point Gauss–Legendre rule in |b| over
+    |offset| ± 10·σ_a (clipped at 0). Returns ``(expected_hits, pk)``."""
     R, A, n, dd, sa, q, off = np.broadcast_arrays(
         as_float(range_m), as_float(area_m2), as_float(rounds), as_float(dispersion_rad),
         as_float(aim_sigma_m), as_float(pk_given_hit), np.abs(as_float(offset_m)))
@@ -332,11 +352,19 @@ def burst_kill_probability(range_m: ArrayLike, area_m2: ArrayLike, rounds: Array
     s2 = bt2 + (R * dd) ** 2  # one round: Gaussian target convolved with the dispersion
     tot = s2 + sa ** 2
     hits = n * bt2 / tot * np.exp(-off ** 2 / (2.0 * tot))
-    x, w = _gauss_hermite(nodes)
-    # b = (offset, 0) + √2·σ_a·(x_i, x_j); E[g(b)] = (1/π)·Σ w_i w_j g(b_ij)
-    bx = off[..., None, None] + np.sqrt(2.0) * sa[..., None, None] * x[:, None]
-    by = np.sqrt(2.0) * sa[..., None, None] * x[None, :]
-    p = (bt2 / s2)[..., None, None] * np.exp(-(bx ** 2 + by ** 2) / (2.0 * s2[..., None, None]))
-    survive = (1.0 - q[..., None, None] * p) ** n[..., None, None]
-    pk = 1.0 - np.einsum("...ij,i,j->...", survive, w, w) / np.pi
+    # Rice density of ρ = |b|: (ρ/σ_a²)·exp(−(ρ − d)²/(2σ_a²))·[exp(−x)·I0(x)], x = ρ·d/σ_a²
+    x, w = _gauss_legendre(nodes)
+    sa_ = np.maximum(sa, 1e-12)[..., None]
+    lo = np.maximum(off - 10.0 * sa, 0.0)[..., None]
+    hi = (off + 10.0 * sa)[..., None]
+    rho = 0.5 * (hi - lo) * x + 0.5 * (hi + lo)
+    dens = rho / sa_ ** 2 * np.exp(-(rho - off[..., None]) ** 2 / (2.0 * sa_ ** 2)) * _i0e(
+        rho * off[..., None] / sa_ ** 2)
+    p_rho = (bt2 / s2)[..., None] * np.exp(-rho ** 2 / (2.0 * s2[..., None]))
+    survive = (1.0 - q[..., None] * p_rho) ** n[..., None]
+    mean_survive = 0.5 * (hi - lo)[..., 0] * np.sum(w * survive * dens, axis=-1)
+    # no aim error: every round about the offset itself
+    p_off = bt2 / s2 * np.exp(-off ** 2 / (2.0 * s2))
+    mean_survive = np.where(sa > 0, mean_survive, (1.0 - q * p_off) ** n)
+    pk = 1.0 - mean_survive
     return hits, np.clip(pk, 0.0, 1.0)
