@@ -78,7 +78,7 @@ def burst_pk(range_m: float, miss_m: float, f: dict) -> float:
     """Pk of one burst: n rounds, per-round σ_d = R·δ, Gaussian target b² = A/2π, one aim
     error b ~ N(miss, σ_a²) per axis common to the burst (|b| Rice-distributed):
     Pk = 1 − ∫ (1 − q·b²/s²·exp(−ρ²/2s²))^n · Rice(ρ; miss, σ_a) dρ, s² = b² + σ_d²
-    (Ball, The Fundamentals of Aircraft Combat Survivability, 2nd ed., AIAA 2003, ch. 5)."""
+    (Carleton damage function, models.md "Lethality"; binomial burst given the aim error)."""
     b2 = f["area"] / (2 * math.pi)
     s2 = b2 + (range_m * f["disp"]) ** 2
     sa = f["aim"]

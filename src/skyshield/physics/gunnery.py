@@ -8,8 +8,9 @@ Trajectory (point mass in the vertical plane of fire, x down range, z up, flat E
     C_D(M) = i·C_D,G7(M)                                   (form factor i on the G7 function)
 
 with ρ and a from the ISA (:func:`skyshield.physics.atmosphere.isa`) at h = h_gun + z; classical
-RK4 at a fixed step (McCoy, *Modern Exterior Ballistics*, Schiffer 1999, ch. 5: the "point-mass
-trajectory"; the standard-drag-function and form-factor convention of ch. 4).
+RK4 at a fixed step (the point-mass trajectory and the standard-drag-function / form-factor
+convention of McCoy, *Modern Exterior Ballistics*, Schiffer 1999; chapter and page not checked
+here, the book was not in the stored corpora).
 
 Lead (fire control against a constant-velocity target, r = target − gun, v its velocity)::
 
@@ -29,11 +30,12 @@ area of the same size, b_t² = A/(2π))::
     E[hits] = n·b_t²/(b_t² + σ_d² + σ_a²) · exp(−|offset|²/(2(b_t² + σ_d² + σ_a²)))
     Pk     = 1 − E_b[(1 − p_k|h·p(b))^n]                (Gauss–Legendre over the Rice |b|)
 
-(Ball, *The Fundamentals of Aircraft Combat Survivability Analysis and Design*, 2nd ed., AIAA
-2003, ch. 5, the Carleton damage function and the multiple-shot kill with a common aiming error;
-models.md "Lethality".) With σ_a = 0 the rounds are independent and this is
-:func:`skyshield.physics.flight.burst_pk` with a Gaussian instead of a cookie-cutter target
-(the two agree to O((A/2πσ²)²)); the common aim error is what that kernel cannot express.
+(the Carleton damage function and its single-shot Pk b²/(b² + σ²) as in models.md
+"Lethality"; given the aim error the rounds are independent, so the burst survives with the
+binomial (1 − p_k|h·p)^n, averaged here over the aim error's distribution.) With σ_a = 0 the
+rounds are independent and this is :func:`skyshield.physics.flight.burst_pk` with a Gaussian
+instead of a cookie-cutter target (the two agree to O((A/2πσ²)²)); the common aim error and the
+offset are what that kernel cannot express.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ CALIBRE_M = 0.030
 # assumed: form factor of a fuzed 30 mm HE-FI shell on the G7 drag function (C_D = i·G7): a
 # rounded ogive and short boat-tail, blunter than the G7 reference (i = 1); no published drag
 # curve or firing table of the 3UOF8 was found; i = 1.2 gives C_D ≈ 0.30 at Mach 2.8, the usual
-# level of a spin-stabilised HE shell at that speed (McCoy 1999, ch. 4 figures)
+# level of a spin-stabilised HE shell at that speed (order of magnitude, not a cited figure)
 FORM_FACTOR = 1.2
 
 # source: the G7 standard drag function (Ballistic Research Laboratory reference projectile,
