@@ -9,6 +9,8 @@ from skyshield.physics.lethality import (
     cookie_cutter_pk,
     cumulative_pk,
     gaussian_pk,
+    lethal_radius_for_target,
+    pk_by_class,
     sspk_circular_normal,
 )
 
@@ -47,3 +49,22 @@ def test_cumulative_pk() -> None:
     assert np.all(np.diff(p) > 0)
     out = cumulative_pk(np.array([[0.2], [0.6]]), np.array([1, 2, 3]))
     assert out.shape == (2, 3) and out[1, 2] == pytest.approx(1 - 0.4**3)
+
+
+def test_lethal_radius_for_target_scales_with_the_root_of_the_vulnerable_area() -> None:
+    """Closed form: the Carleton lethal area is 2πb² (∫ exp(−r²/2b²) 2πr dr), so a class
+    with k² times the reference vulnerable area has b·k; at V = V_ref, b/√2."""
+    b = lethal_radius_for_target(20.0, np.sqrt(0.25))
+    assert b == pytest.approx(10.0, abs=1e-12)
+    r = np.linspace(0.0, 400.0, 400_001)
+    area = np.trapezoid(gaussian_pk(r, b) * 2 * np.pi * r, r)
+    assert area == pytest.approx(0.25 * 2 * np.pi * 20.0**2, rel=1e-6)
+    assert lethal_radius_for_target(20.0, 1.0, 600.0, 600.0) == pytest.approx(20.0 / np.sqrt(2))
+    assert lethal_radius_for_target(20.0, 1.0, 600.0) == pytest.approx(20.0)
+
+
+def test_pk_by_class_is_the_circular_normal_sspk_of_each_class() -> None:
+    """Rows missiles, columns classes: b²k²/(b²k² + σ²) — b = 10 m, σ = 10 m: k = 1 gives
+    1/2, k = 0.5 gives 1/5, k = 2 gives 4/5 (closed form)."""
+    pk = pk_by_class(np.array([10.0, 5.0]), np.array([1.0, 0.5, 2.0]), np.array([10.0, 5.0]))
+    np.testing.assert_allclose(pk, [[0.5, 0.2, 0.8], [0.5, 0.2, 0.8]], atol=1e-12)

@@ -51,6 +51,10 @@ class MissileTypes:
     # per type: (ground-range axis, height axis, time-of-flight table) from simulated flyouts
     # (``weapons.envelope.reach_table``); None: a straight flyout at ``speed_mps``
     reach: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] | None = None
+    # (M, n_categories) Carleton lethal radius of each type against each air-vehicle category
+    # (sim.world.CATEGORIES order; physics.lethality.lethal_radius_for_target); None: the
+    # one lethal_radius_m against every target
+    lethal_radius_by_category_m: np.ndarray | None = None
 
     def reach_max_m(self) -> np.ndarray:
         """Largest ground range each type reaches (its table's), else the catalogue's."""

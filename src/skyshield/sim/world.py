@@ -10,6 +10,7 @@ import numpy as np
 from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
 from skyshield.geo import enu_rotation, geodetic_to_enu
 from skyshield.physics.flight import Airframe
+from skyshield.physics.lethality import lethal_radius_for_target
 from skyshield.physics.radar import system_noise_temp_k
 from skyshield.physics.terrain import terrain_height_m
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
@@ -21,7 +22,8 @@ from skyshield.sensors.radar import RadarSet
 from skyshield.weapons.envelope import ReachTable, missile_reach_table
 from skyshield.weapons.flyout import airframe_table
 
-__all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES"]
+__all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES",
+           "CATEGORY_VULNERABILITY"]
 
 SIDES = ("hostile", "friendly")
 CATEGORIES = ("uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile")
@@ -65,6 +67,16 @@ class Vehicles:
 # a cruise missile's side view (~0.5 m body × 6 m), a small UAV, a fighter's frontal/side mix
 PRESENTED_AREA_M2 = {"uav": 1.0, "cruise_missile": 3.0, "aircraft": 12.0, "jammer": 20.0,
                      "anti_radiation_missile": 1.0}
+
+# assumed: vulnerability of each category relative to a fighter (the catalogue lethal radii's
+# reference target), as k = sqrt(vulnerable area / a fighter's) — the Carleton lethal area is
+# 2*pi*b^2 (Ball, The Fundamentals of Aircraft Combat Survivability Analysis and Design, 2nd
+# ed., AIAA 2003, sec. 5.3), so b scales with the root of the vulnerable area. Illustrative
+# ratios, not published: a large jammer aircraft 1.5x a fighter's vulnerable area; a cruise
+# missile (warhead, engine, fuel in a ~0.5 m body) 0.3x; a slender anti-radiation missile
+# 0.2x; a UAV (small to MALE class; fragile but little to hit) 0.25x.
+CATEGORY_VULNERABILITY = {"uav": 0.5, "cruise_missile": 0.55, "aircraft": 1.0,
+                          "jammer": 1.22, "anti_radiation_missile": 0.45}
 
 
 @dataclass
@@ -276,6 +288,9 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         lethal_radius_m=col("lethal_radius_m"), terminal_sigma_m=col("terminal_sigma_m"),
         seeker_basket_m=col("seeker_basket_m"),
     )
+    missiles.lethal_radius_by_category_m = lethal_radius_for_target(
+        missiles.lethal_radius_m[:, None],
+        np.array([CATEGORY_VULNERABILITY[c] for c in CATEGORIES])[None, :])
     tables = [None if v["kind"] == "gun" else _reach(v) for v in mv]
     missiles.reach = [None if tb is None else (tb.range_m, tb.height_m, tb.tof_s)
                       for tb in tables]
