@@ -74,6 +74,11 @@ SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve",
 ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
 INJECT_MAX_DISTANCE_M = 1_000_000.0  # assumed: how far from the origin an inject may start
 EXTERNAL_HORIZON_S = 600.0  # an external entity is dead-reckoned this far ahead
+# waypoints on the dead-reckoned straight line, seconds after an update (then the horizon):
+# close together first, so that the route (linear in latitude, longitude, altitude between
+# waypoints) keeps to the line within centimetres at 250 m/s until the next update (a 5 s
+# heartbeat); one long leg to the horizon put the entity 2.6 m/s off course at once
+EXTERNAL_DR_STEPS_S = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0)
 # assumed bounds of what another simulator may put into the exercise
 EXTERNAL_MAX_SPEED_MPS = 5000.0
 EXTERNAL_ALT_M = (-500.0, 100_000.0)
@@ -312,13 +317,17 @@ def apply_command(sim: _Sim, t: float, role: str, cmd: dict[str, Any]) -> None:
         sim.finished = True
 
 
-def _dead_reckoned(sim: _Sim, c: dict[str, Any]) -> tuple[float, float, float, float]:
-    """Where an external entity will be if it flies on as it is: the end of its route (lat,
-    lon in degrees, altitude clipped to the vehicle limits) and the time to get there."""
+def _dead_reckoned(sim: _Sim, c: dict[str, Any]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where an external entity will be if it flies on as it is (DIS dead reckoning F-P-W: a
+    straight line at constant velocity, in ECEF and so in the scenario's ENU frame): times
+    after now (0, ``EXTERNAL_DR_STEPS_S``..., the horizon), latitudes and longitudes in
+    radians and altitudes (clipped to the vehicle limits) of points on that line."""
     w = sim.w
     lat0, lon0, alt0 = w.origin
-    p = np.asarray(geodetic_to_enu(np.radians(c["lat"]), np.radians(c["lon"]),
-                                   float(c["alt"]), lat0, lon0, alt0), dtype=float).ravel()
+    lat_r, lon_r = float(np.radians(c["lat"])), float(np.radians(c["lon"]))
+    p = np.asarray(geodetic_to_enu(lat_r, lon_r, float(c["alt"]), lat0, lon0, alt0),
+                   dtype=float).ravel()
     v = np.asarray(c["vel_enu"], dtype=float)
     horizon = EXTERNAL_HORIZON_S
     lo_, hi_ = EXTERNAL_ALT_M
@@ -327,11 +336,12 @@ def _dead_reckoned(sim: _Sim, c: dict[str, Any]) -> tuple[float, float, float, f
     elif v[2] < 0:
         horizon = min(horizon, (lo_ - float(c["alt"])) / v[2])
     horizon = max(horizon, 1.0)
-    ahead = p + v * horizon
-    lat1, lon1, alt1 = (float(x) for x in np.ravel(enu_to_geodetic(ahead[None], lat0, lon0,
-                                                                    alt0)))
-    return float(np.degrees(lat1)), float(np.degrees(lon1)), float(np.clip(alt1, lo_, hi_)), \
-        horizon
+    tau = np.array([0.0, *(s for s in EXTERNAL_DR_STEPS_S if s < horizon), horizon])
+    lat, lon, alt = enu_to_geodetic(p + v * tau[:, None], lat0, lon0, alt0)
+    lat[0], lon[0] = lat_r, lon_r  # the received point itself
+    alt = np.clip(alt, lo_, hi_)
+    alt[0] = float(c["alt"])
+    return tau, lat, lon, alt
 
 
 def _external_type(c: dict[str, Any]) -> str:
@@ -342,11 +352,10 @@ def _external_type(c: dict[str, Any]) -> str:
 def _external_waypoints(sim: _Sim, t: float, c: dict[str, Any]
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The route of an external entity from ``t``: where it is now and where dead reckoning
-    takes it (times, latitudes and longitudes in radians, altitudes). At rest, both points are
+    takes it (times, latitudes and longitudes in radians, altitudes). At rest, all points are
     the same place: the entity stays there until its next update."""
-    lat1, lon1, alt1, horizon = _dead_reckoned(sim, c)
-    return (np.array([t, t + horizon]), np.radians([float(c["lat"]), lat1]),
-            np.radians([float(c["lon"]), lon1]), np.array([float(c["alt"]), alt1]))
+    tau, lat, lon, alt = _dead_reckoned(sim, c)
+    return t + tau, lat, lon, alt
 
 
 def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
@@ -360,15 +369,20 @@ def _external(sim: _Sim, t: float, c: dict[str, Any]) -> None:
         typ = _external_type(c)
         # the catalogue type gives the signature; the motion is the other simulator's, so the
         # row is compiled from a nominal route and then given the dead-reckoned one
+        # (as many waypoints as any dead-reckoned route has, for the updates to come)
         nominal = _model(Route, {"type": typ, "start": t, "waypoints": [
-            {"lat": 0.0, "lon": 0.0, "alt": 1000.0}, {"lat": 0.1, "lon": 0.0, "alt": 1000.0}]},
-            sim, "external")
+            {"lat": 0.01 * k, "lon": 0.0, "alt": 1000.0}
+            for k in range(len(EXTERNAL_DR_STEPS_S) + 2)]}, sim, "external")
         new = compile_vehicles([(f"dis:{key}", str(c["force"]), nominal)], w.catalogue,
                                list(w.assets.name), list(w.units.name))
         wp_t, wp_lat, wp_lon, wp_alt = wp
+        k = wp_t.size
         new.wp_t_s[0, :] = np.inf
-        new.wp_t_s[0, :2], new.wp_lat_rad[0, :2], new.wp_lon_rad[0, :2] = wp_t, wp_lat, wp_lon
-        new.wp_alt_m[0, :2] = wp_alt
+        new.wp_t_s[0, :k], new.wp_lat_rad[0, :], new.wp_lon_rad[0, :] = wp_t, wp_lat[-1], \
+            wp_lon[-1]
+        new.wp_lat_rad[0, :k], new.wp_lon_rad[0, :k] = wp_lat, wp_lon
+        new.wp_alt_m[0, :] = wp_alt[-1]
+        new.wp_alt_m[0, :k] = wp_alt
         new.t_start_s[0], new.t_end_s[0] = wp_t[0], wp_t[-1]
         i = int(sim.add_vehicles(t, new)[0])
         sim.external[key] = i
