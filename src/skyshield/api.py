@@ -145,6 +145,10 @@ def result_of(sc: Scenario, out: SimOutput, wall: float,
                                                          w.missiles.terminal_sigma_m)),
                                             strict=True)))
     summary["air_picture"] = picture_quality(out.truth, out.picture)
+    # wall-clock figures come from the run's timing, never from the (deterministic) event log
+    st = np.asarray(out.timing.get("solver_time_s", np.zeros(0)), dtype=float)
+    summary["fire_control"]["solver_time_mean_s"] = round(float(st.mean()), 6) if st.size else None
+    summary["fire_control"]["solver_time_max_s"] = round(float(st.max()), 6) if st.size else None
     sw = sc.scoring
     summary["scoring"] = score_exercise(
         events, summary["threats"], truth, list(w.units.name), w.units.pos_m[:, :2],

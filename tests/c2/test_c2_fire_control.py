@@ -122,10 +122,14 @@ def test_channel_limit_and_blocked_tracks():
 
 
 def test_radar_horizon_blocks_a_low_target_beyond_it():
-    # 10 m antenna, target at 20 m: 4/3-Earth horizon ≈ 13.0 + 18.4 km = 31.5 km
-    low = np.array([[35e3, 0.0, 20.0, -250.0, 0.0, 0.0]])
+    # 10 m antenna, target at 20 m: 4/3-Earth horizon ≈ 13.0 + 18.4 km = 31.5 km. The frame is
+    # tangent at the launcher, so a target 20 m above the curved ground at ground range d sits
+    # d²/(2R) below the plane (R = 6,371 km): z = 20 − 96 m at 35 km, 20 − 62 m at 28 km; flying
+    # level over the curved ground toward the launcher it climbs in that frame at v·d/R
+    R = 6_371_000.0
+    low = np.array([[35e3, 0.0, 20.0 - 35e3**2 / (2 * R), -250.0, 0.0, 250.0 * 35e3 / R]])
     assert _plan(_units(), low, [threat.HOSTILE], agl=20.0) == []
-    low_near = np.array([[28e3, 0.0, 20.0, -250.0, 0.0, 0.0]])
+    low_near = np.array([[28e3, 0.0, 20.0 - 28e3**2 / (2 * R), -250.0, 0.0, 250.0 * 28e3 / R]])
     assert len(_plan(_units(), low_near, [threat.HOSTILE], agl=20.0)) == 1
 
 

@@ -121,7 +121,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     fates["leak_cause"] = [cause_of.get(int(i)) for i in fates["id"]]
     cycles = ev[kind == "assignment"]
     engages = ev[kind == "engage"]
-    gaps = cycles["info"].str.extract(r"gap=([0-9.eE+-]+)")[0].astype(float)
+    gaps = cycles["value"].astype(float)  # the assignment event's value is the solver's gap
     n_destroyed = int((hostile["fate"] == "destroyed").sum())
     return {
         "scenario": scenario,
@@ -151,8 +151,6 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "leakers_by_cause": causes,
         "fire_control": {
             "assignment_cycles": int(len(cycles)),
-            "solver_time_mean_s": _r(cycles["value"].mean(), 6) if len(cycles) else None,
-            "solver_time_max_s": _r(cycles["value"].max(), 6) if len(cycles) else None,
             "gap_mean": _r(gaps.mean(), 6) if len(cycles) else None,
             "gap_max": _r(gaps.max(), 6) if len(cycles) else None,
             "autonomous_units": sorted(ev.loc[kind == "link_lost", "source"].astype(str)),

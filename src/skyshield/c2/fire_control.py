@@ -19,16 +19,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from skyshield.c2 import wta
+from skyshield.physics.flight import altitude_m
 from skyshield.physics.kinematics import intercept_time_s, intercept_time_table
 from skyshield.physics.lethality import sspk_circular_normal
-from skyshield.physics.propagation import horizon_range_m
+from skyshield.physics.propagation import EARTH_RADIUS_M, horizon_range_m
 
 __all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "Plan", "plan", "plan_wta",
            "NO_FIRE_REASONS", "single_shot_pk"]
 
 EXACT_MAX_PAIRS = 120  # cycles with at most this many unit×threat pairs are solved exactly
 NO_FIRE_REASONS = ("no fire unit in range", "rules of engagement", "engagement radar silent",
-                   "fire channels busy", "out of missiles")
+                   "fire channels busy", "out of missiles",
+                   "engagement radar does not hold the track",
+                   "beyond the engagement horizon")
 
 ROES = ("weapons_free", "weapons_tight", "weapons_hold")
 FREE, TIGHT, HOLD = 0, 1, 2
@@ -55,6 +58,9 @@ class MissileTypes:
     # (sim.world.CATEGORIES order; physics.lethality.lethal_radius_for_target); None: the
     # one lethal_radius_m against every target
     lethal_radius_by_category_m: np.ndarray | None = None
+    # guided by the firing unit's own engagement radar (semi-active illumination, radio command,
+    # gun fire control): fired only at tracks that radar holds (None: no type is)
+    own_radar: np.ndarray | None = None
 
     def reach_max_m(self) -> np.ndarray:
         """Largest ground range each type reaches (its table's), else the catalogue's."""
@@ -112,16 +118,26 @@ class Plan:
     n_weapons: int = 0
 
 
-def single_shot_pk(mt: MissileTypes) -> np.ndarray:
+def single_shot_pk(mt: MissileTypes, category: np.ndarray | None = None) -> np.ndarray:
     """Expected single-shot Pk of each missile type: Gaussian damage function of lethal radius
-    b against a circular-normal miss of σ per axis, b²/(b² + σ²) (see physics.lethality)."""
-    return np.asarray(sspk_circular_normal(mt.lethal_radius_m, mt.terminal_sigma_m),
-                      dtype=float)
+    b against a circular-normal miss of σ per axis, b²/(b² + σ²) (see physics.lethality);
+    (M,), or (k, M) against targets of ``category`` (k,) (index into the categories of
+    ``mt.lethal_radius_by_category_m``; −1: not known, the type's own lethal radius)."""
+    if category is None:
+        return np.asarray(sspk_circular_normal(mt.lethal_radius_m, mt.terminal_sigma_m),
+                          dtype=float)
+    cat = np.asarray(category, dtype=np.int64)
+    b = np.broadcast_to(mt.lethal_radius_m[None, :], (cat.size, len(mt.name))).copy()
+    if mt.lethal_radius_by_category_m is not None:
+        known = cat >= 0
+        b[known] = mt.lethal_radius_by_category_m[:, cat[known]].T
+    return np.asarray(sspk_circular_normal(b, mt.terminal_sigma_m[None, :]), dtype=float)
 
 
 def _why_not(geo: np.ndarray, able: np.ndarray, roe: np.ndarray, chan: np.ndarray,
-             stock: np.ndarray) -> str:
-    """The first constraint, in order, that leaves a threat without a feasible shot."""
+             stock: np.ndarray, guided: np.ndarray | None = None) -> str:
+    """The first constraint, in order, that leaves a threat without a feasible shot
+    (``guided`` (u, M): the unit's own radar can guide that type on the track)."""
     g = geo.any(axis=1)
     if not g.any():
         return NO_FIRE_REASONS[0]
@@ -131,6 +147,11 @@ def _why_not(geo: np.ndarray, able: np.ndarray, roe: np.ndarray, chan: np.ndarra
     g &= able
     if not g.any():
         return NO_FIRE_REASONS[2]
+    if guided is not None:
+        geo = geo & guided
+        g &= geo.any(axis=1)
+        if not g.any():
+            return NO_FIRE_REASONS[5]
     if not (g & chan).any():
         return NO_FIRE_REASONS[3]
     return NO_FIRE_REASONS[4] if not (geo & stock)[g].any() else NO_FIRE_REASONS[3]
@@ -161,6 +182,8 @@ def plan(
     track_blocked: np.ndarray,
     horizon_s: float,
     radar_on: np.ndarray | None = None,
+    held: np.ndarray | None = None,
+    category: np.ndarray | None = None,
 ) -> Plan:
     """Engagement orders for this cycle, greedy: the ranked threats in turn, each taking the
     feasible shot that intercepts earliest.
@@ -169,14 +192,23 @@ def plan(
     air or about to launch; ``track_blocked`` (k,) marks tracks that must not be fired at now
     (missiles in flight under shoot-look-shoot, or assessed killed). Inventory, channels and
     readiness are reserved in ``fu`` and the busy arrays as orders are made. ``radar_on`` (u,)
-    marks units whose engagement radar is radiating (all, if not given).
+    marks units whose engagement radar is radiating (all, if not given); ``held`` (k, u) marks
+    the tracks each unit's own engagement radar holds, without which a type guided by that radar
+    (``mt.own_radar``) is not fired (all held, if not given). ``category`` is taken for the
+    signature's sake (the WTA weighs Pk by class; the greedy rule takes the earliest intercept).
+
+    A track is considered when its time to go is inside ``horizon_s`` or when it is inside a
+    unit's reach now (a loiterer that threatens nothing soon is still engaged where it flies);
+    every other hostile gets the reason "beyond the engagement horizon".
     """
     orders: list[Order] = []
     out = Plan(orders, {})
-    cand = _candidates(track_id, fu, ident, priority, time_to_go_s, track_blocked, horizon_s)
+    cand = _candidates(track_id, state, fu, mt, ident, priority, time_to_go_s, track_blocked,
+                       horizon_s, out.no_fire)
     if cand.size == 0:
         return out
     cand = cand[np.lexsort((track_id[cand], -priority[cand]))]
+    guided = _guided(held, cand, fu, mt)  # (k, u, M)
     tb = targets_busy.copy()
     mb = missiles_busy.copy()
     t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)  # (u,)
@@ -192,10 +224,10 @@ def plan(
         stock_ok = (fu.inventory - np.where(urgent, 0, 1)[:, None] * fu.reserve[:, None]) >= salvo
         chan = (tb < fu.target_channels)[:, None] & (
             mb[:, None] + salvo <= fu.missile_channels[:, None])
-        feasible = ok & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
+        feasible = ok & guided[j] & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
         if not feasible.any():
             out.no_fire[int(track_id[k])] = _why_not(ok, able, roe_ok[j], chan.any(axis=1),
-                                                     stock_ok & (salvo >= 1))
+                                                     stock_ok & (salvo >= 1), guided[j])
             continue
         # earliest intercept, then the shorter-range missile, then the lower unit index
         um = np.argwhere(feasible)
@@ -215,14 +247,44 @@ def plan(
     return out
 
 
-def _candidates(track_id: np.ndarray, fu: FireUnits, ident: np.ndarray, priority: np.ndarray,
-                time_to_go_s: np.ndarray, track_blocked: np.ndarray, horizon_s: float
+def _guided(held: np.ndarray | None, cand: np.ndarray, fu: FireUnits, mt: MissileTypes
+            ) -> np.ndarray:
+    """(k, u, M): whether unit u can guide type M on candidate k — always, unless the type is
+    guided by the unit's own engagement radar and that radar does not hold the track."""
+    shape = (cand.size, len(fu.name), len(mt.name))
+    if held is None or mt.own_radar is None:
+        return np.ones(shape, dtype=bool)
+    return np.asarray(held, dtype=bool)[cand][:, :, None] | ~mt.own_radar[None, None, :]
+
+
+def _inside_reach(state: np.ndarray, fu: FireUnits, mt: MissileTypes) -> np.ndarray:
+    """(k,): tracks inside some live unit's reach now (slant range within the longest range of
+    a type it still holds, under its firing-range doctrine)."""
+    if len(mt.name) == 0:
+        return np.zeros(state.shape[0], dtype=bool)
+    rng = np.minimum(mt.max_range_m, mt.reach_max_m())
+    reach_u = ((fu.inventory > 0) * rng[None, :]).max(axis=1) * fu.range_fraction()
+    d = np.linalg.norm(state[:, None, :3] - fu.pos_m[None, :, :], axis=-1)
+    return ((d <= reach_u[None, :]) & fu.alive[None, :]).any(axis=1)
+
+
+def _candidates(track_id: np.ndarray, state: np.ndarray, fu: FireUnits, mt: MissileTypes,
+                ident: np.ndarray, priority: np.ndarray, time_to_go_s: np.ndarray,
+                track_blocked: np.ndarray, horizon_s: float, no_fire: dict[int, str]
                 ) -> np.ndarray:
-    """Tracks to consider, most urgent first (ties by track number)."""
+    """Tracks to consider, most urgent first (ties by track number): not blocked, not a friend
+    (never engaged, under any ROE), and either due inside the engagement horizon or inside a
+    unit's reach now and declared hostile. The others that are not friends get their reason
+    in ``no_fire``."""
     if track_id.size == 0 or not fu.alive.any():
         return np.empty(0, dtype=np.int64)
-    cand = np.flatnonzero(~track_blocked & (priority > 0) & (time_to_go_s <= horizon_s)
-                          & (ident != 1))  # a friend is never engaged, under any ROE
+    open_ = ~track_blocked & (priority > 0) & (ident != 1)
+    # inside reach now counts for declared hostiles only: an unknown that threatens nothing
+    # soon (a friend whose IFF reply has not come yet) waits for the horizon or its identity
+    due = (time_to_go_s <= horizon_s) | (_inside_reach(state, fu, mt) & (ident == 2))
+    for k in np.flatnonzero(open_ & ~due):
+        no_fire[int(track_id[k])] = NO_FIRE_REASONS[6]
+    cand = np.flatnonzero(open_ & due)
     return cand[np.lexsort((track_id[cand], -priority[cand]))]
 
 
@@ -242,13 +304,17 @@ def plan_wta(
     horizon_s: float,
     radar_on: np.ndarray | None = None,
     search_kicks: int = 20,
+    held: np.ndarray | None = None,
+    category: np.ndarray | None = None,
 ) -> Plan:
     """Engagement orders for this cycle by weapon-target assignment.
 
     Weapons are the fire units, each with as many engagements this cycle as its free target
     channels, free missile channels (in salvos) and salvos in stock allow; a unit's kill
     probability against a threat is that of one salvo of its best feasible missile type,
-    1 − (1 − SSPK)^salvo (0 where geometry, ROE, radar or stock forbid it); target values are
+    1 − (1 − SSPK)^salvo against the threat's class (``category``, index into the columns of
+    ``mt.lethal_radius_by_category_m``; −1 unknown) (0 where geometry, ROE, radar or stock
+    forbid it); target values are
     the threat priorities. :func:`skyshield.c2.wta.solve` minimises the expected surviving
     threat value; its orders are then issued earliest intercept first, each re-checked against
     the unit's launch sequence (a later launch can move the intercept point out of the
@@ -256,10 +322,12 @@ def plan_wta(
     """
     orders: list[Order] = []
     out = Plan(orders, {})
-    cand = _candidates(track_id, fu, ident, priority, time_to_go_s, track_blocked, horizon_s)
+    cand = _candidates(track_id, state, fu, mt, ident, priority, time_to_go_s, track_blocked,
+                       horizon_s, out.no_fire)
     if cand.size == 0:
         return out
     nu = len(fu.name)
+    guided = _guided(held, cand, fu, mt)  # (k, u, M)
     t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
     geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
     roe_ok = np.where(fu.roe[None, :] == FREE, True,
@@ -271,20 +339,24 @@ def plan_wta(
                 * fu.reserve[None, :, None]) >= salvo[None]  # (k, u, M)
     chan_u = (targets_busy < fu.target_channels)
     chan_um = chan_u[:, None] & (missiles_busy[:, None] + salvo <= fu.missile_channels[:, None])
-    feas = (geo_ok & (able[None] & roe_ok)[:, :, None] & chan_um[None] & (salvo >= 1)[None]
-            & stock_ok)
+    feas = (geo_ok & guided & (able[None] & roe_ok)[:, :, None] & chan_um[None]
+            & (salvo >= 1)[None] & stock_ok)
     if feas.shape[2] == 0:  # no missile types at all
         out.no_fire.update({int(track_id[k]): NO_FIRE_REASONS[4] for k in cand})
         return out
-    sspk = single_shot_pk(mt)
-    p_um = 1.0 - (1.0 - sspk[None, :]) ** salvo  # (u, M)
+    # single-shot Pk against each candidate's class (``category``, as the picture classifies it)
+    sspk = single_shot_pk(mt, None if category is None else np.asarray(category)[cand])
+    p_kum = 1.0 - (1.0 - np.atleast_2d(sspk)[:, None, :]) ** salvo[None]  # (k or 1, u, M)
+    p_kum = np.broadcast_to(p_kum, feas.shape)
     # best missile per (track, unit): highest salvo Pk, then earliest intercept
-    score = np.where(feas, p_um[None] - 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0),
-                     -np.inf)
+    # guns first inside their own envelope (the inner layer: a burst costs little and keeps the
+    # missiles for what comes further out), else the highest salvo Pk, then earliest intercept
+    score = np.where(feas, p_kum + mt.is_gun[None, None, :]
+                     - 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0), -np.inf)
     best_m = np.argmax(score, axis=2)  # (k, u)
     kk, uu = np.meshgrid(np.arange(cand.size), np.arange(nu), indexing="ij")
     ok_ku = feas[kk, uu, best_m]
-    pk = np.where(ok_ku, p_um[uu, best_m], 0.0).T.copy()  # (u, k)
+    pk = np.where(ok_ku, p_kum[kk, uu, best_m], 0.0).T.copy()  # (u, k)
     pk = np.minimum(pk, 1.0 - 1e-9)
     # engagements available per unit this cycle
     sal_u = np.maximum(fu.salvo, 1)
@@ -310,7 +382,7 @@ def plan_wta(
                 continue
             t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
             ok2, ti2 = _geometry(t_s, t_launch, state[cand[[j]]], height_agl_m[cand[[j]]], fu, mt)
-            if not ok2[0, u, m]:
+            if not (ok2[0, u, m] and guided[j, u, m]):
                 continue
             fu.inventory[u, m] -= n
             fu.next_ready_s[u] = t_launch[u] + n * fu.launch_interval_s[u]
@@ -322,8 +394,16 @@ def plan_wta(
     for j, k in enumerate(cand):
         if int(track_id[k]) not in engaged:
             out.no_fire[int(track_id[k])] = _why_not(
-                geo_ok[j], able, roe_ok[j], chan_um.any(axis=1), stock_ok[j] & (salvo >= 1))
+                geo_ok[j], able, roe_ok[j], chan_um.any(axis=1), stock_ok[j] & (salvo >= 1),
+                guided[j])
     return out
+
+
+def surface_height_m(pos_m: np.ndarray) -> np.ndarray:
+    """Height of flat-frame positions above the sphere through the frame origin (the frame is
+    tangent at the scenario origin: a point at ground distance d on the plane is d²/(2R) above
+    the surface), the same Earth as the flyouts (``physics.flight.altitude_m``)."""
+    return altitude_m(pos_m, 0.0, EARTH_RADIUS_M)
 
 
 def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_m: np.ndarray,
@@ -341,15 +421,21 @@ def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_
     tgo = intercept_time_s(rel[:, :, None, :], vel[:, :, None, :],
                            mt.speed_mps[None, None, :])  # (k, u, M)
     for m, tb in enumerate(mt.reach or []):
-        if tb is not None:  # the flyout physics' own time of flight
+        if tb is not None:  # the flyout physics' own time of flight, over the curved Earth
             tgo[:, :, m] = intercept_time_table(rel, vel, tb[0], tb[1], tb[2],
                                                 float(np.nanmax(np.where(np.isfinite(tb[2]),
-                                                                         tb[2], np.nan))))
+                                                                         tb[2], np.nan))),
+                                                earth_radius_m=EARTH_RADIUS_M,
+                                                launcher_pos_m=fu.pos_m[None, :, :])
     reach = np.isfinite(tgo)
     tgo0 = np.where(reach, tgo, 0.0)
     pip = p[:, :, None, :] + vel[:, :, None, :] * tgo0[..., None]
     pip_rng = np.linalg.norm(pip - fu.pos_m[None, :, None, :], axis=-1)
-    pip_alt = height_agl_m[:, None, None] + pip[..., 2] - state[:, None, None, 2]
+    # the predicted point's height above the ground: the track's (from its geodetic position)
+    # plus how far the straight path climbs above the curved Earth, h(x) = z + (x² + y²)/(2R)
+    # in the flat frame tangent at the scenario origin
+    pip_alt = height_agl_m[:, None, None] + surface_height_m(pip) \
+        - surface_height_m(state[:, None, None, :3])
     speed = np.linalg.norm(state[:, 3:], axis=1)
     cur_rng = np.linalg.norm(state[:, None, :3] - fu.pos_m[None, :, :], axis=-1)  # (k, u)
     radar_sees = (cur_rng <= fu.radar_max_range_m[None, :]) & (cur_rng <= horizon_range_m(

@@ -37,16 +37,22 @@ EVENT_KINDS: dict[str, str] = {
     "jam_strobe": "a radar first sees a jammer's strobe (value = bearing deg, radar frame)",
     "classified": "a track's class changed (target = class, value = confidence, info = cue)",
     "identified": "a track's identity changed (target = friend/hostile/unknown)",
-    "assignment": "a fire-control cycle's weapon-target assignment (value = solver time s, "
-                  "info = objective, bound, gap, targets, weapons)",
+    "assignment": "a fire-control cycle's weapon-target assignment (value = relative optimality "
+                  "gap, info = objective, bound, gap, targets, weapons; the solver's wall time "
+                  "is not logged: it is in the run's timing, never in the event log)",
     "no_fire": "a threat could not be engaged this cycle; logged when the reason changes "
                "(info = reason)",
     "link_lost": "a unit lost the command post and fights autonomously (source = unit)",
     "engage": "fire control assigned a fire unit to a track (target = missile type, value = salvo)",
-    "launch": "an interceptor left its launcher (target = missile type, value = predicted TOF s)",
+    "launch": "an interceptor left its launcher (target = missile type, value = predicted time "
+              "of flight s to the intercept point, NaN if none; x, y, z = launcher)",
+    "launch_aborted": "a scheduled launch was not fired: the round stays on the launcher "
+                      "(source = unit, target = missile type, info = why: track lost or "
+                      "assessed killed, threat down, engagement radar does not hold the track)",
     "intercept": "an interceptor reached its aim point (value = miss m, info = hit/miss reason)",
     "kill": "an air vehicle was destroyed (truth_id, source = unit, info = hostile/friendly)",
-    "interceptor_lost": "an interceptor self-destructed without intercept (info = reason)",
+    "interceptor_lost": "an interceptor self-destructed without intercept (info = reason: "
+                        "guidance lost, target assessed killed, too slow, into the ground ...)",
     "kill_assessed": "the fire unit assessed an engagement (info = killed/survived)",
     "leak": "a hostile weapon or weapon carrier completed its route alive (target = its target)",
     "route_end": "an air vehicle without a target or warhead completed its route",

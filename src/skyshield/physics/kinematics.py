@@ -80,7 +80,8 @@ def cpa(rel_pos_m: ArrayLike, rel_vel_mps: ArrayLike) -> tuple[FloatArray, Float
 
 def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m: ArrayLike,
                          height_axis_m: ArrayLike, tof_s: ArrayLike, t_max_s: float,
-                         n_samples: int = 160) -> FloatArray:
+                         n_samples: int = 160, earth_radius_m: float = np.inf,
+                         launcher_pos_m: ArrayLike | None = None) -> FloatArray:
     """Earliest intercept time against straight-line targets, given a missile's time-of-flight
     table T(ground range, height) from the launcher instead of a constant speed.
 
@@ -93,6 +94,12 @@ def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m:
     than one sample interval *early* (T(p(t)) jumps from out of reach to well below t): a
     missile cannot loiter, so such a target is engaged by a later launch, not this one.
     With T = |p|/V it reproduces :func:`intercept_time_s` (tested).
+
+    Over a curved Earth (``earth_radius_m`` finite) the table's height axis is the height above
+    the Earth's surface: positions are in a flat frame tangent at the frame origin, in which a
+    point x lies h(x) = z + (x² + y²)/(2R) above the sphere through the origin, so a target is
+    looked up at height h(launcher + p) − h(launcher) (``launcher_pos_m``: the launcher in that
+    frame, broadcastable to ``rel_pos_m``; default the frame origin) and at ground range |p_xy|.
     """
     p = as_float(rel_pos_m)
     v = as_float(vel_mps)
@@ -103,6 +110,12 @@ def intercept_time_table(rel_pos_m: ArrayLike, vel_mps: ArrayLike, range_axis_m:
     pt = p[..., None, :] + v[..., None, :] * ts[:, None]  # (..., n, 3)
     rg = np.hypot(pt[..., 0], pt[..., 1])
     hg = pt[..., 2]
+    if np.isfinite(earth_radius_m):
+        lp = np.zeros(3) if launcher_pos_m is None else as_float(launcher_pos_m)
+        ax = pt[..., 0] + lp[..., None, 0]
+        ay = pt[..., 1] + lp[..., None, 1]
+        hg = hg + (ax**2 + ay**2 - (lp[..., None, 0]**2 + lp[..., None, 1]**2)) \
+            / (2.0 * earth_radius_m)
     fr = np.interp(rg, R, np.arange(R.size), left=-1.0, right=np.inf)
     fh = np.interp(hg, H, np.arange(H.size), left=-np.inf, right=np.inf)
     inside = (fr >= 0) & np.isfinite(fr) & np.isfinite(fh)

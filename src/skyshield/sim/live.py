@@ -690,7 +690,8 @@ class LiveExercise:
         """The run so far as the batch engine's output (for the run folder)."""
         s = self.sim
         return SimOutput(s.w, int(self.seed or 0), s.log.columns(), s.truth_table(),
-                         s.tracker.table(), s.picture_table())
+                         s.tracker.table(), s.picture_table(),
+                         {"solver_time_s": np.array(s.solver_times)})
 
 
 def replay_journal(scenario: Scenario, folder: Path, seed: int | None = None

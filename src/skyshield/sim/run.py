@@ -12,7 +12,8 @@ routes in closed form, so their state is evaluated exactly at any event time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,11 @@ from skyshield.engine.motion import (
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.geo import aer_to_enu, enu_to_aer, enu_to_geodetic
-from skyshield.physics.flight import altitude_m, burst_pk
+from skyshield.physics.flight import altitude_m
+from skyshield.physics.gunnery import burst_kill_probability, lead_solution, time_of_flight_table
 from skyshield.physics.kinematics import intercept_time_table
 from skyshield.physics.lethality import cookie_cutter_pk, gaussian_pk
+from skyshield.physics.propagation import EARTH_RADIUS_M
 from skyshield.physics.terrain import line_of_sight_clear
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, Strobes, scan, strobes
@@ -44,9 +47,26 @@ from skyshield.weapons.flyout import Interceptors, fly, lofting, terminal_reach_
 __all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
 
 FLYOUT_STEP_S = 0.5  # guidance interval; the flight itself is integrated in 0.05 s RK4 steps
-EARTH_RADIUS_M = 6_371_000.0  # mean radius, for the altitude of flat-frame positions
+# assumed: a unit's engagement radar "holds" a track it has updated within this many of its
+# revisit periods (a track-while-scan radar may miss a look or two on a fluctuating target)
+HOLD_REVISITS = 3.0
+# assumed: a semi-active seeker (illumination) or a command-guided missile (uplink) flies on
+# its last guidance this long after its unit's radar stops holding the target, then is lost
+GUIDANCE_MEMORY_S = 2.0
 ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
 ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
+
+
+# threat.CLASSES (the picture's classes) -> sim.world.CATEGORIES (vulnerability); unknown: -1
+_CLASS_CATEGORY = np.array([-1 if c == "unknown" else CATEGORIES.index(c)
+                            for c in threat.CLASSES], dtype=np.int64)
+
+
+@lru_cache(maxsize=8)
+def _gun_table(muzzle_mps: float, alt_m: float) -> Any:
+    """The ballistic table of a gun of muzzle speed ``muzzle_mps`` at ``alt_m`` (built once per
+    process: about a second of integration)."""
+    return time_of_flight_table(muzzle_velocity_mps=muzzle_mps, alt0_m=alt_m)
 
 
 @dataclass
@@ -57,6 +77,9 @@ class SimOutput:
     truth: dict[str, np.ndarray]
     tracks: dict[str, np.ndarray]
     picture: dict[str, np.ndarray]  # confirmed tracks at every truth sample (the air picture)
+    # wall-clock figures, kept out of the event log (which is bit-identical for a seed):
+    # ``solver_time_s``, the assignment solver's time of each logged assignment cycle
+    timing: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class _Sim:
@@ -111,6 +134,7 @@ class _Sim:
         self._fate_rows: list[tuple[np.ndarray, ...]] = []  # truth at launch and fate instants
         self._picture_rows: list[tuple[np.ndarray, ...]] = []
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
+        self.solver_times: list[float] = []  # wall clock, outside the event log
         self._auto_logged = np.zeros(len(world.units.name), dtype=bool)
         self.handlers = self._handlers()
         self.finished = False
@@ -447,10 +471,10 @@ class _Sim:
             return
         st = tr.state_at(slots, t)
         ids = tr.track_id[slots]
-        agl = st[:, 2] + w.origin[2] - w.terrain_m
+        agl, climb = self._height_climb(st)
         speed = np.linalg.norm(st[:, 3:], axis=1)
         jamming = self._on_strobe(t, st[:, :3])
-        cls, conf = threat.classify(speed, agl, st[:, 5], jamming)
+        cls, conf = threat.classify(speed, agl, climb, jamming)
         c = self._c2
         changed = cls != c["cls"][slots]
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
@@ -490,8 +514,10 @@ class _Sim:
         planner = plan_wta if self.sc.c2.assignment == "wta" else plan
         auto = self._autonomous(t)
         joint_on = radar_on & ~auto
+        held = self._held(slots, t)
+        cat = _CLASS_CATEGORY[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
-                     self.sc.c2.engagement_horizon, joint_on)
+                     self.sc.c2.engagement_horizon, joint_on, held=held, category=cat)
         dup: set[tuple[int, int]] = set()
         for a in np.flatnonzero(auto & radar_on & u.alive):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
@@ -503,7 +529,7 @@ class _Sim:
             only = np.zeros_like(radar_on)
             only[a] = True
             pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
-                         self.sc.c2.engagement_horizon, only)
+                         self.sc.c2.engagement_horizon, only, held=held, category=cat)
             for o in pa.orders:
                 if per_track.get(o.track_id, (0,))[0] > 0 or any(
                         q.track_id == o.track_id for q in pl.orders):
@@ -511,9 +537,15 @@ class _Sim:
             pl.orders.extend(pa.orders)
         if pl.solver is not None and pl.n_weapons:
             sol = pl.solver
-            self.log.emit(t, "assignment", value=sol.time_s, info=(
+            self.solver_times.append(float(sol.time_s))
+            self.log.emit(t, "assignment", value=sol.gap, info=(
                 f"objective={sol.objective:.6g} bound={sol.lower_bound:.6g} gap={sol.gap:.4g} "
                 f"targets={pl.n_targets} weapons={pl.n_weapons} method={sol.method}"))
+        # every track not engaged that is not a friend has its reason: those the planner did not
+        # consider because they were assessed killed or their track went stale
+        for k in np.flatnonzero((c["killed"][slots] | stale) & (ident != threat.FRIEND)):
+            pl.no_fire.setdefault(int(ids[k]), "assessed killed" if c["killed"][slots[k]]
+                                  else "track stale")
         for tid, why in pl.no_fire.items():
             if self._no_fire.get(tid) != why:
                 self._no_fire[tid] = why
@@ -533,6 +565,43 @@ class _Sim:
                           truth_id=tr.truth[s], target=w.missiles.name[o.missile],
                           value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}{mode}")
             self._schedule_launches(o.unit, o.missile, o.track_id, o.rounds, o.t_launch_s)
+
+    def _height_climb(self, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Height above the ground (m) and climb rate (m/s) of flat-frame track states over the
+        curved Earth: the frame is tangent at the scenario origin, so a point's height is
+        z + (x² + y²)/(2R) above the origin's sphere (``physics.flight.altitude_m``, the
+        flyouts' Earth) and the local vertical there is (x, y, R + z)/|(x, y, R + z)|."""
+        w = self.w
+        h = altitude_m(st[:, :3], float(w.origin[2]), EARTH_RADIUS_M) - w.terrain_m
+        up = np.column_stack([st[:, 0], st[:, 1], EARTH_RADIUS_M + st[:, 2]])
+        up /= np.linalg.norm(up, axis=1)[:, None]
+        return h, np.einsum("ij,ij->i", st[:, 3:], up)
+
+    def _held(self, slots: np.ndarray, t: float) -> np.ndarray:
+        """(k, u): whether each unit's own engagement radar holds each track — alive, radiating,
+        and it updated the track within ``HOLD_REVISITS`` of its revisit periods."""
+        w, tr, rs = self.w, self.tracker, self.w.radars
+        out = np.zeros((slots.size, len(w.units.name)), dtype=bool)
+        for k, i in enumerate(w.engagement_radar):
+            if rs.alive[i] and rs.emitting[i]:
+                out[:, k] = tr.seen_by(slots, np.array([tr.sensor_id(rs.name[i])]),
+                                       t - HOLD_REVISITS * float(rs.period_s[i]))
+        return out
+
+    def _illuminated_at(self, unit: int, slot: int) -> float:
+        """The last instant the unit's engagement radar updated the track in ``slot`` while it
+        radiated (-inf if never): what semi-active and command guidance fly on."""
+        w, tr, rs = self.w, self.tracker, self.w.radars
+        i = int(w.engagement_radar[unit])
+        sid = tr.sensor_id(rs.name[i])
+        if slot < 0 or sid < 0 or sid >= tr.hit_t.shape[1]:
+            return -np.inf
+        return float(min(tr.hit_t[slot, sid], rs.last_emission_s[i]))
+
+    def _abort_launch(self, t: float, unit: int, m: int, tid: int, truth: int, why: str) -> None:
+        self.w.units.inventory[unit, m] += 1  # not fired: the round stays on the launcher
+        self.log.emit(t, "launch_aborted", source=self.w.units.name[unit], track_id=tid,
+                      truth_id=truth, target=self.w.missiles.name[m], info=why)
 
     def _schedule_launches(self, unit: int, missile: int, track_id: int, rounds: int,
                            t_first: float) -> None:
@@ -667,9 +736,22 @@ class _Sim:
         u = w.units
         if (s < 0 or not u.alive[unit] or tr.status[s] != CONFIRMED
                 or t - tr.t[s] > self.sc.c2.max_track_age):
-            u.inventory[unit, m] += 1  # not fired: the round stays on the launcher
+            self._abort_launch(t, unit, m, tid, int(tr.truth[s]) if s >= 0 else -1,
+                               "unit out of action" if not u.alive[unit] else "track lost")
             return
         st = tr.state_at(np.array([s]), t)[0]
+        self._sync_c2()
+        why = ""
+        if self._c2["killed"][s]:
+            why = "track assessed killed"
+        elif self._height_climb(st[None])[0][0] < 0.0:
+            why = "track below the ground (threat down)"
+        elif mt.own_radar is not None and mt.own_radar[m] and \
+                not self._held(np.array([s]), t)[0, unit]:
+            why = f"{w.radars.name[w.engagement_radar[unit]]} does not hold the track"
+        if why:
+            self._abort_launch(t, unit, m, tid, int(tr.truth[s]), why)
+            return
         origin = u.pos_m[unit] + np.array([0.0, 0.0, 5.0])
         truth = int(tr.truth[s])
         vv = w.vehicles
@@ -689,10 +771,14 @@ class _Sim:
         tb = fl.reach_tables[m] if fl.reach_tables else None
         if tb is not None:
             tof = float(intercept_time_table(rel[None], st[None, 3:], tb.range_m, tb.height_m,
-                                             tb.tof_s, tb.max_tof_s())[0])
+                                             tb.tof_s, tb.max_tof_s(),
+                                             earth_radius_m=EARTH_RADIUS_M,
+                                             launcher_pos_m=origin[None])[0])
             if np.isfinite(tof):
                 aim_rel = rel + st[3:] * tof
-                loft = float(tb.loft_at(np.hypot(aim_rel[0], aim_rel[1]), aim_rel[2], loft))
+                aim_h = altitude_m(origin + aim_rel, 0.0, EARTH_RADIUS_M) \
+                    - altitude_m(origin, 0.0, EARTH_RADIUS_M)
+                loft = float(tb.loft_at(np.hypot(aim_rel[0], aim_rel[1]), aim_h, loft))
         d = launch_direction(aim_rel[None], loft)[0]
         max_flight = 3.0 * mt.max_range_m[m] / 600.0 + 60.0
         wid = self.icpt.launch(unit, m, tid, t, origin, d, float(max_flight), loft=loft,
@@ -700,30 +786,39 @@ class _Sim:
                                t_intercept_s=t + tof)
         self._truth_at(t, [-wid], origin[None], self.icpt.state.vel_mps[[wid - 1]])
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
-                      weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(rel)),
-                      pos_m=origin)
+                      weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin)
         if not self._flyout_scheduled:
             self._flyout_scheduled = True
             self.sched.at(t, Priority.FLYOUT, "flyout")
 
     def _gun_burst(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray,
                    origin: np.ndarray) -> None:
-        """A gun burst: the projectiles reach the predicted point after range/muzzle speed;
-        the nearest live vehicle within the prediction basket is hit with the burst Pk of its
-        range and presented area, its offset from the predicted point adding to the aim error."""
+        """A gun burst laid by a converged lead (``physics.gunnery.lead_solution``): the point
+        where a 30 mm projectile, flown with drag from the gun's ballistic table, meets the
+        track extrapolated at constant velocity; the burst reaches it after that time of
+        flight. No solution (out of the table's reach): the burst is not fired."""
         fl, mt, u, tr = self.w.flight, self.w.missiles, self.w.units, self.tracker
         assert fl is not None
-        tof = float(np.linalg.norm(st[:3] - origin)) / fl.gun_muzzle_mps[m]
-        aim = st[:3] + st[3:] * tof
-        tof = float(np.linalg.norm(aim - origin)) / fl.gun_muzzle_mps[m]
+        alt = float(altitude_m(origin, float(self.w.origin[2]), EARTH_RADIUS_M))
+        sol = lead_solution(origin, st[:3], st[3:],
+                            table=_gun_table(float(fl.gun_muzzle_mps[m]), round(alt, -1)))
+        tof = float(sol.tof_s[0])
+        if not np.isfinite(tof) or not mt.min_range_m[m] <= sol.range_m[0] <= mt.max_range_m[m]:
+            self._abort_launch(t, unit, m, tid, int(tr.truth[s]), "no gun fire solution")
+            return
+        aim = sol.aim_m[0] + origin
         wid = self.icpt.launch(unit, m, tid, t, origin, aim - origin, tof)
         self.icpt.alive[wid - 1] = False  # a burst is not flown
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
-                      weapon_id=wid, target=mt.name[m], value=float(np.linalg.norm(aim - origin)),
-                      pos_m=origin, info="gun burst")
+                      weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin,
+                      info="gun burst")
         self.sched.at(t + tof, Priority.FLYOUT, "gunhit", (wid - 1, aim))
 
     def on_gunhit(self, t: float, payload: tuple[int, np.ndarray]) -> None:
+        """The burst at its aim point: the nearest live vehicle within the prediction basket is
+        hit with the burst's kill probability (``physics.gunnery.burst_kill_probability``: the
+        rounds' dispersion at that range, the fire-control aim error common to the burst, and
+        the vehicle's offset from the aim point)."""
         r, aim = payload
         fl, mt, w, ic = self.w.flight, self.w.missiles, self.w, self.icpt
         assert fl is not None
@@ -741,10 +836,11 @@ class _Sim:
             return
         rng_m = float(np.linalg.norm(aim - w.units.pos_m[ic.unit[r]]))
         area = w.vehicles.presented_area_m2
-        pk = float(burst_pk(rng_m, area[victim] if area is not None else 3.0, fl.gun_rounds[m],
-                            fl.gun_dispersion_rad[m], np.hypot(fl.gun_aim_sigma_m[m], dist[victim]),
-                            fl.gun_pk_given_hit[m]))
-        self._resolve(t, r, victim, float(dist[victim]), pk, u < pk, aim)
+        _, pk = burst_kill_probability(rng_m, area[victim] if area is not None else 3.0,
+                                       fl.gun_rounds[m], fl.gun_dispersion_rad[m],
+                                       fl.gun_aim_sigma_m[m], fl.gun_pk_given_hit[m],
+                                       offset_m=float(dist[victim]))
+        self._resolve(t, r, victim, float(dist[victim]), float(pk), u < float(pk), aim)
 
     def _resolve(self, t: float, r: int, victim: int, miss: float, pk: float, killed: bool,
                  point: np.ndarray) -> None:
@@ -781,6 +877,7 @@ class _Sim:
         fl = w.flight
         assert fl is not None
         rows = np.flatnonzero(ic.alive & ~ic.fuzed)
+        rows = rows[~self._guidance_lost(t, rows)]
         if rows.size == 0:
             self._flyout_scheduled = False
             return
@@ -884,6 +981,32 @@ class _Sim:
         else:
             self._flyout_scheduled = False
 
+    def _guidance_lost(self, t: float, rows: np.ndarray) -> np.ndarray:
+        """Semi-active and command-guided rows whose unit's engagement radar has not held their
+        target for ``HOLD_REVISITS`` revisits plus ``GUIDANCE_MEMORY_S``: lost now (logged as
+        interceptor_lost); active seekers fly on the joint picture and then on their own."""
+        ic, w, tr = self.icpt, self.w, self.tracker
+        own = self.w.missiles.own_radar
+        lost = np.zeros(rows.size, dtype=bool)
+        if own is None:
+            return lost
+        for j, r in enumerate(rows):
+            m, unit = int(ic.missile[r]), int(ic.unit[r])
+            if not own[m] or w.missiles.is_gun[m]:
+                continue
+            i = int(w.engagement_radar[unit])
+            last = max(self._illuminated_at(unit, tr.slot_of(int(ic.track_id[r]))),
+                       float(ic.t_launch_s[r]))
+            if t - last > HOLD_REVISITS * float(w.radars.period_s[i]) + GUIDANCE_MEMORY_S:
+                lost[j] = True
+                ic.alive[r] = False
+                why = (f"guidance lost: {w.radars.name[i]} "
+                       + ("out of action" if not w.radars.alive[i] else
+                          "silent" if not w.radars.emitting[i] else "no longer holds the target"))
+                self.sched.at(t, Priority.FLYOUT, "icpt_lost", (int(r), why,
+                                                                ic.state.pos_m[r].copy()))
+        return lost
+
     def on_icpt_lost(self, t: float, payload: tuple[int, str, np.ndarray]) -> None:
         r, why, pos = payload
         ic = self.icpt
@@ -891,7 +1014,10 @@ class _Sim:
                        ic.state.vel_mps[[r]])
         self.log.emit(t, "interceptor_lost", source=self.w.units.name[ic.unit[r]],
                       weapon_id=ic.weapon_id[r], track_id=ic.track_id[r], pos_m=pos, info=why)
-        self._schedule_assess(t, r, False)
+        if why.startswith("self-destruct"):
+            ic.assessed[r] = True  # its target is already assessed killed: nothing to look at
+        else:
+            self._schedule_assess(t, r, False)
 
     def on_endgame(self, t_hit: float, payload: tuple[int, int, float, np.ndarray]) -> None:
         r, victim, miss, point = payload
@@ -900,6 +1026,8 @@ class _Sim:
         m = self.icpt.missile[r]
         u = self.rng_endgame.random()
         b = mt.lethal_radius_m[m]
+        if victim >= 0 and mt.lethal_radius_by_category_m is not None:  # Pk by target class
+            b = mt.lethal_radius_by_category_m[m, self.w.vehicles.category[victim]]
         pk = float(cookie_cutter_pk(miss, b) if fl.cookie_cutter[m] else gaussian_pk(miss, b))
         self._resolve(t_hit, r, victim, miss, pk, bool(u < pk), point)
 
@@ -923,6 +1051,13 @@ class _Sim:
         if reported and s >= 0:
             self._sync_c2()
             self._c2["killed"][s] = True
+        if reported:  # missiles still flying at a target assessed killed are destroyed
+            for q in np.flatnonzero(ic.alive & ~ic.fuzed):
+                if ic.track_id[q] == tid and not self.w.missiles.is_gun[ic.missile[q]]:
+                    ic.alive[q] = False
+                    self.sched.at(t, Priority.FLYOUT, "icpt_lost",
+                                  (int(q), "self-destruct: target assessed killed",
+                                   ic.state.pos_m[q].copy()))
 
     def on_sample(self, t: float, _payload: object) -> None:
         if t + self.sc.truth_interval <= self.sc.duration:
@@ -991,4 +1126,4 @@ def simulate(scenario: Scenario, seed: int | None = None,
     sim = _Sim(world, s)
     sim.run(progress)
     return SimOutput(world, s, sim.log.columns(), sim.truth_table(), sim.tracker.table(),
-                     sim.picture_table())
+                     sim.picture_table(), {"solver_time_s": np.array(sim.solver_times)})

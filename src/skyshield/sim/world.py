@@ -294,6 +294,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     tables = [None if v["kind"] == "gun" else _reach(v) for v in mv]
     missiles.reach = [None if tb is None else (tb.range_m, tb.height_m, tb.tof_s)
                       for tb in tables]
+    missiles.own_radar = np.array([v["guidance"] in ("semi_active", "command", "gun")
+                                   for v in mv], dtype=bool)
     flight = _flight_table(mv)
     flight.reach_tables = tables
 
