@@ -568,10 +568,16 @@ def validate(
     scenario: Annotated[str, typer.Argument(help="scenario YAML file or built-in name")],
 ) -> None:
     """Check a scenario; print every problem as FILE:LINE path: message (got VALUE)."""
+    from skyshield.scenario.loader import scenario_catalogue
+    from skyshield.scenario.raids import altitude_lines
+
     sc = _load(scenario)
     out.print(f"{scenario}: ok ({sc.name}: {len(sc.units)} units, {len(sc.threats)} threats, "
               f"{sum(r.count for r in sc.raids.values())} raid vehicles, "
               f"{len(sc.friendlies)} friendlies, {sc.duration:g} s)", highlight=False)
+    # each route's and raid's altitude reference, resolved at its first waypoint
+    for text in altitude_lines(sc, scenario_catalogue(sc)):
+        out.print(text, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -206,3 +206,9 @@ def test_validate_builtin_scenario_succeeds(results: dict[str, Done]) -> None:
     assert r.stderr == ""
     assert r.stdout.startswith("slavic-shield-2019: ok (slavic-shield-2019: 4 units, 7 threats, "
                                "14 raid vehicles, 1 friendlies, 3600 s)"), r.stdout
+    # then each route's and raid's altitude reference, resolved at its first waypoint
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1 + 7 + 1 + 2, r.stdout
+    assert "raids.cm_west: 50 m AGL (130 m MSL over 80 m terrain; type cruise height)" in lines
+    assert "threats.recon_small: 50 m AGL (130 m MSL over 80 m terrain)" in lines
+    assert "threats.recon_male: 3000 m MSL (2920 m AGL over 80 m terrain)" in lines
