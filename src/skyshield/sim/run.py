@@ -50,9 +50,11 @@ FLYOUT_STEP_S = 0.5  # guidance interval; the flight itself is integrated in 0.0
 # assumed: a unit's engagement radar "holds" a track it has updated within this many of its
 # revisit periods (a track-while-scan radar may miss a look or two on a fluctuating target)
 HOLD_REVISITS = 3.0
-# assumed: a semi-active seeker (illumination) or a command-guided missile (uplink) flies on
-# its last guidance this long after its unit's radar stops holding the target, then is lost
-GUIDANCE_MEMORY_S = 2.0
+# assumed: how long a missile flies on its last guidance after its unit's radar stops holding
+# the target (beyond HOLD_REVISITS revisits), then is lost: a semi-active seeker keeps its
+# Doppler gate and the airframe its inertial course for some seconds; a radio-command missile
+# has no sensor of its own and is lost almost at once
+GUIDANCE_MEMORY_S = {"semi_active": 10.0, "command": 2.0}
 ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
 ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
 
@@ -480,7 +482,7 @@ class _Sim:
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
             self.log.emit(t, "classified", track_id=tr.track_id[s], truth_id=tr.truth[s],
                           target=threat.CLASSES[cls[k]], value=conf[k],
-                          info="cue=jamming" if jamming[k] else "cue=kinematics")
+                          info="cue=jamming" if jamming[k] and cls[k] != 4 else "cue=kinematics")
         c["cls"][slots] = cls
         # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
         truth = tr.truth[slots]
@@ -997,7 +999,9 @@ class _Sim:
             i = int(w.engagement_radar[unit])
             last = max(self._illuminated_at(unit, tr.slot_of(int(ic.track_id[r]))),
                        float(ic.t_launch_s[r]))
-            if t - last > HOLD_REVISITS * float(w.radars.period_s[i]) + GUIDANCE_MEMORY_S:
+            memory = GUIDANCE_MEMORY_S["command" if w.missiles.command_guided[m]
+                                       else "semi_active"]
+            if t - last > HOLD_REVISITS * float(w.radars.period_s[i]) + memory:
                 lost[j] = True
                 ic.alive[r] = False
                 why = (f"guidance lost: {w.radars.name[i]} "
