@@ -100,19 +100,23 @@ def test_flyout_losses_into_the_ground_and_out_of_energy():
 
 @pytest.mark.parametrize("name", ["48N6E3", "40N6E", "9M96E2", "9M96E", "57E6E", "5V27", "3M9"])
 def test_catalogue_airframes_reproduce_the_published_range_and_altitude(name):
-    """Each airframe (figures tuned once, assumed) reaches its catalogue range — arriving at
-    ≥ 500 m/s — within one grid step (5 %) below and 10 % above, and its catalogue altitude."""
+    """Each airframe reaches its catalogue range — arriving at ≥ 500 m/s — within one grid
+    step (5 %) below, and its catalogue altitude. Its kinematic reach may lie beyond the
+    catalogue (engagement) range — fire control takes the smaller of the two — since the
+    airframes are calibrated to their public speeds as well (bench/airframe_calibration.py,
+    tests/fidelity/test_missile_speed.py); an upper bound here had forced them slow."""
     _, v = _af(name)
     tb = missile_reach_table(v)
     ok = np.isfinite(tb.tof_s) & (tb.speed_mps >= MIN_ARRIVAL_MPS)
     reach = tb.range_m[ok.any(axis=1)].max()
     top = tb.height_m[ok.any(axis=0)].max()
-    assert 0.9 * v["max_range_m"] <= reach <= 1.15 * v["max_range_m"]
+    assert reach >= 0.9 * v["max_range_m"]
     assert top >= v["max_alt_m"]
     # time of flight grows with range along the best height (where the table switches to a
-    # programme with more energy in hand it may be up to 2 % quicker than the cell before)
+    # programme with more energy in hand it may be up to 2 % quicker than the cell before),
+    # up to the catalogue range (fire control uses no more of the table)
     j = int(np.argmax(ok.sum(axis=0)))
-    col = tb.tof_s[ok[:, j], j]
+    col = tb.tof_s[ok[:, j] & (tb.range_m <= v["max_range_m"]), j]
     assert np.all(np.diff(col) > -0.02 * col[1:]) and col[-1] > 1.5 * col[0]
 
 

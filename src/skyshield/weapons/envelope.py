@@ -5,13 +5,26 @@
   the line of sight; otherwise a launch at ≥ 45° and the midcourse aim raised by the factor ×
   the ground distance to go). Which is best depends on where the intercept is — a low target
   at medium range wants a high loft and a steep final dive through the dense air, a near one a
-  direct shot — so fire control picks, for the predicted intercept point, the programme that
-  arrives there with the most energy in hand, as a real fire-control computer selects a
-  trajectory. The envelopes are the union over the programmes.
+  direct shot — so fire control picks, for the predicted intercept point, the quickest
+  programme that arrives there, and at the neighbouring ranges, with the energy to manoeuvre
+  (``MIN_ARRIVAL_MPS``), as a real fire-control computer selects a trajectory. The envelopes
+  are the union over the programmes.
+* The Earth: every flyout here is flown as the simulation flies its missiles
+  (:func:`skyshield.weapons.flyout.fly` with ``alt0_m`` and ``earth_radius_m``): in the flat
+  local frame of the launcher (tangent plane at its foot, z up), the atmosphere and the ground
+  taken at the true altitude z + ``alt0_m`` + (x² + y²)/(2·Rₑ), Rₑ = ``EARTH_RADIUS_M``
+  (6,371 km, the radius ``sim.run`` uses). Targets are given in *surface coordinates*
+  (x east, y north along the tangent plane, z = height above the surface below them) and
+  placed in the flat frame at z − (x² + y²)/(2·Rₑ): a target 10 km up at 250 km ground range
+  flies 4.9 km below the tangent plane, and a target at constant height follows the curve. So
+  the tables' height axis is the true height above the surface and a consumer indexes them by
+  (ground range, height above the surface) — not by the flat-frame z of the launcher's plane.
 * :func:`reach_table` — time of flight of a missile to every point of a (ground range,
-  height) grid around the launcher, from a batch of flyouts against fixed points under every
-  programme (the one arriving fastest, if at ``MIN_ARRIVAL_MPS`` or more; inf where none does:
-  too slow to manoeuvre, into the ground or out of time), and the programme's loft factor.
+  height above the surface) grid around the launcher, from a batch of flyouts against fixed
+  points under every programme (the quickest of those arriving at ``MIN_ARRIVAL_MPS`` or more
+  there and at the neighbouring ranges, else the one arriving fastest if at that or more;
+  inf where none does: too slow to manoeuvre, into the ground or out of time), and the
+  programme's loft factor.
   Fire control turns it into an intercept time against any track
   (``physics.kinematics.intercept_time_table``) and the simulation flies its missiles toward
   that predicted point under that programme, so the envelope fire control plans with is the
@@ -39,6 +52,7 @@ import numpy as np
 
 from skyshield.physics.flight import Airframe, FlightState
 from skyshield.physics.kinematics import intercept_time_table
+from skyshield.physics.propagation import EARTH_RADIUS_M
 from skyshield.weapons.flyout import (
     AIRFRAME_FIELDS,
     MIN_ARRIVAL_MPS,
@@ -48,21 +62,29 @@ from skyshield.weapons.flyout import (
     terminal_reach_m,
 )
 
-__all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope", "launch_state",
+__all__ = ["ReachTable", "reach_table", "launch_envelope", "Envelope",
+           "launch_state",
            "launch_direction", "programmes", "LOFT_PROGRAMMES", "missile_reach_table",
-           "missile_envelope", "fly_straight"]
+           "missile_envelope", "fly_straight", "EARTH_RADIUS_M", "surface_to_flat"]
 
-CACHE_VERSION = 3  # 3: compiled flight kernels, per-stage atmosphere, loft programmes
+# 3: compiled flight kernels, per-stage atmosphere, loft programmes; 5: curved Earth (targets
+# at height above the surface, flown with alt0_m/earth_radius_m as in sim.run) and the
+# quickest programme arriving with a margin kept (was: the one arriving fastest); 8: the
+# quickest programme arriving at MIN_ARRIVAL_MPS at the neighbouring ranges too, else the one
+# arriving fastest (no speed margin), and a programme at 3 x the catalogue loft
+CACHE_VERSION = 8
 
 # multiples of a missile's catalogue loft flown as separate trajectory programmes (assumed: a
-# direct shot, half, the catalogue's and twice the catalogue's loft)
-LOFT_PROGRAMMES = (0.0, 0.5, 1.0, 2.0)
+# direct shot, half, the catalogue's, twice and three times the catalogue's loft; without the
+# last the speed-calibrated 40N6E reached no target at 50 m between 43 and 144 km with 500 m/s
+# in hand, nor the 9M96E2 between 48 and 52 km)
+LOFT_PROGRAMMES = (0.0, 0.5, 1.0, 2.0, 3.0)
 
 
 @dataclass(frozen=True)
 class ReachTable:
     range_m: np.ndarray  # (nR,) ground range axis
-    height_m: np.ndarray  # (nH,) height above the launcher axis
+    height_m: np.ndarray  # (nH,) height above the surface (curved Earth; module docstring)
     tof_s: np.ndarray  # (nR, nH) time of flight, inf where out of reach
     speed_mps: np.ndarray  # (nR, nH) speed on arrival (nan out of reach)
     loft: np.ndarray  # (nR, nH) loft factor of the programme chosen there (nan: none)
@@ -117,13 +139,33 @@ def launch_direction(target: np.ndarray, loft: np.ndarray | float) -> np.ndarray
     return np.stack([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], axis=1)
 
 
+def surface_to_flat(pos_m: np.ndarray, vel_mps: np.ndarray | None = None,
+                    earth_radius_m: float = EARTH_RADIUS_M
+                    ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Surface coordinates (x, y along the launcher's tangent plane, z = height above the
+    surface) to the flat frame: z − (x² + y²)/(2R), and a velocity's vertical part
+    v_z − (x·v_x + y·v_y)/R (the time derivative of the same drop)."""
+    p = np.array(pos_m, dtype=float)
+    p[..., 2] -= (p[..., 0] ** 2 + p[..., 1] ** 2) / (2.0 * earth_radius_m)
+    if vel_mps is None:
+        return p, None
+    v = np.array(vel_mps, dtype=float)
+    v[..., 2] -= (pos_m[..., 0] * vel_mps[..., 0] + pos_m[..., 1] * vel_mps[..., 1]) \
+        / earth_radius_m
+    return p, v
+
+
 def fly_straight(af1: Airframe, nav: float, loft: np.ndarray | float, tgt0: np.ndarray,
                  tgt_vel: np.ndarray, t_max_s: float, interval_s: float = 1.0,
                  sub_step_s: float = 0.05, terminal_reach_m: float = 0.0,
-                 t_intercept_s: np.ndarray | None = None
+                 t_intercept_s: np.ndarray | None = None, alt0_m: float = 0.0,
+                 earth_radius_m: float = EARTH_RADIUS_M
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fly one missile type from the origin against n straight-line targets (position
-    ``tgt0`` at launch, velocity ``tgt_vel``), row i under loft factor ``loft[i]``, guided as
+    """Fly one missile type from the origin (the launcher at the surface, ``alt0_m`` above
+    sea level) against n targets moving straight in surface coordinates (module docstring:
+    position ``tgt0`` at launch, velocity ``tgt_vel``; with a finite ``earth_radius_m`` a
+    target at constant height follows the Earth's curve in the flat frame the missile flies
+    in), row i under loft factor ``loft[i]``, guided as
     in the simulation with perfect knowledge of the target: launched (:func:`launch_direction`)
     and steered in midcourse toward the predicted intercept point at the planned time
     ``t_intercept_s`` (nan or None: the target itself), lofted by
@@ -135,7 +177,8 @@ def fly_straight(af1: Airframe, nav: float, loft: np.ndarray | float, tgt0: np.n
     loft_a = np.ascontiguousarray(np.broadcast_to(np.asarray(loft, dtype=float), n))
     t_int = np.full(n, np.nan) if t_intercept_s is None else np.asarray(t_intercept_s, float)
     planned = np.isfinite(t_int)
-    pip = tgt0 + tgt_vel * np.where(planned, t_int, 0.0)[:, None]
+    pip, _ = surface_to_flat(tgt0 + tgt_vel * np.where(planned, t_int, 0.0)[:, None], None,
+                             earth_radius_m)
     go0 = np.linalg.norm(pip[:, :2], axis=1)
     s = launch_state(n, launch_direction(pip, loft_a), af.mass0_kg)
     t_fz = np.full(n, np.inf)
@@ -148,7 +191,9 @@ def fly_straight(af1: Airframe, nav: float, loft: np.ndarray | float, tgt0: np.n
         idx = np.flatnonzero(live)
 
         def target(tt: float, idx: np.ndarray = idx) -> tuple[np.ndarray, np.ndarray]:
-            return tgt0[idx] + tgt_vel[idx] * tt, tgt_vel[idx]
+            p, v = surface_to_flat(tgt0[idx] + tgt_vel[idx] * tt, tgt_vel[idx], earth_radius_m)
+            assert v is not None
+            return p, v
 
         sub = FlightState(s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx], s.a_lat_mps2[idx],
                           s.t_flight_s[idx])
@@ -165,7 +210,8 @@ def fly_straight(af1: Airframe, nav: float, loft: np.ndarray | float, tgt0: np.n
                     np.where(to_pip[:, None], 0.0, v))
 
         new, fz, lost = fly(af.take(idx), sub, nav_a[idx], loft_a[idx], aim, target, mid, t,
-                            interval_s, sub_step_s, ground_alt_m=-5.0)
+                            interval_s, sub_step_s, ground_alt_m=alt0_m - 5.0, alt0_m=alt0_m,
+                            earth_radius_m=earth_radius_m)
         s.pos_m[idx], s.vel_mps[idx], s.mass_kg[idx] = new.pos_m, new.vel_mps, new.mass_kg
         s.a_lat_mps2[idx], s.t_flight_s[idx] = new.a_lat_mps2, new.t_flight_s
         if fz.rows.size:
@@ -188,22 +234,41 @@ class _Best:
 
 def _best(af1: Airframe, nav: float, loft: float, tgt0: np.ndarray, tgt_vel: np.ndarray,
           t_max_s: float, interval_s: float, sub_step_s: float, lethal_radius_m: float,
-          terminal_reach_m: float) -> _Best:
+          terminal_reach_m: float, alt0_m: float = 0.0,
+          earth_radius_m: float = EARTH_RADIUS_M,
+          grid_shape: tuple[int, int] | None = None) -> _Best:
     """Every target flown under every programme in one batch; per target, of the programmes
     that intercept inside the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or more (the energy
-    to out-turn a manoeuvring target, the criterion the airframes are tuned on), the one that
-    arrives fastest — the most energy in hand, so a neighbouring point of the grid is reached
-    too — with its time, arrival speed, miss and loft factor (inf, nan, the least miss, nan if
-    none)."""
+    to out-turn a manoeuvring target), the quickest of those that do so at the neighbouring
+    ground ranges too (targets given as a (ground range, height) grid ``grid_shape``, ravelled
+    range-major; without it, every point stands alone) — the fire-control solution against a
+    moving target lies between grid points, so a programme that just makes it at one point and
+    not the next is no solution there — else the one arriving fastest (the most energy in
+    hand there is); with its time, arrival speed, miss and loft factor (inf, nan, the least
+    miss, nan if none). (Taking the fastest arrival everywhere chose the highest loft even at
+    mid range: a 48N6E3 went 50 km in 84 s; the quickest at each point alone put a 9M96E2
+    against a 50 m target at 26 km on a shallow loft arriving at 522 m/s and at 452 m/s 4 km
+    further, which the moving target's solution no longer reached; a margin of 1.2 x 500 m/s
+    instead switched programmes at an arbitrary speed and made time of flight fall 8 % with
+    range.)"""
     lofts = programmes(loft)
     n, p = tgt0.shape[0], lofts.size
     t_fz, miss, v_fz = fly_straight(af1, nav, np.repeat(lofts, n), np.tile(tgt0, (p, 1)),
                             np.tile(tgt_vel, (p, 1)), t_max_s, interval_s, sub_step_s,
-                            terminal_reach_m)
+                            terminal_reach_m, alt0_m=alt0_m, earth_radius_m=earth_radius_m)
     t_fz, miss, v_fz = (x.reshape(p, n) for x in (t_fz, miss, v_fz))
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
-    k = np.argmax(np.where(ok, v_fz, -np.inf), axis=0)
+    robust = ok
+    if grid_shape is not None:
+        g = ok.reshape(p, *grid_shape)
+        nb = g.copy()
+        nb[:, 1:, :] &= g[:, :-1, :]
+        nb[:, :-1, :] &= g[:, 1:, :]
+        robust = nb.reshape(p, n)
+    quickest = np.argmin(np.where(robust, t_fz, np.inf), axis=0)
+    fastest = np.argmax(np.where(ok, v_fz, -np.inf), axis=0)
+    k = np.where(robust.any(axis=0), quickest, fastest)
     got = ok.any(axis=0)
     cols = np.arange(n)
     return _Best(np.where(got, t_fz[k, cols], np.inf), np.where(got, v_fz[k, cols], np.nan),
@@ -219,17 +284,21 @@ def _cache_dir() -> Path:
 
 def reach_table(af1: Airframe, nav: float, loft: float, max_range_m: float, max_alt_m: float,
                 lethal_radius_m: float, n_range: int = 36, n_height: int = 14,
-                sub_step_s: float = 0.1, cache: bool = True, terminal_reach_m: float = 0.0
-                ) -> ReachTable:
+                sub_step_s: float = 0.1, cache: bool = True, terminal_reach_m: float = 0.0,
+                alt0_m: float = 0.0, earth_radius_m: float = EARTH_RADIUS_M) -> ReachTable:
     """Time of flight to each point of a grid up to 1.3× the catalogue's range and 1.2× its
-    height (so the table shows where the physics ends, not where the catalogue says)."""
+    height (so the table shows where the physics ends, not where the catalogue says). The
+    grid is (ground range, height above the surface); each point is flown at in the flat frame
+    at z = h − R²/(2·Rₑ) over a launcher ``alt0_m`` above sea level (module docstring)."""
     R = np.linspace(0.0, 1.3 * max_range_m, n_range + 1)[1:]
     H = np.linspace(0.0, 1.2 * max_alt_m, n_height)
     key = hashlib.sha256(json.dumps({
         "v": CACHE_VERSION, "af": [float(getattr(af1, f)[0]) for f in AIRFRAME_FIELDS],
         "nav": nav, "loft": loft, "R": R.tolist(), "H": H.tolist(), "dt": sub_step_s,
         "lr": lethal_radius_m, "term": terminal_reach_m,
-        "programmes": list(LOFT_PROGRAMMES)}).encode()).hexdigest()[:24]
+        "programmes": list(LOFT_PROGRAMMES), "alt0": alt0_m,
+        "Re": earth_radius_m if np.isfinite(earth_radius_m) else "inf"}).encode()
+    ).hexdigest()[:24]
     path = _cache_dir() / "reach" / f"{key}.npz"
     if cache and path.exists():
         try:
@@ -241,7 +310,7 @@ def reach_table(af1: Airframe, nav: float, loft: float, max_range_m: float, max_
     tgt = np.stack([rr.ravel(), np.zeros(rr.size), np.maximum(hh.ravel(), 5.0)], axis=1)
     t_max = 3.0 * max_range_m / 600.0 + 60.0
     b = _best(af1, nav, loft, tgt, np.zeros_like(tgt), t_max, 2.0, sub_step_s, lethal_radius_m,
-              terminal_reach_m)
+              terminal_reach_m, alt0_m, earth_radius_m, grid_shape=rr.shape)
     table = ReachTable(R, H, b.tof_s.reshape(rr.shape), b.speed_mps.reshape(rr.shape),
                        b.loft.reshape(rr.shape))
     if cache:
@@ -269,8 +338,10 @@ class Envelope:
 def launch_envelope(af1: Airframe, nav: float, table: ReachTable, max_range_m: float,
                     lethal_radius_m: float, target_speed_mps: float, target_alt_m: float,
                     nx: int = 40, ny: int = 20, sub_step_s: float = 0.05,
-                    terminal_reach_m: float = 0.0, default_loft: float = 0.0) -> Envelope:
-    """Launch acceptability region (module docstring), target flying toward −x: for every
+                    terminal_reach_m: float = 0.0, default_loft: float = 0.0,
+                    alt0_m: float = 0.0, earth_radius_m: float = EARTH_RADIUS_M) -> Envelope:
+    """Launch acceptability region (module docstring), target flying toward −x at a constant
+    height ``target_alt_m`` above the surface (surface coordinates): for every
     launch position the fire-control solution from the reach ``table`` (the intercept time,
     the predicted point and the programme there; none: not a launch) is flown and counts when
     it fuzes inside the lethal radius arriving at ``MIN_ARRIVAL_MPS`` or more."""
@@ -292,7 +363,8 @@ def launch_envelope(af1: Airframe, nav: float, table: ReachTable, max_range_m: f
     k = np.flatnonzero(solved)
     if k.size:
         t_fz[k], miss[k], v_fz[k] = fly_straight(af1, nav, loft[k], tgt[k], vel[k], t_max, 1.0,
-                                                 sub_step_s, terminal_reach_m, tof[k])
+                                                 sub_step_s, terminal_reach_m, tof[k],
+                                                 alt0_m, earth_radius_m)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(t_fz) & (miss <= lethal_radius_m) & (v_fz >= MIN_ARRIVAL_MPS)
 
@@ -303,22 +375,25 @@ def launch_envelope(af1: Airframe, nav: float, table: ReachTable, max_range_m: f
                     grid(np.where(ok, loft, np.nan)), target_speed_mps, target_alt_m)
 
 
-def missile_reach_table(v: dict[str, Any], cache: bool = True) -> ReachTable:
+def missile_reach_table(v: dict[str, Any], cache: bool = True, alt0_m: float = 0.0
+                        ) -> ReachTable:
     """:func:`reach_table` of a catalogue missile (its figure values, ``figure_values``), with
-    the terminal hand-over the simulation uses."""
+    the terminal hand-over the simulation uses, over a launcher ``alt0_m`` above sea level."""
     a = v["airframe"]
     return reach_table(airframe_table([a]), a["nav_ratio"], a["loft"], v["max_range_m"],
                        v["max_alt_m"], v["lethal_radius_m"], cache=cache,
-                       terminal_reach_m=float(terminal_reach_m(a["seeker_range_m"])))
+                       terminal_reach_m=float(terminal_reach_m(a["seeker_range_m"])),
+                       alt0_m=alt0_m)
 
 
 def missile_envelope(v: dict[str, Any], target_speed_mps: float, target_alt_m: float, nx: int = 40,
-                     ny: int = 20, sub_step_s: float = 0.05) -> Envelope:
+                     ny: int = 20, sub_step_s: float = 0.05, alt0_m: float = 0.0) -> Envelope:
     """:func:`launch_envelope` of a catalogue missile (its figure values), as
     :func:`missile_reach_table`."""
     a = v["airframe"]
-    return launch_envelope(airframe_table([a]), a["nav_ratio"], missile_reach_table(v),
+    return launch_envelope(airframe_table([a]), a["nav_ratio"],
+                           missile_reach_table(v, alt0_m=alt0_m),
                            v["max_range_m"], v["lethal_radius_m"], target_speed_mps,
                            target_alt_m, nx=nx, ny=ny, sub_step_s=sub_step_s,
                            terminal_reach_m=float(terminal_reach_m(a["seeker_range_m"])),
-                           default_loft=a["loft"])
+                           default_loft=a["loft"], alt0_m=alt0_m)
