@@ -269,3 +269,31 @@ def test_two_runs_write_byte_identical_events_parquet(tmp_path):
         folder = res.save(tmp_path / f"run{k}")
         blobs.append((folder / "events.parquet").read_bytes())
     assert blobs[0] == blobs[1]
+
+
+def test_every_unengaged_hostile_track_has_a_reason():
+    """Two hostiles the S-400 must not or cannot fire at: the MALE UAV orbiting 200 km out (out
+    of the 9M96E2's 120 km, the only type loaded, and threatening nothing inside the 900 s
+    horizon: time to go ~5,300 s at 37.5 m/s) and, under weapons_hold, nothing at all. Each
+    confirmed hostile track that is never engaged has its reason in the log."""
+    far = _s400(f"""
+  uav:
+    type: male_recon_uav
+    start: 0 s
+    waypoints:
+{_circle(45.0 - 200.0 / KM_PER_DEG_LAT, 20.0, 5.0, 12, "6000 m", "135 km/h")}
+""", duration="5 min").replace("roe: weapons_free", "roe: weapons_free\n    loadout: {9M96E2: 8}")
+    ev = _run(far)
+    assert not (ev["kind"] == "launch").any()
+    conf = set(ev.loc[ev["kind"] == "track_confirmed", "track_id"])
+    why = ev[ev["kind"] == "no_fire"]
+    assert conf and conf <= set(why["track_id"])
+    assert "beyond the engagement horizon" in set(why["info"])
+    held = _run(LOITER.replace("15 min", "5 min").replace("weapons_free", "weapons_hold"))
+    assert not (held["kind"] == "launch").any()
+    conf = set(held.loc[held["kind"] == "track_confirmed", "track_id"])
+    why = held[held["kind"] == "no_fire"]
+    assert conf and conf <= set(why["track_id"])
+    # unknown at first (beyond the horizon, not yet declared), then hostile inside reach: the
+    # rules of engagement are what holds fire
+    assert set(why.groupby("track_id")["info"].last()) == {"rules of engagement"}
