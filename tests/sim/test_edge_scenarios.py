@@ -51,9 +51,14 @@ def test_weapons_hold_fires_nothing_and_the_missile_leaks():
 
 def test_weapons_free_never_engages_the_answering_friend():
     for seed in range(3):
-        s = skyshield.run(_scenario(roe="weapons_free"), seed=seed).summary
+        r = skyshield.run(_scenario(roe="weapons_free"), seed=seed)
+        s, ev = r.summary, r.events
         assert s["friendly_engaged"] == 0 and s["fratricide"] == 0
-        assert s["threats_engaged"] == 1
+        # the hostile is ordered engaged every time; whether a round leaves the rail depends on
+        # the Kub's 25 s reaction (seed 2: the missile reaches the base first, and the launch
+        # at a target already down is aborted, the round kept)
+        engaged = set(ev.loc[ev["kind"] == "engage", "truth_id"])
+        assert engaged == {0}, engaged
 
 
 def test_empty_loadout_runs_without_firing():
