@@ -30,7 +30,10 @@ __all__ = ["Coverage", "jammers_at", "default_jam_time_s", "detection_range_m", 
 def jammers_at(world: World, t_s: float) -> Jammers:
     """The jammers of the scenario in the air at ``t_s``, where their routes put them."""
     v = world.vehicles
-    j = np.flatnonzero((v.jammer_power_w > 0) & (v.t_start_s <= t_s) & (t_s <= v.t_end_s))
+    on = (v.jammer_power_w > 0) & (v.t_start_s <= t_s) & (t_s <= v.t_end_s)
+    if v.jam_from_s is not None:  # switched on when on station
+        on &= v.jam_from_s <= t_s
+    j = np.flatnonzero(on)
     pos, _, alt = route_state(v.wp_t_s[j], v.wp_lat_rad[j], v.wp_lon_rad[j], v.wp_alt_m[j],
                               t_s, world.origin)
     return Jammers(pos.reshape(-1, 3), alt - world.terrain_m, v.jammer_power_w[j],

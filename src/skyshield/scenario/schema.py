@@ -332,11 +332,21 @@ class Route(_Strict):
     waypoints: list[Waypoint]
     target: str | None = Field(None, description="asset or unit the vehicle's weapon is aimed at")
     manoeuvre: Manoeuvre | None = Field(None, description="how it fights back, if at all")
+    jam_from: Duration | None = Field(
+        None, description="a jammer type: the exercise time its jammer is switched on (a "
+        "stand-off jammer on station); default: jamming from the moment it appears")
 
     @field_validator("type")
     @classmethod
     def _type(cls, v: str, info: ValidationInfo) -> str:
         return _vehicle_type(v, info)
+
+    @field_validator("jam_from")
+    @classmethod
+    def _jam_from(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError("jam_from is in the past: jamming starts at 0 s or later")
+        return v
 
     @field_validator("start")
     @classmethod

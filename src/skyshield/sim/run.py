@@ -289,9 +289,12 @@ class _Sim:
         return line_of_sight_clear(rs.lat_deg[i], rs.lon_deg[i], rs.h_msl_m[i], np.degrees(lat),
                                    np.degrees(lon), alt_m, g.z_m, *g.bounds)
 
-    def _jammers(self, pos: np.ndarray, alt: np.ndarray, present: np.ndarray) -> Jammers:
+    def _jammers(self, t: float, pos: np.ndarray, alt: np.ndarray, present: np.ndarray
+                 ) -> Jammers:
         v = self.w.vehicles
         j = present & (v.jammer_power_w > 0)
+        if v.jam_from_s is not None:  # a stand-off jammer switched on when on station
+            j &= v.jam_from_s <= t
         return Jammers(pos[j], alt[j] - self.w.terrain_m, v.jammer_power_w[j],
                        v.jammer_gain_db[j], v.jammer_bandwidth_hz[j], np.flatnonzero(j))
 
@@ -305,7 +308,7 @@ class _Sim:
         pos, _, alt, present = self.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
-        jam = self._jammers(pos, alt, present)
+        jam = self._jammers(t, pos, alt, present)
         det = scan(rs, i, t, pos[idx], alt[idx] - self.w.terrain_m, v.rcs_m2[idx],
                    v.swerling[idx], idx, jam, self.rng_radar[i],
                    self._terrain_clear(i, pos[idx], alt[idx]))
@@ -502,6 +505,9 @@ class _Sim:
             self.log.emit(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
                           target=threat.IDENTITIES[ident[k]])
         c["ident"][slots] = ident
+        for s in slots[changed & (ident == threat.FRIEND)]:  # cease fire on a friend
+            self._destroy_in_flight(t, int(tr.track_id[s]), "self-destruct: target identified "
+                                    "friend")
         radar_on = self._emission_control(t, st[:, :3], ident)
         # threat evaluation against defended assets and the units themselves
         u = w.units
@@ -744,7 +750,9 @@ class _Sim:
         st = tr.state_at(np.array([s]), t)[0]
         self._sync_c2()
         why = ""
-        if self._c2["killed"][s]:
+        if self._c2["ident"][s] == threat.FRIEND:
+            why = "track identified friend"
+        elif self._c2["killed"][s]:
             why = "track assessed killed"
         elif self._height_climb(st[None])[0][0] < 0.0:
             why = "track below the ground (threat down)"
@@ -1056,12 +1064,16 @@ class _Sim:
             self._sync_c2()
             self._c2["killed"][s] = True
         if reported:  # missiles still flying at a target assessed killed are destroyed
-            for q in np.flatnonzero(ic.alive & ~ic.fuzed):
-                if ic.track_id[q] == tid and not self.w.missiles.is_gun[ic.missile[q]]:
-                    ic.alive[q] = False
-                    self.sched.at(t, Priority.FLYOUT, "icpt_lost",
-                                  (int(q), "self-destruct: target assessed killed",
-                                   ic.state.pos_m[q].copy()))
+            self._destroy_in_flight(t, tid, "self-destruct: target assessed killed")
+
+    def _destroy_in_flight(self, t: float, track_id: int, why: str) -> None:
+        """Self-destruct every interceptor still flying at ``track_id`` (logged at ``t``)."""
+        ic = self.icpt
+        for q in np.flatnonzero(ic.alive & ~ic.fuzed):
+            if ic.track_id[q] == track_id and not self.w.missiles.is_gun[ic.missile[q]]:
+                ic.alive[q] = False
+                self.sched.at(t, Priority.FLYOUT, "icpt_lost",
+                              (int(q), why, ic.state.pos_m[q].copy()))
 
     def on_sample(self, t: float, _payload: object) -> None:
         if t + self.sc.truth_interval <= self.sc.duration:

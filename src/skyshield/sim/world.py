@@ -58,6 +58,7 @@ class Vehicles:
     man_kind: np.ndarray | None = None
     man_a: np.ndarray | None = None
     man_b: np.ndarray | None = None
+    jam_from_s: np.ndarray | None = None  # when each jammer switches on (-inf: always)
 
     def __len__(self) -> int:
         return len(self.name)
@@ -192,6 +193,7 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
             "tu": unit_names.index(r.target) if r.target in unit_names else -1,
             "jp": jam.power_w.value if jam else 0.0, "jg": jam.gain_db.value if jam else 0.0,
             "jb": jam.bandwidth_hz.value if jam else 1.0,
+            "jf": -np.inf if getattr(r, "jam_from", None) is None else float(r.jam_from),
             "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
             else PRESENTED_AREA_M2[vt.category],
             **_manoeuvre(r.manoeuvre),
@@ -208,7 +210,7 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
         wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
         alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
-        man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"),
+        man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"), jam_from_s=vc("jf"),
     )
     return vehicles
 
