@@ -92,6 +92,9 @@ class FireUnits:
     next_ready_s: np.ndarray
     firing_range: np.ndarray | None = None  # fraction of max range (doctrine), default 1
     self_defence_m: np.ndarray | None = None  # threats closer release the reserve, default 0
+    # (u, M) the types each unit was loaded with (None: every type): the geometry of the others
+    # is not worked out (it would be for a launcher that cannot fire them)
+    carries: np.ndarray | None = None
 
     def range_fraction(self) -> np.ndarray:
         return np.ones(len(self.name)) if self.firing_range is None else self.firing_range
@@ -281,7 +284,10 @@ def _candidates(track_id: np.ndarray, state: np.ndarray, fu: FireUnits, mt: Miss
     open_ = ~track_blocked & (priority > 0) & (ident != 1)
     # inside reach now counts for declared hostiles only: an unknown that threatens nothing
     # soon (a friend whose IFF reply has not come yet) waits for the horizon or its identity
-    due = (time_to_go_s <= horizon_s) | (_inside_reach(state, fu, mt) & (ident == 2))
+    due = time_to_go_s <= horizon_s
+    later = np.flatnonzero(open_ & ~due & (ident == 2))
+    if later.size:
+        due[later] = _inside_reach(state[later], fu, mt)
     for k in np.flatnonzero(open_ & ~due):
         no_fire[int(track_id[k])] = NO_FIRE_REASONS[6]
     cand = np.flatnonzero(open_ & due)
@@ -421,12 +427,17 @@ def _geometry(t_s: float, t_launch_s: np.ndarray, state: np.ndarray, height_agl_
     tgo = intercept_time_s(rel[:, :, None, :], vel[:, :, None, :],
                            mt.speed_mps[None, None, :])  # (k, u, M)
     for m, tb in enumerate(mt.reach or []):
-        if tb is not None:  # the flyout physics' own time of flight, over the curved Earth
-            tgo[:, :, m] = intercept_time_table(rel, vel, tb[0], tb[1], tb[2],
-                                                float(np.nanmax(np.where(np.isfinite(tb[2]),
-                                                                         tb[2], np.nan))),
-                                                earth_radius_m=EARTH_RADIUS_M,
-                                                launcher_pos_m=fu.pos_m[None, :, :])
+        if tb is None:
+            continue
+        # the flyout physics' own time of flight, over the curved Earth, for the units loaded
+        # with the type (the others cannot fire it: out of reach)
+        us = np.arange(len(fu.name)) if fu.carries is None else np.flatnonzero(fu.carries[:, m])
+        tgo[:, :, m] = np.nan
+        if us.size:
+            tgo[:, us, m] = intercept_time_table(
+                rel[:, us], vel[:, us] if vel.shape[1] > 1 else vel, tb[0], tb[1], tb[2],
+                float(np.nanmax(np.where(np.isfinite(tb[2]), tb[2], np.nan))),
+                earth_radius_m=EARTH_RADIUS_M, launcher_pos_m=fu.pos_m[None, us, :])
     reach = np.isfinite(tgo)
     tgo0 = np.where(reach, tgo, 0.0)
     pip = p[:, :, None, :] + vel[:, :, None, :] * tgo0[..., None]

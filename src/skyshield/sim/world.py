@@ -365,6 +365,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         self_defence_m=np.array([r["unit"].doctrine.self_defence_range for r in u_rows],
                                 dtype=float),
     )
+    units.carries = units.inventory > 0  # the types each unit was loaded with
 
     # ---- air vehicles
     vehicles = compile_vehicles(all_routes(scenario, cat), cat, asset_names, unit_names)
