@@ -1,5 +1,6 @@
-"""The sweep figures under docs/sweeps: leak probability and missiles fired of the built-in
-exercise against the size of the western cruise-missile salvo, 40 replications per point.
+"""The sweep figures under docs/sweeps: leak probability, cruise-missile leakers and missiles
+fired of the built-in exercise against the size of the western cruise-missile salvo, 40
+replications per point.
 
     python docs/make_sweep_plot.py [--study studies/cm] [-n 40] [--workers 2] [--out docs/sweeps]
     python docs/make_sweep_plot.py --from studies/cm      # plot an existing sweep, run nothing
@@ -28,7 +29,9 @@ from skyshield.studies.sweep import sweep
 
 SCENARIO = "slavic-shield-2019"
 SETS = [("raids.cm_west.count", [4, 8, 16, 32])]
-METRICS = ("any_leak", "missiles_fired")
+# any_leak counts every leaker (ARMs and the self-screening striker too); the cruise-missile
+# leakers are what the salvo size drives
+METRICS = ("any_leak", "by_type.cruise_missile_subsonic.leaked", "missiles_fired")
 HERE = Path(__file__).resolve().parent
 
 
