@@ -585,26 +585,27 @@ class _Sim:
         up /= np.linalg.norm(up, axis=1)[:, None]
         return h, np.einsum("ij,ij->i", st[:, 3:], up)
 
+    def _last_held_s(self, slots: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """The last instant each unit's engagement radar updated the track in each slot while it
+        radiated (-inf: never, or no such track) — what own-radar guidance flies on; ``slots``
+        and ``units`` broadcast together."""
+        w, tr, rs = self.w, self.tracker, self.w.radars
+        eng = w.engagement_radar[units]
+        sid = np.array([tr.sensor_id(n) for n in rs.name], dtype=np.int64)[eng]
+        slots, sid, eng = np.broadcast_arrays(slots, sid, eng)
+        ok = (slots >= 0) & (sid >= 0) & (sid < tr.hit_t.shape[1])
+        out = np.full(slots.shape, -np.inf)
+        out[ok] = np.minimum(tr.hit_t[slots[ok], sid[ok]], rs.last_emission_s[eng[ok]])
+        return out
+
     def _held(self, slots: np.ndarray, t: float) -> np.ndarray:
         """(k, u): whether each unit's own engagement radar holds each track — alive, radiating,
         and it updated the track within ``HOLD_REVISITS`` of its revisit periods."""
-        w, tr, rs = self.w, self.tracker, self.w.radars
-        out = np.zeros((slots.size, len(w.units.name)), dtype=bool)
-        for k, i in enumerate(w.engagement_radar):
-            if rs.alive[i] and rs.emitting[i]:
-                out[:, k] = tr.seen_by(slots, np.array([tr.sensor_id(rs.name[i])]),
-                                       t - HOLD_REVISITS * float(rs.period_s[i]))
-        return out
-
-    def _illuminated_at(self, unit: int, slot: int) -> float:
-        """The last instant the unit's engagement radar updated the track in ``slot`` while it
-        radiated (-inf if never): what semi-active and command guidance fly on."""
-        w, tr, rs = self.w, self.tracker, self.w.radars
-        i = int(w.engagement_radar[unit])
-        sid = tr.sensor_id(rs.name[i])
-        if slot < 0 or sid < 0 or sid >= tr.hit_t.shape[1]:
-            return -np.inf
-        return float(min(tr.hit_t[slot, sid], rs.last_emission_s[i]))
+        rs, eng = self.w.radars, self.w.engagement_radar
+        units = np.arange(eng.size)
+        last = self._last_held_s(slots[:, None], units[None, :])
+        return ((rs.alive[eng] & rs.emitting[eng])[None, :]
+                & (last >= t - HOLD_REVISITS * rs.period_s[eng][None, :]))
 
     def _abort_launch(self, t: float, unit: int, m: int, tid: int, truth: int, why: str) -> None:
         self.w.units.inventory[unit, m] += 1  # not fired: the round stays on the launcher
@@ -887,7 +888,10 @@ class _Sim:
         fl = w.flight
         assert fl is not None
         rows = np.flatnonzero(ic.alive & ~ic.fuzed)
-        rows = rows[~self._guidance_lost(t, rows)]
+        # the track each row is guided on
+        slots = np.array([tr.slot_of(ic.track_id[r]) for r in rows], dtype=np.int64)
+        keep = ~self._guidance_lost(t, rows, slots)
+        rows, slots = rows[keep], slots[keep]
         if rows.size == 0:
             self._flyout_scheduled = False
             return
@@ -895,8 +899,7 @@ class _Sim:
         n = rows.size
         m = np.asarray(ic.missile)[rows]
         units = np.asarray(ic.unit)[rows]
-        # the track each row is guided on, and whether the link (unit alive) still guides it
-        slots = np.array([tr.slot_of(ic.track_id[r]) for r in rows], dtype=np.int64)
+        # whether the link (unit alive) still guides each row on its track
         held = (slots >= 0) & w.units.alive[units]
         trk = np.zeros((n, 6))
         if held.any():
@@ -991,32 +994,29 @@ class _Sim:
         else:
             self._flyout_scheduled = False
 
-    def _guidance_lost(self, t: float, rows: np.ndarray) -> np.ndarray:
-        """Semi-active and command-guided rows whose unit's engagement radar has not held their
-        target for ``HOLD_REVISITS`` revisits plus ``GUIDANCE_MEMORY_S``: lost now (logged as
-        interceptor_lost); active seekers fly on the joint picture and then on their own."""
-        ic, w, tr = self.icpt, self.w, self.tracker
-        own = self.w.missiles.own_radar
-        lost = np.zeros(rows.size, dtype=bool)
-        if own is None:
-            return lost
-        for j, r in enumerate(rows):
-            m, unit = int(ic.missile[r]), int(ic.unit[r])
-            if not own[m] or w.missiles.is_gun[m]:
-                continue
-            i = int(w.engagement_radar[unit])
-            last = max(self._illuminated_at(unit, tr.slot_of(int(ic.track_id[r]))),
-                       float(ic.t_launch_s[r]))
-            memory = GUIDANCE_MEMORY_S["command" if w.missiles.command_guided[m]
-                                       else "semi_active"]
-            if t - last > HOLD_REVISITS * float(w.radars.period_s[i]) + memory:
-                lost[j] = True
-                ic.alive[r] = False
-                why = (f"guidance lost: {w.radars.name[i]} "
-                       + ("out of action" if not w.radars.alive[i] else
-                          "silent" if not w.radars.emitting[i] else "no longer holds the target"))
-                self.sched.at(t, Priority.FLYOUT, "icpt_lost", (int(r), why,
-                                                                ic.state.pos_m[r].copy()))
+    def _guidance_lost(self, t: float, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Semi-active and command-guided rows (guided on the tracks in ``slots``) whose unit's
+        engagement radar has not held their target for ``HOLD_REVISITS`` revisits plus
+        ``GUIDANCE_MEMORY_S``: lost now (logged as interceptor_lost); active seekers fly on the
+        joint picture and then on their own."""
+        ic, w = self.icpt, self.w
+        mt, rs = w.missiles, w.radars
+        if mt.own_radar is None or rows.size == 0:
+            return np.zeros(rows.size, dtype=bool)
+        m = np.asarray(ic.missile, dtype=np.int64)[rows]
+        units = np.asarray(ic.unit, dtype=np.int64)[rows]
+        eng = w.engagement_radar[units]
+        last = np.maximum(self._last_held_s(slots, units), np.asarray(ic.t_launch_s)[rows])
+        memory = np.where(mt.command_guided[m], GUIDANCE_MEMORY_S["command"],
+                          GUIDANCE_MEMORY_S["semi_active"])
+        lost = mt.own_radar[m] & ~mt.is_gun[m] & (
+            t - last > HOLD_REVISITS * rs.period_s[eng] + memory)
+        for r, i in zip(rows[lost], eng[lost], strict=True):
+            ic.alive[r] = False
+            why = (f"guidance lost: {rs.name[i]} "
+                   + ("out of action" if not rs.alive[i] else
+                      "silent" if not rs.emitting[i] else "no longer holds the target"))
+            self.sched.at(t, Priority.FLYOUT, "icpt_lost", (int(r), why, ic.state.pos_m[r].copy()))
         return lost
 
     def on_icpt_lost(self, t: float, payload: tuple[int, str, np.ndarray]) -> None:
