@@ -127,6 +127,18 @@ class EventLog:
     def __len__(self) -> int:
         return len(self._cols["t_s"])
 
+    def rows_since(self, start: int) -> list[dict[str, Any]]:
+        """The events from index ``start`` on, one dict per event (column name -> value)."""
+        c = self._cols
+        names = list(c)
+        return [dict(zip(names, vals, strict=True))
+                for vals in zip(*(c[n][start:] for n in names), strict=True)]
+
+    def truncate(self, n: int) -> None:
+        """Take back every event from index ``n`` on (a live command that failed)."""
+        for col in self._cols.values():
+            del col[n:]
+
     def columns(self) -> dict[str, np.ndarray]:
         """The log as typed numpy columns (strings as object arrays)."""
         out: dict[str, np.ndarray] = {}

@@ -49,5 +49,9 @@ class Scheduler:
         self.now = t_s
         return t_s, kind, payload
 
+    def peek_time(self) -> float:
+        """The time of the next pending event (+inf if none)."""
+        return self._heap[0][0] if self._heap else float("inf")
+
     def __len__(self) -> int:
         return len(self._heap)

@@ -219,8 +219,7 @@ class _Sim:
 
     def step_until(self, t_s: float) -> None:
         """Process every event up to and including ``t_s`` (the live exercise's pace)."""
-        h = self.sched._heap
-        while not self.finished and h and h[0][0] <= t_s:
+        while not self.finished and self.sched.peek_time() <= t_s:
             self.step()
 
     # ---------------------------------------------------------------- systems
@@ -403,6 +402,16 @@ class _Sim:
             self.log.emit(t, "link_lost", source=u.name[k], info="fights autonomously")
         self._auto_logged |= auto
         return auto
+
+    def unit_sensor_ids(self, unit: int) -> np.ndarray:
+        """The tracker's sensor ids of the radars of fire unit ``unit`` (public: live mode)."""
+        return self._unit_sensors(unit)
+
+    def track_identity(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Fire control's identity (``c2.threat.IDENTITIES`` index) and class
+        (``c2.threat.CLASSES`` index) of the tracks in tracker ``slots`` (public: live mode)."""
+        self._sync_c2()
+        return self._c2["ident"][slots].copy(), self._c2["cls"][slots].copy()
 
     def _unit_sensors(self, unit: int) -> np.ndarray:
         rs = self.w.radars
