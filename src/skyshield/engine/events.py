@@ -1,85 +1,194 @@
-"""The event log: the single source of truth of a run.
+"""The event log: the single source of truth of a run, and the schema of its typed events.
 
-Every system reports what it did as a typed event. All events share one columnar schema so the
-log is one Parquet table; a column an event kind does not use holds its null value (-1, NaN or
-""). Summaries, reports, replays and statistics are derived from this log, never from the private
-state of a system.
+Every system reports what it did as a typed event (:class:`Event`). All events share one columnar
+schema so the log is one Parquet table; a column an event kind does not use holds its null value
+(-1, NaN or ""). Summaries, reports, replays and statistics are derived from this log, never from
+the private state of a system, and **never by parsing** ``info``: what a consumer needs is in a
+typed column, and :data:`EVENT_SCHEMA` says, for every kind, which columns it fills and what they
+mean (units, frames, vocabularies). ``info`` is a note for people reading the log.
 
-Columns
+Columns (frames: positions are in the scenario's local ENU frame, origin at ``scenario.origin``,
+x east, y north, z up from the origin's tangent plane; bearings are degrees clockwise from the
+radar's north)
 -------
 ``t_s``        simulated time of the event (s)
 ``kind``       one of :data:`EVENT_KINDS`
-``source``     the name of the emitting unit or radar ("" if none)
+``source``     the emitting unit, radar or live role ("" if none)
 ``truth_id``   the air vehicle concerned (ground truth; for scoring, never read by C2 logic)
 ``track_id``   the system track concerned
 ``weapon_id``  the interceptor concerned
 ``target``     a named object: defended asset, unit, missile type, class, ROE ...
-``value``      the event's number (range m, miss distance m, Pk, damage fraction, count ...)
-``x_m, y_m, z_m``  where it happened, in the scenario's ENU frame
-``info``       short free text (reason of a miss, identity, ...)
+``value``      the event's number (its meaning and unit per kind in :data:`EVENT_SCHEMA`)
+``x_m, y_m, z_m``  where it happened (m, ENU)
+``info``       free text for people; never parsed
+``pk``         a kill probability (0..1; NaN if none)
+``t_pred_s``   a predicted or due instant (s of simulated time; NaN if none)
+``count``      a count (-1 if none)
+``tag``        a word from the kind's vocabulary (:data:`EVENT_TAGS`; "" if none)
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EventLog"]
+__all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EVENT_SCHEMA", "EVENT_TAGS", "Event", "EventLog"]
 
-EVENT_KINDS: dict[str, str] = {
-    "spawn": "an air vehicle enters the exercise (truth_id, info = side)",
-    "scan": "a radar completed a scan (source, value = detections, info = false alarms)",
-    "first_detection": "first detection of a truth object by any radar (value = range m)",
-    "track_confirmed": "a track passed M-of-N confirmation",
-    "track_dropped": "a track was deleted (info = reason)",
-    "jam_strobe": "a radar first sees a jammer's strobe (value = bearing deg, radar frame)",
-    "classified": "a track's class changed (target = class, value = confidence, info = cue)",
-    "identified": "a track's identity changed (target = friend/hostile/unknown)",
-    "assignment": "a fire-control cycle's weapon-target assignment (value = relative optimality "
-                  "gap, info = objective, bound, gap, targets, weapons; the solver's wall time "
-                  "is not logged: it is in the run's timing, never in the event log)",
-    "no_fire": "a threat could not be engaged this cycle; logged when the reason changes "
-               "(info = reason)",
-    "link_lost": "a unit lost the command post and fights autonomously (source = unit)",
-    "engage": "fire control assigned a fire unit to a track (target = missile type, value = salvo)",
-    "launch": "an interceptor left its launcher (target = missile type, value = predicted time "
-              "of flight s to the intercept point, NaN if none; x, y, z = launcher)",
-    "launch_aborted": "a scheduled launch was not fired: the round stays on the launcher "
-                      "(source = unit, target = missile type, info = why: track lost or "
-                      "assessed killed, threat down, engagement radar does not hold the track)",
-    "intercept": "an interceptor reached its aim point (value = miss m, info = hit/miss reason)",
-    "kill": "an air vehicle was destroyed (truth_id, source = unit, info = hostile/friendly)",
-    "interceptor_lost": "an interceptor self-destructed without intercept (info = reason: "
-                        "guidance lost, target assessed killed, too slow, into the ground ...)",
-    "kill_assessed": "the fire unit assessed an engagement (info = killed/survived)",
-    "leak": "a hostile weapon or weapon carrier completed its route alive (target = its target)",
-    "route_end": "an air vehicle without a target or warhead completed its route",
-    "impact": "a weapon reached its target (target = asset/unit, value = damage fraction)",
-    "unit_destroyed": "a fire unit was put out of action (source = unit)",
-    "emission": "a radar started or stopped radiating (source = radar, info = on/off)",
-    "end": "the exercise ended (value = duration s)",
+_N = "NaN if none"
+# kind -> (what happened, {column: meaning with unit/frame}); columns not listed hold their null
+EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
+    "spawn": ("an air vehicle enters the exercise",
+              {"truth_id": "the vehicle", "target": "its type", "tag": "side",
+               "x_m": "where (ENU m)"}),
+    "scan": ("a radar completed a scan",
+             {"source": "radar", "value": "true detections (count)",
+              "count": "false alarms"}),
+    "first_detection": ("first detection of a truth object by any radar",
+                        {"source": "radar", "truth_id": "the vehicle",
+                         "value": "slant range from the radar (m)",
+                         "x_m": "the vehicle's position (ENU m)"}),
+    "track_confirmed": ("a track passed M-of-N confirmation",
+                        {"source": "radar of the confirming plot", "track_id": "track",
+                         "truth_id": "the vehicle the track follows (scoring only)"}),
+    "track_dropped": ("a track was deleted",
+                      {"track_id": "track", "truth_id": "the vehicle it followed",
+                       "x_m": "its last estimate (ENU m)", "tag": "why"}),
+    "jam_strobe": ("a radar first sees a jammer's strobe",
+                   {"source": "radar", "truth_id": "the jammer",
+                    "value": "bearing (deg, clockwise from north, radar frame)"}),
+    "classified": ("a track's class changed",
+                   {"track_id": "track", "truth_id": "the vehicle (scoring only)",
+                    "target": "class (c2.threat.CLASSES)", "value": "confidence (0..1)",
+                    "tag": "cue"}),
+    "identified": ("a track's identity changed",
+                   {"track_id": "track", "truth_id": "the vehicle (scoring only)",
+                    "target": "identity (friend/hostile/unknown)"}),
+    "assignment": ("a fire-control cycle's weapon-target assignment (the solver's wall time is "
+                   "not logged: it is in the run's timing, never in the event log)",
+                   {"value": "relative optimality gap (certified: (objective - bound) / "
+                             "objective)", "pk": "not used", "count": "weapons",
+                    "tag": "solver method", "info": "objective, bound, targets, weapons"}),
+    "no_fire": ("a threat could not be engaged this cycle; logged when the reason changes",
+                {"track_id": "track", "truth_id": "the vehicle (scoring only)",
+                 "info": "reason (display text)"}),
+    "link_lost": ("a unit lost the command post and fights autonomously",
+                  {"source": "unit"}),
+    "engage": ("fire control assigned a fire unit to a track",
+               {"source": "unit", "track_id": "track", "truth_id": "the vehicle",
+                "target": "missile type", "value": "salvo (rounds)",
+                "t_pred_s": "predicted intercept instant (s)", "tag": "how it was ordered"}),
+    "launch": ("an interceptor left its launcher",
+               {"source": "unit", "track_id": "track", "truth_id": "the vehicle",
+                "weapon_id": "interceptor", "target": "missile type",
+                "value": "predicted time of flight to the intercept point (s; NaN if none)",
+                "x_m": "launcher (ENU m)", "tag": "missile or gun burst"}),
+    "launch_aborted": ("a scheduled launch was not fired: the round stays on the launcher",
+                       {"source": "unit", "track_id": "track", "truth_id": "the vehicle",
+                        "target": "missile type", "info": "why (display text)"}),
+    "intercept": ("an interceptor (or gun burst) reached its aim point",
+                  {"source": "unit", "weapon_id": "interceptor", "track_id": "track",
+                   "truth_id": "the vehicle it fuzed on (-1: none)", "target": "missile type",
+                   "value": "miss distance (m)", "pk": "kill probability at that miss",
+                   "x_m": "fuze point (ENU m)", "tag": "outcome"}),
+    "kill": ("an air vehicle was destroyed",
+             {"source": "unit", "truth_id": "the vehicle", "weapon_id": "interceptor",
+              "track_id": "track", "value": "kill probability of the intercept",
+              "pk": "the same", "x_m": "where (ENU m)", "tag": "side of the victim"}),
+    "interceptor_lost": ("an interceptor self-destructed or was lost without intercept",
+                         {"source": "unit", "weapon_id": "interceptor", "track_id": "track",
+                          "x_m": "where (ENU m)", "tag": "why",
+                          "info": "details (display text)"}),
+    "kill_assessed": ("the fire unit assessed an engagement",
+                      {"source": "unit", "track_id": "track", "weapon_id": "interceptor",
+                       "tag": "reported outcome", "count": "1 if the report is wrong, else 0"}),
+    "leak": ("a hostile weapon or weapon carrier completed its route alive",
+             {"truth_id": "the vehicle", "target": "its target", "x_m": "where (ENU m)",
+              "tag": "side"}),
+    "route_end": ("an air vehicle without a target or warhead completed its route",
+                  {"truth_id": "the vehicle", "x_m": "where (ENU m)", "tag": "side"}),
+    "impact": ("a weapon reached its target",
+               {"truth_id": "the weapon", "target": "asset or unit",
+                "value": "damage fraction added (0..1)", "x_m": "where (ENU m)",
+                "tag": "what was hit"}),
+    "unit_destroyed": ("a fire unit was put out of action",
+                       {"source": "unit", "truth_id": "the weapon", "x_m": "the unit (ENU m)"}),
+    "emission": ("a radar started or stopped radiating", {"source": "radar", "tag": "on/off"}),
+    "end": ("the exercise ended", {"value": "duration (s)", "info": "who ended it (live)"}),
     # live exercise (sim.live): every command is an event of its own, at the instant it applied
-    "command": "a live-exercise command applied (source = role, target = command, info = JSON)",
-    "inject": "the controller put an air vehicle into the exercise (truth_id, target = type)",
-    "roe_change": "a unit's rules of engagement changed (source = unit, target = new ROE)",
-    "radar_destroyed": "a radar was put out of action by the controller (source = radar)",
-    "approval_request": "an engagement waits for its operator (source = unit, value = id, "
-                        "target = missile type, info = rounds and deadline)",
-    "approved": "an operator approved an engagement (source = unit, value = id, info = by)",
-    "denied": "an engagement was denied (source = unit, value = id, info = by or timeout)",
-    "external_entity": "an entity from another simulator (DIS) joined (truth_id, info = DIS id)",
-    "external_removed": "an entity from another simulator left: deactivated by it or timed out "
-                        "(truth_id, info = DIS id and why)",
+    "command": ("a live-exercise command applied",
+                {"source": "role", "target": "command", "info": "the command (JSON)"}),
+    "inject": ("the controller put an air vehicle into the exercise",
+               {"source": "role", "truth_id": "the vehicle", "target": "type",
+                "info": "its name"}),
+    "roe_change": ("a unit's rules of engagement changed",
+                   {"source": "unit", "target": "new ROE"}),
+    "radar_destroyed": ("a radar was put out of action by the controller",
+                        {"source": "radar", "info": "its unit"}),
+    "approval_request": ("an engagement waits for its operator",
+                         {"source": "unit", "track_id": "track", "truth_id": "the vehicle",
+                          "target": "missile type", "value": "request id",
+                          "count": "rounds", "t_pred_s": "deadline (s)",
+                          "tag": "how it was ordered"}),
+    "approved": ("an operator approved an engagement",
+                 {"source": "unit", "value": "request id", "info": "by whom"}),
+    "denied": ("an engagement was denied",
+               {"source": "unit", "value": "request id", "info": "by whom or timeout"}),
+    "external_entity": ("an entity from another simulator (DIS) joined",
+                        {"truth_id": "the vehicle", "target": "type", "info": "DIS id"}),
+    "external_removed": ("an entity from another simulator left: deactivated by it or timed out",
+                         {"truth_id": "the vehicle", "info": "DIS id and why"}),
+}
+EVENT_KINDS: dict[str, str] = {k: v[0] for k, v in EVENT_SCHEMA.items()}
+
+# the vocabulary of ``tag`` per kind (kinds not listed leave it "")
+EVENT_TAGS: dict[str, tuple[str, ...]] = {
+    "spawn": ("hostile", "friendly"),
+    "leak": ("hostile", "friendly"),
+    "route_end": ("hostile", "friendly"),
+    "kill": ("hostile", "friendly"),
+    "track_dropped": ("coasted out",),
+    "classified": ("kinematics", "jamming"),
+    "assignment": ("heuristic", "outer-approximation"),
+    "engage": ("joint", "autonomous", "duplicate"),
+    "approval_request": ("joint", "autonomous", "duplicate"),
+    "launch": ("missile", "gun burst"),
+    "intercept": ("hit", "missed", "target already gone", "no target in the burst pattern"),
+    "interceptor_lost": ("guidance lost", "self-destruct", "too slow", "into the ground",
+                         "flight time exceeded"),
+    "kill_assessed": ("killed", "survived"),
+    "impact": ("asset", "unit", "emitter silent"),
+    "emission": ("on", "off"),
 }
 
-_INT_COLS = ("truth_id", "track_id", "weapon_id")
-_FLOAT_COLS = ("value", "x_m", "y_m", "z_m")
+_INT_COLS = ("truth_id", "track_id", "weapon_id", "count")
+_FLOAT_COLS = ("value", "x_m", "y_m", "z_m", "pk", "t_pred_s")
 EVENT_COLUMNS: tuple[str, ...] = (
     "t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target",
-    "value", "x_m", "y_m", "z_m", "info",
+    "value", "x_m", "y_m", "z_m", "info", "pk", "t_pred_s", "count", "tag",
 )
+
+
+@dataclass(slots=True)
+class Event:
+    """One typed event, as a system returns it (:meth:`EventLog.record` appends it)."""
+
+    t_s: float
+    kind: str
+    source: str = ""
+    truth_id: int = -1
+    track_id: int = -1
+    weapon_id: int = -1
+    target: str = ""
+    value: float = math.nan
+    pos_m: Any = None
+    info: str = ""
+    pk: float = math.nan
+    t_pred_s: float = math.nan
+    count: int = -1
+    tag: str = ""
 
 
 @dataclass
@@ -103,9 +212,15 @@ class EventLog:
         value: float = float("nan"),
         pos_m: Any = None,
         info: str = "",
+        pk: float = math.nan,
+        t_pred_s: float = math.nan,
+        count: int = -1,
+        tag: str = "",
     ) -> None:
         if kind not in EVENT_KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
+        if tag and tag not in EVENT_TAGS.get(kind, ()):
+            raise ValueError(f"tag {tag!r} is not in the vocabulary of {kind!r} events")
         c = self._cols
         c["t_s"].append(float(t_s))
         c["kind"].append(kind)
@@ -123,6 +238,21 @@ class EventLog:
         c["y_m"].append(y)
         c["z_m"].append(z)
         c["info"].append(info)
+        c["pk"].append(float(pk))
+        c["t_pred_s"].append(float(t_pred_s))
+        c["count"].append(int(count))
+        c["tag"].append(tag)
+
+    def record(self, ev: Event) -> None:
+        """Append a typed event a system returned."""
+        self.emit(ev.t_s, ev.kind, source=ev.source, truth_id=ev.truth_id, track_id=ev.track_id,
+                  weapon_id=ev.weapon_id, target=ev.target, value=ev.value, pos_m=ev.pos_m,
+                  info=ev.info, pk=ev.pk, t_pred_s=ev.t_pred_s, count=ev.count, tag=ev.tag)
+
+    def extend(self, events: list[Event]) -> None:
+        """Append the events a system returned, in order."""
+        for ev in events:
+            self.record(ev)
 
     def __len__(self) -> int:
         return len(self._cols["t_s"])
