@@ -44,7 +44,7 @@ from skyshield.tracking.tracker import CONFIRMED, PolarPlots, Tracker, TrackerPa
 from skyshield.weapons.envelope import launch_direction
 from skyshield.weapons.flyout import Interceptors, fly, lofting, terminal_reach_m
 
-__all__ = ["SimOutput", "simulate", "FLYOUT_STEP_S"]
+__all__ = ["SimOutput", "Simulation", "simulate", "FLYOUT_STEP_S"]
 
 FLYOUT_STEP_S = 0.5  # guidance interval; the flight itself is integrated in 0.05 s RK4 steps
 # assumed: a unit's engagement radar "holds" a track it has updated within this many of its
@@ -84,7 +84,7 @@ class SimOutput:
     timing: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class _Sim:
+class Simulation:
     def __init__(self, world: World, seed: int):
         self.w = world
         self.seed = seed
@@ -147,7 +147,7 @@ class _Sim:
         self.awaiting: dict[int, dict[str, Any]] = {}
         self._next_approval = 1
         self.external: dict[str, int] = {}  # DIS entity id -> truth id
-        self.command_handler: Callable[[_Sim, float, str, dict[str, Any]], None] | None = None
+        self.command_handler: Callable[[Simulation, float, str, dict[str, Any]], None] | None = None
 
     # ---------------------------------------------------------------- truth
     def state(self, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -1148,7 +1148,9 @@ def simulate(scenario: Scenario, seed: int | None = None,
     """Run ``scenario`` once with ``seed`` (default: the scenario's own)."""
     world = compile_world(scenario)
     s = scenario.seed if seed is None else int(seed)
-    sim = _Sim(world, s)
+    sim = Simulation(world, s)
     sim.run(progress)
     return SimOutput(world, s, sim.log.columns(), sim.truth_table(), sim.tracker.table(),
                      sim.picture_table(), {"solver_time_s": np.array(sim.solver_times)})
+
+_Sim = Simulation  # the old private name, until sim.live and web.live use the public one
