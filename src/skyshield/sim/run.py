@@ -20,7 +20,7 @@ import numpy as np
 
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import plan, plan_wta
-from skyshield.engine.events import EventLog
+from skyshield.engine.events import EVENT_TAGS, EventLog
 from skyshield.engine.motion import (
     build_route_table,
     manoeuvre_offsets,
@@ -62,6 +62,20 @@ ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's pos
 # threat.CLASSES (the picture's classes) -> sim.world.CATEGORIES (vulnerability); unknown: -1
 _CLASS_CATEGORY = np.array([-1 if c == "unknown" else CATEGORIES.index(c)
                             for c in threat.CLASSES], dtype=np.int64)
+
+
+def _mode_tag(mode: str) -> str:
+    """The ``tag`` of an engagement from how it was ordered."""
+    return "duplicate" if "duplicate" in mode else "autonomous" if "autonomous" in mode \
+        else "joint"
+
+
+def _lost_tag(why: str) -> str:
+    """The ``tag`` of an interceptor loss: the word of ``EVENT_TAGS`` its reason starts with."""
+    for tag in EVENT_TAGS["interceptor_lost"]:
+        if why.startswith(tag):
+            return tag
+    raise ValueError(f"an interceptor lost for an unknown reason: {why!r}")
 
 
 @lru_cache(maxsize=8)
@@ -227,7 +241,7 @@ class Simulation:
         pos, _, _, _ = self.state(t)
         v = self.w.vehicles
         self.log.emit(t, "spawn", truth_id=i, target=v.type[i], pos_m=pos[i],
-                      info=SIDES[v.side[i]])
+                      info=SIDES[v.side[i]], tag=SIDES[v.side[i]])
 
     def on_route_end(self, t: float, i: int) -> None:
         """End of a route: a hostile with a target or a warhead has leaked (its weapon reaches
@@ -247,9 +261,11 @@ class Simulation:
             tname = w.units.name[v.target_unit[i]]
         hostile = v.side[i] == 0
         if not (hostile and (tname or v.warhead_damage[i] > 0)):
-            self.log.emit(t, "route_end", truth_id=i, pos_m=pos[i], info=SIDES[v.side[i]])
+            self.log.emit(t, "route_end", truth_id=i, pos_m=pos[i], info=SIDES[v.side[i]],
+                          tag=SIDES[v.side[i]])
             return
-        self.log.emit(t, "leak", truth_id=i, target=tname, pos_m=pos[i], info=SIDES[v.side[i]])
+        self.log.emit(t, "leak", truth_id=i, target=tname, pos_m=pos[i], info=SIDES[v.side[i]],
+                      tag=SIDES[v.side[i]])
         a = w.assets
         if a.name and v.warhead_damage[i] > 0:
             # weapons released at the route's end fall on the ground below: horizontal distance
@@ -258,7 +274,8 @@ class Simulation:
                 before = a.damage[k]
                 a.damage[k] = 1.0 - (1.0 - before) * (1.0 - v.warhead_damage[i])
                 self.log.emit(t, "impact", truth_id=i, target=a.name[k],
-                              value=a.damage[k] - before, pos_m=pos[i], info="asset")
+                              value=a.damage[k] - before, pos_m=pos[i], info="asset",
+                              tag="asset")
         if CATEGORIES[v.category[i]] == "anti_radiation_missile":
             # an anti-radiation missile homes on emissions: a unit whose radars have been
             # silent for longer than the seeker's memory is not found
@@ -268,12 +285,12 @@ class Simulation:
                               >= t - ARM_MEMORY_S for k in range(len(u.name))])
             for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & ~heard):
                 self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=0.0,
-                              pos_m=pos[i], info="emitter silent")
+                              pos_m=pos[i], info="emitter silent", tag="emitter silent")
             for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & heard):
                 u.alive[k] = False
                 w.radars.alive[w.unit_radars[k]] = False
                 self.log.emit(t, "impact", truth_id=i, target=u.name[k], value=1.0,
-                              pos_m=pos[i], info="unit")
+                              pos_m=pos[i], info="unit", tag="unit")
                 self.log.emit(t, "unit_destroyed", source=u.name[k], truth_id=i,
                               pos_m=u.pos_m[k])
 
@@ -323,7 +340,7 @@ class Simulation:
                                   value=float(np.degrees(az)), info="bearing deg, radar frame")
         n_true = int((det.truth_id >= 0).sum())
         self.log.emit(t, "scan", source=rs.name[i], value=n_true,
-                      info=f"false={len(det) - n_true}")
+                      info=f"false={len(det) - n_true}", count=len(det) - n_true)
         new = det.truth_id[(det.truth_id >= 0)]
         new_first = new[~self.first_detected[new]]
         for tid in new_first:
@@ -385,7 +402,8 @@ class Simulation:
             want = near or flying[k]
             if want != rs.emitting[eng[k]]:
                 rs.emitting[eng[k]] = want
-                self.log.emit(t, "emission", source=rs.name[eng[k]], info="on" if want else "off")
+                self.log.emit(t, "emission", source=rs.name[eng[k]], info="on" if want else "off",
+                              tag="on" if want else "off")
         return radar_on
 
     def _autonomous(self, t: float) -> np.ndarray:
@@ -494,7 +512,8 @@ class Simulation:
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
             self.log.emit(t, "classified", track_id=tr.track_id[s], truth_id=tr.truth[s],
                           target=threat.CLASSES[cls[k]], value=conf[k],
-                          info="cue=jamming" if jamming[k] and cls[k] != 4 else "cue=kinematics")
+                          info="cue=jamming" if jamming[k] and cls[k] != 4 else "cue=kinematics",
+                          tag="jamming" if jamming[k] and cls[k] != 4 else "kinematics")
         c["cls"][slots] = cls
         # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
         truth = tr.truth[slots]
@@ -557,7 +576,8 @@ class Simulation:
             self.solver_times.append(float(sol.time_s))
             self.log.emit(t, "assignment", value=sol.gap, info=(
                 f"objective={sol.objective:.6g} bound={sol.lower_bound:.6g} gap={sol.gap:.4g} "
-                f"targets={pl.n_targets} weapons={pl.n_weapons} method={sol.method}"))
+                f"targets={pl.n_targets} weapons={pl.n_weapons} method={sol.method}"),
+                count=pl.n_weapons, tag=sol.method)
         # every track not engaged that is not a friend has its reason: those the planner did not
         # consider because they were assessed killed or their track went stale
         for k in np.flatnonzero((c["killed"][slots] | stale) & (ident != threat.FRIEND)):
@@ -580,7 +600,8 @@ class Simulation:
                 continue
             self.log.emit(t, "engage", source=u.name[o.unit], track_id=o.track_id,
                           truth_id=tr.truth[s], target=w.missiles.name[o.missile],
-                          value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}{mode}")
+                          value=o.rounds, info=f"t_intercept={o.t_intercept_s:.1f}{mode}",
+                          t_pred_s=o.t_intercept_s, tag=_mode_tag(mode))
             self._schedule_launches(o.unit, o.missile, o.track_id, o.rounds, o.t_launch_s)
 
     def _height_climb(self, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -641,7 +662,8 @@ class Simulation:
                               "truth": truth, "mode": mode}
         self.log.emit(t, "approval_request", source=u.name[o.unit], track_id=o.track_id,
                       truth_id=truth, target=mt.name[o.missile], value=aid,
-                      info=f"rounds={o.rounds} deadline={t + timeout:.1f}{mode}")
+                      info=f"rounds={o.rounds} deadline={t + timeout:.1f}{mode}",
+                      count=o.rounds, t_pred_s=t + timeout, tag=_mode_tag(mode))
         self.sched.at(t + timeout, Priority.C2, "approval_timeout", aid)
 
     def decide(self, t: float, aid: int, approve: bool, by: str) -> None:
@@ -655,7 +677,8 @@ class Simulation:
                           truth_id=a["truth"], target=a["missile_name"], value=aid, info=by)
             self.log.emit(t, "engage", source=name, track_id=a["track_id"], truth_id=a["truth"],
                           target=a["missile_name"], value=a["rounds"],
-                          info=f"t_intercept={a['t_intercept_s']:.1f}{a['mode']} approved")
+                          info=f"t_intercept={a['t_intercept_s']:.1f}{a['mode']} approved",
+                          t_pred_s=a["t_intercept_s"], tag=_mode_tag(a["mode"]))
             self._schedule_launches(a["unit"], a["missile"], a["track_id"], a["rounds"], t)
             return
         self.log.emit(t, "denied", source=name, track_id=a["track_id"], truth_id=a["truth"],
@@ -806,7 +829,7 @@ class Simulation:
                                t_intercept_s=t + tof)
         self._truth_at(t, [-wid], origin[None], self.icpt.state.vel_mps[[wid - 1]])
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
-                      weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin)
+                      weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin, tag="missile")
         if not self._flyout_scheduled:
             self._flyout_scheduled = True
             self.sched.at(t, Priority.FLYOUT, "flyout")
@@ -831,7 +854,7 @@ class Simulation:
         self.icpt.alive[wid - 1] = False  # a burst is not flown
         self.log.emit(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
                       weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin,
-                      info="gun burst")
+                      info="gun burst", tag="gun burst")
         self.sched.at(t + tof, Priority.FLYOUT, "gunhit", (wid - 1, aim))
 
     def on_gunhit(self, t: float, payload: tuple[int, np.ndarray]) -> None:
@@ -851,7 +874,8 @@ class Simulation:
             self.log.emit(t, "intercept", source=unit, weapon_id=ic.weapon_id[r],
                           track_id=ic.track_id[r], truth_id=-1,
                           value=float(np.min(dist, initial=np.inf)), target=mt.name[m], pos_m=aim,
-                          info="no target in the burst pattern")
+                          info="no target in the burst pattern",
+                          tag="no target in the burst pattern")
             self._schedule_assess(t, r, False)
             return
         rng_m = float(np.linalg.norm(aim - w.units.pos_m[ic.unit[r]]))
@@ -879,14 +903,14 @@ class Simulation:
             self._truth_at(t, [victim], pos[[victim]], vel[[victim]])
         self.log.emit(t, "intercept", source=unit, weapon_id=ic.weapon_id[r],
                       track_id=ic.track_id[r], truth_id=victim, value=miss, target=mt.name[m],
-                      pos_m=point, info=f"{reason}; pk={pk:.3f}")
+                      pos_m=point, info=f"{reason}; pk={pk:.3f}", pk=pk, tag=reason)
         if killed:
             v = w.vehicles
             v.alive[victim] = False
             self._state_cache = None
             self.log.emit(t, "kill", source=unit, truth_id=victim, weapon_id=ic.weapon_id[r],
                           track_id=ic.track_id[r], value=pk, pos_m=pos[victim],
-                          info=SIDES[v.side[victim]])
+                          info=SIDES[v.side[victim]], pk=pk, tag=SIDES[v.side[victim]])
         self._schedule_assess(t, r, killed)
 
     def on_flyout(self, t: float, _payload: object) -> None:
@@ -1034,7 +1058,8 @@ class Simulation:
         self._truth_at(t, [-int(ic.weapon_id[r])], np.asarray(pos, dtype=float)[None],
                        ic.state.vel_mps[[r]])
         self.log.emit(t, "interceptor_lost", source=self.w.units.name[ic.unit[r]],
-                      weapon_id=ic.weapon_id[r], track_id=ic.track_id[r], pos_m=pos, info=why)
+                      weapon_id=ic.weapon_id[r], track_id=ic.track_id[r], pos_m=pos, info=why,
+                      tag=_lost_tag(why))
         if why.startswith("self-destruct"):
             ic.assessed[r] = True  # its target is already assessed killed: nothing to look at
         else:
@@ -1068,7 +1093,8 @@ class Simulation:
         reported = u < (c2.kill_assessment_pd if killed else c2.kill_assessment_pfa)
         self.log.emit(t, "kill_assessed", source=self.w.units.name[ic.unit[r]], track_id=tid,
                       weapon_id=ic.weapon_id[r], info=("killed" if reported else "survived")
-                      + ("" if reported == killed else " (wrong report)"))
+                      + ("" if reported == killed else " (wrong report)"),
+                      tag="killed" if reported else "survived", count=int(reported != killed))
         if reported and s >= 0:
             self._sync_c2()
             self._c2["killed"][s] = True
