@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from skyshield._version import __version__
 from skyshield.analysis.picture import picture_quality
 from skyshield.analysis.scoring import ScoreWeights, score_exercise
 from skyshield.analysis.summary import summarise
@@ -29,8 +30,6 @@ from skyshield.sim.run import SimOutput, simulate
 from skyshield.sim.world import CATEGORIES, SIDES
 
 __all__ = ["load_scenario", "run", "RunResult", "resolved_yaml", "result_of", "__version__"]
-
-__version__ = "0.1.0"
 
 
 def load_scenario(path_or_name: str | Path) -> Scenario:

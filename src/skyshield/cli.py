@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, cast
 
 import numpy as np
 import typer
@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from skyshield.api import __version__, load_scenario, run
+from skyshield.common.files import atomic_write, atomic_write_text
 from skyshield.scenario.catalogue import (
     CALIBRATION_PD,
     CALIBRATION_PFA,
@@ -555,9 +556,7 @@ def export(
     name = str(run.summary.get("scenario", "run"))
     dest = out_file or run_dir / f"{name}.{'txt.acmi' if fmt == 'acmi' else fmt}"
     try:
-        tmp = dest.with_name(f".{dest.name}.partial")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(dest)
+        atomic_write_text(dest, text)
     except OSError as exc:
         _fail(f"{dest}: cannot write: {exc.strerror or exc}")
     out.print(f"wrote {dest} ({len(text.encode()):,} bytes)", highlight=False)
@@ -784,9 +783,7 @@ def track(
         _fail(f"{plots}: {exc}")
         return
     res = track_scans(d["times"], d["meas"], d["meas_scan"], d["sigma"], d["radar_pos"], params)
-    tmp = out_file.with_name(out_file.name + ".part.npz")
-    write_tracks(tmp, res)
-    tmp.replace(out_file)
+    atomic_write(out_file, lambda f: write_tracks(cast(Any, f), res))  # numpy takes a file
     n_conf = int(np.unique(res.track_id).size)
     out.print(f"{len(res.scan_s)} scans, {n_conf} confirmed tracks, {res.scan_s.mean() * 1e3:.3f}"
               f" ms per scan ({params.filter}, {params.association}); wrote {out_file}")

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
+
+from skyshield.common.files import atomic_folder, atomic_write_parquet, atomic_write_text
 
 __all__ = ["write_run_folder", "to_jsonable", "RUN_FILES", "read_run_folder", "RunFolder",
            "RunFolderError"]
@@ -44,13 +43,6 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    # no creation timestamps or writer-specific metadata: same data, same bytes
-    table = table.replace_schema_metadata(None)
-    pq.write_table(table, path, compression="zstd")
-
-
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -66,31 +58,20 @@ def write_run_folder(dest: Path, events: pd.DataFrame, truth: pd.DataFrame, trac
     dest = Path(dest)
     if dest.exists() and not overwrite:
         raise FileExistsError(f"{dest} already exists")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent))
-    try:
-        _write_parquet(events, tmp / "events.parquet")
-        _write_parquet(truth, tmp / "truth.parquet")
-        _write_parquet(tracks, tmp / "tracks.parquet")
-        (tmp / "summary.json").write_text(
-            json.dumps(to_jsonable(summary), indent=2, sort_keys=False) + "\n", encoding="utf-8")
-        (tmp / "scenario.resolved.yaml").write_text(resolved_yaml, encoding="utf-8")
+    with atomic_folder(dest, overwrite=overwrite) as tmp:
+        # no creation timestamps or writer-specific metadata: same data, same bytes
+        atomic_write_parquet(tmp / "events.parquet", events)
+        atomic_write_parquet(tmp / "truth.parquet", truth)
+        atomic_write_parquet(tmp / "tracks.parquet", tracks)
+        atomic_write_text(tmp / "summary.json",
+                          json.dumps(to_jsonable(summary), indent=2, sort_keys=False) + "\n")
+        atomic_write_text(tmp / "scenario.resolved.yaml", resolved_yaml)
         files = {}
         for name in RUN_FILES[:-1]:
             p = tmp / name
             files[name] = {"bytes": p.stat().st_size, "sha256": _sha256(p)}
-        (tmp / "manifest.json").write_text(
-            json.dumps(to_jsonable({**manifest, "files": files}), indent=2) + "\n",
-            encoding="utf-8")
-        for p in tmp.iterdir():
-            with p.open("rb") as f:
-                os.fsync(f.fileno())
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        atomic_write_text(tmp / "manifest.json",
+                          json.dumps(to_jsonable({**manifest, "files": files}), indent=2) + "\n")
     return dest
 
 

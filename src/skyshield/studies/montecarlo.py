@@ -40,9 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
@@ -61,6 +58,12 @@ import pyarrow.parquet as pq
 
 from skyshield.analysis.stats import describe
 from skyshield.api import __version__, load_scenario, resolved_yaml, run
+from skyshield.common.files import (
+    atomic_folder,
+    atomic_write_parquet,
+    atomic_write_text,
+    remove_partials,
+)
 from skyshield.io.runfolder import to_jsonable
 from skyshield.scenario.loader import parse_scenario
 from skyshield.scenario.schema import Scenario
@@ -135,29 +138,6 @@ def run_replications(scenario: Scenario, root_seed: int, reps: Sequence[int]
 
 # --- the study folder --------------------------------------------------------------------
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
-
-
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and rename it into place, so a reader
-    (or a resumed study) sees the whole file or none of it."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; the folder's files are ordinary ones
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Rows to a table with one column order whatever order the rows came in: replication,
     seed, the metrics by name, wall_s."""
@@ -174,13 +154,11 @@ def _frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
 
 def _write_parquet(df: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None
                    ) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(metadata)
-    _atomic_write(path, lambda p: pq.write_table(table, p))
+    atomic_write_parquet(path, df, metadata=metadata)
 
 
 def _write_json(obj: Any, path: Path) -> None:
-    _atomic_write(path, lambda p: p.write_text(json.dumps(to_jsonable(obj), indent=1) + "\n",
-                                               encoding="utf-8"))
+    atomic_write_text(path, json.dumps(to_jsonable(obj), indent=1) + "\n")
 
 
 @dataclass
@@ -194,8 +172,7 @@ class _Folder:
 
     def done(self) -> pd.DataFrame:
         """Every replication in the folder's whole parts (partial files are ignored)."""
-        for stale in self.parts.glob(".*.partial"):  # a write the last run did not finish
-            stale.unlink(missing_ok=True)
+        remove_partials(self.parts)  # writes the last run did not finish
         files = sorted(self.parts.glob("part-*.parquet"))
         if not files:
             return pd.DataFrame()
@@ -294,17 +271,8 @@ def _create_folder(out: Path, fill: Callable[[Path], None]) -> None:
     if out.exists() and any(out.iterdir()):
         raise StudyError(f"{out} exists and is not empty; resume it with --resume {out}, or "
                          "choose another folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".partial"))
-    try:
+    with atomic_folder(out) as tmp:  # an empty ``out`` is replaced
         fill(tmp)
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
-        if out.is_dir():
-            out.rmdir()  # empty (checked above)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: int | None,
@@ -348,8 +316,7 @@ def _open_folder(out: Path | None, resume: bool, scenario: Scenario | None, n: i
 
     def fill(tmp: Path) -> None:
         (tmp / "parts").mkdir()
-        _atomic_write(tmp / "scenario.resolved.yaml",
-                      lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write_text(tmp / "scenario.resolved.yaml", text)
         _write_json(meta, tmp / "study.json")
 
     _create_folder(out, fill)

@@ -33,17 +33,16 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from skyshield.common.files import atomic_write_parquet, atomic_write_text
 from skyshield.io.runfolder import to_jsonable
 from skyshield.scenario.errors import Problem, ScenarioError
 from skyshield.scenario.loader import parse_scenario
 from skyshield.scenario.schema import Scenario
 from skyshield.studies.montecarlo import (
     StudyError,
-    _atomic_write,
     _create_folder,
     _read_resolved,
     _write_json,
-    _write_parquet,
     load_study,
     montecarlo,
     read_folder_json,
@@ -194,8 +193,7 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
         spec = {"kind": "skyshield.sweep", "sets": [[p, v] for p, v in sets], "n": n}
 
         def fill(tmp: Path) -> None:
-            _atomic_write(tmp / "scenario.resolved.yaml",
-                          lambda p: p.write_text(text, encoding="utf-8"))
+            atomic_write_text(tmp / "scenario.resolved.yaml", text)
             _write_json(spec, tmp / spec_path.name)
 
         _create_folder(root, fill)
@@ -234,7 +232,7 @@ def sweep(scenario: Scenario | None, sets: Sequence[tuple[str, list[Any]]] | Non
         frames.append(df)
         aggs.append({"point": k, "set": assign, **df.attrs["aggregate"]})
     table = pd.concat(frames, ignore_index=True)
-    _write_parquet(_stringify_sets(table), root / "sweep.parquet")
+    atomic_write_parquet(root / "sweep.parquet", _stringify_sets(table))
     _write_json({"sets": [[p, v] for p, v in sets], "n": n, "points": aggs}, root / "sweep.json")
     try:
         from skyshield.report.sweep_plot import plot_sweep
