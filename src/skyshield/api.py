@@ -55,10 +55,15 @@ class RunResult:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def save(self, out_dir: str | Path, overwrite: bool = False) -> Path:
-        """Write the run folder (atomically) and return its path."""
+        """Write the run folder (atomically) and return its path; the laydown's coverage
+        rings are computed here, once, and stored with the run (``rings.json``)."""
+        from skyshield.analysis.rings import coverage_rings, rings_document
+        from skyshield.sim.world import compile_world
+
+        rings = rings_document(coverage_rings(compile_world(self.scenario)))
         return write_run_folder(Path(out_dir), self.events, self.truth, self.tracks,
                                 self.summary, resolved_yaml(self.scenario, self.seed),
-                                self.manifest, overwrite=overwrite)
+                                self.manifest, overwrite=overwrite, rings=rings)
 
 
 def _used_catalogue(scenario: Scenario, cat: Catalogue) -> dict[str, Any]:

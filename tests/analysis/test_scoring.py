@@ -7,15 +7,16 @@ import pandas as pd
 import pytest
 
 from skyshield.analysis.scoring import ScoreWeights, score_exercise
+from skyshield.engine.events import EVENT_COLUMNS
 
-COLS = ["t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target", "value", "x_m",
-        "y_m", "z_m", "info"]
+NULLS = {"t_s": 0.0, "kind": "", "source": "", "truth_id": -1, "track_id": -1, "weapon_id": -1,
+         "target": "", "value": np.nan, "x_m": np.nan, "y_m": np.nan, "z_m": np.nan, "info": "",
+         "pk": np.nan, "t_pred_s": np.nan, "count": -1, "tag": ""}
 
 
 def _ev(rows):
-    full = [dict(zip(COLS, [0.0, "", "", -1, -1, -1, "", 0.0, 0.0, 0.0, 0.0, ""],
-                     strict=True)) | r for r in rows]
-    return pd.DataFrame(full, columns=COLS)
+    """Events in the log's columns, every column a row does not give at its null."""
+    return pd.DataFrame([NULLS | r for r in rows], columns=list(EVENT_COLUMNS))
 
 
 def _fight():
@@ -38,12 +39,12 @@ def _fight():
         {"t_s": 79.0, "kind": "engage", "source": "B", "truth_id": 1},
         {"t_s": 80.0, "kind": "launch", "source": "B", "truth_id": 1},
         {"t_s": 200.0, "kind": "impact", "truth_id": 1, "target": "base", "value": 0.3,
-         "info": "asset"},
+         "tag": "asset"},
         {"t_s": 129.0, "kind": "engage", "source": "A", "truth_id": 2},
         {"t_s": 130.0, "kind": "launch", "source": "A", "truth_id": 2},
         {"t_s": 150.0, "kind": "kill", "source": "A", "truth_id": 2},
         {"t_s": 30.0, "kind": "launch", "source": "A", "truth_id": 3},
-        {"t_s": 50.0, "kind": "kill", "source": "A", "truth_id": 3, "info": "friendly"},
+        {"t_s": 50.0, "kind": "kill", "source": "A", "truth_id": 3, "tag": "friendly"},
     ])
     truth = pd.DataFrame({
         "t_s": [0, 10, 0, 10, 0, 10, 0], "entity_id": [0, 0, 1, 1, 2, 2, 3],

@@ -111,7 +111,7 @@ def score_exercise(events: pd.DataFrame, threats: list[dict[str, Any]], truth: p
     hostile = {int(t["id"]): t for t in threats if t["side"] == "hostile"}
     friendly = {int(t["id"]) for t in threats if t["side"] == "friendly"}
     total_value = float(sum(asset_value.values()))
-    impacts = ev[(kind == "impact") & (ev["info"] == "asset")]
+    impacts = ev[(kind == "impact") & (ev["tag"] == "asset")]
     damage_by: dict[int, float] = {}
     for k, a, d in zip(impacts["truth_id"].astype(int), impacts["target"], impacts["value"],
                        strict=True):

@@ -92,16 +92,17 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             },
         }
     intercepts = ev[kind == "intercept"]
-    reason = intercepts["info"].astype(str).str.split(";").str[0]
-    hit = (reason == "hit").to_numpy()
-    impacts = ev[(kind == "impact") & (ev["info"] == "asset")]
+    outcome = intercepts["tag"].astype(str)  # hit, missed, target already gone, no target ...
+    hit = (outcome == "hit").to_numpy()
+    impacts = ev[(kind == "impact") & (ev["tag"] == "asset")]
     asset_value = dict(zip(assets["name"], assets["value"], strict=True))
     damage = {str(a): 0.0 for a in assets["name"]}
     for a, g in impacts.groupby("target"):  # each impact's value is its damage increment
         damage[str(a)] = round(float(g["value"].sum()), 4)
-    fratricide = sum(1 for k in kills.values() if k["info"] == "friendly")
+    fratricide = sum(1 for k in kills.values() if k["tag"] == "friendly")
     # why each leaker got through: undetected, never a confirmed track, the last reason fire
-    # control gave for not engaging it, or engaged and missed
+    # control gave for not engaging it (the no_fire event's sentence, quoted as it is), or
+    # engaged and missed
     no_fire = ev[kind == "no_fire"].drop_duplicates("truth_id", keep="last")
     last_reason = dict(zip(no_fire["truth_id"].astype(int), no_fire["info"], strict=True))
     tracked = set(ev.loc[kind == "track_confirmed", "truth_id"].astype(int))
@@ -139,8 +140,8 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "missiles_fired_by_unit": {str(k): int(v) for k, v in
                                    launches.groupby("source").size().sort_index().items()},
         "intercepts_hit": int(hit.sum()),
-        "intercepts_missed": int((reason == "missed").sum()),
-        "intercepts_no_target": int((~hit & (reason != "missed").to_numpy()).sum()),
+        "intercepts_missed": int((outcome == "missed").sum()),
+        "intercepts_no_target": int((~hit & (outcome != "missed").to_numpy()).sum()),
         "friendly_total": int(len(friendly)),
         "friendly_engaged": int(friendly["engaged"].sum()),
         "fratricide": fratricide,
@@ -154,26 +155,31 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
             "gap_mean": _r(gaps.mean(), 6) if len(cycles) else None,
             "gap_max": _r(gaps.max(), 6) if len(cycles) else None,
             "autonomous_units": sorted(ev.loc[kind == "link_lost", "source"].astype(str)),
-            "autonomous_engagements": int(engages["info"].str.contains("autonomous").sum()),
-            "duplicate_engagements": int(engages["info"].str.contains("duplicate").sum()),
+            # a duplicate engagement is an autonomous unit's (a unit off the net engaging a
+            # track the group already engages)
+            "autonomous_engagements": int(engages["tag"].isin(["autonomous", "duplicate"]).sum()),
+            "duplicate_engagements": int((engages["tag"] == "duplicate").sum()),
         },
         "by_type": by_type,
-        "pk_by_missile": _pk_by_missile(intercepts, reason, nominal_pk or {}),
+        "pk_by_missile": _pk_by_missile(intercepts, nominal_pk or {}),
         "threats": fates.to_dict(orient="records"),
     }
 
 
-def _pk_by_missile(intercepts: pd.DataFrame, reason: pd.Series, nominal: dict[str, float]
+def _pk_by_missile(intercepts: pd.DataFrame, nominal: dict[str, float]
                    ) -> dict[str, dict[str, Any]]:
-    """Per missile type: end games fought against a target still in the air ("hit" or
-    "missed"), kills, the kill rate achieved, the mean Pk the end games gave (from their miss
-    distances), the mean miss, and the catalogue's nominal single-shot Pk for comparison."""
+    """Per missile type: end games fought against a target still in the air (tag "hit" or
+    "missed"), kills, the kill rate achieved, the mean Pk the end games gave (their ``pk``
+    column, from their miss distances, each to 3 decimals), the mean miss, and the catalogue's
+    nominal single-shot Pk for comparison."""
     out: dict[str, dict[str, Any]] = {}
-    fought = reason.isin(["hit", "missed"])
-    pk = pd.to_numeric(intercepts["info"].astype(str).str.extract(r"pk=([0-9.]+)")[0],
-                       errors="coerce")
+    outcome = intercepts["tag"].astype(str)
+    fought = outcome.isin(["hit", "missed"])
+    # each end game's Pk to 3 decimals, as the summary has always averaged them (the mean of
+    # the unrounded column differs in the third decimal: the golden figures would move)
+    pk = intercepts["pk"].astype(float).round(3)
     for m, grp in intercepts[fought].groupby("target"):
-        h = int((reason[grp.index] == "hit").sum())
+        h = int((outcome[grp.index] == "hit").sum())
         out[str(m)] = {"end_games": int(len(grp)), "kills": h,
                        "pk_achieved": round(h / len(grp), 3),
                        "pk_mean_of_end_games": _r(pk[grp.index].mean(), 3),

@@ -70,10 +70,11 @@ def entities(run: RunFolder) -> dict[str, Entity]:
                       (run.scenario.get("friendlies") or {}).items()}
     ev = run.events
     fate_w: dict[int, tuple[str, float]] = {}
-    for kind, info_col in (("intercept", "info"), ("interceptor_lost", "info")):
+    for kind in ("intercept", "interceptor_lost"):
         sel = ev[ev["kind"] == kind]
-        for w, t, info in zip(sel["weapon_id"], sel["t_s"], sel[info_col], strict=True):
-            what = "lost" if kind == "interceptor_lost" else str(info).split(";")[0] or "missed"
+        for w, t, tag in zip(sel["weapon_id"], sel["t_s"], sel["tag"], strict=True):
+            # an intercept's outcome (hit, missed, target already gone, no target ...)
+            what = "lost" if kind == "interceptor_lost" else str(tag) or "missed"
             fate_w[int(w)] = (what, float(t))
     launch = ev[ev["kind"] == "launch"]
     w_type = dict(zip(launch["weapon_id"].astype(int), launch["target"], strict=True))

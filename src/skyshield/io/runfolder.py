@@ -25,7 +25,7 @@ __all__ = ["write_run_folder", "to_jsonable", "RUN_FILES", "read_run_folder", "R
            "RunFolderError"]
 
 RUN_FILES = ("events.parquet", "truth.parquet", "tracks.parquet", "summary.json",
-             "scenario.resolved.yaml", "manifest.json")
+             "scenario.resolved.yaml", "rings.json", "manifest.json")
 
 
 def to_jsonable(obj: Any) -> Any:
@@ -53,8 +53,10 @@ def _sha256(path: Path) -> str:
 
 def write_run_folder(dest: Path, events: pd.DataFrame, truth: pd.DataFrame, tracks: pd.DataFrame,
                      summary: dict[str, Any], resolved_yaml: str, manifest: dict[str, Any],
-                     overwrite: bool = False) -> Path:
-    """Write the run folder ``dest`` atomically and return it."""
+                     overwrite: bool = False, *, rings: dict[str, Any]) -> Path:
+    """Write the run folder ``dest`` atomically and return it. ``rings``: the laydown's
+    coverage rings as a JSON document (``skyshield.analysis.rings``), stored as ``rings.json``
+    so the report and the replay draw them without rebuilding the scenario."""
     dest = Path(dest)
     if dest.exists() and not overwrite:
         raise FileExistsError(f"{dest} already exists")
@@ -66,6 +68,8 @@ def write_run_folder(dest: Path, events: pd.DataFrame, truth: pd.DataFrame, trac
         atomic_write_text(tmp / "summary.json",
                           json.dumps(to_jsonable(summary), indent=2, sort_keys=False) + "\n")
         atomic_write_text(tmp / "scenario.resolved.yaml", resolved_yaml)
+        atomic_write_text(tmp / "rings.json",
+                          json.dumps(to_jsonable(rings), separators=(",", ":")) + "\n")
         files = {}
         for name in RUN_FILES[:-1]:
             p = tmp / name
@@ -96,8 +100,9 @@ class RunFolder:
 SUMMARY_KEYS = ("scenario", "seed", "sim_duration_s", "events_total", "threats_total",
                 "threats_destroyed", "threats_leaked", "missiles_fired", "fratricide", "threats")
 TABLE_COLUMNS = {
+    # the typed columns (engine.events.EVENT_SCHEMA): a folder written before them is refused
     "events.parquet": ("t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target",
-                       "value", "info"),
+                       "value", "info", "pk", "t_pred_s", "count", "tag"),
     "truth.parquet": ("t_s", "entity_id", "x_m", "y_m", "z_m", "lat_deg", "lon_deg", "alt_m",
                       "name", "kind"),
     "tracks.parquet": ("t_s", "track_id", "status", "x_m", "y_m", "z_m", "sigma_pos_m",

@@ -71,7 +71,7 @@ def laydown_figure(run: RunFolder) -> Any:
     interceptor flights, with a legend of every style used."""
     from matplotlib.lines import Line2D
 
-    from skyshield.report.rings import COVERAGE_AGL_M, COVERAGE_RCS_M2, coverage_rings
+    from skyshield.report.rings import load_rings
 
     ents = entities(run)
     pos = positions(run)
@@ -91,11 +91,12 @@ def laydown_figure(run: RunFolder) -> Any:
         if label not in handles:
             handles[label] = Line2D([], [], color=colour, ls=ls, lw=lw, marker=marker, **kw)
 
-    rings = coverage_rings(run)
+    stored = load_rings(run)  # computed when the run was written (rings.json)
+    rings, ref = stored.rings, stored.reference
     for r in rings:
-        c, ls = STYLES["radar_low" if r.agl_m == COVERAGE_AGL_M[0] else "radar_high"]
+        c, ls = STYLES["radar_low" if r.agl_m == min(ref["agl_m"]) else "radar_high"]
         ax.plot(r.lon_deg, r.lat_deg, color=c, lw=0.9, ls=ls, zorder=2)
-        key(f"radar coverage, {COVERAGE_RCS_M2:g} m² target at {r.agl_m / 1e3:g} km AGL", c, ls,
+        key(f"radar coverage, {ref['rcs_m2']:g} m² target at {r.agl_m / 1e3:g} km AGL", c, ls,
             0.9)
     c_eng, ls_eng = STYLES["engagement"]
     for u in us:
@@ -105,7 +106,7 @@ def laydown_figure(run: RunFolder) -> Any:
             ax.plot(x, y, color=c_eng, lw=0.9, ls=ls_eng, zorder=2)
             key("engagement ring (longest missile range)", c_eng, ls_eng, 0.9)
     if not rings:
-        key("radar coverage: not available (scenario not rebuilt)", "#ffffff", "-", 0)
+        key("radar coverage: no unit radar", "#ffffff", "-", 0)
     for a in (run.scenario.get("assets") or {}).values():
         ax.plot(a["lon"], a["lat"], "s", color="#444", ms=7, zorder=5)
         key("defended asset", "#444", "", 0, "s", ms=7)
@@ -156,12 +157,10 @@ def _timeline(run: RunFolder) -> str:
     ev = run.events
     rows = [("first detection", ev[ev["kind"] == "first_detection"], "o", "#1f77b4"),
             ("launch", ev[ev["kind"] == "launch"], "^", "#ff8c00"),
-            ("intercept: hit", ev[(ev["kind"] == "intercept")
-                                  & ev["info"].astype(str).str.startswith("hit")], "*",
+            ("intercept: hit", ev[(ev["kind"] == "intercept") & (ev["tag"] == "hit")], "*",
              "#2a9d3a"),
             ("intercept: miss / no target", ev[(ev["kind"] == "intercept")
-                                   & ~ev["info"].astype(str).str.startswith("hit")], "x",
-             "#7f7f7f"),
+                                               & (ev["tag"] != "hit")], "x", "#7f7f7f"),
             ("kill", ev[ev["kind"] == "kill"], "X", "#000000"),
             ("leak", ev[ev["kind"] == "leak"], "v", "#d62728"),
             ("impact", ev[ev["kind"] == "impact"], "D", "#8c564b")]

@@ -6,8 +6,8 @@ server binds 127.0.0.1 by default. Endpoints (all JSON, read-only):
 
 * ``/api/run`` — the scenario's name, clock start, duration, origin, fire units (site, radars
   and missiles with their ranges, each radar's horizon-limited coverage polygon at a low and a
-  high reference altitude from :mod:`skyshield.report.rings`), assets, and every entity (side,
-  category, type, fate);
+  high reference altitude, as the run folder stores them in ``rings.json``:
+  :mod:`skyshield.report.rings`), assets, and every entity (side, category, type, fate);
 * ``/api/truth`` — per entity key, columns ``t``, ``lat``, ``lon``, ``alt`` (the truth samples);
 * ``/api/tracks`` — per confirmed system track, its updates (``t``, ``lat``, ``lon``, ``alt``,
   ``sigma``) and its identity and class over time as the air picture had them (identification
@@ -28,7 +28,7 @@ from skyshield.geo import enu_to_geodetic
 from skyshield.io.aar import entities, entity_key, iso, positions, start_time, units
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.io.runfolder import RunFolder, to_jsonable
-from skyshield.report.rings import COVERAGE_AGL_M, COVERAGE_PD, COVERAGE_RCS_M2, coverage_rings
+from skyshield.report.rings import load_rings
 
 __all__ = ["replay_app", "replay_payload", "STATIC_DIR", "serve"]
 
@@ -46,7 +46,8 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
     sc = run.scenario
     ents = entities(run)
     cover: dict[str, list[dict[str, Any]]] = {}
-    for r in coverage_rings(run):
+    stored = load_rings(run)  # computed when the run was written (rings.json)
+    for r in stored.rings:
         cover.setdefault(r.unit, []).append({
             "radar": r.radar, "agl_m": r.agl_m, "max_range_m": round(r.max_range_m, 1),
             "lat": _r(r.lat_deg, 5), "lon": _r(r.lon_deg, 5)})
@@ -66,8 +67,7 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
                          "type": e.type, "fate": e.fate, "fate_t_s": e.fate_t_s,
                          "sidc": SYMBOLS[symbol_key(e)]["sidc"]} for k, e in ents.items()},
         "sidc": {k: v["sidc"] for k, v in SYMBOLS.items()},
-        "coverage_reference": {"rcs_m2": COVERAGE_RCS_M2, "pd": COVERAGE_PD,
-                               "agl_m": list(COVERAGE_AGL_M)},
+        "coverage_reference": {k: stored.reference[k] for k in ("rcs_m2", "pd", "agl_m")},
         "summary": {k: run.summary.get(k) for k in (
             "threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
             "fratricide", "value_lost")},
@@ -78,8 +78,9 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
              for k, g in pos.groupby("key", sort=True)}
     tracks = _tracks(run)
     ev = run.events[~run.events["kind"].isin(QUIET_KINDS)].sort_values("t_s", kind="stable")
+    # the typed columns (engine.events.EVENT_SCHEMA); ``info`` is shown as text, never parsed
     cols = ["t_s", "kind", "source", "truth_id", "track_id", "weapon_id", "target", "value",
-            "info"]
+            "info", "tag", "pk", "t_pred_s", "count"]
     events = [dict(zip(cols, r, strict=True)) for r in ev[cols].itertuples(index=False)]
     for e in events:
         e["truth_key"] = entity_key(int(e["truth_id"])) if e["truth_id"] >= 0 else None

@@ -245,10 +245,10 @@ const FILTERS = {
 function eventText(e) {
   switch (e.kind) {
     case "launch": return `${e.source} launches ${e.target} at track ${e.track_id}`;
-    case "intercept": return `${e.target} from ${e.source}: ${String(e.info).split(";")[0]} (miss ${Number(e.value).toFixed(1)} m)`;
-    case "kill": return `${e.source} destroys ${nameOf(e.truth_key)} (${e.info})`;
+    case "intercept": return `${e.target} from ${e.source}: ${e.tag} (miss ${Number(e.value).toFixed(1)} m${e.pk == null ? "" : `, Pk ${Number(e.pk).toFixed(2)}`})`;
+    case "kill": return `${e.source} destroys ${nameOf(e.truth_key)} (${e.tag})`;
     case "leak": return `${nameOf(e.truth_key)} leaks to ${e.target}`;
-    case "impact": return `${nameOf(e.truth_key)} hits ${e.target} (${e.info})`;
+    case "impact": return `${nameOf(e.truth_key)} hits ${e.target} (${e.tag})`;
     case "first_detection": return `${e.source} first detects ${nameOf(e.truth_key)} at ${(e.value / 1e3).toFixed(0)} km`;
     case "identified": return `track ${e.track_id} identified ${e.target}`;
     case "classified": return `track ${e.track_id} classed ${e.target}`;
