@@ -8,8 +8,8 @@ synthetic routes (6 waypoints, legs of 40–120 km: ~250 table nodes each), put 
 ``add_vehicles``. Then, through the live command path (``sim.live.apply_command``, as the server
 calls it): an inject (one cruise missile at the base) and updates of one external entity (the
 first update creates it; the timed ones re-route it). "full rebuild" is the same simulation with
-``_Sim._splice_routes`` replaced by ``engine.motion.build_route_table`` over every vehicle (what
-the code did before); "incremental" is the code as it is. Times are medians of ``--repeats``.
+``sim.truth.Truth._splice`` replaced by ``engine.motion.build_route_table`` over every vehicle
+(what the code did before); "incremental" is the code as it is. Times are medians of ``--repeats``.
 """
 
 from __future__ import annotations
@@ -26,18 +26,26 @@ from rich.table import Table
 import skyshield
 from skyshield.engine.motion import build_route_table
 from skyshield.sim.live import apply_command
-from skyshield.sim.run import _Sim
+from skyshield.sim.run import Simulation
+from skyshield.sim.truth import Truth
 from skyshield.sim.world import Vehicles, compile_world
 
 
-class _FullRebuild(_Sim):
+class _FullRebuildTruth(Truth):
     """The route table rebuilt over every vehicle on each change (the code before splicing)."""
 
-    def _splice_routes(self, start: int, stop: int, new_stop: int) -> None:
+    def _splice(self, start: int, stop: int, new_stop: int) -> None:
         v = self.w.vehicles
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
                                         self.w.origin)
-        self._state_cache = None
+        self.invalidate()
+
+
+class _FullRebuild(Simulation):
+    def __init__(self, world: Any, seed: int):
+        super().__init__(world, seed)
+        self.truth = _FullRebuildTruth(world)
+        self.weapons.truth = self.truth
 
 
 def _background(v: Vehicles, n: int, origin: tuple[float, float, float]) -> Vehicles:
@@ -71,7 +79,7 @@ def _time(f, repeats: int) -> float:
     return float(np.median(ts))
 
 
-def measure(cls: type[_Sim], n: int, repeats: int) -> tuple[float, float, int]:
+def measure(cls: type[Simulation], n: int, repeats: int) -> tuple[float, float, int]:
     sc = skyshield.load_scenario("slavic-shield-2019")
     world = compile_world(sc)
     sim = cls(world, 1)
@@ -93,7 +101,7 @@ def measure(cls: type[_Sim], n: int, repeats: int) -> tuple[float, float, int]:
     ti = _time(inject, repeats)
     update()  # creates the entity
     tu = _time(update, repeats)
-    return ti, tu, int(sim.routes.key.size)
+    return ti, tu, int(sim.truth.routes.key.size)
 
 
 def main() -> None:
@@ -107,7 +115,7 @@ def main() -> None:
         tab.add_column(c, justify="right")
     for n in (int(s) for s in a.sizes.split(",")):
         fi, fu, nodes = measure(_FullRebuild, n, a.repeats)
-        ii, iu, _ = measure(_Sim, n, a.repeats)
+        ii, iu, _ = measure(Simulation, n, a.repeats)
         tab.add_row(f"{n:,}", f"{nodes:,}", f"{fi * 1e3:.1f}", f"{ii * 1e3:.2f}",
                     f"{fi / ii:.0f}×", f"{fu * 1e3:.1f}", f"{iu * 1e3:.2f}", f"{fu / iu:.0f}×")
     Console(width=130).print(tab)

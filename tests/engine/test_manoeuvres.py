@@ -7,7 +7,7 @@ import pytest
 import skyshield
 from skyshield.engine.motion import manoeuvre_offsets, table_state
 from skyshield.scenario.schema import Manoeuvre
-from skyshield.sim.run import _Sim
+from skyshield.sim.run import Simulation
 from skyshield.sim.world import compile_world
 
 V = np.array([[220.0, 0.0, 0.0]])  # a straight route along +x
@@ -67,22 +67,21 @@ def test_simulation_truth_carries_the_manoeuvres():
         update={"manoeuvre": Manoeuvre(kind="break", g=6.0, duration=6.0)})
     sc = sc.model_copy(update={"raids": raids, "threats": threats})
     world = compile_world(sc)
-    sim = _Sim(world, 1)
+    sim = Simulation(world, 1)
     v = world.vehicles
     cm = [i for i, n in enumerate(v.name) if n.startswith("cm_west")]
     strike = v.name.index("strike_1")
     dev = []
     for t in np.arange(v.t_start_s[cm[0]] + 1, v.t_start_s[cm[0]] + 200, 0.5):
         pos = sim.state(float(t))[0]
-        ref = table_state(sim.routes, float(t))[0]
+        ref = table_state(sim.truth.routes, float(t))[0]
         dev.append(np.linalg.norm(pos[cm[0]] - ref[cm[0]]))
     assert max(dev) == pytest.approx(120.0, rel=0.01)
     # the striker breaks only once it has seen a launch
     t = float(v.t_start_s[strike]) + 60.0
-    assert np.allclose(sim.state(t)[0][strike], table_state(sim.routes, t)[0][strike])
-    sim._man_t_ref[strike] = t
-    sim._state_cache = None
-    off = np.linalg.norm(sim.state(t + 3.0)[0][strike] - table_state(sim.routes, t + 3.0)[0][
+    assert np.allclose(sim.state(t)[0][strike], table_state(sim.truth.routes, t)[0][strike])
+    sim.truth.start_break(strike, t)
+    off = np.linalg.norm(sim.state(t + 3.0)[0][strike] - table_state(sim.truth.routes, t + 3.0)[0][
         strike])
     assert off == pytest.approx(2 * 6 * 9.80665 * (6.0 / (2 * np.pi)) ** 2, rel=0.01)
 

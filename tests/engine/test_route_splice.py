@@ -17,7 +17,7 @@ from skyshield.engine.motion import (
     splice_route_table,
     table_state,
 )
-from skyshield.sim.run import _Sim
+from skyshield.sim.run import Simulation
 from skyshield.sim.world import Vehicles, compile_world
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
@@ -79,7 +79,7 @@ def test_adds_and_moves_splice_to_the_full_rebuild(sc, seed, n_ops):
     latest so the span shrinks): the simulation's table equals the full rebuild."""
     rng = np.random.default_rng(seed)
     world = compile_world(sc)
-    sim = _Sim(world, 1)
+    sim = Simulation(world, 1)
     for _ in range(n_ops):
         v = world.vehicles
         width = v.wp_t_s.shape[1]
@@ -95,7 +95,7 @@ def test_adds_and_moves_splice_to_the_full_rebuild(sc, seed, n_ops):
             wp = _waypoints(rng, k, k, world.origin, 3000.0 if rng.random() < 0.8 else 0.0)
             sim.move_vehicle(0.0, i, *wp)
         v = world.vehicles
-        _assert_same_table(sim.routes, build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad,
+        _assert_same_table(sim.truth.routes, build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad,
                                                          v.wp_alt_m, world.origin))
 
 

@@ -209,7 +209,7 @@ def test_semi_active_missile_lost_when_its_radar_is_destroyed_mid_flight():
     fighter; the controller destroys the 1S91 while the missile flies. Without illumination the
     seeker has nothing to home on: the missile is lost seconds later (3 revisits of the 2 s
     radar plus a 10 s seeker memory, both assumed and stated in sim.run) and kills nothing."""
-    from skyshield.sim.run import _Sim
+    from skyshield.sim.run import Simulation
     from skyshield.sim.world import compile_world
 
     text = f"""
@@ -234,7 +234,7 @@ threats:
       - {{lat: {45.0 - 40.0 / KM_PER_DEG_LAT:.6f}, lon: 20.0, alt: 3000 m, speed: 250 m/s}}
       - {{lat: 45.0, lon: 20.0, alt: 3000 m}}
 """
-    sim = _Sim(compile_world(parse_scenario(text, "kub.yaml")), 3)
+    sim = Simulation(compile_world(parse_scenario(text, "kub.yaml")), 3)
     sim.start()
     log = sim.log
     while not sim.finished and "launch" not in log._cols["kind"]:

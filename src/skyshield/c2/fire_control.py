@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skyshield.c2 import wta
+from skyshield.engine.names import ROES
 from skyshield.physics.flight import altitude_m
 from skyshield.physics.kinematics import intercept_time_s, intercept_time_table
 from skyshield.physics.lethality import sspk_circular_normal
@@ -33,7 +34,6 @@ NO_FIRE_REASONS = ("no fire unit in range", "rules of engagement", "engagement r
                    "engagement radar does not hold the track",
                    "beyond the engagement horizon")
 
-ROES = ("weapons_free", "weapons_tight", "weapons_hold")
 FREE, TIGHT, HOLD = 0, 1, 2
 
 

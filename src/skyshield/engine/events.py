@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from skyshield.engine.names import SIDES
+
 __all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EVENT_SCHEMA", "EVENT_TAGS", "Event", "EventLog"]
 
 _N = "NaN if none"
@@ -145,10 +147,10 @@ EVENT_KINDS: dict[str, str] = {k: v[0] for k, v in EVENT_SCHEMA.items()}
 
 # the vocabulary of ``tag`` per kind (kinds not listed leave it "")
 EVENT_TAGS: dict[str, tuple[str, ...]] = {
-    "spawn": ("hostile", "friendly"),
-    "leak": ("hostile", "friendly"),
-    "route_end": ("hostile", "friendly"),
-    "kill": ("hostile", "friendly"),
+    "spawn": SIDES,
+    "leak": SIDES,
+    "route_end": SIDES,
+    "kill": SIDES,
     "track_dropped": ("coasted out",),
     "classified": ("kinematics", "jamming"),
     "assignment": ("heuristic", "outer-approximation"),

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from skyshield.engine.names import Category
 from skyshield.physics import detection, radar
 from skyshield.scenario.errors import (
     LineMap,
@@ -265,7 +266,7 @@ class JammerType(_Strict):
 
 class AirVehicleType(_Strict):
     description: str
-    category: Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile"]
+    category: Category  # engine.names
     rcs_m2: Figure
     swerling: Figure
     cruise_speed_mps: Figure

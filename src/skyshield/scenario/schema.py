@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from skyshield.engine.names import Roe
 from skyshield.geo import geodetic_to_ecef
 from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
 from skyshield.scenario.quantities import (
@@ -41,7 +42,7 @@ __all__ = [
     "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits",
 ]
 
-ROE = Literal["weapons_free", "weapons_tight", "weapons_hold"]
+ROE = Roe  # engine.names: the one home of the ROE vocabulary
 AltRef = Literal["agl", "msl"]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, decimal degrees")]
 Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, decimal degrees")]

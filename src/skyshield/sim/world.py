@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from skyshield.c2.fire_control import ROES, FireUnits, MissileTypes
+from skyshield.c2.fire_control import FireUnits, MissileTypes
+from skyshield.engine.names import CATEGORIES, ROES, SIDES
 from skyshield.geo import enu_rotation, geodetic_to_enu
 from skyshield.physics.flight import Airframe
 from skyshield.physics.lethality import lethal_radius_for_target
@@ -25,8 +26,6 @@ from skyshield.weapons.flyout import airframe_table
 __all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES",
            "CATEGORY_VULNERABILITY"]
 
-SIDES = ("hostile", "friendly")
-CATEGORIES = ("uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile")
 
 
 @dataclass

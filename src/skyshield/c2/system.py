@@ -1,0 +1,347 @@
+"""The fire-control system: threat evaluation, identification and weapon assignment, each cycle.
+
+Every ``c2.cycle`` seconds, on the confirmed tracks of the air picture:
+
+1. **classify** each track from its kinematics (speed, height above the ground on the curved
+   Earth, climb) and the jamming cue (its position on the jam strobes of two or more sites);
+2. **identify** it by IFF: the aircraft the track follows answers if it is friendly and the
+   draw succeeds (stream ``iff``); a track becomes hostile after
+   ``iff_interrogations`` silent interrogations; missiles flying at a track identified friend
+   are destroyed (cease fire);
+3. **emission control**: cued engagement radars radiate while the picture holds a non-friend
+   within their cue range or their missiles fly;
+4. **assign** fire units (``c2.fire_control.plan`` or ``plan_wta``) within their envelopes,
+   channels, inventories, ROE and doctrine; units cut off from the command post plan alone on
+   what their own radars hold;
+5. log why each threat that was not engaged was not (when the reason changes).
+
+The cycle returns its events and its orders; the orders go through the engagement gate
+(``c2.approval``) to the weapons. Fire control knows the weapons only through what they commit:
+the missiles in the air and the launches scheduled (:class:`Commitments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from skyshield.c2 import threat
+from skyshield.c2.fire_control import Order, plan, plan_wta
+from skyshield.engine.events import Event
+from skyshield.engine.rng import stream
+from skyshield.geo import enu_to_aer
+from skyshield.physics.flight import altitude_m
+from skyshield.physics.propagation import EARTH_RADIUS_M
+
+__all__ = ["Commitments", "CycleResult", "FireControlSystem", "height_climb",
+           "UNIT_THREAT_RADIUS_M"]
+
+UNIT_THREAT_RADIUS_M = 1000.0  # assumed: a threat within this distance of a fire unit hits it
+
+
+def height_climb(st: np.ndarray, origin_alt_m: float, ground_m: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Height above the ground (m) and climb rate (m/s) of flat-frame track states over the
+    curved Earth: the frame is tangent at the scenario origin, so a point's height is
+    z + (x² + y²)/(2R) above the origin's sphere (``physics.flight.altitude_m``, the
+    flyouts' Earth) and the local vertical there is (x, y, R + z)/|(x, y, R + z)|."""
+    h = altitude_m(st[:, :3], origin_alt_m, EARTH_RADIUS_M) - ground_m
+    up = np.column_stack([st[:, 0], st[:, 1], EARTH_RADIUS_M + st[:, 2]])
+    up /= np.linalg.norm(up, axis=1)[:, None]
+    return h, np.einsum("ij,ij->i", st[:, 3:], up)
+
+
+@dataclass
+class Commitments:
+    """What the weapons have committed: (unit, track id, rounds) of the missiles in the air, of
+    those not yet assessed (in the air or fuzed), and of the launches scheduled."""
+
+    flying: list[tuple[int, int, int]]
+    unassessed: list[tuple[int, int, int]]
+    pending: list[tuple[int, int, int]]
+
+
+@dataclass
+class CycleResult:
+    events: list[Event]
+    orders: list[Order] = field(default_factory=list)
+    autonomous: np.ndarray | None = None  # (u,) units that planned alone this cycle
+    duplicates: set[tuple[int, int]] = field(default_factory=set)  # (unit, track id)
+
+
+class FireControlSystem:
+    """Fire control's view of the air picture (per track: class, identity, IFF replies,
+    assessed killed) and its cycle.
+
+    ``world`` (``sim.world.World``) supplies the units, missile types, radars, defended assets
+    and the IFF transponders of the aircraft; ``tracker`` is the air picture
+    (``tracking.Tracker``: its public arrays and queries)."""
+
+    def __init__(self, world: Any, tracker: Any, seed: int, *, class_category: np.ndarray,
+                 confirmed: int, strobes: dict[int, tuple[float, Any]]):
+        self.w = world
+        self.sc = world.scenario
+        self.tr = tracker
+        self.confirmed = confirmed  # the tracker's status of a confirmed track
+        # each radar's latest scan time and jam strobes (``sensors.system.Sensing.strobes``:
+        # the same dict, kept up to date by the sensing system)
+        self.strobes = strobes
+        self.class_category = class_category  # threat.CLASSES -> vulnerability category
+        self.rng_iff = stream(seed, "iff")
+        cap = 0
+        self._ids = np.full(cap, -1, dtype=np.int64)
+        self._c2 = {"replied": np.zeros(cap, bool), "asked": np.zeros(cap, np.int64),
+                    "ident": np.zeros(cap, np.int64), "cls": np.zeros(cap, np.int64),
+                    "killed": np.zeros(cap, bool)}
+        self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
+        self.solver_times: list[float] = []  # wall clock, outside the event log
+        nu = len(world.units.name)
+        self._auto_logged = np.zeros(nu, dtype=bool)
+        self.live_auto = np.zeros(nu, dtype=bool)  # links cut by the controller (live)
+
+    # ------------------------------------------------------------------ per-track view
+    def _sync(self) -> None:
+        """Follow the tracker's slots: grow with it, reset the slots it reused."""
+        tr = self.tr
+        cap = tr.status.size
+        if self._ids.size < cap:
+            grow = cap - self._ids.size
+            self._ids = np.concatenate([self._ids, np.full(grow, -1, dtype=np.int64)])
+            for k, a in self._c2.items():
+                self._c2[k] = np.concatenate([a, np.zeros(grow, dtype=a.dtype)])
+        reused = self._ids != tr.track_id
+        for a in self._c2.values():
+            a[reused] = 0
+        self._ids[reused] = tr.track_id[reused]
+
+    def identity(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Identity (``threat.IDENTITIES`` index) and class (``threat.CLASSES`` index) of the
+        tracks in tracker ``slots``."""
+        self._sync()
+        return self._c2["ident"][slots].copy(), self._c2["cls"][slots].copy()
+
+    def mark_killed(self, slot: int) -> None:
+        """A kill assessment reported the track in ``slot`` killed."""
+        self._sync()
+        self._c2["killed"][slot] = True
+
+    def height_climb(self, st: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return height_climb(st, float(self.w.origin[2]), self.w.terrain_m)
+
+    def launch_veto(self, slot: int, st: np.ndarray) -> str:
+        """Why a scheduled launch at the track in ``slot`` (state ``st``) must not go ("": it
+        may): identified friend, assessed killed, below the ground."""
+        self._sync()
+        if self._c2["ident"][slot] == threat.FRIEND:
+            return "track identified friend"
+        if self._c2["killed"][slot]:
+            return "track assessed killed"
+        if self.height_climb(st[None])[0][0] < 0.0:
+            return "track below the ground (threat down)"
+        return ""
+
+    # ------------------------------------------------------------------ the cycle
+    def cycle(self, t: float, commitments: Callable[[], Commitments],
+              cease_fire: Callable[[float, int, str], None],
+              held: Callable[[np.ndarray, float], np.ndarray],
+              flying_units: Callable[[], np.ndarray]) -> CycleResult:
+        """One fire-control cycle at ``t``. ``commitments()`` is asked after the cease fire on
+        friends (``cease_fire(t, track_id, why)``) has taken effect; ``held(slots, t)`` is
+        (k, u) whether each unit's engagement radar holds each track; ``flying_units()`` (u,)
+        whether each unit has missiles in the air."""
+        tr, w = self.tr, self.w
+        self._sync()
+        slots = tr.live(self.confirmed)
+        events: list[Event] = []
+        if slots.size == 0:
+            return CycleResult(events)
+        st = tr.state_at(slots, t)
+        ids = tr.track_id[slots]
+        agl, climb = self.height_climb(st)
+        speed = np.linalg.norm(st[:, 3:], axis=1)
+        jamming = self._on_strobe(t, st[:, :3])
+        cls, conf = threat.classify(speed, agl, climb, jamming)
+        c = self._c2
+        changed = cls != c["cls"][slots]
+        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
+            cue = "jamming" if jamming[k] and cls[k] != 4 else "kinematics"
+            events.append(Event(t, "classified", track_id=tr.track_id[s], truth_id=tr.truth[s],
+                                target=threat.CLASSES[cls[k]], value=conf[k], info=f"cue={cue}",
+                                tag=cue))
+        c["cls"][slots] = cls
+        # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
+        truth = tr.truth[slots]
+        v = w.vehicles
+        known = truth >= 0
+        friendly = np.zeros(slots.size, bool)
+        p_reply = np.zeros(slots.size)
+        friendly[known] = v.side[truth[known]] == 1
+        p_reply[known] = v.iff_reply_probability[truth[known]]
+        u_iff = self.rng_iff.random(slots.size)
+        c["replied"][slots] |= threat.interrogate(friendly, p_reply, u_iff)
+        c["asked"][slots] += 1
+        ident = threat.identity(c["replied"][slots], c["asked"][slots],
+                                self.sc.c2.iff_interrogations)
+        changed = ident != c["ident"][slots]
+        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
+            events.append(Event(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
+                                target=threat.IDENTITIES[ident[k]]))
+        c["ident"][slots] = ident
+        for s in slots[changed & (ident == threat.FRIEND)]:  # cease fire on a friend
+            cease_fire(t, int(tr.track_id[s]), "self-destruct: target identified friend")
+        radar_on = self._emission_control(t, st[:, :3], ident, flying_units, events)
+        # threat evaluation against defended assets and the units themselves
+        u = w.units
+        pts = np.vstack([w.assets.pos_m, u.pos_m[u.alive]])
+        vals = np.concatenate([w.assets.value, u.value[u.alive]])
+        radii = np.concatenate([w.assets.radius_m,
+                                np.full(int(u.alive.sum()), UNIT_THREAT_RADIUS_M)])
+        prio, _, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
+        com = commitments()
+        tb, mb, per_track = self._busy(com)
+        stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
+        blocked = (np.array([_blocked(per_track.get(int(i))) for i in ids], dtype=bool)
+                   | c["killed"][slots] | stale)
+        planner = plan_wta if self.sc.c2.assignment == "wta" else plan
+        auto = self._autonomous(t, events)
+        joint_on = radar_on & ~auto
+        held_ku = held(slots, t)
+        cat = self.class_category[cls]  # the picture's class as a vulnerability category
+        pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
+                     self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat)
+        dup: set[tuple[int, int]] = set()
+        for a in np.flatnonzero(auto & radar_on & u.alive):
+            # an autonomous unit sees only the tracks its own radars hold, knows only its own
+            # missiles in flight, and plans alone
+            own = tr.seen_by(slots, self.unit_sensor_ids(int(a)), t - self.sc.c2.max_track_age)
+            own_busy = self._busy(com, int(a))[2]
+            own_blocked = (np.array([_blocked(own_busy.get(int(i))) for i in ids], dtype=bool)
+                           | c["killed"][slots] | stale | ~own)
+            only = np.zeros_like(radar_on)
+            only[a] = True
+            pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
+                         self.sc.c2.engagement_horizon, only, held=held_ku, category=cat)
+            for o in pa.orders:
+                if per_track.get(o.track_id, (0,))[0] > 0 or any(
+                        q.track_id == o.track_id for q in pl.orders):
+                    dup.add((o.unit, o.track_id))
+            pl.orders.extend(pa.orders)
+        if pl.solver is not None and pl.n_weapons:
+            sol = pl.solver
+            self.solver_times.append(float(sol.time_s))
+            events.append(Event(t, "assignment", value=sol.gap, info=(
+                f"objective={sol.objective:.6g} bound={sol.lower_bound:.6g} gap={sol.gap:.4g} "
+                f"targets={pl.n_targets} weapons={pl.n_weapons} method={sol.method}"),
+                count=pl.n_weapons, tag=sol.method))
+        # every track not engaged that is not a friend has its reason: those the planner did not
+        # consider because they were assessed killed or their track went stale
+        for k in np.flatnonzero((c["killed"][slots] | stale) & (ident != threat.FRIEND)):
+            pl.no_fire.setdefault(int(ids[k]), "assessed killed" if c["killed"][slots[k]]
+                                  else "track stale")
+        for tid, why in pl.no_fire.items():
+            if self._no_fire.get(tid) != why:
+                self._no_fire[tid] = why
+                s = tr.slot_of(tid)
+                events.append(Event(t, "no_fire", track_id=tid, truth_id=tr.truth[s], info=why))
+        for o in pl.orders:
+            self._no_fire.pop(o.track_id, None)
+        return CycleResult(events, pl.orders, auto, dup)
+
+    def unit_sensor_ids(self, unit: int) -> np.ndarray:
+        """The tracker's sensor ids of the radars of fire unit ``unit``."""
+        rs = self.w.radars
+        return np.array([self.tr.sensor_id(rs.name[i]) for i in np.flatnonzero(rs.unit == unit)],
+                        dtype=np.int64)
+
+    def _emission_control(self, t: float, track_pos_m: np.ndarray, ident: np.ndarray,
+                          flying_units: Callable[[], np.ndarray], events: list[Event]
+                          ) -> np.ndarray:
+        """Switch cued engagement radars on while the air picture holds a track that is not a
+        friend within their cue range (or their missiles are in the air), off otherwise.
+        Returns which units' engagement radars were radiating at the start of this cycle."""
+        w = self.w
+        rs, eng = w.radars, w.engagement_radar
+        radar_on: np.ndarray = rs.emitting[eng] & rs.alive[eng]
+        if not w.emcon_cued.any():
+            return radar_on
+        threat_pos = track_pos_m[ident != threat.FRIEND]
+        flying = flying_units()
+        for k in np.flatnonzero(w.emcon_cued & w.units.alive):
+            near = bool(threat_pos.size) and bool(
+                (np.linalg.norm(threat_pos - w.units.pos_m[k], axis=1) <= w.cue_range_m[k]).any())
+            want = near or flying[k]
+            if want != rs.emitting[eng[k]]:
+                rs.emitting[eng[k]] = want
+                onoff = "on" if want else "off"
+                events.append(Event(t, "emission", source=rs.name[eng[k]], info=onoff, tag=onoff))
+        return radar_on
+
+    def _autonomous(self, t: float, events: list[Event]) -> np.ndarray:
+        """Units fighting without the command post at ``t`` (logged when it starts)."""
+        u, c2 = self.w.units, self.sc.c2
+        auto = np.array([self.sc.units[n].doctrine.autonomous for n in u.name], dtype=bool)
+        if c2.command_post_lost is not None and t >= c2.command_post_lost:
+            auto[:] = True
+        for ll in c2.links_lost:
+            if t >= ll.at:
+                auto[u.name.index(ll.unit)] = True
+        auto |= self.live_auto
+        for k in np.flatnonzero(auto & ~self._auto_logged):
+            events.append(Event(t, "link_lost", source=u.name[k], info="fights autonomously"))
+        self._auto_logged |= auto
+        return auto
+
+    def _busy(self, com: Commitments, only_unit: int | None = None
+              ) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, bool, int]]]:
+        """Per unit: tracks and missiles in the air or pending. Per track: missiles fired at it
+        and not yet assessed, whether a shoot-look-shoot unit fired any, the largest salvo
+        (counting only ``only_unit``'s missiles when given: what an autonomous unit knows)."""
+        u = self.w.units
+        nu = len(u.name)
+        tb, mb = np.zeros(nu), np.zeros(nu)
+        seen: set[tuple[int, int]] = set()
+        for unit, tid, n in com.flying + com.pending:
+            mb[unit] += n
+            if (unit, tid) not in seen:
+                seen.add((unit, tid))
+                tb[unit] += 1
+        per_track: dict[int, tuple[int, bool, int]] = {}
+        for unit, tid, n in com.unassessed + com.pending:
+            if only_unit is not None and unit != only_unit:
+                continue
+            cnt, sls, salvo = per_track.get(tid, (0, False, 0))
+            per_track[tid] = (cnt + n, sls or bool(u.shoot_look_shoot[unit]),
+                              max(salvo, int(u.salvo[unit])))
+        return tb, mb, per_track
+
+    def _on_strobe(self, t: float, pos_m: np.ndarray) -> np.ndarray:
+        """Which track positions lie on jam strobes of the latest scans of live radars: on
+        strobes seen from two sites (fire units) when two or more sites see strobes — bearings
+        from two sites cross at the jammer, while one bearing also passes everything flying
+        along it, such as the anti-radiation missiles a jamming striker launches — else from
+        one site."""
+        rs = self.w.radars
+        by_site: dict[int, np.ndarray] = {}
+        for i, (ts, sb) in self.strobes.items():
+            if sb.az_rad.size == 0 or not rs.alive[i] or t - ts > rs.period_s[i] + self.sc.c2.cycle:
+                continue
+            az = enu_to_aer((pos_m - rs.pos_m[i]) @ rs.rot[i].T)[0]
+            hit = threat.on_strobe(az, sb.az_rad, sb.sigma_az_rad, rs.beamwidth_az_rad[i])
+            site = int(rs.unit[i])
+            by_site[site] = by_site.get(site, np.zeros(pos_m.shape[0], dtype=bool)) | hit
+        if not by_site:
+            return np.zeros(pos_m.shape[0], dtype=bool)
+        out: np.ndarray = np.sum(list(by_site.values()), axis=0) >= min(len(by_site), 2)
+        return out
+
+
+def _blocked(entry: tuple[int, bool, int] | None) -> bool:
+    """Shoot-look-shoot: no new fire until all fired is assessed; shoot-shoot-look: a second
+    salvo may follow the first before the look."""
+    if entry is None:
+        return False
+    count, sls, salvo = entry
+    return count > 0 and (sls or count >= 2 * salvo)

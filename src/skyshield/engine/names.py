@@ -1,0 +1,24 @@
+"""The shared vocabularies of the exercise, each with one home.
+
+Every layer above the engine takes these names from here: the scenario schema (as ``Literal``
+types, so that a scenario is validated against them), the compiled world (as indices into the
+tuples), fire control, the weapons, the event log's tags, the live commands and the web client.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["Side", "SIDES", "Category", "CATEGORIES", "Roe", "ROES"]
+
+Side = Literal["hostile", "friendly"]
+SIDES: tuple[str, ...] = get_args(Side)
+"""The two forces of an exercise (``Vehicles.side`` indexes this)."""
+
+Category = Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile"]
+CATEGORIES: tuple[str, ...] = get_args(Category)
+"""Air-vehicle categories of the catalogue (``Vehicles.category`` indexes this)."""
+
+Roe = Literal["weapons_free", "weapons_tight", "weapons_hold"]
+ROES: tuple[str, ...] = get_args(Roe)
+"""Rules of engagement of a fire unit (``FireUnits.roe`` indexes this)."""

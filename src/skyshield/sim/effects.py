@@ -1,0 +1,62 @@
+"""Leaks and their effects: what a hostile weapon does when it completes its route alive.
+
+A hostile with a target or a warhead that ends its route has leaked; its weapon reaches the
+ground below it: defended assets within their radius are damaged (damage fractions combine as
+independent), and an anti-radiation missile silences the fire unit it ends on if that unit's
+radars radiated within the seeker's memory. Anything else simply completes its route.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skyshield.engine.events import Event
+from skyshield.sim.world import CATEGORIES, SIDES, World
+
+__all__ = ["ARM_LETHAL_RADIUS_M", "ARM_MEMORY_S", "route_end_events"]
+
+ARM_LETHAL_RADIUS_M = 150.0  # assumed: an anti-radiation missile this close silences a unit
+ARM_MEMORY_S = 30.0  # assumed: an ARM seeker remembers a silenced emitter's position this long
+
+
+def route_end_events(t: float, i: int, w: World, pos_m: np.ndarray) -> list[Event]:
+    """The events of vehicle ``i`` completing its route at ``pos_m`` (ENU m) at ``t``; applies
+    the damage to ``w.assets``, and puts units (and their radars) out of action."""
+    v = w.vehicles
+    tname = ""
+    if v.target_asset[i] >= 0:
+        tname = w.assets.name[v.target_asset[i]]
+    elif v.target_unit[i] >= 0:
+        tname = w.units.name[v.target_unit[i]]
+    side = SIDES[v.side[i]]
+    hostile = v.side[i] == 0
+    if not (hostile and (tname or v.warhead_damage[i] > 0)):
+        return [Event(t, "route_end", truth_id=i, pos_m=pos_m, info=side, tag=side)]
+    out = [Event(t, "leak", truth_id=i, target=tname, pos_m=pos_m, info=side, tag=side)]
+    a = w.assets
+    if a.name and v.warhead_damage[i] > 0:
+        # weapons released at the route's end fall on the ground below: horizontal distance
+        d = np.linalg.norm(a.pos_m[:, :2] - pos_m[:2], axis=1)
+        for k in np.flatnonzero(d <= a.radius_m):
+            before = a.damage[k]
+            a.damage[k] = 1.0 - (1.0 - before) * (1.0 - v.warhead_damage[i])
+            out.append(Event(t, "impact", truth_id=i, target=a.name[k],
+                             value=a.damage[k] - before, pos_m=pos_m, info="asset", tag="asset"))
+    if CATEGORIES[v.category[i]] == "anti_radiation_missile":
+        # an anti-radiation missile homes on emissions: a unit whose radars have been silent
+        # for longer than the seeker's memory is not found
+        u = w.units
+        d = np.linalg.norm(u.pos_m - pos_m, axis=1)
+        heard = np.array([w.radars.last_emission_s[w.unit_radars[k]].max()
+                          >= t - ARM_MEMORY_S for k in range(len(u.name))])
+        for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & ~heard):
+            out.append(Event(t, "impact", truth_id=i, target=u.name[k], value=0.0, pos_m=pos_m,
+                             info="emitter silent", tag="emitter silent"))
+        for k in np.flatnonzero((d <= ARM_LETHAL_RADIUS_M) & u.alive & heard):
+            u.alive[k] = False
+            w.radars.alive[w.unit_radars[k]] = False
+            out.append(Event(t, "impact", truth_id=i, target=u.name[k], value=1.0, pos_m=pos_m,
+                             info="unit", tag="unit"))
+            out.append(Event(t, "unit_destroyed", source=u.name[k], truth_id=i,
+                             pos_m=u.pos_m[k]))
+    return out
