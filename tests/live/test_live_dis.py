@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import skyshield
+import skyshield.sim.external as external
 import skyshield.sim.live as live
 from skyshield.sim.live import LiveExercise, replay_journal
 
@@ -36,7 +37,7 @@ def test_an_updated_entity_outlives_its_first_route_and_one_at_rest_joins(tmp_pa
                                                                            monkeypatch):
     """Dead reckoning 20 s ahead, an update every 5 s for 90 s: present all along (no route
     end of a superseded route), and an entity at rest (zero velocity) is taken too."""
-    monkeypatch.setattr(live, "EXTERNAL_HORIZON_S", 20.0)
+    monkeypatch.setattr(external, "EXTERNAL_HORIZON_S", 20.0)
     ex = LiveExercise(sc, tmp_path / "j")
     lat = 45.3
     for t in np.arange(5.0, 100.0, 5.0):
@@ -103,7 +104,7 @@ def test_deactivated_and_silent_entities_leave_through_the_journal(tmp_path, sc)
     """Appearance bit 23 (deactivated) takes an entity out at once; one not heard for 12 s of
     wall time (IEEE 1278.1 default time-out) leaves then, one heard every 5 s stays; the
     removals are commands of the journal, so the replay repeats them."""
-    from skyshield.web import live as web
+    from skyshield.web import dis_bridge as web
 
     assert web.DIS_TIMEOUT_S == 12.0
     server, wall = _server(tmp_path, sc)
@@ -141,7 +142,7 @@ def test_a_flood_of_new_entities_is_capped_and_rate_limited(tmp_path, sc, monkey
     """5,000 datagrams of 1,000 different entities in 10 s of wall time: no more external
     entities than the cap, no more journaled commands than the rate limit allows, and the
     statistics count what was refused and throttled."""
-    from skyshield.web import live as web
+    from skyshield.web import dis_bridge as web
 
     monkeypatch.setattr(web, "DIS_MAX_EXTERNAL", 25)
     server, wall = _server(tmp_path, sc)
@@ -287,7 +288,7 @@ def test_entity_numbers_come_from_one_map_in_range_and_send_never_raises(tmp_pat
     free numbers, a full map refuses cleanly; a launch with ids beyond 16 bits does not stop
     the clock (struct.error escaped _send before)."""
     from skyshield.io import dis
-    from skyshield.web import live as web
+    from skyshield.web import dis_bridge as web
 
     rx = _receiver()
     server, _ = _server(tmp_path, sc, dis_target=rx.getsockname())
@@ -295,36 +296,37 @@ def test_entity_numbers_come_from_one_map_in_range_and_send_never_raises(tmp_pat
     live_keys: list[str] = []
     for k in range(70_000):
         key = f"w{k}"
-        n = server._dis_number(key)
+        n = server.dis.number(key)
         assert 1 <= n <= 65533
         live_keys.append(key)
         if len(live_keys) > 100:  # entities leave as others come
-            server._dis_release(live_keys.pop(0))
-    nums = [server._dis_numbers[key] for key in live_keys]
+            server.dis.release(live_keys.pop(0))
+    nums = [server.dis.numbers[key] for key in live_keys]
     assert len(set(nums)) == len(nums)
-    for key in list(server._dis_numbers):
-        server._dis_release(key)
+    for key in list(server.dis.numbers):
+        server.dis.release(key)
     for k in range(web.DIS_ENTITY_MAX):
-        server._dis_number(f"v{k}")
-    assert server._dis_number("v-last") == 0 and server.stats["dis_unnumbered"] == 1
-    server._dis_release("v123")
-    assert server._dis_number("v-last") == server._dis_numbers.get("v-last") > 0
-    for key in list(server._dis_numbers):
-        server._dis_release(key)
+        server.dis.number(f"v{k}")
+    assert server.dis.number("v-last") == 0 and server.stats["dis_unnumbered"] == 1
+    server.dis.release("v123")
+    assert server.dis.number("v-last") == server.dis.numbers.get("v-last") > 0
+    for key in list(server.dis.numbers):
+        server.dis.release(key)
     ev = {"t_s": 10.0, "kind": "launch", "source": "kub", "truth_id": 70_000, "track_id": 1,
           "weapon_id": 70_000, "target": "3M9", "value": 5000.0, "x_m": 0.0, "y_m": 0.0,
-          "z_m": 5.0, "info": ""}
-    server._dis_events([ev, {**ev, "kind": "intercept", "info": "hit; pk=0.9"}])
+          "z_m": 5.0, "info": "", "tag": "missile"}
+    server.dis.events([ev, {**ev, "kind": "intercept", "info": "", "tag": "hit"}])
     got: list[bytes] = []
     _drain(rx, got)
     fire, det = (dis.decode(b) for b in got)
     assert isinstance(fire, dis.Fire) and isinstance(det, dis.Detonation)
+    assert det.result == 1  # a hit (the event's tag; 5 would be a miss)
     assert fire.munition_id == det.exploding_id and 1 <= fire.munition_id.entity <= 65533
     assert fire.event_id == det.event_id and 1 <= fire.event_id.entity <= 65535
     assert fire.target_id.entity == 0  # a vehicle that was never on the network
     bad = dis.EntityState(dis.EntityID(1, 1, 70_000), 1, dis.EntityType(), (0.0,) * 3,
                           (0.0,) * 3, (0.0,) * 3)
-    server._send(bad)  # does not raise: counted
+    server.dis.send(bad)  # does not raise: counted
     assert server.stats["dis_send_errors"] == 1
     rx.close()
 
@@ -364,9 +366,9 @@ def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
         wall[0] = float(t)
         new = ex.advance(float(t))
         events += new
-        server._dis_events(new)
+        server.dis.events(new)
         server.dis_tick()
-        numbers.update(server._dis_numbers)
+        numbers.update(server.dis.numbers)
         _drain(rx, raw)
     rx.close()
     assert len(set(numbers.values())) == len(numbers)
@@ -436,12 +438,12 @@ def test_every_entity_still_sent_is_deactivated_when_the_exercise_ends(tmp_path,
                                       "to": "base"})
             server.receive_dis(_es(4, 45.1, 20.0))
         wall[0] = float(t)
-        server._dis_events(ex.advance(float(t)))
+        server.dis.events(ex.advance(float(t)))
         server.dis_tick()
-        numbers.update(server._dis_numbers)
+        numbers.update(server.dis.numbers)
     _drain(rx, raw)
     before = [dis.decode(b) for b in raw]
-    still = dict(server._dis_last)  # sent and not gone: key -> (..., appearance last)
+    still = dict(server.dis.last)  # sent and not gone: key -> (..., appearance last)
     assert any(k.startswith("u") for k in still) and any(k.startswith("v") for k in still)
     key_of = {n: k for k, n in numbers.items()}
     assert not any(p.appearance & (1 << 23) for p in before
@@ -465,7 +467,7 @@ def test_every_entity_still_sent_is_deactivated_when_the_exercise_ends(tmp_path,
         if key.startswith("v"):  # where it is at the end
             want = _reference_ecef_of_enu(pos[int(key[1:])], sc)
             assert np.linalg.norm(np.subtract(p.location_m, want)) < 0.01
-    assert not server._dis_last and not server._dis_numbers
+    assert not server.dis.last and not server.dis.numbers
     for k in range(1, 30):  # heartbeats would have come every 5 s: nothing now
         wall[0] = 31.0 + k
         server.dis_tick()

@@ -11,14 +11,21 @@ import pandas as pd
 import pytest
 
 import skyshield
+from skyshield.engine.events import EventLog
 from skyshield.sim.live import CommandError, LiveExercise, read_journal, replay_journal
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 
 
+# the event log's float columns (a journal writes their NaN as null)
+FLOATS = [k for k, v in EventLog().columns().items() if v.dtype == np.float64]
+
+
 def _no_clock(cols) -> pd.DataFrame:
-    """The event log without the assignment solver's wall time (its one wall-clock figure)."""
+    """The event log without the assignment's value (once the solver's wall time), a JSON
+    null in a float column read as NaN."""
     df = pd.DataFrame(cols)
+    df[FLOATS] = df[FLOATS].astype(float)
     df.loc[df["kind"] == "assignment", "value"] = 0.0
     return df
 
@@ -271,7 +278,7 @@ def test_a_command_that_fails_once_journaled_is_marked_and_skipped_on_resume(tmp
     """A command that raises unexpectedly after its journal line (a bug, not a refusal) has
     its events taken back and a failed mark in the journal: resuming and replaying skip it
     and replay to the same events, though the same command would succeed on replay."""
-    import skyshield.sim.live as live
+    import skyshield.sim.live_commands as live_commands
 
     ex = LiveExercise(sc, tmp_path / "f")
     ex.advance(5.0)
@@ -283,14 +290,14 @@ def test_a_command_that_fails_once_journaled_is_marked_and_skipped_on_resume(tmp
     def broken(*_a, **_k):  # after the command's own event is emitted
         raise ValueError("operands could not be broadcast together")
 
-    real = live.compile_vehicles
-    monkeypatch.setattr(live, "compile_vehicles", broken)
+    real = live_commands.compile_vehicles
+    monkeypatch.setattr(live_commands, "compile_vehicles", broken)
     with pytest.raises(ValueError):
         ex.command("controller", inject)
     # what the failed command half did may be in the running exercise: it is paused (and the
     # pause journaled) for the controller to decide
     assert ex.paused
-    monkeypatch.setattr(live, "compile_vehicles", real)
+    monkeypatch.setattr(live_commands, "compile_vehicles", real)
     ex.command("controller", {"cmd": "resume"})
     ex.command("controller", {"cmd": "roe", "unit": "kub", "roe": "weapons_hold"})
     ex.advance(20.0)

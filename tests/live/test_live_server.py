@@ -20,7 +20,8 @@ from skyshield.sim.live import LiveExercise, read_journal
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from skyshield.web.live import LiveServer, Roles, _Client, live_app  # noqa: E402
+from skyshield.web.clients import Client, put  # noqa: E402
+from skyshield.web.live import LiveServer, Roles, live_app  # noqa: E402
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 CHROMIUM = "/usr/bin/chromium"
@@ -122,9 +123,9 @@ def test_dis_out_and_in_through_the_server(tmp_path):
             server.ex.command("controller", {"cmd": "destroy_radar", "unit": "kub"})
         wall[0] = float(t)
         events = server.ex.advance(float(t))
-        server._dis_events(events)
+        server.dis.events(events)
         server.dis_tick()
-        numbers.update(server._dis_numbers)
+        numbers.update(server.dis.numbers)
         while True:  # drain as we go, so the socket buffer never overflows
             try:
                 raw.append(rx.recv(2048))
@@ -365,10 +366,10 @@ def test_a_failing_tick_is_logged_counted_reported_and_time_goes_on(tmp_path, ca
         return real(t_s)
 
     ex.advance = flaky
-    controller = _Client(asyncio.Queue(1000), "controller")
-    observer = _Client(asyncio.Queue(1000), "observer")
+    controller = Client(asyncio.Queue(1000), "controller")
+    observer = Client(asyncio.Queue(1000), "observer")
     server.clients |= {controller, observer}
-    with caplog.at_level("ERROR", logger="skyshield.web.live"):
+    with caplog.at_level("ERROR", logger="skyshield.web.server"):
         _run_clock_until(server, lambda: ex.t >= 5.0)
     assert ex.t >= 5.0 and len(calls) > 3  # simulated time went on after the failure
     assert server.stats["clock_errors"] == 1 and "a bug in a system" in server.clock_last_error
@@ -447,7 +448,7 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
         assert any(e["kind"] == "engage" and e["source"] == unit for e in evs), unit
         # the other unit's events only about tracks this unit's radars held (its own scans,
         # emissions, links never)
-        held = server._held[w.units.name.index(unit)]
+        held = server.pictures.held[w.units.name.index(unit)]
         others = [e for e in evs if e["source"] == other or e["source"] in radars_of[other]]
         assert all(e["track_id"] in held for e in others), others
         assert not any(e["source"] in radars_of[other] for e in evs if e["kind"] == "scan")
@@ -560,26 +561,26 @@ def test_a_slow_client_loses_frames_never_events_and_is_cut_off_past_its_backlog
     """A websocket that does not read: frames (snapshots) are dropped once CLIENT_QUEUE messages
     wait; events are all kept, in order, up to CLIENT_BACKLOG, past which the client is marked
     to be disconnected (and then reconnects for a fresh picture) instead of missing any."""
-    from skyshield.web import live as web_live
+    from skyshield.web import clients
 
     server, _ = _server(tmp_path)
-    c = _Client(asyncio.Queue(), "observer")
+    c = Client(asyncio.Queue(), "observer")
     server.clients.add(c)
-    for k in range(web_live.CLIENT_QUEUE + 5):
-        server._put(c, f"frame {k}", frame=True)
-    assert c.queue.qsize() == web_live.CLIENT_QUEUE and c.dropped == 5
-    for k in range(web_live.CLIENT_BACKLOG - web_live.CLIENT_QUEUE):
+    for k in range(clients.CLIENT_QUEUE + 5):
+        put(c, f"frame {k}", server.stats, frame=True)
+    assert c.queue.qsize() == clients.CLIENT_QUEUE and c.dropped == 5
+    for k in range(clients.CLIENT_BACKLOG - clients.CLIENT_QUEUE):
         server.broadcast({"type": "error", "detail": f"event {k}"})
-    assert c.queue.qsize() == web_live.CLIENT_BACKLOG and not c.overflowed
-    server._put(c, "frame late", frame=True)  # a frame behind a full backlog: dropped
+    assert c.queue.qsize() == clients.CLIENT_BACKLOG and not c.overflowed
+    put(c, "frame late", server.stats, frame=True)  # a frame behind a full backlog: dropped
     assert c.dropped == 6 and not c.overflowed
     server.broadcast({"type": "error", "detail": "one too many"})
     assert c.overflowed and server.stats["clients_overflowed"] == 1
     n = c.queue.qsize()  # the backlog and one wake-up for the pump, which closes the socket
     server.broadcast({"type": "error", "detail": "and more"})
-    server._put(c, "frame", frame=True)
-    assert c.queue.qsize() == n == web_live.CLIENT_BACKLOG + 1  # nothing more is queued
+    put(c, "frame", server.stats, frame=True)
+    assert c.queue.qsize() == n == clients.CLIENT_BACKLOG + 1  # nothing more is queued
     got = [c.queue.get_nowait() for _ in range(c.queue.qsize())]
-    details = [json.loads(t)["detail"] for t in got[web_live.CLIENT_QUEUE:] if t]
+    details = [json.loads(t)["detail"] for t in got[clients.CLIENT_QUEUE:] if t]
     assert details == [f"event {k}" for k in
-                       range(web_live.CLIENT_BACKLOG - web_live.CLIENT_QUEUE)]
+                       range(clients.CLIENT_BACKLOG - clients.CLIENT_QUEUE)]

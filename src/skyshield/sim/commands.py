@@ -5,7 +5,7 @@ same :data:`COMMAND` adapter (so the OpenAPI document describes every command an
 
 The models check the shape (types, ranges, finite numbers, lengths); what depends on the running
 exercise (is there such a unit, asset, radar, engagement waiting, catalogue type) is checked by
-``sim.live.validate_command``. Units: degrees for lat/lon, metres, m/s, seconds.
+``sim.live_commands.validate_command``. Units: degrees for lat/lon, metres, m/s, seconds.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-__all__ = ["COMMAND", "COMMAND_NAMES", "Command", "CommandError", "message", "parse_command",
-           "short"]
+__all__ = ["COMMAND", "COMMAND_NAMES", "ENGINE_COMMANDS", "SIM_COMMANDS", "Command",
+           "CommandError", "dump", "message", "parse_command", "short"]
 
 NAME_MAX = 64  # names and catalogue types: longer is not a name
 RAID_MAX = 200  # assumed: more vehicles than one command should put into a live exercise
@@ -150,8 +150,11 @@ Command = Annotated[Inject | Raid | Roe | CutLink | DestroyRadar | Approve | Den
                     | ExternalRemove | End | Speed | Pause | Resume | Freeze,
                     Field(discriminator="cmd")]
 COMMAND: TypeAdapter[Any] = TypeAdapter(Command)
-COMMAND_NAMES = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
-                 "external", "external_remove", "end", "speed", "pause", "resume", "freeze")
+# simulation commands change the fight; engine commands only the pace (journaled all the same)
+SIM_COMMANDS = ("inject", "raid", "roe", "cut_link", "destroy_radar", "approve", "deny",
+                "external", "external_remove", "end")
+ENGINE_COMMANDS = ("speed", "pause", "resume", "freeze")
+COMMAND_NAMES = SIM_COMMANDS + ENGINE_COMMANDS
 
 
 def dump(model: Any) -> dict[str, Any]:
