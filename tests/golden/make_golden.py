@@ -26,6 +26,36 @@ def golden_view(summary: dict) -> dict:
     return to_jsonable(view)
 
 
+def event_lines(events) -> list[str]:
+    """The event log, one exact line per event (floats as their shortest round-trip repr), in
+    the log's column order: what the golden event logs compare."""
+    cols = list(events.columns)
+    out = ["|".join(cols)]
+    for row in events.itertuples(index=False):
+        out.append("|".join(repr(float(x)) if isinstance(x, float) else repr(x) for x in row))
+    return out
+
+
+def event_digest(events) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(event_lines(events)).encode()).hexdigest()
+
+
+def write_event_logs() -> None:
+    """The golden event logs: the small after-action scenario's in full, the built-in's as a
+    SHA-256 of the same lines (tests/golden/test_event_logs.py)."""
+    r = skyshield.run(HERE.parent / "data" / "aar_small.yaml")
+    path = HERE / "aar-small.events.txt"
+    path.write_text("\n".join(event_lines(r.events)) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+    for name, seed in GOLDEN.items():
+        r = skyshield.run(name, seed=seed)
+        path = HERE / f"{name}.seed{seed}.events.sha256"
+        path.write_text(event_digest(r.events) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+
+
 def write_exports() -> None:
     """The export golden files of the small after-action scenario (tests/io/test_exports.py)."""
     import tempfile
@@ -49,3 +79,4 @@ if __name__ == "__main__":
         path.write_text(json.dumps(golden_view(r.summary), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
     write_exports()
+    write_event_logs()
