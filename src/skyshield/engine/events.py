@@ -20,7 +20,8 @@ radar's north)
 ``target``     a named object: defended asset, unit, missile type, class, ROE ...
 ``value``      the event's number (its meaning and unit per kind in :data:`EVENT_SCHEMA`)
 ``x_m, y_m, z_m``  where it happened (m, ENU)
-``info``       free text for people; never parsed
+``info``       free text for people, on any kind (the schema names what it holds where it is
+               the event's only account of something); never parsed
 ``pk``         a kill probability (0..1; NaN if none)
 ``t_pred_s``   a predicted or due instant (s of simulated time; NaN if none)
 ``count``      a count (-1 if none)
@@ -54,7 +55,8 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                          "x_m": "the vehicle's position (ENU m)"}),
     "track_confirmed": ("a track passed M-of-N confirmation",
                         {"source": "radar of the confirming plot", "track_id": "track",
-                         "truth_id": "the vehicle the track follows (scoring only)"}),
+                         "truth_id": "the vehicle the track follows (scoring only)",
+                         "x_m": "the track's estimate at confirmation (ENU m)"}),
     "track_dropped": ("a track was deleted",
                       {"track_id": "track", "truth_id": "the vehicle it followed",
                        "x_m": "its last estimate (ENU m)", "tag": "why"}),
