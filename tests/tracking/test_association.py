@@ -8,10 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from skyshield.tracking import filters
+from skyshield.tracking import filters, jpda
 from skyshield.tracking.metrics import gospa, siap
 from skyshield.tracking.standalone import read_plots, track_scans
-from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams, _jpda_marginals
+from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
 
 
 def _crossing_truth(scans=60, dt=2.0, sep_deg=20.0):
@@ -64,7 +64,7 @@ def test_gnn_gives_a_contested_plot_to_the_nearer_track():
 def test_jpda_marginals_equal_hand_enumeration():
     # two tracks, one plot gated by both: events {} (miss²), {t1-d} (g1·miss), {t2-d} (g2·miss)
     g1, g2, miss = 3.0, 1.0, 0.2
-    b = _jpda_marginals(np.array([0, 1]), np.array([0, 0]), np.array([g1, g2]), miss)
+    b = jpda.marginals(np.array([0, 1]), np.array([0, 0]), np.array([g1, g2]), miss)
     tot = miss * miss + g1 * miss + g2 * miss
     np.testing.assert_allclose(b, [g1 * miss / tot, g2 * miss / tot])
     # two tracks, two plots, all gated: the 7 feasible events
@@ -74,7 +74,7 @@ def test_jpda_marginals_equal_hand_enumeration():
           (3,): g[3] * miss, (0, 3): g[0] * g[3], (1, 2): g[1] * g[2]}
     tot = sum(ev.values())
     want = [sum(w for e, w in ev.items() if k in e) / tot for k in range(4)]
-    np.testing.assert_allclose(_jpda_marginals(trk, det, g, miss), want)
+    np.testing.assert_allclose(jpda.marginals(trk, det, g, miss), want)
 
 
 def _shared_file(path, n=8, scans=30, seed=3, with_truth=True):

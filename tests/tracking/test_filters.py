@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.stats import chi2
 
-from skyshield.tracking import filters, kalman
+from skyshield.tracking import filters, imm, kalman
 
 
 def _random_spd(rng, n, d, scale):
@@ -46,16 +46,12 @@ def test_imm_with_identical_models_is_the_kalman_filter(problem):
     M = 3
     xm, Pm = np.repeat(x[:, None], M, 1), np.repeat(P[:, None], M, 1)
     mu = np.full((n, M), 1 / M)
-    x0, P0, c = filters.imm_mix(xm, Pm, mu, filters.imm_transition(dt, M, 20.0))
-    F = filters.cv_transition(dt)
-    Q = filters.white_accel_q(dt, np.full(3, 3.0))
-    for j in range(M):
-        x0[:, j] = np.einsum("nij,nj->ni", F, x0[:, j])
-        P0[:, j] = F @ P0[:, j] @ np.swapaxes(F, -1, -2) + Q
-        x0[:, j], P0[:, j] = kalman.update(x0[:, j], P0[:, j], z, R)
-    xc, Pc = filters.imm_combine(x0, P0, c)
+    models = (imm.ImmModel(0.0, (3.0, 3.0, 3.0)),) * M
+    xmp, Pmp, c, xp, Pp = imm.predict(xm, Pm, mu, dt, models, 20.0)
+    xmu, Pmu, mu1, xc, Pc = imm.update(xmp, Pmp, c, z, R)
     np.testing.assert_allclose(xc, xk, rtol=1e-10, atol=1e-8)
     np.testing.assert_allclose(Pc, Pk, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(mu1, 1 / M)  # identical models: no evidence for any
 
 
 def test_polar_jacobian_matches_finite_differences():
@@ -102,27 +98,21 @@ def test_converted_covariance_matches_monte_carlo():
 def test_coordinated_turn_is_exact_circular_motion():
     v, w = 250.0, np.radians(4.5)
     T = np.array([(np.pi / 2) / w])  # a quarter turn
-    F = filters.ct_transition(T, w)[0]
+    F = kalman.ct_transition(T, w)[0]
     x = F @ np.array([0.0, 0.0, 1000.0, v, 0.0, 5.0])
     rad = v / w
     np.testing.assert_allclose(x, [rad, rad, 1000.0 + 5.0 * T[0], 0.0, v, 5.0], atol=1e-6)
-    np.testing.assert_allclose(filters.ct_transition(T, 0.0), filters.cv_transition(T))
-    np.testing.assert_allclose(filters.ct_transition(T, 1e-9), filters.cv_transition(T),
+    np.testing.assert_allclose(kalman.ct_transition(T, 0.0), kalman.cv_transition(T))
+    np.testing.assert_allclose(kalman.ct_transition(T, 1e-9), kalman.cv_transition(T),
                                atol=1e-5)
-
-
-def test_white_accel_q_matches_kalman_cv_model():
-    dt = np.array([0.5, 2.0, 7.0])
-    _, Q = kalman.cv_model(dt, 3.0)
-    np.testing.assert_allclose(filters.white_accel_q(dt, np.full(3, 3.0)), Q)
 
 
 def _ncv_runs(rng, runs, steps, dt, q, sig):
     x = np.zeros((runs, 6))
     x[:, 0], x[:, 1], x[:, 2] = 60e3, 20e3, 5e3
     x[:, 3], x[:, 4] = -200.0, 50.0
-    F = filters.cv_transition(np.full(runs, dt))
-    Q = filters.white_accel_q(np.full(runs, dt), np.full(3, q))
+    F = kalman.cv_transition(np.full(runs, dt))
+    Q = kalman.white_accel_q(np.full(runs, dt), np.full(3, q))
     L = np.linalg.cholesky(Q[0])
     truth, meas = [], []
     for _ in range(steps):
@@ -186,7 +176,7 @@ def test_imm_mode_probabilities_switch_on_a_turn():
     mus = []
     for k in range(80):
         t = 2.0 * k
-        F = filters.ct_transition(np.array([2.0]), w if t >= 60 else 0.0)[0]
+        F = kalman.ct_transition(np.array([2.0]), w if t >= 60 else 0.0)[0]
         if k:
             x = F @ x
         z = filters.polar_of(x[:3]) + rng.standard_normal(3) * sig

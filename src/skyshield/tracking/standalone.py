@@ -80,7 +80,7 @@ def track_scans(times: np.ndarray, meas: np.ndarray, meas_scan: np.ndarray, sigm
     """Run the tracker over every scan of one radar's polar plots and return the confirmed
     tracks after each scan (predicted to the scan time)."""
     params = params or benchmark_params()
-    tracker = Tracker(params, log=None)
+    tracker = Tracker(params)
     tracker.record = False
     pos0 = np.zeros(3) if radar_pos is None else np.asarray(radar_pos, dtype=float)
     sig = np.asarray(sigma, dtype=float)
