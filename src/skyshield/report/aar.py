@@ -71,6 +71,7 @@ def laydown_figure(run: RunFolder) -> Any:
     interceptor flights, with a legend of every style used."""
     from matplotlib.lines import Line2D
 
+    from skyshield.io.runfolder import RunFolderError
     from skyshield.report.rings import load_rings
 
     ents = entities(run)
@@ -91,8 +92,11 @@ def laydown_figure(run: RunFolder) -> Any:
         if label not in handles:
             handles[label] = Line2D([], [], color=colour, ls=ls, lw=lw, marker=marker, **kw)
 
-    stored = load_rings(run)  # computed when the run was written (rings.json)
-    rings, ref = stored.rings, stored.reference
+    try:
+        stored = load_rings(run)  # computed when the run was written (rings.json)
+        rings, ref, why = stored.rings, stored.reference, "no unit radar"
+    except RunFolderError:  # a malformed rings.json that its manifest vouches for
+        rings, ref, why = [], {}, "rings.json unreadable"
     for r in rings:
         c, ls = STYLES["radar_low" if r.agl_m == min(ref["agl_m"]) else "radar_high"]
         ax.plot(r.lon_deg, r.lat_deg, color=c, lw=0.9, ls=ls, zorder=2)
@@ -106,7 +110,7 @@ def laydown_figure(run: RunFolder) -> Any:
             ax.plot(x, y, color=c_eng, lw=0.9, ls=ls_eng, zorder=2)
             key("engagement ring (longest missile range)", c_eng, ls_eng, 0.9)
     if not rings:
-        key("radar coverage: no unit radar", "#ffffff", "-", 0)
+        key(f"radar coverage: not available ({why})", "#ffffff", "-", 0)
     for a in (run.scenario.get("assets") or {}).values():
         ax.plot(a["lon"], a["lat"], "s", color="#444", ms=7, zorder=5)
         key("defended asset", "#444", "", 0, "s", ms=7)

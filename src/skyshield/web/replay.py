@@ -27,8 +27,8 @@ import pandas as pd
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.aar import entities, entity_key, iso, positions, start_time, units
 from skyshield.io.exports import SYMBOLS, symbol_key
-from skyshield.io.runfolder import RunFolder, to_jsonable
-from skyshield.report.rings import load_rings
+from skyshield.io.runfolder import RunFolder, RunFolderError, to_jsonable
+from skyshield.report.rings import COVERAGE_AGL_M, COVERAGE_PD, COVERAGE_RCS_M2, load_rings
 
 __all__ = ["replay_app", "replay_payload", "STATIC_DIR", "serve"]
 
@@ -46,8 +46,13 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
     sc = run.scenario
     ents = entities(run)
     cover: dict[str, list[dict[str, Any]]] = {}
-    stored = load_rings(run)  # computed when the run was written (rings.json)
-    for r in stored.rings:
+    try:
+        stored = load_rings(run)  # computed when the run was written (rings.json)
+        rings, ref = stored.rings, stored.reference
+    except RunFolderError:  # a malformed rings.json that its manifest vouches for: no rings
+        rings, ref = [], {"rcs_m2": COVERAGE_RCS_M2, "pd": COVERAGE_PD,
+                          "agl_m": list(COVERAGE_AGL_M)}
+    for r in rings:
         cover.setdefault(r.unit, []).append({
             "radar": r.radar, "agl_m": r.agl_m, "max_range_m": round(r.max_range_m, 1),
             "lat": _r(r.lat_deg, 5), "lon": _r(r.lon_deg, 5)})
@@ -67,7 +72,7 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
                          "type": e.type, "fate": e.fate, "fate_t_s": e.fate_t_s,
                          "sidc": SYMBOLS[symbol_key(e)]["sidc"]} for k, e in ents.items()},
         "sidc": {k: v["sidc"] for k, v in SYMBOLS.items()},
-        "coverage_reference": {k: stored.reference[k] for k in ("rcs_m2", "pd", "agl_m")},
+        "coverage_reference": {k: ref[k] for k in ("rcs_m2", "pd", "agl_m")},
         "summary": {k: run.summary.get(k) for k in (
             "threats_total", "threats_destroyed", "threats_leaked", "missiles_fired",
             "fratricide", "value_lost")},
