@@ -1,6 +1,7 @@
 """The live exercise engine: commands journaled and replayed to the same event log, operator
 approval, injects, and resuming a killed server with nothing lost."""
 
+import json
 import os
 import signal
 import time
@@ -74,6 +75,19 @@ def test_a_journal_replays_offline_to_the_same_event_log(tmp_path, sc):
     commands, events = read_journal(tmp_path / "j")
     assert [c["t_s"] for c in commands] == sorted(plan)
     assert len(events) == len(live["t_s"])  # every event reached the journal as it happened
+    # the journal is strict JSON (a browser's JSON.parse refuses NaN): every float column the
+    # log leaves NaN is null there, a filled one the same number as in the log
+    lines = (tmp_path / "j" / "events.jsonl").read_text().splitlines()
+
+    def no_constant(name):
+        raise AssertionError(f"{name} in the journal")
+
+    assert [json.loads(line, parse_constant=no_constant) for line in lines] == events
+    for col in FLOATS:
+        got = np.array([np.nan if e[col] is None else e[col] for e in events], dtype=float)
+        np.testing.assert_array_equal(got, live[col])
+    assert any(e["pk"] is not None for e in events) and any(e["pk"] is None for e in events)
+    assert any(e["t_pred_s"] is not None for e in events)
 
 
 def test_approval_mode_blocks_a_launch_until_the_operator_approves(tmp_path, sc):

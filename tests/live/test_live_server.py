@@ -430,7 +430,8 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
                     if msg["t"] >= 100.0:
                         break
     kinds = {r: {e["kind"] for e in g["events"]} for r, g in got.items()}
-    assert {"spawn", "inject", "kill", "engage"} <= kinds["observer"]
+    assert {"spawn", "inject", "kill", "engage", "intercept", "kill_assessed"} <= kinds["observer"]
+    assert any(e["kind"] == "intercept" and e["tag"] for e in got["observer"]["events"])
     assert kinds["controller"] >= kinds["observer"] - {"end"}
     assert any(f.get("vehicles") for f in got["observer"]["frames"])
     for role in roles[2:]:
@@ -441,6 +442,11 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
         assert all(e["truth_id"] == -1 for e in evs), role
         assert all(e["value"] is None and e["info"] == "" for e in evs
                    if e["kind"] in ("intercept", "scan"))
+        # nor in the typed columns: an intercept's outcome and pk, a scan's false alarms,
+        # whether a kill assessment was wrong
+        assert all(e["tag"] == "" and e["pk"] is None for e in evs if e["kind"] == "intercept")
+        assert all(e["count"] == -1 for e in evs if e["kind"] in ("scan", "kill_assessed"))
+        assert all(e["info"] == e["tag"] for e in evs if e["kind"] == "kill_assessed")
         assert all("vehicles" not in f for f in got[role]["frames"])
     for unit, other in (("kub", "pantsir"), ("pantsir", "kub")):
         evs = got[f"operator:{unit}"]["events"]
@@ -462,6 +468,7 @@ def test_each_role_sees_its_own_picture_over_the_websocket(tmp_path):
     post_tracks = {t["id"] for f in got["operator:command_post"]["frames"] for t in f["tracks"]}
     assert kub_tracks and kub_tracks <= post_tracks
     post = got["operator:command_post"]["events"]
+    assert {"intercept", "kill_assessed", "scan"} <= {e["kind"] for e in post}  # blanked above
     assert {e["source"] for e in post if e["kind"] == "engage"} == {"kub", "pantsir"}
     assert "assignment" in kinds["operator:command_post"]
     units_seen = {u["name"] for f in got["operator:command_post"]["frames"] for u in f["units"]}

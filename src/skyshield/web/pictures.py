@@ -30,12 +30,21 @@ from skyshield.sim.live import LiveExercise
 from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.roles import may, own_unit
 
-__all__ = ["TRUTH_EVENTS", "Pictures"]
+__all__ = ["OPERATOR_BLANKS", "TRUTH_EVENTS", "Pictures"]
 
 # events that carry the truth (where the vehicles really are, what really happened): the
 # controller's and observers' only
 TRUTH_EVENTS = frozenset({"spawn", "route_end", "leak", "impact", "first_detection", "kill",
                           "inject", "external_entity", "command"})
+# what else of an operator's events is the truth (``truth_id`` always is), per kind, and what
+# an operator gets instead: an intercept's miss distance, kill probability at that miss and
+# outcome (the unit learns it from its kill assessment); how many of a scan's plots were true
+# or false; whether a kill assessment was wrong (its note says only what was reported)
+OPERATOR_BLANKS: dict[str, dict[str, Any]] = {
+    "intercept": {"value": None, "pk": None, "tag": "", "info": ""},
+    "scan": {"value": None, "count": -1, "info": ""},
+    "kill_assessed": {"count": -1},
+}
 
 
 @dataclass
@@ -157,12 +166,10 @@ class Pictures:
 
     def events_for(self, role: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The events ``role`` may see. The controller and observers: all. Operators: never
-        the truth (``TRUTH_EVENTS`` left out, ``truth_id`` blanked, an intercept's miss
-        distance and outcome too: they learn it from the kill assessment; and how many of a
-        scan's plots were true); the command post
-        the fused picture (every unit's and track's events), the operator of one unit those
-        about it (its own radars, or the unit as source) or about tracks its radars hold, and
-        the end."""
+        the truth (``TRUTH_EVENTS`` left out, ``truth_id`` blanked, and ``OPERATOR_BLANKS``);
+        the command post the fused picture (every unit's and track's events), the operator of
+        one unit those about it (its own radars, or the unit as source) or about tracks its
+        radars hold, and the end."""
         if role in ("controller", "observer"):
             return events
         w = self.ex.sim.w
@@ -184,8 +191,8 @@ class Pictures:
                 about_unit = src == w.units.name[own] or src in radars
                 if not about_unit and not (e["track_id"] >= 0 and e["track_id"] in held):
                     continue
-            e = {**e, "truth_id": -1}
-            if kind in ("intercept", "scan"):  # miss distance and outcome; true plots
-                e.update(value=None, info="")
+            e = {**e, "truth_id": -1, **OPERATOR_BLANKS.get(kind, {})}
+            if kind == "kill_assessed":
+                e["info"] = e["tag"]  # the reported outcome, not whether it was right
             out.append(e)
         return out
