@@ -1,14 +1,22 @@
 """`skyshield envelope`: a PNG and a grid table from flyouts; bad names exit 2 with a reason."""
 
-import subprocess
-import sys
+import contextlib
+from types import SimpleNamespace
 
 import numpy as np
+from typer.testing import CliRunner
+
+from skyshield.cli import app
 
 
 def _cli(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "skyshield.cli", "envelope", *args],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    """``skyshield envelope ARGS`` in process, in ``tmp_path``; an exception that escaped the
+    command is raised (it would have been a traceback)."""
+    with contextlib.chdir(tmp_path):
+        r = CliRunner().invoke(app, ["envelope", *args])
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
 
 
 def test_envelope_writes_a_png_and_a_grid(tmp_path):

@@ -1,18 +1,21 @@
 """``skyshield validate`` and ``run`` on bad files: every problem on stderr, exit 2, no traceback.
 
-The CLI is run as a real subprocess (``python -m skyshield.cli``). The processes are all started
-at once by a module fixture so the suite stays fast; each test checks one of them.
+The commands run in process (typer's CliRunner: stdout and stderr apart, the exit status, and
+any exception that escaped the command); a module fixture runs every case once, each in its own
+folder, and each test checks one of them. The entry point itself (a real process, a narrow
+terminal) is tested in test_cli_entry.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from skyshield.cli import app
 
 GOOD = """\
 name: cli-test
@@ -118,27 +121,32 @@ CASES: dict[str, list[str]] = {
 }
 
 
+FILES = {
+    "multi.yaml": MULTI.encode(), "raid.yaml": RAID.encode(),
+    "bracket.yaml": BRACKET.encode(), "with_cat.yaml": WITH_CAT.encode(),
+    "cat.yaml": MISSILE.encode(), "latin1.yaml": LATIN1, "empty.yaml": b"",
+    "loadout.yaml": LOADOUT.encode(), "too_many.yaml": TOO_MANY.encode(),
+}
+
+
+def invoke(args: list[str], cwd: Path) -> Done:
+    """``skyshield ARGS`` in process, in the folder ``cwd``. An exception that escaped the
+    command (it would have been a traceback) is raised here, with its own traceback."""
+    with contextlib.chdir(cwd):
+        r = CliRunner().invoke(app, args)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return Done(args, cwd, r.exit_code, r.stdout, r.stderr)
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Done]:
-    files = {
-        "multi.yaml": MULTI.encode(), "raid.yaml": RAID.encode(),
-        "bracket.yaml": BRACKET.encode(), "with_cat.yaml": WITH_CAT.encode(),
-        "cat.yaml": MISSILE.encode(), "latin1.yaml": LATIN1, "empty.yaml": b"",
-        "loadout.yaml": LOADOUT.encode(), "too_many.yaml": TOO_MANY.encode(),
-    }
-    env = {**os.environ, "COLUMNS": "40"}  # a narrow terminal must not wrap problem lines
-    procs = {}
-    for name, args in CASES.items():
-        cwd = tmp_path_factory.mktemp(name)  # each process in its own folder: no run folders
-        for fname, data in files.items():
-            (cwd / fname).write_bytes(data)
-        cmd = [sys.executable, "-m", "skyshield.cli", *args]
-        procs[name] = (cwd, cmd, subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                                                   stderr=subprocess.PIPE, text=True))
     out = {}
-    for name, (cwd, cmd, p) in procs.items():
-        stdout, stderr = p.communicate(timeout=120)
-        out[name] = Done(cmd, cwd, p.returncode, stdout, stderr)
+    for name, args in CASES.items():
+        cwd = tmp_path_factory.mktemp(name)  # each case in its own folder: no run folders
+        for fname, data in FILES.items():
+            (cwd / fname).write_bytes(data)
+        out[name] = invoke(args, cwd)
     return out
 
 

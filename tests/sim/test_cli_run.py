@@ -1,17 +1,24 @@
 """The quick-start path: `skyshield run` (of a small scenario; the built-in exercise itself is run
-in-process by the golden tests), and the helper commands."""
+in-process by the golden tests), and the helper commands. In process (typer's CliRunner); the
+entry point as a process is tested in tests/cli/test_cli_entry.py."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
+
+from typer.testing import CliRunner
 
 import skyshield
+from skyshield.cli import app
 
 
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "skyshield.cli", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+def _cli(*args):
+    """``skyshield ARGS`` in process; an exception that escaped the command is raised (it would
+    have been a traceback)."""
+    r = CliRunner().invoke(app, list(args))
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return SimpleNamespace(returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
 
 
 SMALL = str(Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml")

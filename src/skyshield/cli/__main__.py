@@ -1,0 +1,5 @@
+"""``python -m skyshield.cli``: the ``skyshield`` command."""
+
+from skyshield.cli import main
+
+main()
