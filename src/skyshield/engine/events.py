@@ -73,7 +73,7 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "assignment": ("a fire-control cycle's weapon-target assignment (the solver's wall time is "
                    "not logged: it is in the run's timing, never in the event log)",
                    {"value": "relative optimality gap (certified: (objective - bound) / "
-                             "objective)", "pk": "not used", "count": "weapons",
+                             "objective)", "count": "weapons",
                     "tag": "solver method", "info": "objective, bound, targets, weapons"}),
     "no_fire": ("a threat could not be engaged this cycle; logged when the reason changes",
                 {"track_id": "track", "truth_id": "the vehicle (scoring only)",
