@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from skyshield.tracking.kalman import H_POS, gain, joseph_update, polar_cov, symmetrise
+from skyshield.tracking.kalman import H_POS, gain, joseph_update, polar_cov_trig, symmetrise
 
 __all__ = ["wrap_angle", "polar_of", "polar_jacobian", "polar_to_cartesian", "ekf_update",
            "ukf_update", "polar_model", "linear_position_model"]
@@ -92,7 +92,7 @@ def polar_to_cartesian(z: np.ndarray, sigma: np.ndarray, sensor_pos: np.ndarray 
     r, a, e = z[:, 0], z[:, 1], z[:, 2]
     ca, sa, ce, se = np.cos(a), np.sin(a), np.cos(e), np.sin(e)
     local = np.stack([r * ce * ca, r * ce * sa, r * se], axis=1)
-    Rc = polar_cov(r, a, e, sigma, clockwise=False)
+    Rc = polar_cov_trig(r, ca, sa, ce, se, sigma, clockwise=False)
     if rot is not None:
         Rt = np.asarray(rot, dtype=float).T  # sensor → frame
         local = local @ Rt.T

@@ -15,7 +15,8 @@ import numpy as np
 
 __all__ = ["H_POS", "white_accel_q_blocks", "white_accel_q", "cv_transition", "ct_transition",
            "cv_model", "predict", "cv_predict", "innovation", "gain", "joseph_update", "update",
-           "symmetrise", "mahalanobis_sq", "gaussian_loglik", "polar_cov", "aer_to_enu_cov"]
+           "symmetrise", "mahalanobis_sq", "gaussian_loglik", "polar_cov", "polar_cov_trig",
+           "aer_to_enu_cov"]
 
 H_POS = np.hstack([np.eye(3), np.zeros((3, 3))])
 
@@ -25,18 +26,18 @@ H_POS = np.hstack([np.eye(3), np.zeros((3, 3))])
 
 def white_accel_q_blocks(dt_s: np.ndarray, q: float | np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-axis entries (n, 3) of the position, position-velocity and velocity blocks of the
+    """Per-axis entries of the position, position-velocity and velocity blocks of the
     discretised continuous white-noise acceleration Q for time steps ``dt_s`` (n,), q the
     white-acceleration power spectral density (m²/s³), one number or one per axis (x, y, z):
-    per axis Q = q·[[dt³/3, dt²/2], [dt²/2, dt]]  (BLK eq. 6.2.2-12). Each block is diagonal."""
+    per axis Q = q·[[dt³/3, dt²/2], [dt²/2, dt]]  (BLK eq. 6.2.2-12). Each block is diagonal;
+    its entries come as (n, 3), or (n, 1) for one q."""
     d = np.asarray(dt_s, dtype=float)[:, None]
-    qa = np.broadcast_to(np.asarray(q, dtype=float), (3,))
-    return qa * d**3 / 3, qa * d * d / 2, qa * d
+    return q * d**3 / 3, q * d * d / 2, q * d
 
 
 def white_accel_q(dt_s: np.ndarray, q: float | np.ndarray) -> np.ndarray:
     """Q (n, 6, 6) of :func:`white_accel_q_blocks`."""
-    qpp, qpv, qvv = white_accel_q_blocks(dt_s, q)
+    qpp, qpv, qvv = white_accel_q_blocks(dt_s, np.asarray(q, dtype=float))
     Q = np.zeros((qpp.shape[0], 6, 6))
     idx = np.arange(3)
     Q[:, idx, idx] = qpp
@@ -95,14 +96,14 @@ def cv_predict(x: np.ndarray, P: np.ndarray, dt_s: np.ndarray, q: float | np.nda
     x_pred[:, :3] += x[:, 3:] * dt[:, None]
     d = dt[:, None, None]
     eye = np.eye(3)[None]
-    qpp, qpv, qvv = (b[:, None, :] * eye for b in white_accel_q_blocks(dt, q))
+    qpp, qpv, qvv = white_accel_q_blocks(dt, q)
     A, B, C = P[:, :3, :3], P[:, :3, 3:], P[:, 3:, 3:]
     Bt = np.swapaxes(B, -1, -2)
     P_pred = np.empty_like(P)
-    P_pred[:, :3, :3] = A + d * (B + Bt) + d * d * C + qpp
-    P_pred[:, :3, 3:] = B + d * C + qpv
+    P_pred[:, :3, :3] = A + d * (B + Bt) + d * d * C + qpp[:, None, :] * eye
+    P_pred[:, :3, 3:] = B + d * C + qpv[:, None, :] * eye
     P_pred[:, 3:, :3] = np.swapaxes(P_pred[:, :3, 3:], -1, -2)
-    P_pred[:, 3:, 3:] = C + qvv
+    P_pred[:, 3:, 3:] = C + qvv[:, None, :] * eye
     return x_pred, P_pred
 
 
@@ -189,7 +190,13 @@ def polar_cov(range_m: np.ndarray, az_rad: np.ndarray, el_rad: np.ndarray, sigma
     azimuth column (+ clockwise) does not change R.
     """
     r, a, e = (np.asarray(v, dtype=float) for v in (range_m, az_rad, el_rad))
-    ca, sa, ce, se = np.cos(a), np.sin(a), np.cos(e), np.sin(e)
+    return polar_cov_trig(r, np.cos(a), np.sin(a), np.cos(e), np.sin(e), sigma, clockwise)
+
+
+def polar_cov_trig(r: np.ndarray, ca: np.ndarray, sa: np.ndarray, ce: np.ndarray,
+                   se: np.ndarray, sigma: np.ndarray, clockwise: bool) -> np.ndarray:
+    """:func:`polar_cov` from the cosines and sines of azimuth and elevation (for callers that
+    have them already)."""
     u, v = (sa, ca) if clockwise else (ca, sa)
     J = np.empty(r.shape + (3, 3))
     J[..., 0, 0], J[..., 1, 0], J[..., 2, 0] = ce * u, ce * v, se

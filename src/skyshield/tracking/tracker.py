@@ -242,11 +242,10 @@ class Tracker:
         a_row, a_det = association.gnn(trk_idx, det_idx, d2 + logdet, slots.size, z.shape[0])
         a_slot = slots[a_row]
         if a_slot.size:
-            pos = a_row
             if polar is not None and det_map is not None:
                 polar = PolarPlots(polar.z[det_map], polar.R[det_map], polar.sensor_pos_m,
                                    polar.rot)
-            xu, Pu, upd = self._update(pos, xp, Pp, modes, z, R, polar, a_det)
+            xu, Pu, upd = self._update(a_row, xp, Pp, modes, z, R, polar, a_det)
             self.x[a_slot], self.P[a_slot] = xu, Pu
             if upd is not None:
                 self.xm[a_slot], self.Pm[a_slot], self.mu[a_slot] = upd
@@ -419,6 +418,8 @@ class Tracker:
               events: list[Event]) -> np.ndarray:
         """Delete the tracks in ``slots``; with ``emit``, append a ``track_dropped`` event each
         (``reason`` as tag and info). Returns their track ids."""
+        if slots.size == 0:
+            return _no_ids()
         if emit:
             events.extend(Event(t_s, "track_dropped", track_id=int(self.track_id[s]),
                                 truth_id=int(self.truth[s]), pos_m=self.x[s, :3].copy(),
