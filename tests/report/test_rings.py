@@ -147,6 +147,8 @@ def test_a_damaged_rings_file_is_refused(small, tmp_path):
      '"kub", "radar": "r", "agl_m": 100, "max_range_m": 1, "lat_deg": [1, 2], "lon_deg": [1]}]}',
      "same length"),
     ('{"reference": {"pd": 0.5}, "rings": []}', "reference"),
+    ('{"reference": {"rcs_m2": 1, "pd": 0.5, "n_az": 180, "agl_m": []}, "rings": []}',
+     "reference"),
 ])
 def test_a_malformed_rings_file_its_manifest_vouches_for_is_no_crash(small, tmp_path, text,
                                                                      match):

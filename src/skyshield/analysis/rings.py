@@ -95,7 +95,7 @@ def rings_from_document(doc: Any) -> tuple[dict[str, Any], list[CoverageRing]]:
     if not isinstance(ref, dict) or not all(
             isinstance(ref.get(k), int | float) and not isinstance(ref.get(k), bool)
             for k in ("rcs_m2", "pd", "n_az")) or not isinstance(ref.get("agl_m"), list) \
-            or not all(isinstance(a, int | float) for a in ref["agl_m"]):
+            or not ref["agl_m"] or not all(isinstance(a, int | float) for a in ref["agl_m"]):
         raise ValueError("reference: rcs_m2, pd, n_az and the agl_m list expected")
     reference = {"rcs_m2": float(ref["rcs_m2"]), "pd": float(ref["pd"]),
                  "agl_m": [float(a) for a in ref["agl_m"]], "n_az": int(ref["n_az"])}
