@@ -14,11 +14,9 @@ from typing import Annotated
 import typer
 
 from skyshield._version import __version__
-from skyshield.cli import commands_live, commands_outputs, commands_run, commands_studies
-from skyshield.cli.base import app, err, fail, out
-from skyshield.cli.commands_live import _listen
+from skyshield.cli import commands_live, commands_outputs, commands_run, commands_studies, render
+from skyshield.cli.base import app, out
 from skyshield.cli.render import print_aggregate, print_summary
-from skyshield.cli.render import tick as _tick
 
 __all__ = ["app", "main", "print_aggregate", "print_summary"]
 
@@ -60,5 +58,6 @@ def main() -> None:
     app()
 
 
-# used by tests and tools: the consoles, the failure, the progress callback, --dis-listen
-_ = (err, fail, _listen, _tick)
+# the names cli.py had, for the tests and tools that use them
+_listen = commands_live._listen  # --dis-listen [HOST:]PORT
+_tick = render.tick  # a study's progress callback

@@ -152,11 +152,6 @@ def _frame(rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     return df
 
 
-def _write_parquet(df: pd.DataFrame, path: Path, metadata: dict[str, str] | None = None
-                   ) -> None:
-    atomic_write_parquet(path, df, metadata=metadata)
-
-
 def _write_json(obj: Any, path: Path) -> None:
     atomic_write_text(path, json.dumps(to_jsonable(obj), indent=1) + "\n")
 
@@ -201,8 +196,9 @@ class _Folder:
 
     def save_part(self, rows: list[dict[str, Any]]) -> None:
         reps = [int(r["replication"]) for r in rows]
-        _write_parquet(_frame(rows), self.parts / f"part-{min(reps):07d}-{max(reps):07d}.parquet",
-                       {_PART_SCENARIO.decode(): self.meta["scenario_sha256"]})
+        atomic_write_parquet(self.parts / f"part-{min(reps):07d}-{max(reps):07d}.parquet",
+                             _frame(rows),
+                             metadata={_PART_SCENARIO.decode(): self.meta["scenario_sha256"]})
 
 
 _PART_SCENARIO = b"skyshield.scenario_sha256"  # Parquet metadata key of a part's scenario hash
@@ -397,7 +393,7 @@ def montecarlo(scenario: Scenario | str | Path | None = None, n: int | None = No
                  and all((folder.root / f).is_file()
                          for f in ("replications.parquet", "aggregate.json")))
     if folder is not None and not untouched:
-        _write_parquet(df, folder.root / "replications.parquet")
+        atomic_write_parquet(folder.root / "replications.parquet", df)
         _write_json(agg, folder.root / "aggregate.json")
         folder.meta["complete"] = True
         folder.meta["finished_utc"] = datetime.now(UTC).isoformat(timespec="seconds")
