@@ -5,13 +5,13 @@ and accuracies all update the same system tracks) and are converted to Cartesian
 the scenario frame. Every live track is predicted to the scan time with its filter — a
 nearly-constant-velocity converted-measurement Kalman filter (``cmkf``), an EKF or UKF on the
 plots' range/azimuth/elevation (``ekf``, ``ukf``), or an IMM of constant velocity and
-coordinated turns left and right (``imm``), see :mod:`skyshield.tracking.filters` — plots are
-gated by a chi-square test on the Mahalanobis distance and assigned by global nearest neighbour
-with the cost d² + ln|S| (:mod:`~skyshield.tracking.association`), or, with
-``association="jpda"``, every gated plot weighs into the update by its joint association
-probability (:mod:`~skyshield.tracking.jpda`); the IMM is :mod:`~skyshield.tracking.imm`.
-Unassigned plots start tentative tracks; a tentative
-track is confirmed after M hits in its first N opportunities (scans of a radar covering it) or
+coordinated turns left and right (``imm``); the kernels are :mod:`~skyshield.tracking.kalman`,
+:mod:`~skyshield.tracking.filters` and :mod:`~skyshield.tracking.imm` — plots are gated by a
+chi-square test on the Mahalanobis distance and assigned by global nearest neighbour with the
+cost d² + ln|S| (:mod:`~skyshield.tracking.association`), or, with ``association="jpda"``,
+every gated plot weighs into the update by its joint association probability
+(:mod:`~skyshield.tracking.jpda`). Unassigned plots start tentative tracks; a tentative track
+is confirmed after M hits in its first N opportunities (scans of a radar covering it) or
 deleted (opportunities are the initiating radar's scans covering the track; hits from any radar
 count); any track unseen for longer than the coast time is dropped. A confirmed track that
 misses an opportunity is coasting until its next hit; its quality is an exponentially weighted
