@@ -36,9 +36,9 @@ def _cut_off(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def logs(tmp_path_factory) -> dict[str, pd.DataFrame]:
+def logs(tmp_path_factory, aar_small_run) -> dict[str, pd.DataFrame]:
     tmp = tmp_path_factory.mktemp("contract")
-    return {"aar_small": skyshield.run(DATA / "aar_small.yaml").events,
+    return {"aar_small": aar_small_run.events,
             "mc_small": skyshield.run(DATA / "mc_small.yaml").events,
             "aar_small_cut_off": skyshield.run(_cut_off(tmp), seed=2).events}
 

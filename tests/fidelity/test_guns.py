@@ -118,6 +118,7 @@ def test_prior_burst_pk_at_2_km_is_above_one_half():
     assert burst_pk(1000.0, 0.0, f) > 0.75
 
 
+@pytest.mark.slow
 def test_bursts_are_laid_inside_the_gun_range(runs):
     f = _gun_figures()
     for ev in runs:
@@ -129,6 +130,7 @@ def test_bursts_are_laid_inside_the_gun_range(runs):
         assert np.allclose(b["t_hit"] - b["t_fire"], b["tof"], atol=1e-6)
 
 
+@pytest.mark.slow
 def test_short_flights_arrive_within_ten_metres(runs):
     short = []
     for ev in runs:
@@ -142,6 +144,7 @@ def test_short_flights_arrive_within_ten_metres(runs):
     assert np.quantile(short, 0.9) < 10.0 and max(short) < 30.0, sorted(short)
 
 
+@pytest.mark.slow
 def test_every_missile_meets_a_burst_inside_2_km(runs):
     for ev in runs:
         b = _bursts(ev)
@@ -152,6 +155,7 @@ def test_every_missile_meets_a_burst_inside_2_km(runs):
             assert tid in killed or (mine["aim_range"] <= 2000.0).any(), tid
 
 
+@pytest.mark.slow
 def test_kills_add_up_to_the_burst_pk(runs):
     f = _gun_figures()
     expected, var, kills, runs_with_kill = 0.0, 0.0, 0, 0

@@ -9,8 +9,6 @@ of behaviour, regenerate with ``python tests/golden/make_golden.py`` and say why
 import importlib.util
 from pathlib import Path
 
-import skyshield
-
 GOLDEN_DIR = Path(__file__).parent
 
 
@@ -22,9 +20,8 @@ def _make_golden():
     return mod
 
 
-def test_small_scenario_event_log_is_the_golden_one():
-    got = _make_golden().event_lines(skyshield.run(GOLDEN_DIR.parent / "data"
-                                                   / "aar_small.yaml").events)
+def test_small_scenario_event_log_is_the_golden_one(aar_small_run):
+    got = _make_golden().event_lines(aar_small_run.events)  # tests/data/aar_small.yaml
     want = (GOLDEN_DIR / "aar-small.events.txt").read_text(encoding="utf-8").splitlines()
     assert got[0] == want[0], "the event log's columns changed"
     for k, (a, b) in enumerate(zip(got, want, strict=False)):

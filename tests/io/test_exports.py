@@ -11,18 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import skyshield
 from skyshield.io.exports import FORMATS, to_format
 from skyshield.io.runfolder import RunFolderError, read_run_folder
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
 @pytest.fixture(scope="module")
-def run_folder(tmp_path_factory):
+def run_folder(tmp_path_factory, aar_small_run):
     path = tmp_path_factory.mktemp("aar") / "run"
-    skyshield.run(DATA / "aar_small.yaml").save(path)
+    aar_small_run.save(path)
     return read_run_folder(path)
 
 

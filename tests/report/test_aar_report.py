@@ -30,9 +30,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
+def small(tmp_path_factory, aar_small_run):
     path = tmp_path_factory.mktemp("aar") / "run"
-    skyshield.run(DATA / "aar_small.yaml").save(path)
+    aar_small_run.save(path)
     return read_run_folder(path)
 
 

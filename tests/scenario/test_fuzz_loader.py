@@ -202,6 +202,7 @@ def test_builtin_scenario_is_valid(base_dir: Path) -> None:
     assert len(sc.units) == 4 and len(sc.threats) == 7 and len(sc.raids) == 2
 
 
+@pytest.mark.slow
 @FUZZ
 @given(draw=st.data())
 def test_mutated_structure_gives_scenario_or_clean_error(base_dir: Path,
@@ -213,6 +214,7 @@ def test_mutated_structure_gives_scenario_or_clean_error(base_dir: Path,
     check_outcome(text, base_dir)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(draw=st.data())
 def test_mutated_units_give_scenario_or_clean_error(base_dir: Path, draw: st.DataObject) -> None:
@@ -238,6 +240,7 @@ _EDIT_CHARS = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(draw=st.data())
 def test_mutated_text_gives_scenario_or_clean_error(base_dir: Path, draw: st.DataObject) -> None:

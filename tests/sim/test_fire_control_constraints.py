@@ -1,6 +1,7 @@
 """Fire-control constraints asserted on the event logs of randomised runs: inventory, missile and
 target channels, rules of engagement and missile envelopes are never exceeded, whichever planner
-(weapon-target assignment or greedy) decides."""
+(weapon-target assignment or greedy) decides. The unmodified built-in is the session's golden
+run (tests/conftest.py); each variant runs once, on one worker."""
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,8 @@ import pytest
 
 import skyshield
 from skyshield.sim.world import compile_world
+
+pytestmark = pytest.mark.slow  # the built-in exercise, four variants of it
 
 
 def _variant(seed: int, assignment: str, roe: str | None, raid_scale: int):
@@ -22,12 +25,26 @@ def _variant(seed: int, assignment: str, roe: str | None, raid_scale: int):
         "c2": sc.c2.model_copy(update={"assignment": assignment})}), seed
 
 
-CASES = [("wta", None, 1, 11), ("wta", "weapons_tight", 3, 12), ("greedy", None, 3, 13),
-         ("wta", "weapons_free", 2, 14)]
+VARIANTS = [("wta", "weapons_tight", 3, 12), ("greedy", None, 3, 13),
+            ("wta", "weapons_free", 2, 14)]
 
 
-@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}-{c[1]}-x{c[2]}-s{c[3]}")
+def _case(c):
+    """A variant as a test parameter, in an xdist group of its own (run once, on one worker);
+    ``None``: the unmodified built-in (WTA, its own ROE, one raid of each), the golden run."""
+    name = "wta-None-x1-s2019" if c is None else f"{c[0]}-{c[1]}-x{c[2]}-s{c[3]}"
+    group = "exercise_2019" if c is None else f"fire-control-{name}"
+    return pytest.param(c, id=name, marks=pytest.mark.xdist_group(group))
+
+
+CASES = [_case(c) for c in [None, *VARIANTS]]
+
+
+@pytest.fixture(scope="module", params=CASES)
 def run(request):
+    if request.param is None:
+        res = request.getfixturevalue("exercise_2019")
+        return res.scenario, compile_world(res.scenario), res
     assignment, roe, scale, seed = request.param
     sc, seed = _variant(seed, assignment, roe, scale)
     return sc, compile_world(sc), skyshield.run(sc, seed=seed)

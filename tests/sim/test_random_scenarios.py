@@ -1,6 +1,7 @@
 """Any valid scenario runs to its end: random laydowns and raids never crash the simulation."""
 
 import numpy as np
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,6 +50,7 @@ def scenarios(draw):
             "units": units, "raids": raids, "friendlies": friendlies}
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())

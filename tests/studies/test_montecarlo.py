@@ -76,10 +76,12 @@ def test_a_study_has_a_row_per_replication_with_intervals(reference):
     assert df["threats_leaked"][2] == one["threats_leaked"]
 
 
+@pytest.mark.slow
 def test_two_local_workers_give_the_same_rows(sc, reference):
     _same(reference, montecarlo(sc, 4, workers=2, batch_size=1))
 
 
+@pytest.mark.slow
 def test_a_pool_of_one_worker_process_gives_the_same_rows(sc, reference, monkeypatch):
     pools, real = [], mc._run_pool
     monkeypatch.setattr(mc, "_run_pool", lambda workers, *a: pools.append(workers)
@@ -88,6 +90,7 @@ def test_a_pool_of_one_worker_process_gives_the_same_rows(sc, reference, monkeyp
     assert pools == [1]
 
 
+@pytest.mark.slow
 def test_a_dask_local_cluster_gives_the_same_rows(sc, reference):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -101,6 +104,7 @@ def _cli(*args, **kw):
                           capture_output=True, text=True, timeout=600, **kw)
 
 
+@pytest.mark.slow
 def test_a_killed_study_resumes_to_exactly_the_uninterrupted_set(tmp_path, sc, reference,
                                                                  monkeypatch):
     """kill -9 the study once its first batch is on disk: the folder does not pass for a
@@ -173,6 +177,7 @@ def test_set_paths_are_validated_and_named(sc):
     assert "raids.salvo.count" in str(e.value)
 
 
+@pytest.mark.slow
 def test_a_sweep_writes_one_table_and_a_plot(tmp_path, sc):
     pytest.importorskip("matplotlib")
     t = sweep(sc, [("raids.salvo.count", [2, 8])], 3, tmp_path / "sw")
@@ -216,6 +221,7 @@ def _running(procs):
     return alive
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_pool_study_and_it_resumes(tmp_path, reference):
     """SIGINT (Ctrl-C) to a study on two local workers: it exits with 130 and the resume hint,
     leaves no running workers and no complete-looking folder, and resumes to the same rows."""
@@ -345,6 +351,7 @@ sc = skyshield.load_scenario(sys.argv[1])
 """
 
 
+@pytest.mark.slow
 def test_a_study_killed_while_its_folder_is_made_leaves_it_reusable(tmp_path, sc, reference):
     folder = tmp_path / "study"
     code = _KILL_AT_STUDY_JSON.format(point=None, call="mc.montecarlo(sc, 2, out=sys.argv[2])")
@@ -355,6 +362,7 @@ def test_a_study_killed_while_its_folder_is_made_leaves_it_reusable(tmp_path, sc
     _same(reference.iloc[:2], montecarlo(sc, 2, out=folder))
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_while_a_point_folder_is_made_resumes(tmp_path, sc):
     folder = tmp_path / "sw"
     call = "sweep(sc, [('raids.salvo.count', [2, 3])], 1, sys.argv[2], metrics=())"
@@ -437,6 +445,7 @@ def test_a_killed_dask_worker_is_a_study_error_that_says_resume(tmp_path, sc, mo
     assert json.loads((tmp_path / "study" / "study.json").read_text())["complete"] is False
 
 
+@pytest.mark.slow
 def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path):
     import socket
 
@@ -470,6 +479,7 @@ def test_the_progress_bar_starts_a_resumed_study_at_what_it_had():
     assert task.speed == pytest.approx(0.2)  # rich's estimate: between its first and last
 
 
+@pytest.mark.slow
 def test_a_resumed_sweep_reports_what_it_had_before_it_runs(tmp_path, sc):
     folder = tmp_path / "sw"
     sweep(sc, [("raids.salvo.count", [2, 3])], 2, folder, metrics=())
@@ -481,6 +491,7 @@ def test_a_resumed_sweep_reports_what_it_had_before_it_runs(tmp_path, sc):
     assert len(sweep(None, None, None, folder, resume=True, metrics=())) == 6
 
 
+@pytest.mark.slow
 def test_a_lost_dask_scheduler_is_a_clear_error_and_the_study_resumes(tmp_path, reference):
     distributed = pytest.importorskip("distributed")
     folder = tmp_path / "study"
