@@ -44,7 +44,7 @@ def _one(folder: Path) -> dict[str, pd.DataFrame]:
                 rng = float(np.linalg.norm(np.subtract(p, [r["x_m"], r["y_m"], r["z_m"]])))
         row = {"missile": r["target"], "launch_range_km": rng / 1e3, "tof_s": np.nan,
                "avg_speed_mps": np.nan, "intercept_range_km": np.nan}
-        if wid in ic.index and r.get("info", "") != "gun burst":
+        if wid in ic.index and r.get("tag", "") != "gun burst":
             i = ic.loc[wid]
             if isinstance(i, pd.DataFrame):
                 i = i.iloc[0]
@@ -55,11 +55,11 @@ def _one(folder: Path) -> dict[str, pd.DataFrame]:
                        intercept_range_km=d / 1e3)
         rows.append(row)
     eg = ev[(ev["kind"] == "intercept") & (ev["truth_id"] >= 0)
-            & ev["info"].str.match(r"^(hit|missed)")].copy()  # not "target already gone"
+            & ev["tag"].isin(["hit", "missed"])].copy()  # not "target already gone"
     eg["category"] = eg["truth_id"].map(spawn).map(CATEGORY)
-    eg["hit"] = eg["info"].str.startswith("hit")
+    eg["hit"] = eg["tag"] == "hit"
     hostile = spawn[ev[ev["kind"] == "spawn"].drop_duplicates("truth_id").set_index(
-        "truth_id")["info"] == "hostile"]
+        "truth_id")["tag"] == "hostile"]
     kills = set(ev.loc[ev["kind"] == "kill", "truth_id"])
     leaks = set(ev.loc[ev["kind"] == "leak", "truth_id"])
     fate = pd.DataFrame({"type": hostile.values,

@@ -104,7 +104,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     # control gave for not engaging it (the no_fire event's sentence, quoted as it is), or
     # engaged and missed
     no_fire = ev[kind == "no_fire"].drop_duplicates("truth_id", keep="last")
-    last_reason = dict(zip(no_fire["truth_id"].astype(int), no_fire["info"], strict=True))
+    last_reason = dict(zip(no_fire["truth_id"].astype(int), no_fire["tag"], strict=True))
     tracked = set(ev.loc[kind == "track_confirmed", "truth_id"].astype(int))
     causes = dict.fromkeys(LEAK_CAUSES, 0)
     cause_of: dict[int, str] = {}
@@ -170,14 +170,12 @@ def _pk_by_missile(intercepts: pd.DataFrame, nominal: dict[str, float]
                    ) -> dict[str, dict[str, Any]]:
     """Per missile type: end games fought against a target still in the air (tag "hit" or
     "missed"), kills, the kill rate achieved, the mean Pk the end games gave (their ``pk``
-    column, from their miss distances, each to 3 decimals), the mean miss, and the catalogue's
+    column, from their miss distances), the mean miss, and the catalogue's
     nominal single-shot Pk for comparison."""
     out: dict[str, dict[str, Any]] = {}
     outcome = intercepts["tag"].astype(str)
     fought = outcome.isin(["hit", "missed"])
-    # each end game's Pk to 3 decimals, as the summary has always averaged them (the mean of
-    # the unrounded column differs in the third decimal: the golden figures would move)
-    pk = intercepts["pk"].astype(float).round(3)
+    pk = intercepts["pk"].astype(float)
     for m, grp in intercepts[fought].groupby("target"):
         h = int((outcome[grp.index] == "hit").sum())
         out[str(m)] = {"end_games": int(len(grp)), "kills": h,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skyshield.c2 import wta
-from skyshield.engine.names import ROES
+from skyshield.engine.names import NO_FIRE_REASONS, ROES
 from skyshield.physics.flight import altitude_m
 from skyshield.physics.kinematics import intercept_time_s, intercept_time_table
 from skyshield.physics.lethality import sspk_circular_normal
@@ -29,10 +29,6 @@ __all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "Plan", "plan", "plan_w
            "NO_FIRE_REASONS", "single_shot_pk"]
 
 EXACT_MAX_PAIRS = 120  # cycles with at most this many unit×threat pairs are solved exactly
-NO_FIRE_REASONS = ("no fire unit in range", "rules of engagement", "engagement radar silent",
-                   "fire channels busy", "out of missiles",
-                   "engagement radar does not hold the track",
-                   "beyond the engagement horizon")
 
 FREE, TIGHT, HOLD = 0, 1, 2
 

@@ -31,6 +31,7 @@ import numpy as np
 from skyshield.c2 import threat
 from skyshield.c2.fire_control import Order, plan, plan_wta
 from skyshield.engine.events import Event
+from skyshield.engine.names import NO_FIRE_REASONS
 from skyshield.engine.rng import stream
 from skyshield.geo import enu_to_aer
 from skyshield.physics.flight import altitude_m
@@ -239,13 +240,14 @@ class FireControlSystem:
         # every track not engaged that is not a friend has its reason: those the planner did not
         # consider because they were assessed killed or their track went stale
         for k in np.flatnonzero((c["killed"][slots] | stale) & (ident != threat.FRIEND)):
-            pl.no_fire.setdefault(int(ids[k]), "assessed killed" if c["killed"][slots[k]]
-                                  else "track stale")
+            pl.no_fire.setdefault(int(ids[k]), NO_FIRE_REASONS[7] if c["killed"][slots[k]]
+                                  else NO_FIRE_REASONS[8])
         for tid, why in pl.no_fire.items():
             if self._no_fire.get(tid) != why:
                 self._no_fire[tid] = why
                 s = tr.slot_of(tid)
-                events.append(Event(t, "no_fire", track_id=tid, truth_id=tr.truth[s], info=why))
+                events.append(Event(t, "no_fire", track_id=tid, truth_id=tr.truth[s], info=why,
+                                    tag=why))
         for o in pl.orders:
             self._no_fire.pop(o.track_id, None)
         return CycleResult(events, pl.orders, auto, dup)

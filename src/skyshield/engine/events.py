@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from skyshield.engine.names import SIDES
+from skyshield.engine.names import NO_FIRE_REASONS, SIDES
 
 __all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EVENT_SCHEMA", "EVENT_TAGS", "Event", "EventLog"]
 
@@ -77,7 +77,7 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                     "tag": "solver method", "info": "objective, bound, targets, weapons"}),
     "no_fire": ("a threat could not be engaged this cycle; logged when the reason changes",
                 {"track_id": "track", "truth_id": "the vehicle (scoring only)",
-                 "info": "reason (display text)"}),
+                 "tag": "why (engine.names.NO_FIRE_REASONS)"}),
     "link_lost": ("a unit lost the command post and fights autonomously",
                   {"source": "unit"}),
     "engage": ("fire control assigned a fire unit to a track",
@@ -165,6 +165,7 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "kill_assessed": ("killed", "survived"),
     "impact": ("asset", "unit", "emitter silent"),
     "emission": ("on", "off"),
+    "no_fire": NO_FIRE_REASONS,
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id", "count")

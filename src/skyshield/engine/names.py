@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["Side", "SIDES", "Category", "CATEGORIES", "Roe", "ROES"]
+__all__ = ["Side", "SIDES", "Category", "CATEGORIES", "Roe", "ROES", "NO_FIRE_REASONS"]
 
 Side = Literal["hostile", "friendly"]
 SIDES: tuple[str, ...] = get_args(Side)
@@ -22,3 +22,10 @@ CATEGORIES: tuple[str, ...] = get_args(Category)
 Roe = Literal["weapons_free", "weapons_tight", "weapons_hold"]
 ROES: tuple[str, ...] = get_args(Roe)
 """Rules of engagement of a fire unit (``FireUnits.roe`` indexes this)."""
+
+NO_FIRE_REASONS: tuple[str, ...] = (
+    "no fire unit in range", "rules of engagement", "engagement radar silent",
+    "fire channels busy", "out of missiles", "engagement radar does not hold the track",
+    "beyond the engagement horizon", "assessed killed", "track stale")
+"""Why fire control did not engage a threat (the ``no_fire`` event's tag): the planner's
+reasons (``c2.fire_control``), then the tracks it did not consider (assessed killed, stale)."""
