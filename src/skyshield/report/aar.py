@@ -22,6 +22,7 @@ import numpy as np
 
 from skyshield.io.aar import entities, iso, positions, start_time, units
 from skyshield.io.runfolder import RunFolder
+from skyshield.physics.propagation import EARTH_RADIUS_M
 
 __all__ = ["write_report", "report_html", "laydown_figure", "FATE_COLOURS", "STYLES"]
 
@@ -60,8 +61,8 @@ def _borders() -> list[list[tuple[float, float]]]:
 
 def _circle(lat: float, lon: float, r_m: float) -> tuple[np.ndarray, np.ndarray]:
     a = np.linspace(0, 2 * np.pi, 181)
-    dlat = np.degrees(r_m * np.cos(a) / 6371e3)
-    dlon = np.degrees(r_m * np.sin(a) / (6371e3 * np.cos(np.radians(lat))))
+    dlat = np.degrees(r_m * np.cos(a) / EARTH_RADIUS_M)
+    dlon = np.degrees(r_m * np.sin(a) / (EARTH_RADIUS_M * np.cos(np.radians(lat))))
     return lon + dlon, lat + dlat
 
 
