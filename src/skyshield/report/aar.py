@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from skyshield.common.files import atomic_write_text
 from skyshield.io.aar import entities, iso, positions, start_time, units
 from skyshield.io.runfolder import RunFolder
 from skyshield.physics.propagation import EARTH_RADIUS_M
@@ -343,9 +344,6 @@ def report_html(run: RunFolder) -> str:
 
 
 def write_report(run: RunFolder, out_html: Path) -> Path:
-    """Write the report atomically (temporary name, then rename)."""
-    text = report_html(run)
-    tmp = out_html.with_name(f".{out_html.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out_html)
+    """Write the report atomically (``common.files``: temporary name, then rename)."""
+    atomic_write_text(out_html, report_html(run))
     return out_html

@@ -43,13 +43,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from skyshield.common.files import atomic_write
 from skyshield.physics.flight import Airframe, FlightState
 from skyshield.physics.kinematics import intercept_time_table
 from skyshield.physics.propagation import EARTH_RADIUS_M
@@ -315,11 +315,10 @@ def reach_table(af1: Airframe, nav: float, loft: float, max_range_m: float, max_
                        b.loft.reshape(rr.shape))
     if cache:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, R=table.range_m, H=table.height_m, tof=table.tof_s, v=table.speed_mps,
-                     loft=table.loft)
-        os.replace(tmp, path)  # atomic: a half-written table never passes for a whole one
+        # atomic (common.files): a half-written table never passes for a whole one
+        atomic_write(path, lambda f: np.savez(f, R=table.range_m, H=table.height_m,
+                                               tof=table.tof_s, v=table.speed_mps,
+                                               loft=table.loft))
     return table
 
 
