@@ -2,9 +2,10 @@
 
 * Property tests are deterministic (no example database, fixed seed), so a run in CI tries
   exactly the examples a developer's run tried.
-* Nothing is written to the user's ``~/.cache``: the reach tables of ``weapons.envelope``
-  (``SKYSHIELD_CACHE``) and every ``XDG_CACHE_HOME`` user (matplotlib's font list, a numba cache
-  outside the source tree, the browser) go to pytest's own cache folder of this checkout
+* Nothing is written to the user's ``~/.cache`` (nor ``~/.config``): the reach tables of
+  ``weapons.envelope`` (``SKYSHIELD_CACHE``) and what honours ``XDG_CACHE_HOME`` and
+  ``XDG_CONFIG_HOME`` (matplotlib, a numba cache outside the source tree, the browser) go to
+  pytest's own cache folder of this checkout
   (``.pytest_cache/d/skyshield``, kept between runs so a second run reuses the tables), or to a
   temporary folder removed at the end when the cache plugin is off (``-p no:cacheprovider``).
   Subprocesses started by tests inherit the variables.
@@ -36,7 +37,7 @@ settings.load_profile("skyshield")
 
 DATA = Path(__file__).resolve().parent / "data"
 
-_CACHE_VARS = ("SKYSHIELD_CACHE", "XDG_CACHE_HOME")
+_CACHE_VARS = ("SKYSHIELD_CACHE", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
 _OWN_TEMP = "_SKYSHIELD_TEST_CACHE_TMP"  # set by the process that made a temporary cache folder
 _saved_env: dict[str, str | None] = {}
 
@@ -51,7 +52,8 @@ def pytest_configure(config: pytest.Config) -> None:
         root = Path(tempfile.mkdtemp(prefix="skyshield-test-cache-"))
         _saved_env[_OWN_TEMP] = None
         os.environ[_OWN_TEMP] = str(root)
-    for var, path in zip(_CACHE_VARS, (root / "skyshield", root / "xdg"), strict=True):
+    for var, path in zip(_CACHE_VARS, (root / "skyshield", root / "xdg", root / "config"),
+                         strict=True):
         _saved_env.setdefault(var, os.environ.get(var))
         os.environ[var] = str(path)
 

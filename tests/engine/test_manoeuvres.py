@@ -86,6 +86,7 @@ def test_simulation_truth_carries_the_manoeuvres():
     assert off == pytest.approx(2 * 6 * 9.80665 * (6.0 / (2 * np.pi)) ** 2, rel=0.01)
 
 
+@pytest.mark.slow  # the built-in exercise, 40 minutes of it
 def test_an_exercise_with_every_manoeuvre_runs_and_balances():
     sc = skyshield.load_scenario("slavic-shield-2019")
     raids = {k: r.model_copy(update={"manoeuvre": Manoeuvre(
