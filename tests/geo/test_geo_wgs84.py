@@ -57,6 +57,7 @@ def test_exported_members() -> None:
             "enu_velocity_to_ecef",
             "geodetic_to_ecef",
             "geodetic_to_enu",
+            "wrap_angle",
         ]
     )
 
@@ -325,3 +326,12 @@ def test_batch_equals_stacked_scalars() -> None:
     # per-row origins broadcast too
     C = enu_rotation(lat[:, :1], lon[:, :1])
     assert C.shape == (4, 1, 3, 3)
+
+
+def test_wrap_angle_matches_the_complex_argument() -> None:
+    """The one angle wrap (geo.angles) against an independent reference: the argument of
+    exp(i·a), which numpy computes with atan2 on [−π, π]; π itself maps to −π ([−π, π))."""
+    a = np.linspace(-20.0, 20.0, 4001)
+    np.testing.assert_allclose(geo.wrap_angle(a), np.angle(np.exp(1j * a)), atol=1e-9)
+    assert geo.wrap_angle(np.pi) == -np.pi
+    assert geo.wrap_angle(-np.pi) == -np.pi

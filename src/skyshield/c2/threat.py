@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skyshield.geo import wrap_angle
 from skyshield.physics.kinematics import cpa
 
 __all__ = ["CLASSES", "IDENTITIES", "classify", "interrogate", "identity", "threat_priority",
@@ -53,8 +54,7 @@ def on_strobe(track_az_rad: np.ndarray, strobe_az_rad: np.ndarray, strobe_sigma_
     radar: within three strobe σ or half a beamwidth, whichever is wider."""
     if np.size(strobe_az_rad) == 0:
         return np.zeros(np.shape(track_az_rad), dtype=bool)
-    d = (np.asarray(track_az_rad)[:, None] - np.asarray(strobe_az_rad)[None, :] + np.pi) \
-        % (2 * np.pi) - np.pi
+    d = wrap_angle(np.asarray(track_az_rad)[:, None] - np.asarray(strobe_az_rad)[None, :])
     tol = np.maximum(3.0 * np.asarray(strobe_sigma_rad), beamwidth_rad / 2)
     return (np.abs(d) <= tol[None, :]).any(axis=1)
 

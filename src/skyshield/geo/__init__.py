@@ -1,5 +1,6 @@
 """Geodesy kernels (WGS 84): pure numpy functions over arrays, SI units."""
 
+from skyshield.geo.angles import wrap_angle
 from skyshield.geo.wgs84 import (
     WGS84_A_M,
     WGS84_B_M,
@@ -34,4 +35,5 @@ __all__ = [
     "enu_velocity_to_ecef",
     "geodetic_to_ecef",
     "geodetic_to_enu",
+    "wrap_angle",
 ]

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from skyshield.geo import enu_to_aer
+from skyshield.geo import enu_to_aer, wrap_angle
 from skyshield.physics import detection, jamming, measurement, propagation, radar
 
 __all__ = ["RadarSet", "Detections", "Jammers", "Strobes", "scan", "jam_to_noise", "strobes",
@@ -117,10 +117,6 @@ class Detections:
         return int(self.range_m.size)
 
 
-def _wrap(a: np.ndarray) -> np.ndarray:
-    return (a + np.pi) % (2 * np.pi) - np.pi
-
-
 def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> np.ndarray:
     """Total jammer noise over thermal noise (linear) received by radar ``i`` while its beam
     points at azimuths ``az_rad`` (radar frame): each jammer above the radar's horizon enters
@@ -133,7 +129,7 @@ def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> 
     jaz, _, jr = enu_to_aer(jrel)
     jvisible = jr <= propagation.horizon_range_m(rs.height_agl_m[i],
                                                  np.maximum(jammers.height_agl_m, 0.0))
-    in_main = np.abs(_wrap(np.asarray(az_rad)[..., None] - jaz)) <= rs.beamwidth_az_rad[i] / 2
+    in_main = np.abs(wrap_angle(np.asarray(az_rad)[..., None] - jaz)) <= rs.beamwidth_az_rad[i] / 2
     g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
     jnr = jamming.jnr_db(jammers.power_w, jammers.gain_db, jammers.bandwidth_hz, rs.freq_hz[i],
                          np.maximum(jr, 1.0), g_rx, 1.0 / rs.pulse_width_s[i],

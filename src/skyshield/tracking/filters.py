@@ -24,17 +24,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from skyshield.geo import wrap_angle
 from skyshield.tracking.kalman import H_POS, gain, joseph_update, polar_cov_trig, symmetrise
 
 __all__ = ["wrap_angle", "polar_of", "polar_jacobian", "polar_to_cartesian", "ekf_update",
            "ukf_update", "polar_model", "linear_position_model"]
 
 Measure = Callable[[np.ndarray], np.ndarray]
-
-
-def wrap_angle(a: np.ndarray) -> np.ndarray:
-    """Angle(s) wrapped to [−π, π)."""
-    return (np.asarray(a) + np.pi) % (2 * np.pi) - np.pi
 
 
 def polar_of(rel: np.ndarray) -> np.ndarray:
