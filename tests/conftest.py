@@ -91,7 +91,16 @@ def aar_small_run():
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups and -m deselects
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups into the node ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # schemathesis collects one item per API operation under the same node id; xdist tells
+    # items apart by node id (duplicates were silently not run on a worker): number them
+    seen: dict[str, int] = {}
+    for item in items:
+        k = seen.get(item.nodeid, 0)
+        seen[item.nodeid] = k + 1
+        if k:
+            item._nodeid = f"{item.nodeid}[{k}]"
     for item in items:
         shared = [name for name in EXPENSIVE_RUNS if name in item.fixturenames]
         if shared:
