@@ -16,6 +16,15 @@ from skyshield.common.naming import default_run_dir
 __all__ = ["montecarlo", "sweep"]
 
 
+def _study_folder(kind: str, sc: Any, resume: Path | None, out_dir: Path | None) -> Path:
+    """The study's folder: the one resumed, the one given, or a new default one."""
+    folder = resume if resume is not None else out_dir
+    if folder is None:
+        assert sc is not None
+        folder = default_run_dir(kind, sc.name)
+    return folder
+
+
 def _client(address: str | None) -> Any:
     if address is None:
         return None
@@ -72,10 +81,7 @@ def montecarlo(
     if resume is None and (scenario is None or n is None):
         fail("give a SCENARIO and -n N (or --resume FOLDER)")
     sc = load(scenario) if scenario is not None else None
-    folder = resume if resume is not None else out_dir
-    if folder is None:
-        assert sc is not None
-        folder = default_run_dir("montecarlo", sc.name)
+    folder = _study_folder("montecarlo", sc, resume, out_dir)
     client = _client(dask)
     label = sc.name if sc is not None else str(folder)
     try:
@@ -122,10 +128,7 @@ def sweep(
         parsed = [parse_set(x) for x in sets or []] or None
     except ScenarioError as exc:
         fail(exc)
-    folder = resume if resume is not None else out_dir
-    if folder is None:
-        assert sc is not None
-        folder = default_run_dir("sweep", sc.name)
+    folder = _study_folder("sweep", sc, resume, out_dir)
     client = _client(dask)
     label = sc.name if sc is not None else str(folder)
     try:
