@@ -199,5 +199,12 @@ def test_default_folder_names():
         default_run_dir("run", "slavic", now)
     with pytest.raises(ValueError, match="unknown folder kind"):
         default_run_dir("study", "slavic", now)
+    # issue 20: a scenario named "../../../escaped" wrote its run folder outside runs/
+    for name, want in (("../../../escaped", "escaped"), ("Slavic Shield 2019",
+                                                         "Slavic_Shield_2019"),
+                       ("Бранко", "Бранко"), ("/abs/x", "abs_x"), ("..", "scenario")):
+        d = default_run_dir("run", name, now, seed=1)
+        assert d == Path(f"runs/{want}-1-20261207T030405Z")
+        assert d.resolve().parent == Path("runs").resolve()
     stamp = default_run_dir("live", "x").name.removeprefix("x-")
     assert len(stamp) == 16 and stamp.endswith("Z")

@@ -326,6 +326,19 @@ def test_invalid_unit_name() -> None:
           {"my unit": {"type": "pantsir_s1", "lat": 44.93, "lon": 20.27}})
 
 
+def test_names_in_any_script_are_letters() -> None:
+    """Issue 20: 'Бранко' was refused as not letters. Names of any script run; a trailing
+    newline (which ``$`` would let through) is not a letter."""
+    text = edit(edit(BASE, "  u1:", "  Бранко_1:"), "  base:", "  Батајница:")
+    text = edit(text, "    to: base", "    to: Батајница")
+    sc = parse_scenario(text, FILE)
+    assert list(sc.units) == ["Бранко_1"] and list(sc.assets) == ["Батајница"]
+    r = skyshield.run(sc.model_copy(update={"duration": 60.0}))
+    assert r.summary["sim_duration_s"] == 60.0
+    found = problems(edit(BASE, "  u1:", '  "u1\\n":'))
+    assert found[0].path == "units" and "letters, digits" in found[0].message
+
+
 def test_non_string_unit_name() -> None:
     text = edit(BASE, "  u1:", "  12:")
     check(only(text), "units.12", line(text, "  12:"), "invalid name: Input should be a valid "

@@ -8,10 +8,11 @@ folder, where ``<time>`` is the UTC instant as ``YYYYMMDDTHHMMSSZ`` (sorts as it
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["RUN_DIR_KINDS", "default_run_dir", "timestamp"]
+__all__ = ["RUN_DIR_KINDS", "default_run_dir", "folder_name", "timestamp"]
 
 # kind -> (parent folder, infix between the name and the time)
 RUN_DIR_KINDS = {
@@ -41,4 +42,11 @@ def default_run_dir(kind: str, name: str, now: datetime | None = None,
         if seed is None:
             raise ValueError("a run folder's name needs the seed")
         infix = f"-{seed}"
-    return Path(parent) / f"{name}{infix}-{timestamp(now)}"
+    return Path(parent) / f"{folder_name(name)}{infix}-{timestamp(now)}"
+
+
+def folder_name(name: str) -> str:
+    """``name`` as one folder name: letters and digits of any script, '_' and '-' kept, every
+    other run of characters (path separators, dots, spaces) one '_' — a scenario named
+    ``../../x`` never writes outside its parent folder."""
+    return re.sub(r"[^\w\-]+", "_", name).strip("_") or "scenario"

@@ -46,7 +46,7 @@ ROE = Roe  # engine.names: the one home of the ROE vocabulary
 AltRef = Literal["agl", "msl"]
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0, description="latitude, decimal degrees")]
 Longitude = Annotated[float, Field(ge=-180.0, le=180.0, description="longitude, decimal degrees")]
-_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+_NAME = re.compile(r"^[\w\-]+\Z")  # letters and digits of any script (Бранко), '_' and '-'
 _ALT_MIN_M, _ALT_MAX_M = -500.0, 100_000.0
 MIN_SPEED_MPS = 1.0  # slower legs are not flights (and would take practically forever)
 
