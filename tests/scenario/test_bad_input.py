@@ -339,6 +339,29 @@ def test_names_in_any_script_are_letters() -> None:
     assert found[0].path == "units" and "letters, digits" in found[0].message
 
 
+def test_periods_and_counts_that_would_never_finish_or_overflow_are_refused() -> None:
+    """Issue 20: these validated, then the run never finished (a period of a microsecond) or
+    overflowed int64 with a traceback (2**63 rounds)."""
+    text = edit(BASE, "duration: 10 min", "duration: 10 min\ntruth_interval: 1e-6 s")
+    check(only(text), "truth_interval", line(text, "truth_interval"), "at least 0.1 s",
+          "1e-6 s")
+    text = edit(BASE, "duration: 10 min", "duration: 10 min\nc2: {cycle: 1e-6 s}")
+    check(only(text), "c2.cycle", line(text, "c2:"), "at least 0.1 s", "1e-6 s")
+    big = 2**63
+    text = edit(BASE, "    type: pantsir_s1\n",
+                f"    type: pantsir_s1\n    doctrine: {{reserve: {big}}}\n")
+    check(only(text), "units.u1.doctrine.reserve", line(text, "reserve"),
+          "less than or equal to 10000", big)
+    text = edit(BASE, "    type: pantsir_s1\n",
+                f"    type: pantsir_s1\n    loadout: {{57E6E: {big}}}\n")
+    p = only(text)
+    assert p.path == "units.u1.loadout" and f"at most 10000 rounds (got {big})" in p.message
+    # the bounds themselves run
+    ok = edit(BASE, "duration: 10 min",
+              "duration: 1 min\ntruth_interval: 0.1 s\nc2: {cycle: 0.1 s}")
+    assert skyshield.run(parse_scenario(ok, FILE)).summary["sim_duration_s"] == 60.0
+
+
 def test_non_string_unit_name() -> None:
     text = edit(BASE, "  u1:", "  12:")
     check(only(text), "units.12", line(text, "  12:"), "invalid name: Input should be a valid "

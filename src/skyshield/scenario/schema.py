@@ -72,6 +72,18 @@ def _vehicle_type(v: str, info: ValidationInfo) -> str:
 MAX_DURATION_S = 30 * 86400.0  # assumed: a month of exercise is the longest anyone runs
 
 
+# bounds on counts and periods, chosen from what one machine runs (issue 20: values that
+# validated then overflowed int64 or never finished)
+MAX_ROUNDS = 10_000  # assumed: rounds of one type a fire unit holds, or keeps in reserve
+MIN_PERIOD_S = 0.1  # truth samples and fire-control cycles: 36,000 per simulated hour at most
+
+
+def _period(v: float) -> float:
+    if v < MIN_PERIOD_S:
+        raise ValueError(f"at least {MIN_PERIOD_S:g} s")
+    return v
+
+
 def _positive_duration(v: float) -> float:
     if v <= 0:
         raise ValueError("must be positive")
@@ -153,7 +165,7 @@ class Doctrine(_Strict):
     salvo: int = Field(1, ge=1, le=4, description="missiles fired per engagement")
     shoot_look_shoot: bool = Field(
         True, description="wait for kill assessment before re-engaging (else shoot-shoot-look)")
-    reserve: int = Field(0, ge=0, description="missiles held back for later waves")
+    reserve: int = Field(0, ge=0, le=MAX_ROUNDS, description="missiles held back for later waves")
     firing_range: float = Field(
         1.0, gt=0, le=1, description="fire only when the predicted intercept point is within "
         "this fraction of the missile's maximum range")
@@ -236,6 +248,8 @@ class Unit(_Strict):
                 raise ValueError(f"unknown missile type {k!r}")
             if n < 0:
                 raise ValueError(f"loadout of {k} must not be negative")
+            if n > MAX_ROUNDS:
+                raise ValueError(f"loadout of {k}: at most {MAX_ROUNDS} rounds (got {n})")
         return v
 
     @model_validator(mode="after")
@@ -514,6 +528,11 @@ class C2Config(_Strict):
     def _positive(cls, v: float) -> float:
         return _positive_duration(v)
 
+    @field_validator("cycle")
+    @classmethod
+    def _cycle(cls, v: float) -> float:
+        return _period(v)
+
     @field_validator("kill_assessment_delay")
     @classmethod
     def _non_negative(cls, v: float) -> float:
@@ -555,6 +574,11 @@ class Scenario(_Strict):
     @classmethod
     def _positive(cls, v: float) -> float:
         return _positive_duration(v)
+
+    @field_validator("truth_interval")
+    @classmethod
+    def _sample_period(cls, v: float) -> float:
+        return _period(v)
 
     @field_validator("duration")
     @classmethod
