@@ -40,6 +40,7 @@ from skyshield.scenario.schema import Scenario
 from skyshield.sim.commands import Command, CommandError, dump, message, short
 from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.web.clients import Client, pump
+from skyshield.web.ports import probe_tcp_port
 from skyshield.web.replay import STATIC_DIR
 from skyshield.web.roles import Roles
 from skyshield.web.server import LiveServer
@@ -240,8 +241,7 @@ def serve_live(scenario: Scenario, folder: Path, host: str = "127.0.0.1", port: 
     port on ``host`` (the server's own address: 127.0.0.1 unless told otherwise)."""
     import uvicorn
 
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, port))  # fails cleanly if the port is taken
+    probe_tcp_port(host, port)  # fails cleanly if the port is taken
     listen = (host, dis_listen) if isinstance(dis_listen, int) else dis_listen
     if listen is not None:
         with socket.socket(socket.AF_INET6 if ":" in listen[0] else socket.AF_INET,

@@ -155,10 +155,9 @@ def replay_app(run: RunFolder) -> Any:
 
 def serve(run: RunFolder, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the replay until interrupted; a port already taken raises OSError first."""
-    import socket
-
     import uvicorn
 
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, port))  # fails cleanly if the port is taken
+    from skyshield.web.ports import probe_tcp_port
+
+    probe_tcp_port(host, port)  # fails cleanly if the port is taken
     uvicorn.run(replay_app(run), host=host, port=port, log_level="warning")
