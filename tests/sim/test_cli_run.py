@@ -39,6 +39,21 @@ def test_run_writes_the_folder_and_prints_the_summary(tmp_path):
     assert (out / "events.parquet").read_bytes() == before
 
 
+def test_an_unwritable_out_is_refused_before_the_run(tmp_path, monkeypatch):
+    """Issue 20: an --out whose parent cannot be written was refused only after the whole
+    simulation had run. /proc cannot hold a file, even for root (whom permissions would not
+    stop); the run itself must not start."""
+    import skyshield.api
+
+    def no_run(*_a, **_k):
+        raise AssertionError("the simulation ran before the folder was checked")
+
+    monkeypatch.setattr(skyshield.api, "run", no_run)
+    p = _cli("run", SMALL, "--out", "/proc/skyshield-test-run", "-q")
+    assert p.returncode == 2 and "cannot write in /proc" in p.stderr, p.stderr
+    assert "\n" not in p.stderr.strip()
+
+
 def test_scenarios_show_schema(tmp_path):
     p = _cli("scenarios")
     assert p.returncode == 0 and "slavic-shield-2019" in p.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -33,10 +34,15 @@ def run_cmd(
         out_dir = default_run_dir("run", sc.name, seed=s)
     if out_dir.exists():
         fail(f"{out_dir}: already exists; choose another --out")
-    try:  # fail before the run, not after it, if the folder cannot be made
+    try:  # fail before the run, not after it, if the folder cannot be made or written
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         fail(f"{out_dir}: cannot create the run folder's parent: {exc.strerror or exc}")
+    try:
+        with tempfile.TemporaryFile(dir=out_dir.parent):
+            pass
+    except OSError as exc:
+        fail(f"{out_dir}: cannot write in {out_dir.parent}: {exc.strerror or exc}")
     from skyshield.api import run
 
     with run_progress(quiet) as bar:
