@@ -175,6 +175,31 @@ def test_only_the_chosen_exercise_is_taken(tmp_path, sc):
     assert list(server.ex.sim.external) == ["7:7:2"]
 
 
+def test_reserved_entity_ids_are_not_entities(tmp_path, sc):
+    """Issue 20: ids with a 0 or 0xFFFF field (NO_/ALL_SITES, _APPLIC, _ENTITIES) or the entity
+    number 0xFFFE (RQST_ASSIGN_ID), IEEE 1278.1-2012 §6.2.28, were taken as real entities."""
+    import dataclasses
+
+    from skyshield.io import dis
+
+    server, _ = _server(tmp_path, sc)
+    server.ex.advance(2.0)
+
+    def es(site, app, num):
+        pdu = dis.decode(_es(1, 45.1, 20.0))
+        assert isinstance(pdu, dis.EntityState)
+        return dis.encode(dataclasses.replace(pdu, entity_id=dis.EntityID(site, app, num)))
+
+    reserved = [(0, 7, 1), (7, 0, 1), (7, 7, 0), (0xFFFF, 7, 1), (7, 0xFFFF, 1), (7, 7, 0xFFFF),
+                (7, 7, 0xFFFE)]
+    for ids in reserved:
+        server.receive_dis(es(*ids))
+    assert not server.ex.sim.external
+    assert server.stats["dis_reserved_id"] == len(reserved)
+    server.receive_dis(es(7, 7, 0xFFFD))  # the largest real entity number
+    assert list(server.ex.sim.external) == ["7:7:65533"]
+
+
 def test_dis_exercise_option_reaches_the_server_and_stamps_our_pdus(tmp_path, sc, monkeypatch):
     """``skyshield serve --dis-exercise N`` (1..255) is the server's exercise: our Entity State
     PDUs carry it (exercise 1 when none is set)."""

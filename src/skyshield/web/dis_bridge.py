@@ -46,7 +46,7 @@ from skyshield.sim.commands import CommandError
 from skyshield.sim.live import LiveExercise
 from skyshield.sim.world import CATEGORIES
 
-__all__ = ["DISBridge", "DIS_ENTITY_MAX", "DIS_HEARTBEAT_S", "DIS_TIMEOUT_S"]
+__all__ = ["DISBridge", "DIS_ENTITY_MAX", "DIS_HEARTBEAT_S", "DIS_TIMEOUT_S", "real_entity_id"]
 
 DIS_HEARTBEAT_S = 5.0  # IEEE 1278.1 default entity-state heartbeat (wall time)
 DIS_DR_THRESHOLD_M = 1.0  # IEEE 1278.1 default position threshold
@@ -57,6 +57,14 @@ DIS_RATE_PER_S, DIS_BURST = 50.0, 200  # assumed: external commands a wall secon
 # IEEE 1278.1 entity numbers: 0 is NO_ENTITY, 0xFFFE RQST_ASSIGN_ID, 0xFFFF ALL_ENTITIES
 DIS_ENTITY_MAX = 0xFFFD
 DIS_SITE, DIS_APP = 1, 0x5353  # "SS": skyshield's application number (assumed)
+
+
+def real_entity_id(site_app_entity: tuple[int, int, int]) -> bool:
+    """Whether a DIS entity id names one entity. IEEE 1278.1-2012 §6.2.28 (Entity Identifier):
+    0 in a field is NO_SITE / NO_APPLIC / NO_ENTITY, 0xFFFF is ALL_SITES / ALL_APPLIC /
+    ALL_ENTITIES, and an entity number 0xFFFE is RQST_ASSIGN_ID — none of them an entity."""
+    site, app, entity = site_app_entity
+    return 0 < site < 0xFFFF and 0 < app < 0xFFFF and 0 < entity < 0xFFFE
 # SISO-REF-010 entity types (kind, domain, country, category): a fire unit is a platform (1),
 # land (1), country other (0), category 28 "Air Defense / Missile Defense Unit Equipment"; our
 # interceptors are munitions (2) of domain 1 "Anti-Air", category 1 "Guided"; anti-radiation
@@ -343,6 +351,9 @@ class DISBridge:
             return  # fires and detonations of others, or our own echo
         if self.exercise is not None and pdu.exercise_id != self.exercise:
             self.stats["dis_other_exercise"] += 1
+            return
+        if not real_entity_id(pdu.entity_id.tup()):
+            self.stats["dis_reserved_id"] += 1
             return
         eid = ":".join(map(str, pdu.entity_id.tup()))
         now = self.clock()

@@ -62,7 +62,7 @@ class LiveServer:
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "dis_refused": 0,
         "dis_other_exercise": 0, "dis_removed": 0, "dis_unnumbered": 0, "dis_send_errors": 0,
         "commands": 0, "commands_refused": 0, "command_errors": 0, "clock_errors": 0,
-        "clients_overflowed": 0})
+        "clients_overflowed": 0, "dis_reserved_id": 0})
     clock_errors_in_row: int = 0
     clock_last_error: str | None = None
     pictures: Pictures = field(init=False, repr=False)
