@@ -45,6 +45,19 @@ def fail(problems: ScenarioError | str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def need(modules: tuple[str, ...], what: str, extra: str) -> None:
+    """Fail with a one-line hint (exit 2) unless every module imports: the optional extras
+    (matplotlib, FastAPI, uvicorn) are imported deep inside the commands that use them, where
+    a missing one was a traceback."""
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            fail(f"{what} needs {name}: pip install 'skyshield[{extra}]'")
+
+
 def load(scenario: str) -> Scenario:
     """A built-in scenario or a scenario file; its problems end the command (exit 2)."""
     from skyshield.scenario.errors import ScenarioError

@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from skyshield.cli.base import fail, load, out, read_run
+from skyshield.cli.base import fail, load, need, out, read_run
 from skyshield.cli.render import print_coverage, print_envelope
 from skyshield.common.files import atomic_write, atomic_write_text
 
@@ -23,10 +23,9 @@ def report(
 ) -> None:
     """Write the after-action report: one self-contained HTML page (works offline)."""
     run = read_run(run_dir)
-    try:
-        from skyshield.report.aar import write_report
-    except ImportError:
-        fail("the report needs matplotlib: pip install 'skyshield[plot]'")
+    need(("matplotlib",), "the report", "plot")
+    from skyshield.report.aar import write_report
+
     dest = out_file or run_dir / "report.html"
     try:
         write_report(run, dest)
@@ -44,10 +43,9 @@ def replay(
     """Serve the browser replay of a run on 127.0.0.1 (works offline): map, symbols, trails,
     play / pause / speed / slider, an event list that jumps the clock."""
     run = read_run(run_dir)
-    try:
-        from skyshield.web.replay import serve
-    except ImportError:
-        fail("the replay needs the web extra: pip install 'skyshield[web]'")
+    need(("fastapi", "uvicorn"), "the replay", "web")
+    from skyshield.web.replay import serve
+
     out.print(f"replay of {run_dir}: http://{host}:{port}/  (Ctrl-C to stop)", highlight=False)
     try:
         serve(run, host=host, port=port)
