@@ -362,6 +362,17 @@ def test_periods_and_counts_that_would_never_finish_or_overflow_are_refused() ->
     assert skyshield.run(parse_scenario(ok, FILE)).summary["sim_duration_s"] == 60.0
 
 
+def test_weights_and_values_that_overflow_are_refused() -> None:
+    """Issue 20: scoring weights of 1e308 gave a NaN joint score, an asset value of 1e308 an
+    overflow warning."""
+    text = edit(BASE, "duration: 10 min", "duration: 10 min\nscoring: {kills: 1.0e+308}")
+    check(only(text), "scoring.kills", line(text, "scoring:"), "less than or equal to 1000000",
+          1e308)
+    text = edit(BASE, "    value: 100\n", "    value: 1.0e+308\n")
+    check(only(text), "assets.base.value", line(text, "value: 1.0e+308"),
+          "less than or equal to 1000000000", 1e308)
+
+
 def test_non_string_unit_name() -> None:
     text = edit(BASE, "  u1:", "  12:")
     check(only(text), "units.12", line(text, "  12:"), "invalid name: Input should be a valid "

@@ -76,6 +76,8 @@ MAX_DURATION_S = 30 * 86400.0  # assumed: a month of exercise is the longest any
 # validated then overflowed int64 or never finished)
 MAX_ROUNDS = 10_000  # assumed: rounds of one type a fire unit holds, or keeps in reserve
 MIN_PERIOD_S = 0.1  # truth samples and fire-control cycles: 36,000 per simulated hour at most
+MAX_WEIGHT = 1e6  # a debrief score's weight or penalty: 1e308 gave a NaN score
+MAX_VALUE = 1e9  # an asset's relative value: 1e308 overflowed the sums of value lost
 
 
 def _period(v: float) -> float:
@@ -150,7 +152,7 @@ class Asset(_Strict):
     description: str = ""
     lat: Latitude
     lon: Longitude
-    value: float = Field(gt=0, description="relative value of the asset")
+    value: float = Field(gt=0, le=MAX_VALUE, description="relative value of the asset")
     radius: Length = Field(3000.0, description="impacts closer than this damage the asset")
 
     @field_validator("radius")
@@ -485,14 +487,18 @@ class LinkLoss(_Strict):
 class ScoringConfig(_Strict):
     """Weights of the debrief score (``analysis.scoring``; the formula is documented there)."""
 
-    kills: float = Field(0.3, ge=0.0, description="weight of kills / opportunities")
-    leakers: float = Field(0.3, ge=0.0, description="weight of 1 - leakers allowed / opportunities")
-    value: float = Field(0.2, ge=0.0, description="weight of 1 - asset value lost / total value")
-    economy: float = Field(0.1, ge=0.0, description="weight of min(1, 1 / missiles per kill)")
-    reaction: float = Field(0.1, ge=0.0,
+    kills: float = Field(0.3, ge=0.0, le=MAX_WEIGHT,
+                         description="weight of kills / opportunities")
+    leakers: float = Field(0.3, ge=0.0, le=MAX_WEIGHT,
+                           description="weight of 1 - leakers allowed / opportunities")
+    value: float = Field(0.2, ge=0.0, le=MAX_WEIGHT,
+                         description="weight of 1 - asset value lost / total value")
+    economy: float = Field(0.1, ge=0.0, le=MAX_WEIGHT,
+                           description="weight of min(1, 1 / missiles per kill)")
+    reaction: float = Field(0.1, ge=0.0, le=MAX_WEIGHT,
                             description="weight of exp(-mean reaction time / reference)")
     reaction_reference: Duration = Field(60.0, description="reaction time scale of the score")
-    fratricide_penalty: float = Field(50.0, ge=0.0,
+    fratricide_penalty: float = Field(50.0, ge=0.0, le=MAX_WEIGHT,
                                       description="points off for each friendly shot down")
 
     @field_validator("reaction_reference")
