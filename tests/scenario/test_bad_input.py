@@ -373,6 +373,25 @@ def test_weights_and_values_that_overflow_are_refused() -> None:
           "less than or equal to 1000000000", 1e308)
 
 
+def test_a_damaged_terrain_grid_is_a_located_refusal(tmp_path: Path) -> None:
+    """Issue 20: a broken zip or a truncated TIFF gave BadZipFile and similar tracebacks."""
+    import numpy as np
+
+    from skyshield.scenario.terrain import TerrainGrid, save_terrain_grid
+
+    save_terrain_grid(tmp_path / "good.npz", TerrainGrid(np.zeros((3, 3)), 44.0, 45.5, 19.0, 21.0))
+    whole = (tmp_path / "good.npz").read_bytes()
+    (tmp_path / "cut.npz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "junk.npz").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    (tmp_path / "cut.tif").write_bytes(b"II*\x00" + b"\x00" * 20)
+    for name in ("cut.npz", "junk.npz", "cut.tif"):
+        text = edit(BASE, "duration: 10 min", f"duration: 10 min\nterrain_grid: {name}")
+        p = only(text, tmp_path)
+        assert (p.path, p.line, p.got) == ("terrain_grid", line(text, "terrain_grid"), name)
+        assert p.message.startswith("cannot read"), p.message
+        assert "\n" not in str(p)
+
+
 def test_non_string_unit_name() -> None:
     text = edit(BASE, "  u1:", "  12:")
     check(only(text), "units.12", line(text, "  12:"), "invalid name: Input should be a valid "

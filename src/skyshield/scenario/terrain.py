@@ -100,7 +100,21 @@ def _load_geotiff(path: str | Path) -> TerrainGrid:
 
 
 def load_terrain_grid(path: str | Path) -> TerrainGrid:
-    """Read and check a grid file (.npz or GeoTIFF); raises ValueError saying what is wrong."""
+    """Read and check a grid file (.npz or GeoTIFF); raises ValueError saying what is wrong
+    (a missing file: OSError). A damaged file — a broken zip, a truncated TIFF, anything a
+    reader library raises on it — is a ValueError too, never another exception."""
+    if not Path(path).is_file():
+        return _load(path)  # OSError: not found (the caller says so)
+    try:
+        return _load(path)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — a reader's own error on a damaged file
+        raise ValueError(f"cannot read the terrain grid ({type(exc).__name__}: {exc})"
+                         ) from None
+
+
+def _load(path: str | Path) -> TerrainGrid:
     if Path(path).suffix.lower() in (".tif", ".tiff"):
         return _load_geotiff(path)
     try:
