@@ -40,6 +40,7 @@ from skyshield.scenario.schema import Scenario
 from skyshield.sim.commands import Command, CommandError, dump, message, short
 from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
 from skyshield.web.clients import Client, pump
+from skyshield.web.guard import PostGuard, bearer_token
 from skyshield.web.ports import probe_tcp_port
 from skyshield.web.replay import STATIC_DIR
 from skyshield.web.roles import Roles
@@ -147,9 +148,7 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
                                        f"(got {short(e.get('input'))})"}, 422)
 
     def role_of(authorization: str | None = Header(None)) -> str:
-        token = authorization[7:] if authorization and authorization.startswith("Bearer ") \
-            else None
-        role = server.roles.role(token)
+        role = server.roles.role(bearer_token(authorization))
         if role is None:
             raise HTTPException(401, "a valid token is needed (Authorization: Bearer TOKEN)")
         return role
@@ -227,6 +226,8 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
             server.clients.discard(client)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # a POST's token and size are checked on its headers, before its body is read
+    app.add_middleware(PostGuard, role_of=server.roles.role)
     return app
 
 
