@@ -40,6 +40,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
@@ -414,9 +416,41 @@ def _pool_context() -> BaseContext:
     return get_context("spawn")
 
 
+WATCH_PARENT_S = 0.5  # how often a pool worker checks that its study is still running
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) is all there is
+
+
+def _watch_study(pid: int) -> None:
+    """Pool worker initializer: exit when the study's main process ``pid`` is gone (issue 20:
+    after ``kill -9`` of the study, its workers, their fork server and the resource tracker
+    ran on, one computing batches nobody would collect)."""
+
+    def watch() -> None:
+        while _alive(pid):
+            time.sleep(WATCH_PARENT_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skyshield-watch-study", daemon=True).start()
+
+
 def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
               finished: Callable[[list[dict[str, Any]]], None]) -> None:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                               initializer=_watch_study, initargs=(os.getpid(),))
     clean = False
     try:
         pending: set[Future[list[dict[str, Any]]]] = {
