@@ -19,6 +19,7 @@ from skyshield._version import __version__
 from skyshield.analysis.picture import picture_quality
 from skyshield.analysis.scoring import ScoreWeights, score_exercise
 from skyshield.analysis.summary import summarise
+from skyshield.engine.names import CATEGORIES, SIDES
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.runfolder import write_run_folder
 from skyshield.physics.lethality import sspk_circular_normal
@@ -27,7 +28,6 @@ from skyshield.scenario.loader import load_scenario as _load_scenario
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.schema import Scenario
 from skyshield.sim.run import SimOutput, simulate
-from skyshield.sim.world import CATEGORIES, SIDES
 
 __all__ = ["load_scenario", "run", "RunResult", "resolved_yaml", "result_of", "__version__"]
 

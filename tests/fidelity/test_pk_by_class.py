@@ -4,9 +4,10 @@ cruise missile > small drone)."""
 
 import numpy as np
 
+from skyshield.engine.names import CATEGORIES
 from skyshield.physics.lethality import sspk_circular_normal
 from skyshield.scenario.loader import parse_scenario
-from skyshield.sim.world import CATEGORIES, CATEGORY_VULNERABILITY, compile_world
+from skyshield.sim.world import CATEGORY_VULNERABILITY, compile_world
 
 SCENARIO = """
 name: pk-by-class

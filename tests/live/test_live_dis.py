@@ -405,7 +405,7 @@ def test_entity_types_and_the_last_word_where_the_entity_left(tmp_path, sc):
     for p in es:
         types.setdefault(key_of[p.entity_id.entity], set()).add(p.entity_type.tup()[:4])
     cats = {f"v{i}": c for i, c in enumerate(v.category)}
-    from skyshield.sim.world import CATEGORIES
+    from skyshield.engine.names import CATEGORIES
 
     want = {"cruise_missile": SISO_CRUISE_MISSILE, "anti_radiation_missile": SISO_ARM,
             "aircraft": SISO_AIRCRAFT}

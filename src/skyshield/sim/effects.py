@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from skyshield.engine.events import Event
-from skyshield.sim.world import CATEGORIES, SIDES, World
+from skyshield.engine.names import CATEGORIES, SIDES
+from skyshield.sim.world import World
 
 __all__ = ["ARM_LETHAL_RADIUS_M", "ARM_MEMORY_S", "route_end_events"]
 

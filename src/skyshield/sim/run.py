@@ -43,6 +43,7 @@ from skyshield.c2 import threat
 from skyshield.c2.approval import EngagementGate, Release
 from skyshield.c2.system import Commitments, FireControlSystem
 from skyshield.engine.events import Event, EventLog
+from skyshield.engine.names import CATEGORIES, SIDES
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.scenario.schema import Scenario
@@ -51,7 +52,7 @@ from skyshield.sensors.system import Sensing, Targets
 from skyshield.sim.effects import route_end_events
 from skyshield.sim.recorder import Recorder
 from skyshield.sim.truth import Truth
-from skyshield.sim.world import CATEGORIES, SIDES, Vehicles, World, compile_world
+from skyshield.sim.world import Vehicles, World, compile_world
 from skyshield.tracking.plots import to_plots
 from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
 from skyshield.weapons.system import FLYOUT_STEP_S, HOLD_REVISITS, WeaponSystem

@@ -23,8 +23,7 @@ from skyshield.sensors.radar import RadarSet
 from skyshield.weapons.envelope import ReachTable, missile_reach_table
 from skyshield.weapons.flyout import airframe_table
 
-__all__ = ["Vehicles", "Assets", "World", "compile_world", "SIDES", "CATEGORIES",
-           "CATEGORY_VULNERABILITY"]
+__all__ = ["Vehicles", "Assets", "World", "compile_world", "CATEGORY_VULNERABILITY"]
 
 
 

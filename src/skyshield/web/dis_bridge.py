@@ -41,10 +41,10 @@ from typing import Any
 
 import numpy as np
 
+from skyshield.engine.names import CATEGORIES
 from skyshield.io import dis
 from skyshield.sim.commands import CommandError
 from skyshield.sim.live import LiveExercise
-from skyshield.sim.world import CATEGORIES
 
 __all__ = ["DISBridge", "DIS_ENTITY_MAX", "DIS_HEARTBEAT_S", "DIS_TIMEOUT_S", "real_entity_id"]
 

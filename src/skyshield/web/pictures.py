@@ -24,10 +24,10 @@ import numpy as np
 
 from skyshield.c2.fire_control import ROES
 from skyshield.c2.threat import CLASSES, IDENTITIES
+from skyshield.engine.names import CATEGORIES, SIDES
 from skyshield.geo import enu_to_geodetic
 from skyshield.io.exports import SYMBOLS, symbol_key
 from skyshield.sim.live import LiveExercise
-from skyshield.sim.world import CATEGORIES, SIDES
 from skyshield.web.roles import may, own_unit
 
 __all__ = ["OPERATOR_BLANKS", "TRUTH_EVENTS", "Pictures"]
