@@ -470,6 +470,38 @@ def test_a_killed_dask_worker_is_a_study_error_that_says_resume(tmp_path, sc, mo
     assert json.loads((tmp_path / "study" / "study.json").read_text())["complete"] is False
 
 
+def test_when_every_dask_worker_dies_the_message_says_so_not_the_scheduler(tmp_path, sc,
+                                                                           monkeypatch):
+    """Issue 20: after all of a study's workers died (worker and nanny killed), the scheduler
+    still answered but the message blamed it ("the scheduler was lost or restarted")."""
+    distributed = pytest.importorskip("distributed")
+
+    def die(*args, **kw):  # pickled by value: the worker process exits running it
+        os._exit(1)
+
+    monkeypatch.setattr(mc, "run_replications", die)
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        worker = subprocess.Popen(  # one worker and no nanny: nobody restarts it
+            [sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address,
+             "--no-nanny", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            client.wait_for_workers(1, timeout=60)
+            with pytest.raises(StudyError) as err:
+                montecarlo(sc, 2, client=client, out=tmp_path / "study")
+            assert worker.wait(timeout=30) == 1  # it died running the batch
+            assert client.sync(client.scheduler.ncores) == {}  # the scheduler is up, alone
+        finally:
+            worker.kill()
+            worker.wait()
+    said = str(err.value)
+    assert "every worker died or left" in said and "resume the study" in said, said
+    assert "scheduler was lost" not in said
+    assert json.loads((tmp_path / "study" / "study.json").read_text())["complete"] is False
+
+
 @pytest.mark.slow
 def test_an_unreachable_dask_scheduler_is_a_clear_error(tmp_path):
     import socket

@@ -470,21 +470,37 @@ def _run_pool(workers: int, sc: Scenario, root: int, batches: list[list[int]],
         pool.shutdown(wait=True, cancel_futures=not clean)
 
 
-def _dask_failure(exc: BaseException) -> StudyError | None:
-    """A Dask failure (a killed worker, the scheduler lost) as a StudyError; None if ``exc``
-    is not one (an error of the replication itself stays what it is)."""
+def _workers_left(client: Any) -> int | None:
+    """How many workers the scheduler has now; None if it does not answer within 5 s."""
+    try:
+        return len(client.sync(client.scheduler.ncores, callback_timeout=5))
+    except Exception:  # noqa: BLE001 - no answer is the answer: the scheduler is gone
+        return None
+
+
+def _dask_failure(exc: BaseException, workers_left: int | None = None) -> StudyError | None:
+    """A Dask failure (a killed worker, every worker gone, the scheduler lost) as a StudyError;
+    None if ``exc`` is not one (an error of the replication itself stays what it is).
+
+    ``workers_left`` is the scheduler's answer when the failure came (None: no answer). When it
+    answered with no workers, the workers are what was lost, not the scheduler: Dask then
+    cancels the batches because the scenario sent to the workers died with them.
+    """
     from distributed import KilledWorker
 
     said = " ".join(str(exc).split())  # one line
+    if not isinstance(exc, KilledWorker | CancelledError | OSError | TimeoutError):
+        return None
     if isinstance(exc, KilledWorker):
         what = ("a worker died running a batch, as many times as the scheduler allows "
                 f"(killed, or out of memory): {said}")
+    elif workers_left == 0:
+        what = ("every worker died or left (the scheduler answers but has no workers; "
+                "killed, out of memory, or stopped): " + said)
     elif isinstance(exc, CancelledError):
         what = f"batches were cancelled (the scheduler was lost or restarted): {said}"
-    elif isinstance(exc, OSError | TimeoutError):
-        what = f"lost the scheduler: {said}"
     else:
-        return None
+        what = f"lost the scheduler: {said}"
     return StudyError(f"the Dask cluster failed ({what}); the finished batches are kept: "
                       "resume the study (--resume) to run the rest")
 
@@ -496,11 +512,16 @@ def _run_dask(client: Any, sc: Scenario, root: int, batches: list[list[int]],
     futures: list[Any] = []
 
     def stop(exc: BaseException) -> BaseException:
+        from distributed import KilledWorker
+
+        left = (_workers_left(client)
+                if isinstance(exc, CancelledError | OSError | TimeoutError)
+                and not isinstance(exc, KilledWorker) else None)
         try:
             client.cancel(futures)
         except Exception:  # noqa: BLE001 - the scheduler may be gone; nothing to cancel then
             pass
-        return _dask_failure(exc) or exc
+        return _dask_failure(exc, left) or exc
 
     try:
         scattered = client.scatter(sc, broadcast=True)  # the scenario travels once per worker
