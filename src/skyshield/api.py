@@ -103,6 +103,20 @@ def run(scenario: Scenario | str | Path, seed: int | None = None,
     return result_of(sc, out, time.perf_counter() - t0)
 
 
+def magazines_table(w: Any) -> pd.DataFrame:
+    """One row per (unit, missile type) a unit holds at the start: rounds loaded, rounds on
+    its transloaders, price per round (NaN: not known)."""
+    u, mt = w.units, w.missiles
+    cost = np.array([np.nan if w.catalogue.missiles[m].cost_usd is None
+                     else w.catalogue.missiles[m].cost_usd.value for m in mt.name], dtype=float)
+    inv0, stock0 = u.initial_inventory, u.initial_stock
+    rows = [{"unit": u.name[i], "missile": mt.name[m], "loaded": int(inv0[i, m]),
+             "reloads": int(stock0[i, m]), "cost_usd": cost[m]}
+            for i in range(len(u.name)) for m in range(len(mt.name))
+            if inv0[i, m] or stock0[i, m]]
+    return pd.DataFrame(rows, columns=["unit", "missile", "loaded", "reloads", "cost_usd"])
+
+
 def result_of(sc: Scenario, out: SimOutput, wall: float,
               sim_duration_s: float | None = None) -> RunResult:
     """The tables, summary and manifest of a finished simulation (a batch run's, or a live
@@ -147,7 +161,8 @@ def result_of(sc: Scenario, out: SimOutput, wall: float,
                                                      sspk_circular_normal(
                                                          w.missiles.lethal_radius_m,
                                                          w.missiles.terminal_sigma_m)),
-                                            strict=True)))
+                                            strict=True)),
+                        magazines=magazines_table(w))
     summary["air_picture"] = picture_quality(out.truth, out.picture)
     # wall-clock figures come from the run's timing, never from the (deterministic) event log
     st = np.asarray(out.timing.get("solver_time_s", np.zeros(0)), dtype=float)

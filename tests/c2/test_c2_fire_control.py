@@ -141,6 +141,25 @@ def test_reserve_is_kept_unless_the_threat_is_imminent():
     assert len(orders) == 1 and orders[0].rounds == 2
 
 
+def test_the_reserve_is_the_units_rounds_in_all_not_per_type():
+    """Issue 21: ``reserve: 4`` applied per missile type locked 12 of the S-400's 32 rounds
+    (the whole 40N6E magazine). The reserve is what the unit keeps in all: with 2 + 2 rounds
+    of two types and a reserve of 2, one salvo of 2 may go (4 − 2 = 2 above the reserve), and
+    no second one in the same cycle, for either planner."""
+    two = np.vstack([INBOUND, INBOUND + [0, 5e3, 0, 0, 0, 0]])
+    for planner in (_plan, _plan_wta):
+        fu = _units(inventory=((2, 2),))
+        fu.reserve[:] = 2
+        orders = planner(fu, two, [threat.HOSTILE] * 2, ttg=300.0)
+        orders = orders if isinstance(orders, list) else orders.orders
+        assert len(orders) == 1 and orders[0].rounds == 2, (planner, orders)
+        assert fu.inventory.sum() == 2  # the reserve is kept
+        fu = _units(inventory=((2, 1),))
+        fu.reserve[:] = 2  # 3 in all: a salvo of 2 would leave 1, under the reserve
+        orders = planner(fu, INBOUND, [threat.HOSTILE], ttg=300.0)
+        assert (orders if isinstance(orders, list) else orders.orders) == []
+
+
 def test_a_booked_unit_launches_its_next_engagement_later():
     fu = _units(channels=2)
     two = np.vstack([INBOUND, INBOUND + [0, 5e3, 0, 0, 0, 0]])

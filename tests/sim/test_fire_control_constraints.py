@@ -62,12 +62,21 @@ def _flights(ev: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_inventory_is_never_exceeded(run):
+    """No unit fires more of a type than it held on its launchers plus what its crews had
+    reloaded by then (issue 21: reloads), nor more than its loadout and reloads in all."""
     sc, world, res = run
-    f = _flights(res.events)
+    ev = res.events
+    f = _flights(ev)
     u, mt = world.units, world.missiles
-    for (unit, missile), n in f.groupby(["unit", "missile"]).size().items():
-        stock = u.inventory[u.name.index(unit), mt.name.index(missile)]
-        assert n <= stock, (unit, missile, n, stock)
+    loaded = ev[(ev["kind"] == "reload") & (ev["tag"] == "loaded")]
+    for (unit, missile), g in f.groupby(["unit", "missile"]):
+        i, m = u.name.index(unit), mt.name.index(missile)
+        held, stock = u.initial_inventory[i, m], u.initial_stock[i, m]
+        assert len(g) <= held + stock, (unit, missile, len(g), held, stock)
+        mine = loaded[(loaded["source"] == unit) & (loaded["target"] == missile)]
+        for k, t in enumerate(np.sort(g["t0"].to_numpy()), start=1):
+            by_then = int(mine.loc[mine["t_s"] <= t, "count"].sum())
+            assert k <= held + by_then, (unit, missile, t, k, held, by_then)
 
 
 def test_missile_and_target_channels_are_never_exceeded(run):

@@ -15,10 +15,12 @@ SUMMARY_KEYS = (
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "intercepts_no_target", "friendly_total", "friendly_engaged", "fratricide",
     "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
-    "fire_control", "by_type", "pk_by_missile", "threats", "air_picture", "scoring",
+    "fire_control", "by_type", "pk_by_missile", "ammunition", "threats", "air_picture",
+    "scoring",
 )
 LEAK_CAUSES = ("not detected", "not tracked", "no fire unit in range", "rules of engagement",
-               "engagement radar silent", "fire channels busy", "out of missiles", "missed")
+               "engagement radar silent", "fire channels busy", "out of missiles",
+               "not worth the rounds", "missed")
 
 
 def _r(x: Any, nd: int = 1) -> float | None:
@@ -27,8 +29,14 @@ def _r(x: Any, nd: int = 1) -> float | None:
 
 def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame,
               scenario: str, seed: int, sim_duration_s: float, wall_time_s: float,
-              nominal_pk: dict[str, float] | None = None) -> dict[str, Any]:
+              nominal_pk: dict[str, float] | None = None,
+              magazines: pd.DataFrame | None = None) -> dict[str, Any]:
     """Summary of one run.
+
+    ``magazines`` has one row per (``unit``, ``missile``) a unit holds at the start:
+    ``loaded`` (rounds on its launchers), ``reloads`` (on its transloaders) and ``cost_usd``
+    (per round, NaN if not known); the ammunition state at the end is derived from it and the
+    launch and reload events.
 
     ``vehicles`` has one row per air vehicle (index = truth id) with ``name``, ``type``,
     ``category``, ``side``; ``assets`` one row per defended asset with ``name`` and ``value``.
@@ -162,8 +170,52 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         },
         "by_type": by_type,
         "pk_by_missile": _pk_by_missile(intercepts, nominal_pk or {}),
+        "ammunition": _ammunition(launches, ev[kind == "reload"], magazines),
         "threats": fates.to_dict(orient="records"),
     }
+
+
+def _ammunition(launches: pd.DataFrame, reloads: pd.DataFrame,
+                magazines: pd.DataFrame | None) -> dict[str, Any]:
+    """Rounds fired, reloaded and left (ready on the launchers, being loaded, on the
+    transloaders) per unit and type, and what the rounds fired cost."""
+    if magazines is None or not len(magazines):
+        return {"by_unit": {}, "rounds_left": None, "cost_spent_usd": None,
+                "rounds_of_unknown_cost": 0}
+
+    def count(df: pd.DataFrame, col: str = "") -> pd.Series:
+        if col:
+            return df.groupby(["source", "target"])[col].sum()
+        return df.groupby(["source", "target"]).size()
+
+    fired = count(launches)
+    tag = reloads["tag"]
+    started = count(reloads[tag == "started"], "count")
+    loaded = count(reloads[tag == "loaded"], "count")
+    lost = count(reloads[tag == "lost"], "count")
+    by_unit: dict[str, dict[str, Any]] = {}
+    left = 0
+    spent, unknown = 0.0, 0
+    for r in magazines.to_dict(orient="records"):
+        key = (r["unit"], r["missile"])
+        f, st, ld, ls = (int(x.get(key, 0)) for x in (fired, started, loaded, lost))
+        ready = int(r["loaded"]) + ld - f
+        stock = int(r["reloads"]) - st
+        loading = st - ld - ls
+        cost = float(r["cost_usd"])
+        if f:
+            if np.isfinite(cost):
+                spent += f * cost
+            else:
+                unknown += f
+        left += ready + loading + stock
+        by_unit.setdefault(str(r["unit"]), {})[str(r["missile"])] = {
+            "loaded": int(r["loaded"]), "reloads": int(r["reloads"]), "fired": f,
+            "reloaded": ld, "lost_in_reload": ls, "ready": ready, "being_loaded": loading,
+            "on_transloaders": stock,
+            "cost_usd": round(f * cost, 0) if np.isfinite(cost) else None}
+    return {"by_unit": by_unit, "rounds_left": left, "cost_spent_usd": round(spent, 0),
+            "rounds_of_unknown_cost": unknown}
 
 
 def _pk_by_missile(intercepts: pd.DataFrame, nominal: dict[str, float]

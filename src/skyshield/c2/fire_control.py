@@ -26,7 +26,7 @@ from skyshield.physics.lethality import sspk_circular_normal
 from skyshield.physics.propagation import EARTH_RADIUS_M, horizon_range_m
 
 __all__ = ["ROES", "FireUnits", "MissileTypes", "Order", "Plan", "plan", "plan_wta",
-           "NO_FIRE_REASONS", "single_shot_pk"]
+           "LookAhead", "NO_FIRE_REASONS", "single_shot_pk"]
 
 EXACT_MAX_PAIRS = 120  # cycles with at most this many unit×threat pairs are solved exactly
 
@@ -91,6 +91,22 @@ class FireUnits:
     # (u, M) the types each unit was loaded with (None: every type): the geometry of the others
     # is not worked out (it would be for a launcher that cannot fire them)
     carries: np.ndarray | None = None
+    # magazines: (u, M) rounds on the transloaders; (u,) rounds per launcher, the time one crew
+    # reloads a launcher, and the crews reloading at once (None: no reloads)
+    stock: np.ndarray | None = None
+    rounds_per_launcher: np.ndarray | None = None
+    reload_s: np.ndarray | None = None
+    transloaders: np.ndarray | None = None
+    # (u, M) what the units held at the start (on the launchers, on the transloaders)
+    initial_inventory: np.ndarray | None = None
+    initial_stock: np.ndarray | None = None
+
+    def above_reserve(self, urgent: np.ndarray) -> np.ndarray:
+        """Rounds each unit may fire now, all types together: what is on its launchers less the
+        doctrine's reserve, which ``urgent`` (…, u) releases (self-defence, a threat under
+        2 min out). Same shape as ``urgent``."""
+        left = self.inventory.sum(axis=1)
+        return left - np.where(urgent, 0, 1) * self.reserve
 
     def range_fraction(self) -> np.ndarray:
         return np.ones(len(self.name)) if self.firing_range is None else self.firing_range
@@ -103,6 +119,37 @@ class FireUnits:
             d = np.linalg.norm(state[:, None, :3] - self.pos_m[None], axis=-1)
             near = d <= self.self_defence_m[None, :]
         return (time_to_go_s[:, None] < 120.0) | near
+
+
+@dataclass
+class LookAhead:
+    """What the look-ahead assignment weighs besides the threat value destroyed (issue 21;
+    ``c2.assignment: lookahead``), all in the value units of the defended assets.
+
+    The objective of a cycle is
+
+        Σ_j V_j · s_j · Π_i q_ij^x_ij  +  Σ_ij c_ij · x_ij
+
+    with V_j the value at stake on track j (``stake``: the value of the point it threatens plus
+    its own worth by class), s_j the chance it survives the layers it meets later (the units
+    that cannot engage it now but whose reach its path crosses: Π (1 − their salvo Pk)), and
+    c_ij the price of unit i's salvo at j (``price`` per round of the missile chosen) plus the
+    value of the rounds kept for the threats still coming (per round of unit i: the mean value
+    a round of it would save on the approaching tracks beyond this cycle, times how short of
+    rounds it would be for them, at most 1). This is the two-stage "fire now or keep" trade of
+    Hosein & Athans, with the second stage's worth estimated from the picture instead of solved
+    (P. A. Hosein, M. Athans, "Preferential defense strategies. Part I: the static case",
+    MIT LIDS-P-2002, 1990; R. A. Murphey, "Target-based weapon target assignment problems",
+    in P. M. Pardalos, L. S. Pitsoulis (eds.), Nonlinear Assignment Problems, Kluwer 2000,
+    pp. 39-53, for the target-based form).
+    """
+
+    price: np.ndarray  # (M,) value units per round of each type
+    stake: np.ndarray  # (k,) value at stake on every track given to the planner
+    salvo_by_track: np.ndarray | None = None  # (k,) salvo by the track's class (0: the unit's)
+    keep_rounds: bool = True
+    later_layers: bool = True
+    one_unit_per_target: bool = True
 
 
 @dataclass
@@ -220,7 +267,7 @@ def plan(
         t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
         salvo = np.minimum(fu.salvo[:, None], fu.inventory)
         urgent = fu.urgent(state[[k]], time_to_go_s[[k]])[0]  # (u,)
-        stock_ok = (fu.inventory - np.where(urgent, 0, 1)[:, None] * fu.reserve[:, None]) >= salvo
+        stock_ok = fu.above_reserve(urgent)[:, None] >= salvo
         chan = (tb < fu.target_channels)[:, None] & (
             mb[:, None] + salvo <= fu.missile_channels[:, None])
         feasible = ok & guided[j] & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
@@ -308,6 +355,7 @@ def plan_wta(
     search_kicks: int = 20,
     held: np.ndarray | None = None,
     category: np.ndarray | None = None,
+    economy: LookAhead | None = None,
 ) -> Plan:
     """Engagement orders for this cycle by weapon-target assignment.
 
@@ -335,41 +383,64 @@ def plan_wta(
     roe_ok = np.where(fu.roe[None, :] == FREE, True,
                       np.where(fu.roe[None, :] == TIGHT, ident[cand, None] == 2, False))
     able = fu.alive if radar_on is None else fu.alive & radar_on
-    salvo = np.minimum(fu.salvo[:, None], fu.inventory)  # (u, M)
+    # rounds per engagement: the unit's salvo, or the economy's by the track's class
+    sal_ku = np.broadcast_to(fu.salvo[None, :], (cand.size, nu)).astype(np.int64)
+    if economy is not None and economy.salvo_by_track is not None:
+        by_cls = economy.salvo_by_track[cand]
+        sal_ku = np.where(by_cls[:, None] > 0, by_cls[:, None], sal_ku)
+    salvo = np.minimum(sal_ku[:, :, None], fu.inventory[None])  # (k, u, M)
     urgent = fu.urgent(state[cand], time_to_go_s[cand])  # (k, u)
-    stock_ok = (fu.inventory[None] - np.where(urgent, 0, 1)[:, :, None]
-                * fu.reserve[None, :, None]) >= salvo[None]  # (k, u, M)
+    stock_ok = fu.above_reserve(urgent)[:, :, None] >= salvo  # (k, u, M)
     chan_u = (targets_busy < fu.target_channels)
-    chan_um = chan_u[:, None] & (missiles_busy[:, None] + salvo <= fu.missile_channels[:, None])
-    feas = (geo_ok & guided & (able[None] & roe_ok)[:, :, None] & chan_um[None]
-            & (salvo >= 1)[None] & stock_ok)
+    chan = chan_u[None, :, None] & (missiles_busy[None, :, None] + salvo
+                                     <= fu.missile_channels[None, :, None])  # (k, u, M)
+    feas = (geo_ok & guided & (able[None] & roe_ok)[:, :, None] & chan
+            & (salvo >= 1) & stock_ok)
     if feas.shape[2] == 0:  # no missile types at all
         out.no_fire.update({int(track_id[k]): NO_FIRE_REASONS[4] for k in cand})
         return out
     # single-shot Pk against each candidate's class (``category``, as the picture classifies it)
     sspk = single_shot_pk(mt, None if category is None else np.asarray(category)[cand])
-    p_kum = 1.0 - (1.0 - np.atleast_2d(sspk)[:, None, :]) ** salvo[None]  # (k or 1, u, M)
+    p_kum = 1.0 - (1.0 - np.atleast_2d(sspk)[:, None, :]) ** salvo  # (k, u, M)
     p_kum = np.broadcast_to(p_kum, feas.shape)
-    # best missile per (track, unit): highest salvo Pk, then earliest intercept
-    # guns first inside their own envelope (the inner layer: a burst costs little and keeps the
-    # missiles for what comes further out), else the highest salvo Pk, then earliest intercept
-    score = np.where(feas, p_kum + mt.is_gun[None, None, :]
-                     - 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0), -np.inf)
+    dt_int = 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0)
+    values = priority[cand]
+    if economy is None:
+        # guns first inside their own envelope (the inner layer: a burst costs little and
+        # keeps the missiles for what comes further out), else the highest salvo Pk, then
+        # earliest intercept
+        score = np.where(feas, p_kum + mt.is_gun[None, None, :] - dt_int, -np.inf)
+        keep = np.zeros(nu)
+    else:
+        survive = (_later_layers(state, cand, fu, mt, roe_ok, feas, sspk)
+                   if economy.later_layers else np.ones(cand.size))
+        values = economy.stake[cand] * survive
+        keep = (_keep_value(state, cand, track_id.size, ident, priority, track_blocked,
+                            time_to_go_s, horizon_s, fu, mt, economy, category, urgent)
+                if economy.keep_rounds else np.zeros(nu))
+        cost_kum = salvo * (economy.price[None, None, :] + keep[None, :, None])
+        # the missile each unit would fire at each track: the best net value, V·s·p − cost
+        score = np.where(feas, values[:, None, None] * p_kum - cost_kum - dt_int, -np.inf)
     best_m = np.argmax(score, axis=2)  # (k, u)
     kk, uu = np.meshgrid(np.arange(cand.size), np.arange(nu), indexing="ij")
     ok_ku = feas[kk, uu, best_m]
     pk = np.where(ok_ku, p_kum[kk, uu, best_m], 0.0).T.copy()  # (u, k)
     pk = np.minimum(pk, 1.0 - 1e-9)
+    cost = None
+    if economy is not None:
+        cost = np.where(ok_ku, salvo[kk, uu, best_m] * (economy.price[best_m] + keep[None, :]),
+                        0.0).T.copy()  # (u, k) value units of one engagement
     # engagements available per unit this cycle
-    sal_u = np.maximum(fu.salvo, 1)
+    sal_u = np.maximum(sal_ku.min(axis=0), 1)
     rounds = np.minimum(fu.target_channels - targets_busy,
                         (fu.missile_channels - missiles_busy) // sal_u)
     rounds = np.minimum(rounds, fu.inventory.sum(axis=1) // sal_u)
     rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0).astype(np.int64)
     # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;
     # small problems (most cycles) are solved to proven optimality
-    res = wta.solve(priority[cand], pk, rounds, search_s=None, search_kicks=search_kicks,
-                    exact=pk.size <= EXACT_MAX_PAIRS)
+    extra = {} if cost is None else {"cost": cost}
+    res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
+                    exact=pk.size <= EXACT_MAX_PAIRS, **extra)
     out.solver, out.n_targets, out.n_weapons = res, int(cand.size), int(rounds.sum())
     x = res.counts(cand.size)
     pairs = np.argwhere((x > 0) & (pk > 0))  # (unit, candidate row)
@@ -379,8 +450,13 @@ def plan_wta(
         for u, j in pairs[np.argsort(first, kind="stable")]:
             u, j = int(u), int(j)
             m = int(best_m[j, u])
-            n = int(min(fu.salvo[u], fu.inventory[u, m]))
+            n = int(min(sal_ku[j, u], fu.inventory[u, m]))
             if n < 1 or tb[u] >= fu.target_channels[u] or mb[u] + n > fu.missile_channels[u]:
+                continue
+            if fu.inventory[u].sum() - (0 if urgent[j, u] else fu.reserve[u]) < n:
+                continue  # earlier orders of this cycle took the rounds above the reserve
+            if economy is not None and economy.one_unit_per_target and any(
+                    o.track_id == int(track_id[cand[j]]) for o in orders):
                 continue
             t_launch = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
             ok2, ti2 = _geometry(t_s, t_launch, state[cand[[j]]], height_agl_m[cand[[j]]], fu, mt)
@@ -395,10 +471,76 @@ def plan_wta(
     engaged = {o.track_id for o in orders}
     for j, k in enumerate(cand):
         if int(track_id[k]) not in engaged:
-            out.no_fire[int(track_id[k])] = _why_not(
-                geo_ok[j], able, roe_ok[j], chan_um.any(axis=1), stock_ok[j] & (salvo >= 1),
-                guided[j])
+            why = _why_not(geo_ok[j], able, roe_ok[j], chan[j].any(axis=1),
+                           stock_ok[j] & (salvo[j] >= 1), guided[j])
+            if economy is not None and pk[:, j].any() and why == NO_FIRE_REASONS[3] and (
+                    rounds[pk[:, j] > 0].sum() > x[:, j].sum()):
+                why = NO_FIRE_REASONS[9]  # a unit could fire and had the channels: not worth it
+            out.no_fire[int(track_id[k])] = why
     return out
+
+
+def _reach_u(fu: FireUnits, mt: MissileTypes) -> np.ndarray:
+    """(u,) the longest reach of a type each unit still holds, under its firing-range doctrine."""
+    rng = np.minimum(mt.max_range_m, mt.reach_max_m())
+    return ((fu.inventory > 0) * rng[None, :]).max(axis=1, initial=0.0) * fu.range_fraction()
+
+
+def _crosses(state: np.ndarray, fu: FireUnits, reach_u: np.ndarray) -> np.ndarray:
+    """(k, u): the track's straight path, flown on, passes within the unit's reach ahead."""
+    rel = fu.pos_m[None, :, :] - state[:, None, :3]  # (k, u, 3)
+    v = state[:, None, 3:]
+    vv = np.maximum((v * v).sum(axis=-1), 1e-9)
+    t_cpa = (rel * v).sum(axis=-1) / vv
+    d_cpa = np.linalg.norm(rel - v * np.maximum(t_cpa, 0.0)[..., None], axis=-1)
+    return (d_cpa <= reach_u[None, :]) & fu.alive[None, :] & (reach_u[None, :] > 0)
+
+
+def _best_salvo_pk(fu: FireUnits, mt: MissileTypes, sspk: np.ndarray) -> np.ndarray:
+    """(k, u) salvo Pk of each unit's best type in stock against each track's class."""
+    sspk = np.atleast_2d(sspk)
+    sal = np.maximum(fu.salvo, 1)[None, :, None]
+    p = 1.0 - (1.0 - sspk[:, None, :]) ** sal  # (k or 1, u, M)
+    return np.where(fu.inventory[None] > 0, p, 0.0).max(axis=2, initial=0.0)
+
+
+def _later_layers(state: np.ndarray, cand: np.ndarray, fu: FireUnits, mt: MissileTypes,
+                  roe_ok: np.ndarray, feas: np.ndarray, sspk: np.ndarray) -> np.ndarray:
+    """(k,) the chance each candidate survives the layers it meets later: the units that
+    cannot engage it now (no feasible shot this cycle) but whose reach its path crosses ahead
+    and whose rules of engagement allow it, each with one salvo of its best type."""
+    later = _crosses(state[cand], fu, _reach_u(fu, mt)) & ~feas.any(axis=2) & roe_ok
+    p = np.broadcast_to(_best_salvo_pk(fu, mt, sspk), later.shape)
+    return np.prod(np.where(later, 1.0 - p, 1.0), axis=1)
+
+
+def _keep_value(state: np.ndarray, cand: np.ndarray, n_tracks: int, ident: np.ndarray,
+                priority: np.ndarray, blocked: np.ndarray, time_to_go_s: np.ndarray,
+                horizon_s: float, fu: FireUnits, mt: MissileTypes, economy: LookAhead,
+                category: np.ndarray | None, urgent: np.ndarray) -> np.ndarray:
+    """(u,) value units of keeping one round of each unit for the threats still coming: the
+    tracks of the picture that are not candidates this cycle (beyond the horizon, or not yet
+    declared), not friends, approaching a defended point, whose path crosses the unit's reach.
+    Per round: the mean value a round of the unit would save on them (stake × its best salvo
+    Pk / salvo), times how short of rounds the unit would be for all of them (their rounds
+    needed / its rounds above the reserve, at most 1)."""
+    nu = len(fu.name)
+    rest = np.ones(n_tracks, dtype=bool)
+    rest[cand] = False
+    future = np.flatnonzero(rest & ~blocked & (ident != 1) & (priority > 0)
+                            & (time_to_go_s > 0))
+    if future.size == 0:
+        return np.zeros(nu)
+    covered = _crosses(state[future], fu, _reach_u(fu, mt))  # (f, u)
+    cat = None if category is None else np.asarray(category)[future]
+    p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
+    sal = np.maximum(fu.salvo, 1).astype(float)
+    saved = (np.where(covered, economy.stake[future, None] * p, 0.0)).sum(axis=0)  # (u,)
+    needed = covered.sum(axis=0) * sal
+    have = np.maximum(fu.above_reserve(np.zeros(nu, dtype=bool)), 0).astype(float)
+    per_round = np.where(needed > 0, saved / np.maximum(needed, 1.0), 0.0)
+    short = np.where(have > 0, np.minimum(needed / np.maximum(have, 1.0), 1.0), 1.0)
+    return per_round * short
 
 
 def surface_height_m(pos_m: np.ndarray) -> np.ndarray:

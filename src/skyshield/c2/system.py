@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from skyshield.c2 import threat
-from skyshield.c2.fire_control import Order, plan, plan_wta
+from skyshield.c2.fire_control import LookAhead, Order, plan, plan_wta
 from skyshield.engine.events import Event
 from skyshield.engine.names import NO_FIRE_REASONS
 from skyshield.engine.rng import stream
@@ -200,19 +200,22 @@ class FireControlSystem:
         vals = np.concatenate([w.assets.value, u.value[u.alive]])
         radii = np.concatenate([w.assets.radius_m,
                                 np.full(int(u.alive.sum()), UNIT_THREAT_RADIUS_M)])
-        prio, _, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
+        prio, aimed, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
         com = commitments()
         tb, mb, per_track = self._busy(com)
         stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
         blocked = (np.array([_blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
-        planner = plan_wta if self.sc.c2.assignment == "wta" else plan
+        planner = plan if self.sc.c2.assignment == "greedy" else plan_wta
+        econ = {} if self.sc.c2.assignment != "lookahead" else {
+            "economy": self._look_ahead(cls, aimed, vals)}
         auto = self._autonomous(t, events)
         joint_on = radar_on & ~auto
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
-                     self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat)
+                     self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
+                     **econ)
         dup: set[tuple[int, int]] = set()
         for a in np.flatnonzero(auto & radar_on & u.alive):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
@@ -224,7 +227,8 @@ class FireControlSystem:
             only = np.zeros_like(radar_on)
             only[a] = True
             pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
-                         self.sc.c2.engagement_horizon, only, held=held_ku, category=cat)
+                         self.sc.c2.engagement_horizon, only, held=held_ku, category=cat,
+                         **econ)
             for o in pa.orders:
                 if per_track.get(o.track_id, (0,))[0] > 0 or any(
                         q.track_id == o.track_id for q in pl.orders):
@@ -251,6 +255,23 @@ class FireControlSystem:
         for o in pl.orders:
             self._no_fire.pop(o.track_id, None)
         return CycleResult(events, pl.orders, auto, dup)
+
+    def _look_ahead(self, cls: np.ndarray, aimed: np.ndarray, point_value: np.ndarray
+                    ) -> LookAhead:
+        """The look-ahead economy's inputs this cycle (``c2.economy``), in value units: the
+        rounds' prices, and on each track the value of the point it threatens plus its own
+        worth by class."""
+        ec, w = self.sc.c2.economy, self.w
+        scale = ec.value_per_musd / 1e6
+        price = np.array([0.0 if w.catalogue.missiles[m].cost_usd is None
+                          else w.catalogue.missiles[m].cost_usd.value * scale
+                          for m in w.missiles.name], dtype=float)
+        names = [threat.CLASSES[c] for c in cls]
+        worth = np.array([ec.class_value_musd[n] * ec.value_per_musd for n in names])
+        stake = np.where(aimed >= 0, point_value[np.maximum(aimed, 0)], 0.0) + worth
+        salvo = np.array([ec.rounds_per_target.get(n, 0) for n in names], dtype=np.int64)
+        return LookAhead(price, stake, salvo if salvo.any() else None, ec.keep_rounds,
+                         ec.later_layers, ec.one_unit_per_target)
 
     def unit_sensor_ids(self, unit: int) -> np.ndarray:
         """The tracker's sensor ids of the radars of fire unit ``unit``."""

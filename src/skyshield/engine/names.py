@@ -26,6 +26,8 @@ ROES: tuple[str, ...] = get_args(Roe)
 NO_FIRE_REASONS: tuple[str, ...] = (
     "no fire unit in range", "rules of engagement", "engagement radar silent",
     "fire channels busy", "out of missiles", "engagement radar does not hold the track",
-    "beyond the engagement horizon", "assessed killed", "track stale")
+    "beyond the engagement horizon", "assessed killed", "track stale",
+    "not worth the rounds")
 """Why fire control did not engage a threat (the ``no_fire`` event's tag): the planner's
-reasons (``c2.fire_control``), then the tracks it did not consider (assessed killed, stale)."""
+reasons (``c2.fire_control``), then the tracks it did not consider (assessed killed, stale), then
+the look-ahead economy's: a unit could fire but the rounds are worth more kept."""

@@ -208,6 +208,9 @@ class MissileType(_Strict):
     terminal_sigma_m: Figure
     seeker_basket_m: Figure
     damage_function: Literal["gaussian", "cookie_cutter"] = "gaussian"
+    # price of one round (a gun: one burst), US dollars of the year its source gives; None:
+    # not known (the fire-control economy then weighs the round at 0 and reports it unknown)
+    cost_usd: Figure | None = None
     airframe: AirframeType | None = None
     gun: GunType | None = None
 
@@ -246,7 +249,12 @@ class FireUnitType(_Strict):
     compatible_missiles: dict[str, Figure] = {}
     reaction_time_s: Figure
     launch_interval_s: Figure
+    # time for one crew with its transloader to reload one launcher (rounds_per_launcher rounds)
     reload_time_s: Figure
+    # rounds of each type carried by the unit's transloaders (the reloads); {}: none
+    reloads: dict[str, Figure] = {}
+    # launchers reloaded at once (one crew and transloader each); None: 1 when there are reloads
+    transloaders: Figure | None = None
 
     @model_validator(mode="after")
     def _check(self) -> FireUnitType:
@@ -255,6 +263,20 @@ class FireUnitType(_Strict):
             raise ValueError("@radars: a fire unit needs at least one radar")
         if self.engagement_radar not in self.radars:
             raise ValueError("@engagement_radar: engagement_radar is not one of radars")
+        carried = set(self.loadout) | set(self.compatible_missiles)
+        for m, f in self.reloads.items():
+            if m not in carried:
+                raise ValueError(f"@reloads.{m}: the unit cannot carry {m}; it carries "
+                                 f"{', '.join(sorted(carried))}")
+            if f.value < 0 or f.value != int(f.value):
+                raise ValueError(f"@reloads.{m}.value: a whole number of rounds, not "
+                                 f"{f.value:g}")
+        if self.transloaders is not None and (self.transloaders.value < 1
+                                              or self.transloaders.value != int(
+                                                  self.transloaders.value)):
+            raise ValueError("@transloaders.value: a whole number, at least 1")
+        if self.reloads and self.reload_time_s.value <= 0:
+            raise ValueError("@reload_time_s.value: must be positive when there are reloads")
         return self
 
 

@@ -167,7 +167,9 @@ class Doctrine(_Strict):
     salvo: int = Field(1, ge=1, le=4, description="missiles fired per engagement")
     shoot_look_shoot: bool = Field(
         True, description="wait for kill assessment before re-engaging (else shoot-shoot-look)")
-    reserve: int = Field(0, ge=0, le=MAX_ROUNDS, description="missiles held back for later waves")
+    reserve: int = Field(0, ge=0, le=MAX_ROUNDS, description="rounds the fire unit keeps in "
+                         "total (all types together) for later waves, released in self-defence "
+                         "or against a threat under 2 min out")
     firing_range: float = Field(
         1.0, gt=0, le=1, description="fire only when the predicted intercept point is within "
         "this fraction of the missile's maximum range")
@@ -216,6 +218,9 @@ class Unit(_Strict):
     overrides: dict[str, float] = Field(
         default_factory=dict, description="catalogue figures of the fire unit type to replace")
     loadout: dict[str, int] | None = Field(None, description="rounds of each missile type")
+    reloads: dict[str, int] | None = Field(
+        None, description="rounds of each missile type on the unit's transloaders (default: the "
+        "catalogue's reloads; {} for none)")
 
     @field_validator("type")
     @classmethod
@@ -254,8 +259,27 @@ class Unit(_Strict):
                 raise ValueError(f"loadout of {k}: at most {MAX_ROUNDS} rounds (got {n})")
         return v
 
+    @field_validator("reloads")
+    @classmethod
+    def _reloads(cls, v: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+        if v is None:
+            return v
+        cat = _catalogue(info)
+        for k, n in v.items():
+            if k not in cat.missiles:
+                raise ValueError(f"unknown missile type {k!r}")
+            if not 0 <= n <= MAX_ROUNDS:
+                raise ValueError(f"reloads of {k}: 0 to {MAX_ROUNDS} rounds (got {n})")
+        return v
+
     @model_validator(mode="after")
     def _loadout_fits(self, info: ValidationInfo) -> Unit:
+        if self.reloads:
+            carried = loadout_limits(_catalogue(info).fire_units[self.type], self.overrides)[1]
+            for m in self.reloads:
+                if m not in carried:
+                    raise ValueError(f"@reloads.{m}: {self.type} cannot carry {m}; it carries "
+                                     f"{', '.join(sorted(carried))}")
         if self.loadout is None:
             return self
         fut = _catalogue(info).fire_units[self.type]
@@ -507,15 +531,73 @@ class ScoringConfig(_Strict):
         return _positive_duration(v)
 
 
+CLASS_VALUE_MUSD = {  # assumed: what destroying a track of each class is worth, million USD 2020
+    # (the picture knows the class, not the type): order of the public unit costs gathered on
+    # 2026-12-07 (/docs/catalogue.md "Prices"): a MALE UAV about 5 (MQ-1 air vehicle, a
+    # quarter of a USD 20 m 4-aircraft system, USAF fact sheet), a cruise missile 1.5 (Tomahawk
+    # Block IV, Defense Daily 2014: 1.2-1.5), a strike aircraft 30 (assumed: order of a
+    # 4th-generation fighter), an anti-radiation missile 0.6 (AARGM: USD 1.1 bn for about
+    # 2,000, Bloomberg 2012)
+    "uav": 5.0, "cruise_missile": 1.5, "aircraft": 30.0, "anti_radiation_missile": 0.6,
+    "unknown": 1.0,
+}
+
+
+class Economy(_Strict):
+    """The fire-control economy of ``c2.assignment: lookahead`` (issue 21): what a commander
+    weighs each cycle besides the threat value destroyed."""
+
+    value_per_musd: float = Field(
+        10.0, ge=0, le=1e6, description="value units (those of the assets) one million USD is "
+        "worth: the weight of a round's price and of a threat's own worth")
+    class_value_musd: dict[str, float] = Field(
+        default_factory=lambda: dict(CLASS_VALUE_MUSD),
+        description="worth of destroying a track of each class, million USD (assumed defaults)")
+    keep_rounds: bool = Field(
+        True, description="weigh the value of a round kept for the threats the picture says are "
+        "still coming")
+    later_layers: bool = Field(
+        True, description="discount a threat by the chance the layers it meets later kill it")
+    rounds_per_target: dict[str, int] = Field(
+        default_factory=dict, description="salvo by threat class (overrides the units' salvo "
+        "for that class), e.g. {uav: 1, cruise_missile: 2}")
+    one_unit_per_target: bool = Field(
+        True, description="at most one fire unit engages a track in a cycle")
+
+    @field_validator("class_value_musd")
+    @classmethod
+    def _classes(cls, v: dict[str, float]) -> dict[str, float]:
+        known = set(CLASS_VALUE_MUSD)
+        for k, x in v.items():
+            if k not in known:
+                raise ValueError(f"unknown class {k!r}; classes: {', '.join(sorted(known))}")
+            if not 0 <= x <= 1e6:
+                raise ValueError(f"class value of {k}: 0 to 1e6 million USD (got {x})")
+        return {**CLASS_VALUE_MUSD, **v}
+
+    @field_validator("rounds_per_target")
+    @classmethod
+    def _rounds(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, n in v.items():
+            if k not in CLASS_VALUE_MUSD:
+                raise ValueError(f"unknown class {k!r}; classes: "
+                                 f"{', '.join(sorted(CLASS_VALUE_MUSD))}")
+            if not 1 <= n <= 4:
+                raise ValueError(f"rounds per target of {k}: 1 to 4 (got {n})")
+        return v
+
+
 class C2Config(_Strict):
     cycle: Duration = Field(2.0, description="period of the fire-control decision cycle")
     links_lost: list[LinkLoss] = Field(
         default_factory=list, description="units cut off from the command post (scenario events)")
     command_post_lost: Duration | None = Field(
         None, description="the joint command post is lost: every unit fights autonomously")
-    assignment: Literal["wta", "greedy"] = Field(
+    assignment: Literal["wta", "lookahead", "greedy"] = Field(
         "wta", description="weapon-target assignment each cycle (minimise the expected "
-        "surviving threat value) or greedy earliest intercept in priority order")
+        "surviving threat value), the look-ahead economy (also weighs the rounds' price, the "
+        "rounds kept for threats still coming and the later layers' shots: c2.economy), or "
+        "greedy earliest intercept in priority order")
     iff_interrogations: int = Field(
         3, ge=1, description="unanswered interrogations before a track may be declared hostile")
     kill_assessment_delay: Duration = 4.0
@@ -528,6 +610,8 @@ class C2Config(_Strict):
         900.0, description="threats predicted to arrive later than this are not yet engaged")
     max_track_age: Duration = Field(
         12.0, description="a track not updated for this long is not fired at")
+    economy: Economy = Field(default_factory=Economy,
+                             description="the look-ahead assignment's economy")
 
     @field_validator("cycle", "engagement_horizon", "max_track_age")
     @classmethod

@@ -178,6 +178,7 @@ class Simulation:
                 "endgame": lambda t, p: self.log.extend(wp.on_endgame(t, p)),
                 "gunhit": lambda t, p: self.log.extend(wp.on_gunhit(t, p)),
                 "icpt_lost": lambda t, p: self.log.extend(wp.on_icpt_lost(t, p)),
+                "reload": lambda t, p: self.log.extend(wp.on_reload(t, p)),
                 "assess": self.on_assess, "command": self.on_command,
                 "approval_timeout": self.on_approval_timeout}
 

@@ -235,6 +235,13 @@ def concat_vehicles(a: Vehicles, b: Vehicles) -> Vehicles:
     return Vehicles(**out)
 
 
+def _reloads(unit: Any, fut: Any) -> dict[str, int]:
+    """Rounds of each type on a unit's transloaders: the scenario's, else the catalogue's."""
+    if unit.reloads is not None:
+        return dict(unit.reloads)
+    return {m: int(f.value) for m, f in fut.reloads.items()}
+
+
 def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> World:
     cat = catalogue if catalogue is not None else scenario_catalogue(scenario)
     o = scenario.origin
@@ -275,7 +282,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         given = scenario.units[uname].loadout
         loadouts[uname] = given if given is not None else {k: int(f.value)
                                                        for k, f in t.loadout.items()}
-    mnames = sorted({m for lo in loadouts.values() for m in lo})
+    mnames = sorted({m for lo in loadouts.values() for m in lo}
+                    | {m for un, t in unit_types.items() for m in _reloads(scenario.units[un], t)})
     mv = [figure_values(cat.missiles[m]) for m in mnames]
     col = lambda key: np.array([v[key] for v in mv], dtype=float)  # noqa: E731
     missiles = MissileTypes(
@@ -322,7 +330,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         eng = r_rows[idx[fut.radars.index(fut.engagement_radar)]]
         u_rows.append({**fv, "pos": site, "agl": site_alt - terrain, "unit": u,
                        "eng_agl": eng["agl"], "eng_range": eng["max_range_m"],
-                       "inv": [loadouts[uname].get(m, 0) for m in mnames]})
+                       "inv": [loadouts[uname].get(m, 0) for m in mnames],
+                       "stock": [_reloads(u, fut).get(m, 0) for m in mnames]})
     rc = lambda key: np.array([r[key] for r in r_rows], dtype=float)  # noqa: E731
     radars = RadarSet(
         name=[r["name"] for r in r_rows],
@@ -363,7 +372,16 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         self_defence_m=np.array([r["unit"].doctrine.self_defence_range for r in u_rows],
                                 dtype=float),
     )
-    units.carries = units.inventory > 0  # the types each unit was loaded with
+    units.stock = np.array([r["stock"] for r in u_rows], dtype=np.int64).reshape(
+        len(u_rows), len(mnames))
+    units.carries = (units.inventory > 0) | (units.stock > 0)  # the types each unit holds
+    units.initial_inventory = units.inventory.copy()
+    units.initial_stock = units.stock.copy()
+    units.rounds_per_launcher = np.array([r["rounds_per_launcher"] for r in u_rows],
+                                         dtype=np.int64)
+    units.reload_s = uc("reload_time_s")
+    units.transloaders = np.array([1 if r["transloaders"] is None else r["transloaders"]
+                                   for r in u_rows], dtype=np.int64)
 
     # ---- air vehicles
     vehicles = compile_vehicles(all_routes(scenario, cat), cat, asset_names, unit_names)

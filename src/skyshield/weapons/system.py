@@ -38,6 +38,7 @@ from skyshield.physics.lethality import cookie_cutter_pk, gaussian_pk
 from skyshield.physics.propagation import EARTH_RADIUS_M
 from skyshield.weapons.envelope import launch_direction
 from skyshield.weapons.flyout import Interceptors, fly, lofting, terminal_reach_m
+from skyshield.weapons.magazine import Magazines, Reload
 
 __all__ = ["WeaponSystem", "FLYOUT_STEP_S", "HOLD_REVISITS", "GUIDANCE_MEMORY_S",
            "LAUNCHER_HEIGHT_M"]
@@ -96,6 +97,7 @@ class WeaponSystem:
         self._active_seeker = np.array([world.catalogue.missiles[n].guidance == "active"
                                         for n in world.missiles.name], dtype=bool)
         self._flyout_scheduled = False
+        self.mag = Magazines(world.units)
         self.rng_endgame = stream(seed, "endgame")
         self.rng_seeker = stream(seed, "seeker")
         self.rng_assess = stream(seed, "assess")
@@ -155,7 +157,36 @@ class WeaponSystem:
     def fire(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray
              ) -> list[Event]:
         """Fire one round of type ``m`` from ``unit`` at the track ``tid`` (slot ``s``, state
-        ``st`` at ``t``): a gun burst, or a missile toward the predicted intercept point."""
+        ``st`` at ``t``): a gun burst, or a missile toward the predicted intercept point; then
+        the reloads the emptied launcher starts."""
+        events = self._fire(t, unit, m, tid, s, st)
+        if events and events[0].kind == "launch":
+            events += self._reloads(self.mag.fired(t, unit, m))
+        return events
+
+    # ------------------------------------------------------------------ reloads
+    def _reloads(self, started: list[Reload]) -> list[Event]:
+        u, mt = self.w.units, self.w.missiles
+        out = []
+        for r in started:
+            self.sched.at(r.t_done_s, Priority.LAUNCH, "reload", r)
+            out.append(Event(r.t_start_s, "reload", source=u.name[r.unit],
+                             target=mt.name[r.missile], count=r.rounds, t_pred_s=r.t_done_s,
+                             value=float(self.mag.stock[r.unit, r.missile]), tag="started"))
+        return out
+
+    def on_reload(self, t: float, r: Reload) -> list[Event]:
+        """A launcher reloaded (or, its unit out of action, its rounds lost)."""
+        u, mt = self.w.units, self.w.missiles
+        alive = bool(u.alive[r.unit])
+        ev = Event(t, "reload", source=u.name[r.unit], target=mt.name[r.missile],
+                   count=r.rounds, value=float(u.inventory[r.unit, r.missile]
+                                               + (r.rounds if alive else 0)),
+                   tag="loaded" if alive else "lost")
+        return [ev] + self._reloads(self.mag.loaded(t, r, alive))
+
+    def _fire(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray
+              ) -> list[Event]:
         w, mt, u = self.w, self.w.missiles, self.w.units
         origin = u.pos_m[unit] + np.array([0.0, 0.0, LAUNCHER_HEIGHT_M])
         if mt.is_gun[m]:
@@ -183,7 +214,8 @@ class WeaponSystem:
                                t_intercept_s=t + tof)
         self.record(t, [-wid], origin[None], self.icpt.state.vel_mps[[wid - 1]])
         ev = Event(t, "launch", source=u.name[unit], track_id=tid, truth_id=self.tr.truth[s],
-                   weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin, tag="missile")
+                   weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin, tag="missile",
+                   count=int(u.inventory[unit, m]))
         if not self._flyout_scheduled:
             self._flyout_scheduled = True
             self.sched.at(t, Priority.FLYOUT, "flyout")
@@ -208,7 +240,7 @@ class WeaponSystem:
         self.sched.at(t + tof, Priority.FLYOUT, "gunhit", (wid - 1, aim))
         return [Event(t, "launch", source=u.name[unit], track_id=tid, truth_id=tr.truth[s],
                       weapon_id=wid, target=mt.name[m], value=tof, pos_m=origin,
-                      info="gun burst", tag="gun burst")]
+                      info="gun burst", tag="gun burst", count=int(u.inventory[unit, m]))]
 
     # ------------------------------------------------------------------ end games
     def on_gunhit(self, t: float, payload: tuple[int, np.ndarray]) -> list[Event]:
