@@ -183,5 +183,20 @@ def test_the_replay_page_plays_in_chromium(server, browser, run_folder):
     page.locator("#slider").fill("60")
     page.screenshot(path=str(ARTIFACTS / "replay.png"))
     assert (ARTIFACTS / "replay.png").stat().st_size > 10_000
+    # a unit's panel gives its ammunition at the clock's time (issue 21): the rounds it held
+    # less those it launched by then, from the run folder's own tables
+    page.locator("#truth").uncheck()
+    units = page.evaluate("fetch('/api/run').then((r) => r.json())")["units"]
+    ev = run_folder.events
+    t_end = float(ev["t_s"].max())
+    page.locator("#slider").fill(str(t_end))
+    page.locator(".unit-symbol").first.click()
+    text = page.locator("#detail").inner_text()
+    u = units[0]
+    assert "ammunition" in text, text
+    for m, b in u["magazine"].items():
+        fired = int(((ev["kind"] == "launch") & (ev["source"] == u["name"])
+                     & (ev["target"] == m) & (ev["t_s"] <= t_end)).sum())
+        assert f"{m} {b['loaded'] - fired} ready" in text, (m, text)
     assert errors == []
     page.close()

@@ -230,9 +230,11 @@ def plan(
     radar_on: np.ndarray | None = None,
     held: np.ndarray | None = None,
     category: np.ndarray | None = None,
+    economy: LookAhead | None = None,
 ) -> Plan:
     """Engagement orders for this cycle, greedy: the ranked threats in turn, each taking the
-    feasible shot that intercepts earliest.
+    feasible shot that intercepts earliest (``economy`` is taken for the signature's sake: the
+    look-ahead economy is the assignment's, ``plan_wta``).
 
     ``targets_busy`` / ``missiles_busy`` (u,) count each unit's tracks and missiles already in the
     air or about to launch; ``track_blocked`` (k,) marks tracks that must not be fired at now
@@ -438,9 +440,12 @@ def plan_wta(
     rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0).astype(np.int64)
     # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;
     # small problems (most cycles) are solved to proven optimality
-    extra = {} if cost is None else {"cost": cost}
-    res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
-                    exact=pk.size <= EXACT_MAX_PAIRS, **extra)
+    if cost is None:
+        res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
+                        exact=pk.size <= EXACT_MAX_PAIRS)
+    else:
+        res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
+                        exact=pk.size <= EXACT_MAX_PAIRS, cost=cost)
     out.solver, out.n_targets, out.n_weapons = res, int(cand.size), int(rounds.sum())
     x = res.counts(cand.size)
     pairs = np.argwhere((x > 0) & (pk > 0))  # (unit, candidate row)

@@ -207,15 +207,15 @@ class FireControlSystem:
         blocked = (np.array([_blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
         planner = plan if self.sc.c2.assignment == "greedy" else plan_wta
-        econ = {} if self.sc.c2.assignment != "lookahead" else {
-            "economy": self._look_ahead(cls, aimed, vals)}
+        econ = (self._look_ahead(cls, aimed, vals) if self.sc.c2.assignment == "lookahead"
+                else None)
         auto = self._autonomous(t, events)
         joint_on = radar_on & ~auto
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
-                     **econ)
+                     economy=econ)
         dup: set[tuple[int, int]] = set()
         for a in np.flatnonzero(auto & radar_on & u.alive):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
@@ -228,7 +228,7 @@ class FireControlSystem:
             only[a] = True
             pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
                          self.sc.c2.engagement_horizon, only, held=held_ku, category=cat,
-                         **econ)
+                         economy=econ)
             for o in pa.orders:
                 if per_track.get(o.track_id, (0,))[0] > 0 or any(
                         q.track_id == o.track_id for q in pl.orders):

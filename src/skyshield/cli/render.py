@@ -82,6 +82,17 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{fc.get('assignment_cycles', 0)} cycles, solver "
               f"{(fc.get('solver_time_mean_s') or 0) * 1e3:.1f} ms mean, gap max "
               f"{fc.get('gap_max') if fc.get('gap_max') is not None else '-'}", highlight=False)
+    am = s.get("ammunition") or {}
+    if am.get("by_unit"):
+        left = ", ".join(
+            f"{u} {sum(m['ready'] for m in ms.values())} ready"
+            f"+{sum(m['being_loaded'] + m['on_transloaders'] for m in ms.values())} reloads"
+            for u, ms in am["by_unit"].items())
+        unknown = am.get("rounds_of_unknown_cost") or 0
+        out.print(f"ammunition at the end: {left}; spent USD "
+                  f"{(am.get('cost_spent_usd') or 0) / 1e6:.2f} m"
+                  + (f" (+{unknown} rounds of unknown price)" if unknown else ""),
+                  highlight=False)
     ap = s.get("air_picture") or {}
     if ap.get("samples"):
         si = ap["siap"]

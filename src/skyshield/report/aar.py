@@ -336,6 +336,18 @@ def report_html(run: RunFolder) -> str:
                          [[m, b["end_games"], b["kills"], b["pk_achieved"],
                            b["pk_mean_of_end_games"], b["miss_mean_m"], b["pk_nominal"]]
                           for m, b in pk.items()])]
+    am = s.get("ammunition") or {}
+    if am.get("by_unit"):
+        parts += ["<h2>Ammunition</h2>",
+                  f"<p>Rounds left at the end: {am.get('rounds_left')}; spent: USD "
+                  f"{(am.get('cost_spent_usd') or 0) / 1e6:.2f} m (catalogue prices per round, "
+                  f"USD 2020; {am.get('rounds_of_unknown_cost') or 0} rounds of unknown price)"
+                  "</p>",
+                  _table(["unit", "missile", "loaded", "reloads", "fired", "reloaded", "ready",
+                          "being loaded", "on transloaders", "cost USD"],
+                         [[u, m, b["loaded"], b["reloads"], b["fired"], b["reloaded"],
+                           b["ready"], b["being_loaded"], b["on_transloaders"], b["cost_usd"]]
+                          for u, ms in am["by_unit"].items() for m, b in ms.items()])]
     parts.append(f"<p class='note'>Written by skyshield from {escape(str(run.path))} "
                  f"(manifest {escape(str(run.manifest.get('scenario_sha256', ''))[:12])}).</p>")
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"

@@ -76,7 +76,8 @@ __all__ = ["replication_seed", "summary_row", "run_replications", "montecarlo", 
 # the figures a printed aggregate shows first (all of them are in aggregate.json)
 KEY_METRICS = ("any_leak", "scoring.joint.score", "threats_leaked", "threats_destroyed",
                "missiles_fired", "missiles_per_kill", "value_lost", "any_fratricide",
-               "any_unit_lost", "air_picture.gospa_mean_m")
+               "any_unit_lost", "air_picture.gospa_mean_m", "ammunition.rounds_left",
+               "ammunition.cost_spent_usd")
 NOT_REPRODUCIBLE = ("wall_s",)
 # the 0/1 outcomes of a replication: their mean is a probability (Wilson interval); every other
 # figure is a count or a measure (t interval of its mean), even where a sample is all 0 and 1

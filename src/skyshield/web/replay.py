@@ -65,6 +65,10 @@ def replay_payload(run: RunFolder) -> dict[str, Any]:
                    "radars": [{"type": r, "range_m": m} for r, m in u.radar_ranges_m],
                    "missiles": [{"type": m, "range_m": r} for m, r in u.missile_ranges_m],
                    "coverage": cover.get(u.name, []),
+                   # rounds at the start, per type: on the launchers and on the transloaders
+                   "magazine": {m: {"loaded": b["loaded"], "reloads": b["reloads"]}
+                                for m, b in ((run.summary.get("ammunition") or {}).get(
+                                    "by_unit") or {}).get(u.name, {}).items()},
                    "sidc": SYMBOLS[symbol_key(None)]["sidc"]} for u in units(run)],
         "assets": [{"name": n, "lat": a["lat"], "lon": a["lon"], "value": a.get("value"),
                     "radius_m": a.get("radius")} for n, a in (sc.get("assets") or {}).items()],

@@ -202,6 +202,20 @@ function showDetail(o) {
     rows.push(["missiles", u.missiles.map((m) => `${m.type} ${(m.range_m / 1e3).toFixed(0)} km`).join("\n")]);
     const fired = d.events.filter((e) => e.kind === "launch" && e.source === u.name && e.t_s <= t).length;
     rows.push(["fired so far", String(fired)]);
+    // ammunition at t: the start's rounds less those fired, plus the reloads done (events)
+    const mine = d.events.filter((e) => e.source === u.name && e.t_s <= t &&
+      (e.kind === "launch" || e.kind === "reload"));
+    const ammo = Object.entries(u.magazine || {}).map(([m, b]) => {
+      const of = mine.filter((e) => e.target === m);
+      const n = (kind, tag) => of.filter((e) => e.kind === kind && (!tag || e.tag === tag))
+        .reduce((a, e) => a + (kind === "launch" ? 1 : e.count), 0);
+      const ready = b.loaded - n("launch") + n("reload", "loaded");
+      const loading = n("reload", "started") - n("reload", "loaded") - n("reload", "lost");
+      const stock = b.reloads - n("reload", "started");
+      return `${m} ${ready} ready` + (loading ? `, ${loading} loading` : "") +
+        `, ${stock} on transloaders`;
+    });
+    rows.push(["ammunition", ammo.join("\n") || "–"]);
     rows.push(["status", u.alive ? "in action" : "destroyed"]);
   } else {
     const p = at(o.s, Math.min(t, o.s.t[o.s.t.length - 1]));
