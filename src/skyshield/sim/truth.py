@@ -70,6 +70,30 @@ class Truth:
         self._cache = (t_s, out)
         return out
 
+    def state_of(self, t_s: float, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                               np.ndarray]:
+        """Positions, velocities and altitudes of vehicles ``rows`` alone at ``t_s``, equal to
+        ``state(t_s)``'s rows bit for bit: O(len(rows)), for the events that concern one
+        vehicle (a spawn, a route's end), so that n of them at n instants cost O(n), not O(n²)."""
+        if self._cache is not None and self._cache[0] == t_s:
+            pos, vel, alt, _ = self._cache[1]
+            return pos[rows], vel[rows], alt[rows]
+        v = self.w.vehicles
+        rows = np.asarray(rows, dtype=np.int64)
+        pos, vel, alt = table_state(self.routes, t_s, rows)
+        mk = self._man_kind()[rows]
+        m = np.flatnonzero(mk > 0)
+        if m.size:
+            assert v.man_a is not None and v.man_b is not None
+            r = rows[m]
+            go = np.hypot(*(self._route_end[r, :2] - pos[m, :2]).T)
+            dp, dv = manoeuvre_offsets(t_s, vel[m], mk[m], v.man_a[r], v.man_b[r],
+                                       self._man_t_ref[r], go)
+            pos[m] += dp
+            vel[m] += dv
+            alt[m] += dp[:, 2]
+        return pos, vel, alt
+
     def invalidate(self) -> None:
         """Forget the cached state (something changed at the cached instant)."""
         self._cache = None
