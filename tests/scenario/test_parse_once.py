@@ -4,6 +4,7 @@ bounded before anything recurses on it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ import yaml
 from skyshield import ScenarioError
 from skyshield.scenario import errors
 from skyshield.scenario.errors import MAX_DEPTH, MAX_FILE_BYTES, parse_yaml
-from skyshield.scenario.loader import builtin_scenario_text, parse_scenario
+from skyshield.scenario.loader import builtin_scenario_text, load_scenario, parse_scenario
 
 BUILTIN = builtin_scenario_text("slavic-shield-2019")
 LOADERS = [yaml.SafeLoader, yaml.Loader] + ([yaml.CSafeLoader, yaml.CLoader]
@@ -120,3 +121,25 @@ def test_the_size_bound(yaml_parser: str) -> None:
     with pytest.raises(ScenarioError, match=f"file larger than {MAX_FILE_BYTES} bytes"):
         parse_yaml(pad, "big.yaml")
     assert parse_yaml(pad[: MAX_FILE_BYTES // 2 - 2] + "\na: 1\n", "ok.yaml")[0] == {"a": 1}
+
+
+def test_a_file_over_the_bound_is_not_read_whole(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_source reads at most one byte over the bound (it read any file whole)."""
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"# " + b"x" * (3 * MAX_FILE_BYTES) + b"\n")
+    read: list[int] = []
+    real_open = Path.open
+
+    def spy_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        f = real_open(self, *args, **kwargs)
+        real_read = f.read
+        f.read = lambda n=-1: (read.append(n), real_read(n))[1]  # type: ignore[method-assign]
+        return f
+
+    monkeypatch.setattr(Path, "open", spy_open)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(-1) or b"")
+    with pytest.raises(ScenarioError, match=f"file larger than {MAX_FILE_BYTES} bytes"):
+        load_scenario(path)
+    assert read and all(0 <= n <= MAX_FILE_BYTES + 1 for n in read), read
+    assert MAX_FILE_BYTES == 4 * 1024 * 1024
