@@ -13,6 +13,7 @@ import collections
 import multiprocessing
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -41,6 +42,7 @@ def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_seeded_fuzz_gives_no_traceback_and_no_hang(base_dir: Path) -> None:
+    cpu0, wall0 = time.process_time(), time.perf_counter()
     counts: collections.Counter[str] = collections.Counter()
     bad: list[str] = []
     to_run: list[int] = []
@@ -86,7 +88,8 @@ def test_seeded_fuzz_gives_no_traceback_and_no_hang(base_dir: Path) -> None:
           f"refused cleanly {counts['refused']}, valid {counts['valid']}, "
           f"traceback {counts['traceback']}, hang {counts['hang']}; "
           f"of {len(to_run)} valid cases run for {fuzzgen.RUN_CAP_S:g} s: ran {runs['ran']}, "
-          f"traceback {runs['traceback']}, hang {runs['hang']}")
+          f"traceback {runs['traceback']}, hang {runs['hang']}; "
+          f"{time.process_time() - cpu0:.1f} s CPU here, {time.perf_counter() - wall0:.1f} s wall")
     assert sum(counts.values()) == N_CASES >= 1000
     assert counts["valid"] >= N_RUNS and runs["ran"] + len(bad) >= N_RUNS
     assert not bad, "\n".join(bad)

@@ -66,7 +66,20 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-LineMap = dict[tuple[Any, ...], int]
+class LineMap(dict[tuple[Any, ...], int]):
+    """The line of every mapping key and list item of a parsed file, by path; also looked up
+    with every key as a string (pydantic's paths name an int key ``1`` as ``'1'``)."""
+
+    _as_str: tuple[int, dict[tuple[str, ...], int]] | None = None
+
+    def as_str(self) -> dict[tuple[str, ...], int]:
+        """The same lines by paths of strings (the first of equal paths), built once."""
+        if self._as_str is None or self._as_str[0] != len(self):
+            index: dict[tuple[str, ...], int] = {}
+            for k, v in self.items():
+                index.setdefault(tuple(str(x) for x in k), v)
+            self._as_str = (len(self), index)
+        return self._as_str[1]
 
 
 def read_source(path: Path, file: str, what: str) -> str:
@@ -173,7 +186,7 @@ def _compose(loader: Any, file: str, line_at: Callable[[yaml.Mark], int]
     Returns the root node (None for an empty stream), the line of every mapping key and list
     item by path, and the duplicate keys and too-deep nesting found.
     """
-    lines: LineMap = {}
+    lines = LineMap()
     problems: list[Problem] = []
     anchors: dict[str, Any] = {}  # (nodes: PyYAML types their marks as its Python parser's)
     resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
@@ -302,15 +315,18 @@ def _dotted(loc: Iterable[Any]) -> str:
 
 
 def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:
-    """Line of the deepest known prefix of ``loc`` (keys are matched as strings too)."""
+    """Line of the deepest known prefix of ``loc`` (keys are matched as strings too).
+
+    A lookup, not a scan of the map: a file with thousands of problems (each needing the
+    string match when its field is missing) took time quadratic in its size."""
+    as_str = lines.as_str() if isinstance(lines, LineMap) else LineMap(lines).as_str()
     for n in range(len(loc), -1, -1):
         key = loc[:n]
         if key in lines:
             return lines[key]
-        skey = tuple(str(x) for x in key)
-        for k, v in lines.items():
-            if len(k) == n and tuple(str(x) for x in k) == skey:
-                return v
+        line = as_str.get(tuple(str(x) for x in key))
+        if line is not None:
+            return line
     return None
 
 
