@@ -314,7 +314,7 @@ def _dotted(loc: Iterable[Any]) -> str:
     return ".".join(_name(x) for x in loc)
 
 
-def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:
+def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
     """Line of the deepest known prefix of ``loc`` (keys are matched as strings too).
 
     A lookup, not a scan of the map: a file with thousands of problems (each needing the
