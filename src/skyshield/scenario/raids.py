@@ -89,8 +89,8 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
     left = np.array([-axis[1], axis[0], 0.0]) / norm
     taper = np.linspace(1.0, 0.0, len(pts))
     # every vehicle's axis at once: (count, points, 3), arithmetic as for one vehicle
-    i = np.arange(raid.count)
-    k = (i + 1) // 2 * np.where(i % 2, 1, -1)
+    n = np.arange(raid.count)
+    k = (n + 1) // 2 * np.where(n % 2, 1, -1)
     off = enu[None] + ((k * raid.lateral_spacing)[:, None, None] * taper[None, :, None]) * \
         left[None, None, :]
     lat, lon, _ = enu_to_geodetic(off.reshape(-1, 3), lat0, lon0, 0.0)
