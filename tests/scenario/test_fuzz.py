@@ -41,6 +41,7 @@ def base_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("fuzz")  # empty: `catalogue:` and `terrain_grid:` not found
 
 
+@pytest.mark.slow
 def test_seeded_fuzz_gives_no_traceback_and_no_hang(base_dir: Path) -> None:
     cpu0, wall0 = time.process_time(), time.perf_counter()
     counts: collections.Counter[str] = collections.Counter()
