@@ -42,6 +42,16 @@ def _sources() -> dict[str, str]:
 
 SOURCES = _sources()
 _PARSED = {name: yaml.safe_load(text) for name, text in SOURCES.items()}
+CATALOGUE_FILE = "extra-catalogue.yaml"
+
+
+def _default_catalogue() -> Any:
+    from skyshield.scenario.catalogue import builtin_catalogue_path
+
+    return yaml.safe_load(builtin_catalogue_path().read_text(encoding="utf-8"))
+
+
+_CATALOGUE = _default_catalogue()
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,7 @@ class Case:
     source: str  # the scenario it started from
     ops: tuple[str, ...]  # the mutations applied, in order
     text: str
+    catalogue: str | None = None  # a user catalogue file (a mutated copy of the built-in one)
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -337,7 +348,15 @@ def make_case(index: int, seed: int = SEED) -> Case:
         for _ in range(rng.randint(1, 4)):
             op, text = _mutate_text(text, rng)
             ops.append("text:" + op)
-    return Case(index, source, tuple(ops), text)
+    catalogue = None
+    if rng.random() < 0.1:  # a user catalogue overriding the built-in entries, mutated
+        cat = copy.deepcopy(_CATALOGUE)
+        for _ in range(rng.randint(1, 3)):
+            ops.append("catalogue:" + (_scale(cat, rng) if rng.random() < 0.5
+                                       else _mutate_data(cat, rng)))
+        catalogue = yaml.dump(cat, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+        text += f"\ncatalogue: [{CATALOGUE_FILE}]\n"
+    return Case(index, source, tuple(ops), text, catalogue)
 
 
 def cases(n: int, seed: int = SEED, start: int = 0) -> list[Case]:
@@ -351,13 +370,14 @@ RUN_CAP_S = 60.0  # simulated seconds a fuzz run is cut to
 MEMORY_LIMIT_BYTES = 4 * 1024**3  # address space of a process running fuzz cases
 
 
-def bad_refusal(exc: Any, file: str = FILE) -> str | None:
+def bad_refusal(exc: Any, files: tuple[str, ...] = (FILE,)) -> str | None:
     """What is wrong with a ScenarioError as a refusal (None: located, one line per problem)."""
     if not exc.problems:
         return "a ScenarioError without problems"
     for p in exc.problems:
         s = str(p)
-        if p.file != file or not s.startswith(file):
+        # located in the scenario, or in a file it names as a catalogue (its own problems)
+        if (p.file not in files and not Path(p.file).is_file()) or not s.startswith(p.file):
             return f"not located in the file: {s[:200]!r}"
         if "\n" in s or "Traceback" in s:
             return f"not one line: {s[:200]!r}"
@@ -368,17 +388,27 @@ def bad_refusal(exc: Any, file: str = FILE) -> str | None:
     return None
 
 
-def validate(text: str, base_dir: Path | None = None) -> tuple[str, Any]:
-    """``("refused", message)``, ``("valid", scenario)`` or ``("traceback", text)``."""
+def validate(text: str, base_dir: Path | None = None, catalogue: str | None = None
+             ) -> tuple[str, Any]:
+    """``("refused", message)``, ``("valid", scenario)`` or ``("traceback", text)``.
+
+    ``catalogue``: the text of the user catalogue file the scenario names (written in
+    ``base_dir``)."""
     import traceback
 
     from skyshield.scenario.errors import ScenarioError
     from skyshield.scenario.loader import parse_scenario
 
+    files: tuple[str, ...] = (FILE,)
+    if catalogue is not None:
+        assert base_dir is not None
+        path = base_dir / CATALOGUE_FILE
+        path.write_text(catalogue, encoding="utf-8")
+        files = (FILE, str(path.resolve()))
     try:
         sc = parse_scenario(text, FILE, base_dir)
     except ScenarioError as exc:
-        wrong = bad_refusal(exc)
+        wrong = bad_refusal(exc, files)
         return ("traceback", wrong) if wrong else ("refused", str(exc.problems[0]))
     except Exception:  # noqa: BLE001 - any other exception is what the fuzz looks for
         return "traceback", traceback.format_exc(limit=-3)
@@ -406,7 +436,7 @@ def validate_and_run(index: int, seed: int, run: bool, base_dir: str | None
     import traceback
 
     case = make_case(index, seed)
-    outcome, detail = validate(case.text, Path(base_dir) if base_dir else None)
+    outcome, detail = validate(case.text, Path(base_dir) if base_dir else None, case.catalogue)
     if outcome != "valid":
         return outcome, str(detail)
     if not run:

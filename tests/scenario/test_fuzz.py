@@ -52,7 +52,7 @@ def test_seeded_fuzz_gives_no_traceback_and_no_hang(base_dir: Path) -> None:
         for case in fuzzgen.cases(N_CASES):
             signal.setitimer(signal.ITIMER_REAL, VALIDATE_BUDGET_S)
             try:
-                outcome, detail = fuzzgen.validate(case.text, base_dir)
+                outcome, detail = fuzzgen.validate(case.text, base_dir, case.catalogue)
             except Hang:
                 outcome, detail = "hang", f"validation over {VALIDATE_BUDGET_S} s"
             finally:
