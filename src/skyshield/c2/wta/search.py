@@ -15,27 +15,45 @@ from scipy.optimize import linear_sum_assignment
 
 
 class _State:
-    """Weapon-round assignment with per-target survival products kept up to date."""
+    """Weapon-round assignment with per-target survival products kept up to date; with firing
+    costs ``cw`` (n, m) — the cost of a round of weapon i at column j, 0 at the hold column —
+    also the cost spent, part of ``f``."""
 
-    def __init__(self, V: np.ndarray, q: np.ndarray, owner: np.ndarray, tgt: np.ndarray):
+    def __init__(self, V: np.ndarray, q: np.ndarray, owner: np.ndarray, tgt: np.ndarray,
+                 cw: np.ndarray | None = None):
         self.V, self.q, self.owner, self.tgt = V, q, owner, tgt.copy()
         self.s = np.ones(V.size)
         np.multiply.at(self.s, tgt, q[owner, tgt])
+        self.cw = cw
+        self.spent = 0.0 if cw is None else float(cw[owner, tgt].sum())
 
     @property
     def f(self) -> float:
-        return float(self.V @ self.s)
+        return float(self.V @ self.s) + self.spent
 
     def move(self, k: int, j: int) -> None:
         i, old = self.owner[k], self.tgt[k]
         self.s[old] /= self.q[i, old]
         self.s[j] *= self.q[i, j]
         self.tgt[k] = j
+        if self.cw is not None:
+            self.spent += self.cw[i, j] - self.cw[i, old]
 
 
-def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
+def _cost_change(st: _State) -> np.ndarray | None:
+    """(K, m): change of the cost spent when round k moves to column j (None without costs)."""
+    if st.cw is None:
+        return None
+    ck = st.cw[st.owner]
+    return ck - ck[np.arange(st.owner.size), st.tgt][:, None]
+
+
+def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray, cost: np.ndarray | None = None
+         ) -> np.ndarray:
     """Greedy maximum marginal return: repeatedly fire the (round, target) pair of largest
-    V_j·s_j·p_ij among the rounds not yet fired (rounds of one weapon are interchangeable)."""
+    V_j·s_j·p_ij (less the round's cost ``cost[i]``) among the rounds not yet fired (rounds of
+    one weapon are interchangeable); with costs it stops when no round gains more than it
+    costs (those rounds are held: target −1)."""
     s = np.ones(V.size)
     tgt = np.full(owner.size, -1, dtype=np.int64)
     weapons, first = np.unique(owner, return_index=True)
@@ -45,8 +63,12 @@ def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
     avail = left > 0
     for _ in range(owner.size):
         gain = (V * s)[None, :] * p
-        gain[~avail] = -1.0
+        if cost is not None:
+            gain = gain - cost[:, None]
+        gain[~avail] = -np.inf if cost is not None else -1.0
         i, j = np.unravel_index(np.argmax(gain), gain.shape)
+        if cost is not None and not gain[i, j] > 0:
+            break
         k = first[np.searchsorted(weapons, i)] + nxt[i]
         tgt[k] = j
         nxt[i] += 1
@@ -56,24 +78,32 @@ def _mmr(V: np.ndarray, q: np.ndarray, owner: np.ndarray) -> np.ndarray:
     return tgt
 
 
-def _lap(V: np.ndarray, q: np.ndarray, owner: np.ndarray, noise: np.ndarray | None = None
-         ) -> np.ndarray:
+def _lap(V: np.ndarray, q: np.ndarray, owner: np.ndarray, noise: np.ndarray | None = None,
+         cw: np.ndarray | None = None) -> np.ndarray:
     """One round per target where possible: linear assignment on the first-shot gain (times
     ``noise`` for a randomised restart); rounds left over (more rounds than targets) go by
-    marginal return."""
+    marginal return. With costs ``cw`` the gain is net of the round's cost and the last column
+    (hold) takes any number of rounds at gain 0."""
     gain = V[None, :] * (1 - q[owner])
     if noise is not None:
         gain = gain * noise
+    if cw is not None:
+        gain = gain - cw[owner]
+        hold = V.size - 1
+        gain = np.concatenate([gain[:, :hold], np.zeros((owner.size, owner.size))], axis=1)
     rows, cols = linear_sum_assignment(-gain)
     tgt = np.full(owner.size, -1, dtype=np.int64)
-    tgt[rows] = cols
+    tgt[rows] = cols if cw is None else np.minimum(cols, hold)
     rest = np.flatnonzero(tgt < 0)
     if rest.size:
         s = np.ones(V.size)
         np.multiply.at(s, tgt[rows], q[owner[rows], tgt[rows]])
         for k in rest:
             i = owner[k]
-            j = int(np.argmax(V * s * (1 - q[i])))
+            g = V * s * (1 - q[i])
+            if cw is not None:
+                g = g - cw[i]
+            j = int(np.argmax(g))
             tgt[k] = j
             s[j] *= q[i, j]
     return tgt
@@ -98,6 +128,9 @@ def _local_search(st: _State, deadline: float) -> None:
         qcur = qk[ar, cur]
         out = vs[cur] * (1.0 / qcur - 1.0)  # round k leaves its target
         inn = vs[None, :] * (qk - 1.0)  # round k joins target c
+        dc = _cost_change(st)
+        if dc is not None:
+            inn += dc
         dmove = out[:, None] + inn
         dmove[ar, cur] = 0.0
         k1, j1 = np.unravel_index(np.argmin(dmove), dmove.shape)
@@ -117,6 +150,8 @@ def _local_search(st: _State, deadline: float) -> None:
         if K <= 2000:
             # C[k, l]: round k takes round l's place at l's target
             C = vs[cur][None, :] * (qk[:, cur] / qcur[None, :] - 1.0)
+            if dc is not None:
+                C += dc[:, cur]
             same = cur[:, None] == cur[None, :]
             dswap = C + C.T
             dswap[same] = 0.0
@@ -163,9 +198,14 @@ def _exchange_graph(st: _State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     cur = st.tgt
     qcur = qk[ar, cur]
     C = vs[cur][None, :] * (qk[:, cur] / qcur[None, :] - 1.0)
+    dc = _cost_change(st)
+    if dc is not None:  # the cost of a move goes with the round that moves
+        C += dc[:, cur]
     C[cur[:, None] == cur[None, :]] = np.inf
     out = vs[cur] * (1.0 / qcur - 1.0)
     inn = vs[None, :] * (qk - 1.0)
+    if dc is not None:
+        inn += dc
     inn[ar, cur] = np.inf
     return C, out, inn
 
@@ -258,7 +298,7 @@ def _perturbed_search(st: _State, rng: np.random.Generator, deadline: float,
     while time.perf_counter() < deadline and (max_kicks is None or kicks < max_kicks):
         kicks += 1
         noise = 1.0 + spread * rng.standard_normal((K, m))
-        trial = _State(st.V, st.q, st.owner, _lap(st.V, st.q, st.owner, noise))
+        trial = _State(st.V, st.q, st.owner, _lap(st.V, st.q, st.owner, noise, st.cw), st.cw)
         _descend(trial, deadline)
         if trial.f < st.f - 1e-12 * max(st.f, 1.0):
             for k in np.flatnonzero(st.tgt != trial.tgt):
