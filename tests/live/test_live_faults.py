@@ -425,3 +425,37 @@ def test_accept_errors_are_logged_once_a_minute_without_a_traceback(caplog):
     assert "Too many open files" in lines[0].getMessage()
     assert "6000 failed accepts in 60 s" in lines[1].getMessage()
     assert seen == [{"message": "something else"}]  # other errors go to the loop's handler
+
+
+def test_a_dis_entity_that_times_out_during_a_hold_leaves_once_the_journal_is_back(tmp_path,
+                                                                                   monkeypatch):
+    """Its removal is a journaled command: while held it waits (it used to be forgotten: the
+    entity was dropped from the bridge's list but stayed in the exercise for good)."""
+    from tests.live.test_live_dis import _es
+
+    faults = Faults(monkeypatch)
+    sc = skyshield.load_scenario(SMALL)
+    ex = LiveExercise(sc, tmp_path / "live")
+    roles, _ = Roles.generate(list(ex.sim.w.units.name))
+    wall = [0.0]
+    server = LiveServer(ex, roles, clock=lambda: wall[0])
+    ex.advance(5.0)
+    server.receive_dis(_es(3, 45.13, 20.0))
+    assert "7:7:3" in ex.sim.external
+    faults.write_fails = True
+    for _ in range(40):  # until a tick has events to write
+        server.tick(0.5)
+        if ex.held:
+            break
+    assert ex.held
+    for k in range(1, 9):  # 20 s of wall time, never heard again: timed out while held
+        wall[0] = 2.5 * k
+        server.tick(0.5)
+    assert ex.held and "7:7:3" in ex.sim.external
+    faults.write_fails = False
+    wall[0] += 10.0
+    server.tick(0.5)
+    assert ex.held is None
+    server.tick(0.5)
+    assert "7:7:3" not in ex.sim.external and server.stats["dis_removed"] == 1
+    assert read_journal(tmp_path / "live")[0][-1]["cmd"]["cmd"] == "external_remove"
