@@ -37,7 +37,7 @@ class _FullRebuildTruth(Truth):
     def _splice(self, start: int, stop: int, new_stop: int) -> None:
         v = self.w.vehicles
         self.routes = build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m,
-                                        self.w.origin)
+                                        v.wp_start, self.w.origin)
         self.invalidate()
 
 
@@ -62,11 +62,11 @@ def _background(v: Vehicles, n: int, origin: tuple[float, float, float]) -> Vehi
     leg_rad = rng.uniform(40e3, 120e3, (n, k)) / 6.371e6
     lat = origin[0] + np.cumsum(leg_rad * np.cos(bearing), axis=1) - 0.02
     lon = origin[1] + np.cumsum(leg_rad * np.sin(bearing), axis=1) / np.cos(origin[0])
-    out["wp_lat_rad"], out["wp_lon_rad"] = lat, lon
-    out["wp_alt_m"] = rng.uniform(100.0, 9000.0, (n, k))
-    out["wp_t_s"] = rng.uniform(0.0, 600.0, (n, 1)) + np.cumsum(
-        np.full((n, k), 400.0), axis=1)
-    out["t_start_s"], out["t_end_s"] = out["wp_t_s"][:, 0].copy(), out["wp_t_s"][:, -1].copy()
+    wp_t = rng.uniform(0.0, 600.0, (n, 1)) + np.cumsum(np.full((n, k), 400.0), axis=1)
+    alt = rng.uniform(100.0, 9000.0, (n, k))
+    out["wp_lat_rad"], out["wp_lon_rad"], out["wp_alt_m"] = lat.ravel(), lon.ravel(), alt.ravel()
+    out["wp_t_s"], out["wp_start"] = wp_t.ravel(), np.arange(n + 1) * k
+    out["t_start_s"], out["t_end_s"] = wp_t[:, 0].copy(), wp_t[:, -1].copy()
     return Vehicles(**out)
 
 

@@ -90,7 +90,8 @@ def test_ahuja_instance_heuristic_reaches_the_proven_optimum():
 
 from itertools import combinations  # noqa: E402
 
-from skyshield.c2 import wta as _wta  # noqa: E402
+from skyshield.c2.wta import bounds as _bounds  # noqa: E402
+from skyshield.c2.wta import search as _search  # noqa: E402
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -100,8 +101,8 @@ def test_exchange_graph_costs_are_exact_along_disjoint_cycles_and_paths(seed):
     V, p = _instance(rng, n, m, 0.05, 0.95)
     q = 1.0 - p
     owner = np.repeat(np.arange(n), 2)
-    st = _wta._State(V, q, owner, rng.integers(0, m, owner.size))
-    C, out, inn = _wta._exchange_graph(st)
+    st = _search._State(V, q, owner, rng.integers(0, m, owner.size))
+    C, out, inn = _search._exchange_graph(st)
     # a cycle through rounds on distinct targets: Σ C equals the change of f
     by_target = {}
     for k, t in enumerate(st.tgt):
@@ -141,7 +142,7 @@ def test_lagrangian_target_bounds_never_exceed_the_subproblem_optimum(seed):
     q = 1.0 - rng.uniform(0.0, 0.95, (K, m))
     q[rng.integers(0, K)] = q[0]  # repeated items: the rounds of one weapon
     lam = rng.uniform(0, 60, K) * rng.choice([0.05, 1.0, 3.0])  # cheap: big sets pay
-    h, chosen = _wta._target_bounds(V, q, lam)
+    h, chosen = _bounds._target_bounds(V, q, lam)
     exact = _subproblem_brute(V, q, lam)
     assert np.all(h <= exact + 1e-9)
     # exact when no set of three or more can pay: fewer than three items, or three prices
@@ -176,7 +177,7 @@ def test_ahuja_optimum_is_certified_without_the_milp():
     x0 = np.zeros((n, n), dtype=np.int64)
     x0[np.arange(n), np.arange(n)] = 1
     import time
-    _, f, lb, proven = _wta._oa_milp(V, a, r, x0, objective(V, p, x0), -np.inf,
+    _, f, lb, proven = _bounds._oa_milp(V, a, r, x0, objective(V, p, x0), -np.inf,
                                       time.perf_counter() + 120, 1e-7)
     assert proven
     assert h.objective == pytest.approx(f, rel=1e-6)

@@ -28,22 +28,24 @@ def sc():
     return skyshield.load_scenario(SMALL)
 
 
-def _waypoints(rng: np.random.Generator, k: int, width: int, origin, t_max_s: float):
-    """A random route of ``k`` waypoints near ``origin``, padded to ``width`` (+inf times)."""
-    t = np.full(width, np.inf)
-    t[:k] = np.cumsum(rng.uniform(0.5, 600.0, k)) + rng.uniform(0.0, t_max_s)
-    lat = np.full(width, 0.0)
-    lon = np.full(width, 0.0)
-    alt = np.full(width, 0.0)
-    lat[:k] = origin[0] + rng.uniform(-0.05, 0.05, k)  # legs of up to ~450 km: many nodes
-    lon[:k] = origin[1] + rng.uniform(-0.05, 0.05, k)
-    alt[:k] = rng.uniform(30.0, 12000.0, k)
+def _waypoints(rng: np.random.Generator, k: int, origin, t_max_s: float):
+    """A random route of ``k`` waypoints near ``origin``."""
+    t = np.cumsum(rng.uniform(0.5, 600.0, k)) + rng.uniform(0.0, t_max_s)
+    lat = origin[0] + rng.uniform(-0.05, 0.05, k)  # legs of up to ~450 km: many nodes
+    lon = origin[1] + rng.uniform(-0.05, 0.05, k)
+    alt = rng.uniform(30.0, 12000.0, k)
     return t, lat, lon, alt
+
+
+def _ragged(wps) -> tuple[np.ndarray, ...]:
+    """Routes (t, lat, lon, alt) as flat arrays and their ``wp_start``."""
+    start = np.concatenate([[0], np.cumsum([w[0].size for w in wps])]).astype(np.int64)
+    return (*(np.concatenate([w[j] for w in wps] or [np.zeros(0)]) for j in range(4)), start)
 
 
 def _new_vehicles(v: Vehicles, rng: np.random.Generator, m: int, width: int, origin,
                   t_max_s: float) -> Vehicles:
-    """``m`` copies of vehicle 0's signature on random routes ``width`` waypoints wide."""
+    """``m`` copies of vehicle 0's signature on random routes of up to ``width`` waypoints."""
     out = {}
     rows = np.zeros(m, dtype=np.int64)
     for f in fields(Vehicles):
@@ -51,12 +53,11 @@ def _new_vehicles(v: Vehicles, rng: np.random.Generator, m: int, width: int, ori
         if f.name.startswith("wp_"):
             continue
         out[f.name] = None if x is None else [x[0]] * m if isinstance(x, list) else x[rows]
-    wps = [_waypoints(rng, int(rng.integers(2, width + 1)), width, origin, t_max_s)
-           for _ in range(m)]
-    for j, name in enumerate(("wp_t_s", "wp_lat_rad", "wp_lon_rad", "wp_alt_m")):
-        out[name] = np.vstack([w[j] for w in wps])
-    out["t_start_s"] = out["wp_t_s"][:, 0].copy()
-    out["t_end_s"] = np.array([w[0][np.isfinite(w[0])][-1] for w in wps])
+    wps = [_waypoints(rng, int(rng.integers(2, width + 1)), origin, t_max_s) for _ in range(m)]
+    for j, name in enumerate(("wp_t_s", "wp_lat_rad", "wp_lon_rad", "wp_alt_m", "wp_start")):
+        out[name] = _ragged(wps)[j]
+    out["t_start_s"] = np.array([w[0][0] for w in wps])
+    out["t_end_s"] = np.array([w[0][-1] for w in wps])
     return Vehicles(**out)
 
 
@@ -82,7 +83,7 @@ def test_adds_and_moves_splice_to_the_full_rebuild(sc, seed, n_ops):
     sim = Simulation(world, 1)
     for _ in range(n_ops):
         v = world.vehicles
-        width = v.wp_t_s.shape[1]
+        width = int(np.diff(v.wp_start).max())
         if rng.random() < 0.4:
             m = int(rng.integers(1, 5))
             t_max = 50_000.0 if rng.random() < 0.2 else 3000.0
@@ -92,11 +93,11 @@ def test_adds_and_moves_splice_to_the_full_rebuild(sc, seed, n_ops):
         else:
             i = int(rng.integers(0, len(v)))
             k = int(rng.integers(2, width + 1))
-            wp = _waypoints(rng, k, k, world.origin, 3000.0 if rng.random() < 0.8 else 0.0)
+            wp = _waypoints(rng, k, world.origin, 3000.0 if rng.random() < 0.8 else 0.0)
             sim.move_vehicle(0.0, i, *wp)
         v = world.vehicles
-        _assert_same_table(sim.truth.routes, build_route_table(v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad,
-                                                         v.wp_alt_m, world.origin))
+        _assert_same_table(sim.truth.routes, build_route_table(
+            v.wp_t_s, v.wp_lat_rad, v.wp_lon_rad, v.wp_alt_m, v.wp_start, world.origin))
 
 
 def test_splice_edges_and_bad_rows():
@@ -104,11 +105,10 @@ def test_splice_edges_and_bad_rows():
     shift), and rows outside the table refused."""
     rng = np.random.default_rng(7)
     origin = (np.radians(44.9), np.radians(20.3), 100.0)
-    wps = [_waypoints(rng, int(rng.integers(2, 6)), 5, origin, 2000.0) for _ in range(9)]
-    arrs = [np.vstack([w[j] for w in wps]) for j in range(4)]
+    wps = [_waypoints(rng, int(rng.integers(2, 6)), origin, 2000.0) for _ in range(9)]
 
     def build(rows):
-        return build_route_table(*(a[rows] for a in arrs), origin)
+        return build_route_table(*_ragged([wps[i] for i in rows]), origin)
 
     empty = build(np.arange(0))
     full = build(np.arange(9))

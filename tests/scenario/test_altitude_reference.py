@@ -85,7 +85,7 @@ def test_a_waypoint_above_ground(wp0: str) -> None:
     assert (w.alt, w.alt_ref) == (50.0, "agl")
     assert routes(sc)["t1"] == [50.0 + 80.0, 100.0]
     v = compile_world(sc).vehicles
-    assert v.wp_alt_m[v.name.index("t1"), :2].tolist() == [130.0, 100.0]
+    assert v.route(v.name.index("t1"))[3].tolist() == [130.0, 100.0]
 
 
 def test_a_raid_above_sea_level() -> None:

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import skyshield
 from skyshield import Scenario, ScenarioError
+from skyshield.scenario import errors
 from skyshield.scenario.errors import Problem
 from skyshield.scenario.loader import parse_scenario
 
@@ -425,35 +427,61 @@ def test_every_problem_in_a_file_is_reported() -> None:
 # --- malformed YAML, duplicate keys, documents that are not scenarios ---------------------------
 
 
-def test_malformed_yaml_bad_indentation() -> None:
+@pytest.fixture(params=["libyaml", "python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each parser in turn (libyaml's C one when PyYAML has it, and PyYAML's own): the same
+    problems on the same lines, in each parser's words."""
+    if request.param == "libyaml":
+        if not errors.LIBYAML:
+            pytest.skip("PyYAML without libyaml")
+        return "libyaml"
+    monkeypatch.setattr(errors, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(errors, "LIBYAML", False)
+    return "python"
+
+
+def test_malformed_yaml_bad_indentation(yaml_parser: str) -> None:
     text = edit(BASE, "    lon: 20.27", "     lon: 20.27")
     check(only(text), "", line(text, "     lon: 20.27"),
-          "malformed YAML: mapping values are not allowed here")
+          "malformed YAML: mapping values are not allowed "
+          + ("in this context" if yaml_parser == "libyaml" else "here"))
 
 
-def test_malformed_yaml_unclosed_bracket() -> None:
+def test_malformed_yaml_unclosed_bracket(yaml_parser: str) -> None:
     text = edit(BASE, "origin: {lat: 44.9, lon: 20.2}", "origin: {lat: 44.9, lon: 20.2")
     p = only(text)
     # detected on the next line; the message names the line the bracket opened on
     check(p, "", line(text, "duration:"), "malformed YAML: while parsing a flow mapping "
-          f"(started on line {line(text, 'origin:')}): expected ',' or '}}', but got ':'")
+          f"(started on line {line(text, 'origin:')}): "
+          + ("did not find expected ',' or '}'" if yaml_parser == "libyaml"
+             else "expected ',' or '}', but got ':'"))
 
 
-def test_malformed_yaml_unclosed_list_at_end_of_file() -> None:
+def test_malformed_yaml_unclosed_list_at_end_of_file(yaml_parser: str) -> None:
     text = BASE + "catalogue: [a.yaml\n"
     check(only(text), "", text.count("\n") + 1, "malformed YAML: while parsing a flow sequence "
-          f"(started on line {line(text, 'catalogue:')}): expected ',' or ']', but got "
-          "'<stream end>'")
+          f"(started on line {line(text, 'catalogue:')}): "
+          + ("did not find expected ',' or ']'" if yaml_parser == "libyaml"
+             else "expected ',' or ']', but got '<stream end>'"))
 
 
-def test_malformed_yaml_tab_indentation() -> None:
+def test_malformed_yaml_tab_indentation(yaml_parser: str) -> None:
     text = edit(BASE, "    lon: 20.27", "\tlon: 20.27")
-    check(only(text), "", line(text, "\tlon"), "found character '\\t' that cannot start any token")
+    check(only(text), "", line(text, "\tlon"),
+          "found a tab character that violates indentation" if yaml_parser == "libyaml"
+          else "found character '\\t' that cannot start any token")
 
 
-def test_forbidden_control_character() -> None:
-    text = edit(BASE, "name: bad-input-test", "name: bad\x07input")
-    check(only(text), "", 1, "malformed YAML: special characters are not allowed", "\x07")
+def _bad_character(yaml_parser: str) -> str:
+    return "malformed YAML: " + ("control" if yaml_parser == "libyaml" else "special") \
+        + " characters are not allowed"
+
+
+@pytest.mark.parametrize("before", ["", "é€😀 "])
+def test_forbidden_control_character(yaml_parser: str, before: str) -> None:
+    """Located on its line, also after characters of several bytes (libyaml counts bytes)."""
+    text = edit(BASE, "name: bad-input-test", "name: bad-input-test\n# " + before + "\nx: a\x07b")
+    check(only(text), "", line(text, "x: a"), _bad_character(yaml_parser), "\x07")
 
 
 def test_duplicate_keys_are_all_reported() -> None:
@@ -667,13 +695,13 @@ def test_binary_file(tmp_path: Path) -> None:
           b"\x89", file=str(path))
 
 
-def test_binary_but_utf8_file(tmp_path: Path) -> None:
+def test_binary_but_utf8_file(tmp_path: Path, yaml_parser: str) -> None:
     path = tmp_path / "nul.yaml"
     path.write_bytes(b"name: x\n\x00\x01\x02\n")
     with pytest.raises(ScenarioError) as info:
         skyshield.load_scenario(path)
     (p,) = info.value.problems
-    check(p, "", 2, "malformed YAML: special characters are not allowed", "\x00", file=str(path))
+    check(p, "", 2, _bad_character(yaml_parser), "\x00", file=str(path))
 
 
 def test_nonexistent_file(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skyshield.engine.motion import route_state
+from skyshield.engine.motion import ragged_take, route_state
 from skyshield.physics import detection, propagation
 from skyshield.sensors.radar import Jammers, jam_to_noise
 from skyshield.sim.world import World
@@ -34,8 +34,9 @@ def jammers_at(world: World, t_s: float) -> Jammers:
     if v.jam_from_s is not None:  # switched on when on station
         on &= v.jam_from_s <= t_s
     j = np.flatnonzero(on)
-    pos, _, alt = route_state(v.wp_t_s[j], v.wp_lat_rad[j], v.wp_lon_rad[j], v.wp_alt_m[j],
-                              t_s, world.origin)
+    k, wp_start = ragged_take(v.wp_start, j)
+    pos, _, alt = route_state(v.wp_t_s[k], v.wp_lat_rad[k], v.wp_lon_rad[k], v.wp_alt_m[k],
+                              wp_start, t_s, world.origin)
     return Jammers(pos.reshape(-1, 3), alt - world.terrain_m, v.jammer_power_w[j],
                    v.jammer_gain_db[j], v.jammer_bandwidth_hz[j])
 

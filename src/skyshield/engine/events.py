@@ -163,7 +163,7 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "kill": SIDES,
     "track_dropped": ("coasted out",),
     "classified": ("kinematics", "jamming"),
-    "assignment": ("heuristic", "outer-approximation"),
+    "assignment": ("heuristic", "outer-approximation", "enumeration"),
     "engage": ("joint", "autonomous", "duplicate"),
     "approval_request": ("joint", "autonomous", "duplicate"),
     "launch": ("missile", "gun burst"),

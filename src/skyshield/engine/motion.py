@@ -1,9 +1,12 @@
 """Motion of air vehicles on piecewise-linear routes, in closed form at any time.
 
-Each vehicle has a row of waypoint times, latitudes, longitudes and altitudes (padded with +inf
-times). Position is interpolated linearly in (latitude, longitude, altitude) between waypoints and
-then converted to the scenario's ENU frame, so a low-level route follows the Earth's curvature
-instead of cutting a chord through it.
+Routes are stored ragged: the waypoints of every route one after the other in flat arrays of
+times, latitudes, longitudes and altitudes, and ``wp_start`` (n + 1,) the index of each route's
+first waypoint (route ``i`` is ``wp_start[i] : wp_start[i + 1]``, at least two waypoints, times
+increasing), so memory is linear in the total number of waypoints however long the longest route.
+Position is interpolated linearly in (latitude, longitude, altitude) between waypoints and then
+converted to the scenario's ENU frame, so a low-level route follows the Earth's curvature instead
+of cutting a chord through it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,17 @@ import numpy as np
 from skyshield.geo import geodetic_to_enu
 
 __all__ = ["route_state", "RouteTable", "build_route_table", "splice_route_table", "table_state",
-           "MANOEUVRES", "manoeuvre_offsets"]
+           "ragged_take", "MANOEUVRES", "manoeuvre_offsets"]
+
+
+def ragged_take(wp_start: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat waypoint indices of routes ``rows`` (in that order) and their own ``wp_start``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    counts = wp_start[rows + 1] - wp_start[rows]
+    start = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    idx = np.repeat(wp_start[rows] - start[:-1], counts) + np.arange(start[-1])
+    return idx, start
 
 
 def route_state(
@@ -23,6 +36,7 @@ def route_state(
     wp_lat_rad: np.ndarray,
     wp_lon_rad: np.ndarray,
     wp_alt_m: np.ndarray,
+    wp_start: np.ndarray,
     t_s: float,
     origin: tuple[float, float, float],
     dt_s: float = 0.5,
@@ -33,30 +47,55 @@ def route_state(
     :class:`RouteTable`, which samples it. Times before the first or after the last waypoint
     are clamped to the route's ends. Velocity is the central difference over ``dt_s``.
     """
-    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin)
-    t0 = wp_t_s[:, 0]
-    t_end = np.nanmax(np.where(np.isfinite(wp_t_s), wp_t_s, np.nan), axis=1)
+    n = wp_start.size - 1
+    if n == 0:
+        return np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0)
+    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, wp_start, t_s, origin)
+    t0 = wp_t_s[wp_start[:-1]]
+    t_end = np.maximum.reduceat(wp_t_s, wp_start[:-1])
     ta = np.clip(t_s - dt_s / 2, t0, t_end - dt_s)
-    pa, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta, origin)
-    pb, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, ta + dt_s, origin)
+    pa, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, wp_start, ta, origin)
+    pb, _, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, wp_start, ta + dt_s, origin)
     return pos, (pb - pa) / dt_s, alt
 
 
-def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t_s, origin, rows=None):
-    """Exact route positions: row ``rows[j]`` at time ``t_s[j]`` (all rows by default)."""
+def _leg(wp_t_s: np.ndarray, wp_start: np.ndarray, rows: np.ndarray, t: np.ndarray
+         ) -> np.ndarray:
+    """Leg of route ``rows[j]`` containing ``t[j]``: its last waypoint at or before ``t[j]``
+    (0 before the route), limited to its last leg; O((waypoints + queries) log).
+
+    One ``searchsorted`` over all routes at once, exact: every time is replaced by its rank
+    among all the times (equal times, equal ranks), so (route, rank) packs into one integer key
+    that increases along the flat waypoint arrays.
+    """
+    w = wp_t_s.size
+    vals = np.concatenate([wp_t_s, t])
+    order = np.argsort(vals, kind="stable")
+    s = vals[order]
+    rank = np.empty(vals.size, dtype=np.int64)
+    rank[order] = np.concatenate([[0], np.cumsum(s[1:] != s[:-1])])
+    r = int(rank.max(initial=0)) + 1
+    route_of_wp = np.repeat(np.arange(wp_start.size - 1, dtype=np.int64), np.diff(wp_start))
+    key_wp = route_of_wp * r + rank[:w]
+    at_or_before = np.searchsorted(key_wp, rows * r + rank[w:], side="right") - wp_start[rows]
+    m = wp_start[rows + 1] - wp_start[rows]
+    return np.maximum(np.minimum(at_or_before - 1, m - 2), 0)
+
+
+def _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, wp_start, t_s, origin, rows=None):
+    """Exact route positions: route ``rows[j]`` at time ``t_s[j]`` (all routes by default)."""
     if rows is None:
-        rows = np.arange(wp_t_s.shape[0])
+        rows = np.arange(wp_start.size - 1)
+    rows = np.asarray(rows, dtype=np.int64)
     n = rows.size
     t = np.full(n, t_s) if np.ndim(t_s) == 0 else np.asarray(t_s, dtype=float)
-    wt = wp_t_s[rows]
-    # index of the leg containing t: last waypoint time <= t, limited to the last real leg
-    last_leg = np.isfinite(wt).sum(axis=1) - 2
-    k = np.maximum(np.minimum((wt <= t[:, None]).sum(axis=1) - 1, last_leg), 0)
-    ta, tb = wp_t_s[rows, k], wp_t_s[rows, k + 1]
+    k = _leg(wp_t_s, wp_start, rows, t)
+    g = wp_start[rows] + k  # flat index of the leg's first waypoint
+    ta, tb = wp_t_s[g], wp_t_s[g + 1]
     f = np.minimum(np.maximum((t - ta) / (tb - ta), 0.0), 1.0)
-    lat = wp_lat_rad[rows, k] + f * (wp_lat_rad[rows, k + 1] - wp_lat_rad[rows, k])
-    lon = wp_lon_rad[rows, k] + f * (wp_lon_rad[rows, k + 1] - wp_lon_rad[rows, k])
-    alt = wp_alt_m[rows, k] + f * (wp_alt_m[rows, k + 1] - wp_alt_m[rows, k])
+    lat = wp_lat_rad[g] + f * (wp_lat_rad[g + 1] - wp_lat_rad[g])
+    lon = wp_lon_rad[g] + f * (wp_lon_rad[g + 1] - wp_lon_rad[g])
+    alt = wp_alt_m[g] + f * (wp_alt_m[g + 1] - wp_alt_m[g])
     return geodetic_to_enu(lat, lon, alt, *origin), alt, k
 
 
@@ -80,28 +119,44 @@ class RouteTable:
 
 
 def build_route_table(wp_t_s: np.ndarray, wp_lat_rad: np.ndarray, wp_lon_rad: np.ndarray,
-                      wp_alt_m: np.ndarray, origin: tuple[float, float, float],
-                      max_step_m: float = 2000.0) -> RouteTable:
-    n = wp_t_s.shape[0]
+                      wp_alt_m: np.ndarray, wp_start: np.ndarray,
+                      origin: tuple[float, float, float], max_step_m: float = 2000.0
+                      ) -> RouteTable:
+    """The table of the ragged routes: each leg cut into ceil(length / ``max_step_m``) equal
+    time steps (``np.linspace`` of its end times, arithmetic for arithmetic), O(nodes)."""
+    n = wp_start.size - 1
     if n == 0:
         z = np.zeros(0)
         return RouteTable(z, z, np.zeros((0, 3)), z, np.zeros(0, np.int64),
                           np.zeros(0, np.int64), 1.0)
+    w = wp_t_s.size
     p_wp = geodetic_to_enu(wp_lat_rad, wp_lon_rad, wp_alt_m, *origin)
-    leg_m = np.linalg.norm(np.diff(p_wp, axis=1), axis=-1)
-    rows, times = [], []
-    for i in range(n):
-        m = int(np.isfinite(wp_t_s[i]).sum())
-        ts = [wp_t_s[i, :1]]
-        for k in range(m - 1):
-            steps = max(1, int(np.ceil(leg_m[i, k] / max_step_m)))
-            ts.append(np.linspace(wp_t_s[i, k], wp_t_s[i, k + 1], steps + 1)[1:])
-        t_i = np.concatenate(ts)
-        rows.append(np.full(t_i.size, i))
-        times.append(t_i)
-    row = np.concatenate(rows)
-    t = np.concatenate(times)
-    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, t, origin, rows=row)
+    first_wp = np.zeros(w, dtype=bool)
+    first_wp[wp_start[:-1]] = True
+    # the nodes ending at waypoint j: the route's first waypoint itself, else the steps of the
+    # leg j-1 -> j (a leg's length across two routes is computed and never used)
+    steps = np.ones(w, dtype=np.int64)
+    leg_m = np.linalg.norm(np.diff(p_wp, axis=0), axis=-1)
+    steps[1:] = np.maximum(1, np.ceil(leg_m / max_step_m)).astype(np.int64)
+    steps[first_wp] = 1
+    j = np.repeat(np.arange(w), steps)
+    i = np.arange(j.size) - (np.cumsum(steps) - steps)[j] + 1  # 1 .. steps within the leg
+    s = steps[j]
+    tb = wp_t_s[j]
+    ta = wp_t_s[np.maximum(j - 1, 0)]
+    # np.linspace(ta, tb, s + 1)[i]: i * ((tb - ta) / s) + ta, or (i / s) * (tb - ta) + ta when
+    # the step is 0, and exactly tb at i = s
+    delta = tb - ta
+    step = delta / s
+    t = i.astype(float) * step + ta
+    zero = step == 0
+    t[zero] = (i[zero] / s[zero]) * delta[zero] + ta[zero]
+    end = (i == s) | first_wp[j]
+    t[end] = tb[end]
+    route_of_wp = np.repeat(np.arange(n, dtype=np.int64), np.diff(wp_start))
+    row = route_of_wp[j]
+    pos, alt, _ = _position(wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m, wp_start, t, origin,
+                            rows=row)
     counts = np.bincount(row, minlength=n)
     last = np.cumsum(counts) - 1
     first = last - counts + 1
@@ -145,16 +200,21 @@ def splice_route_table(rt: RouteTable, part: RouteTable, start: int, stop: int) 
     return RouteTable(key, t, pos, alt, first, last, span)
 
 
-def table_state(rt: RouteTable, t_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Position (n, 3), velocity (n, 3) and altitude (n,) of every vehicle at ``t_s``.
+def table_state(rt: RouteTable, t_s: float | np.ndarray, rows: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position (n, 3), velocity (n, 3) and altitude (n,) of every vehicle at ``t_s`` (or of
+    vehicles ``rows``, each at its own time ``t_s[j]`` if an array).
 
     Clamped to the route's ends outside its time span; velocity is the sub-leg's chord velocity.
     """
-    n = rt.first.size
-    q = t_s + np.arange(n) * rt.span_s
+    if rows is None:
+        rows, first, last = np.arange(rt.first.size), rt.first, rt.last
+    else:
+        first, last = rt.first[rows], rt.last[rows]
+    q = t_s + rows * rt.span_s
     j = np.searchsorted(rt.key, q, side="right") - 1
-    j = np.minimum(np.maximum(j, rt.first), np.maximum(rt.last - 1, rt.first))
-    j1 = np.minimum(j + 1, rt.last)
+    j = np.minimum(np.maximum(j, first), np.maximum(last - 1, first))
+    j1 = np.minimum(j + 1, last)
     ta, tb = rt.t_s[j], rt.t_s[j1]
     dt = np.where(tb > ta, tb - ta, 1.0)
     f = np.minimum(np.maximum((t_s - ta) / dt, 0.0), 1.0)

@@ -15,9 +15,21 @@ from pydantic import ValidationError
 __all__ = ["Problem", "ScenarioError", "MAX_FILE_BYTES", "parse_yaml", "problems_from_validation",
            "read_source"]
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""Largest scenario or catalogue file, in bytes of UTF-8. Measured (bench: a generated scenario of
+many three-waypoint routes, validated by parse_scenario): 1 MB 2.3 s of CPU and 188 MiB peak,
+4 MB 10.1 s and 426 MiB, 8 MB 18.2 s and 742 MiB; 4 MiB is some 300 times the built-in scenario."""
+MAX_DEPTH = 100
+"""Deepest nesting of mappings and lists a file may have (a scenario needs 6 levels)."""
 _NO_VALUE = object()
 _SUBPATH = re.compile(r"^@([A-Za-z0-9_.\-]+): (.*)$", re.S)
+
+try:  # libyaml's parser, in C; the pure-Python one gives the same events, some 10 times slower
+    from yaml import CSafeLoader as _Loader
+    LIBYAML = True
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    LIBYAML = False
 
 
 @dataclass(frozen=True)
@@ -54,16 +66,32 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-LineMap = dict[tuple[Any, ...], int]
+class LineMap(dict[tuple[Any, ...], int]):
+    """The line of every mapping key and list item of a parsed file, by path; also looked up
+    with every key as a string (pydantic's paths name an int key ``1`` as ``'1'``)."""
+
+    _as_str: tuple[int, dict[tuple[str, ...], int]] | None = None
+
+    def as_str(self) -> dict[tuple[str, ...], int]:
+        """The same lines by paths of strings (the first of equal paths), built once."""
+        if self._as_str is None or self._as_str[0] != len(self):
+            index: dict[tuple[str, ...], int] = {}
+            for k, v in self.items():
+                index.setdefault(tuple(str(x) for x in k), v)
+            self._as_str = (len(self), index)
+        return self._as_str[1]
 
 
 def read_source(path: Path, file: str, what: str) -> str:
     """The text of a UTF-8 file; an unreadable or undecodable file raises :class:`ScenarioError`."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:  # never more than the bound: a huge file or a device
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ScenarioError([Problem(file, None, "", f"cannot read {what}: {exc.strerror or exc}")
                              ]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, None, "", f"file larger than {MAX_FILE_BYTES} bytes")])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -74,16 +102,26 @@ def read_source(path: Path, file: str, what: str) -> str:
 
 
 def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
-    """Parse YAML, returning the data and the line of every mapping key and list item.
+    """Parse YAML once, returning the data and the line of every mapping key and list item.
 
-    Malformed YAML, duplicate keys and oversize input raise :class:`ScenarioError`.
+    The parser's events (libyaml's, in C, when PyYAML has it) are composed into nodes by
+    :func:`_compose`, which records the lines, checks duplicate keys and bounds the nesting as it
+    goes; PyYAML's safe constructor then builds the data from the same nodes. Malformed YAML,
+    duplicate keys, nesting deeper than :data:`MAX_DEPTH` and oversize input raise
+    :class:`ScenarioError`.
     """
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, None, "", f"file larger than {MAX_FILE_BYTES} bytes")])
     line_at = _line_counter(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)  # (PyYAML's reader checks the characters here)
+        try:
+            node, lines, problems = _compose(loader, file, line_at)
+            if problems:
+                raise ScenarioError(problems)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = line_at(mark) if mark is not None else None
@@ -94,19 +132,17 @@ def parse_yaml(text: str, file: str) -> tuple[Any, LineMap]:
         msg = ": ".join(str(p) for p in (context, exc.problem) if p)
         raise ScenarioError([Problem(file, line, "", f"malformed YAML: {msg}")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: no mark, a position
-        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        # (libyaml gives the position in bytes of the UTF-8 text, PyYAML in characters)
+        pos = max(exc.position, 0)
+        if LIBYAML:
+            head = text.encode("utf-8", errors="replace")[:pos]
+            pos = len(head.decode("utf-8", errors="replace"))
+        line = text.count("\n", 0, pos) + 1
         ch = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise ScenarioError([Problem(file, line, "", f"malformed YAML: {exc.reason}",
                                      ch)]) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise ScenarioError([Problem(file, None, "", f"malformed YAML: {exc}")]) from None
-    lines: LineMap = {}
-    problems: list[Problem] = []
-    if node is not None:
-        _walk(node, (), lines, problems, file, line_at)
-        lines[()] = line_at(node.start_mark)
-    if problems:
-        raise ScenarioError(problems)
     return data, lines
 
 
@@ -114,34 +150,156 @@ def _line_counter(text: str) -> Callable[[yaml.Mark], int]:
     """Line number (1-based) of a YAML mark, counting '\\n' only, as editors and grep do.
 
     (YAML's own ``mark.line`` also counts U+0085, U+2028, U+2029 and a lone '\\r' as breaks.)
+    Both parsers count ``mark.index`` in characters.
     """
     newlines = [m.start() for m in re.finditer("\n", text)]
     return lambda mark: bisect_right(newlines, mark.index - 1) + 1
 
 
-def _walk(node: yaml.Node, path: tuple[Any, ...], lines: LineMap, problems: list[Problem],
-          file: str, line_at: Callable[[yaml.Mark], int]) -> None:
-    stack = [(node, path)]
-    seen_nodes: set[int] = set()
-    while stack:
-        n, p = stack.pop()
-        if id(n) in seen_nodes:  # aliases: walk each node once
-            continue
-        seen_nodes.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            keys: set[Any] = set()
-            for k, v in n.value:
-                key = k.value if isinstance(k, yaml.ScalarNode) else str(k.start_mark)
-                if key in keys and key != "<<":
-                    problems.append(Problem(file, line_at(k.start_mark), _dotted((*p, key)),
-                                            "duplicate key"))
-                keys.add(key)
-                lines.setdefault((*p, key), line_at(k.start_mark))
-                stack.append((v, (*p, key)))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                lines.setdefault((*p, i), line_at(v.start_mark))
-                stack.append((v, (*p, i)))
+class _Open:
+    """A mapping or list being composed: its node, path, depth and (mappings) pending key."""
+
+    __slots__ = ("node", "path", "key", "keys")
+
+    def __init__(self, node: yaml.Node, path: tuple[Any, ...]):
+        self.node = node
+        self.path = path
+        self.key: yaml.Node | None = None  # a mapping's key whose value comes next
+        self.keys: set[Any] = set()
+
+
+class _KeyNode:
+    """The path element of a key that is itself a mapping or list (never a valid key)."""
+
+    def __repr__(self) -> str:
+        return "?"
+
+
+_KEY_NODE = _KeyNode()
+
+
+def _compose(loader: Any, file: str, line_at: Callable[[yaml.Mark], int]
+             ) -> tuple[yaml.Node | None, LineMap, list[Problem]]:
+    """Compose the parser's events into the node tree, iteratively (PyYAML's composer, in C or
+    Python, recurses once per level: libyaml's overflows the C stack at a few thousand levels).
+
+    Returns the root node (None for an empty stream), the line of every mapping key and list
+    item by path, and the duplicate keys and too-deep nesting found.
+    """
+    lines = LineMap()
+    problems: list[Problem] = []
+    anchors: dict[str, Any] = {}  # (nodes: PyYAML types their marks as its Python parser's)
+    resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+    resolve = loader.resolve
+    get_event = loader.get_event
+    ScalarNode, SequenceNode, MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+    ScalarEvent, AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+    SequenceStartEvent = yaml.SequenceStartEvent
+    CollectionEndEvent = yaml.CollectionEndEvent
+
+    get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        get_event()
+        return None, lines, problems
+    get_event()  # document start
+    stack: list[_Open] = []
+    root: Any = None
+    while root is None:
+        event = get_event()
+        if isinstance(event, CollectionEndEvent):
+            done = stack.pop()
+            done.node.end_mark = event.end_mark
+            node = done.node
+        else:
+            start: Any = event.start_mark  # (PyYAML types marks as its Python parser's)
+            if isinstance(event, AliasEvent):
+                if event.anchor not in anchors:
+                    raise yaml.composer.ComposerError(None, None, f"found undefined alias "
+                                                      f"{event.anchor!r}", start)
+                node = anchors[event.anchor]
+            else:
+                anchor = event.anchor
+                if anchor is not None and anchor in anchors:
+                    raise yaml.composer.ComposerError(
+                        f"found duplicate anchor {anchor!r}; first occurrence",
+                        anchors[anchor].start_mark, "second occurrence", event.start_mark)
+                tag = event.tag
+                if isinstance(event, ScalarEvent):
+                    if tag is None or tag == "!":
+                        rkey = (event.value, event.implicit)
+                        tag = resolved.get(rkey)
+                        if tag is None:
+                            tag = resolved[rkey] = resolve(ScalarNode, event.value,
+                                                           event.implicit)
+                    end: Any = event.end_mark
+                    node = ScalarNode(tag, event.value, start, end,
+                                      style=event.style)
+                else:
+                    is_seq = isinstance(event, SequenceStartEvent)
+                    kind = SequenceNode if is_seq else MappingNode
+                    if tag is None or tag == "!":
+                        tag = resolve(kind, None, event.implicit)
+                    node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                    path = _child_path(stack, event, line_at, lines, problems, file)
+                    if anchor is not None:
+                        anchors[anchor] = node
+                    if len(stack) >= MAX_DEPTH:
+                        raise ScenarioError([Problem(
+                            file, line_at(event.start_mark),
+                            _dotted(path[:12]) + (".…" if len(path) > 12 else ""),
+                            f"nested more than {MAX_DEPTH} levels deep")])
+                    stack.append(_Open(node, path))
+                    continue
+                if anchor is not None:
+                    anchors[anchor] = node
+            _child_path(stack, event, line_at, lines, problems, file)
+        if not stack:
+            root = node
+            break
+        parent = stack[-1]
+        if isinstance(parent.node, MappingNode):
+            if parent.key is None:
+                parent.key = node
+            else:
+                parent.node.value.append((parent.key, node))
+                parent.key = None
+        else:
+            parent.node.value.append(node)
+    if not loader.check_event(yaml.DocumentEndEvent):  # pragma: no cover - the parser ensures it
+        raise ValueError("expected the end of the document")
+    get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        event = get_event()
+        raise yaml.composer.ComposerError("expected a single document in the stream",
+                                          root.start_mark, "but found another document",
+                                          event.start_mark)
+    get_event()  # stream end
+    lines[()] = line_at(root.start_mark)
+    return root, lines, problems
+
+
+def _child_path(stack: list[_Open], event: Any, line_at: Callable[[yaml.Mark], int],
+                lines: LineMap, problems: list[Problem], file: str) -> tuple[Any, ...]:
+    """The path of the node ``event`` starts inside the open collection on top of ``stack``;
+    records the line of a mapping's key (checking it is not a duplicate) and of a list item."""
+    if not stack:
+        return ()
+    parent = stack[-1]
+    if isinstance(parent.node, yaml.SequenceNode):
+        path = (*parent.path, len(parent.node.value))
+        lines.setdefault(path, line_at(event.start_mark))
+        return path
+    k = parent.key
+    if k is None:  # this node is a key: its line is recorded with its value
+        return (*parent.path, _KEY_NODE)
+    key = k.value if isinstance(k, yaml.ScalarNode) else _KEY_NODE
+    path = (*parent.path, key)
+    if key is not _KEY_NODE:
+        if key in parent.keys and key != "<<":
+            problems.append(Problem(file, line_at(k.start_mark), _dotted(path), "duplicate key"))
+        parent.keys.add(key)
+    lines.setdefault(path, line_at(k.start_mark))
+    return path
 
 
 def _name(x: Any) -> str:
@@ -156,16 +314,19 @@ def _dotted(loc: Iterable[Any]) -> str:
     return ".".join(_name(x) for x in loc)
 
 
-def line_of(lines: LineMap, loc: tuple[Any, ...]) -> int | None:
-    """Line of the deepest known prefix of ``loc`` (keys are matched as strings too)."""
+def line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
+    """Line of the deepest known prefix of ``loc`` (keys are matched as strings too).
+
+    A lookup, not a scan of the map: a file with thousands of problems (each needing the
+    string match when its field is missing) took time quadratic in its size."""
+    as_str = lines.as_str() if isinstance(lines, LineMap) else LineMap(lines).as_str()
     for n in range(len(loc), -1, -1):
         key = loc[:n]
         if key in lines:
             return lines[key]
-        skey = tuple(str(x) for x in key)
-        for k, v in lines.items():
-            if len(k) == n and tuple(str(x) for x in k) == skey:
-                return v
+        line = as_str.get(tuple(str(x) for x in key))
+        if line is not None:
+            return line
     return None
 
 

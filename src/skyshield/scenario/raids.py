@@ -88,18 +88,22 @@ def expand_raid(scenario: Scenario, raid: Raid, catalogue: Catalogue) -> list[Ro
     norm = float(np.hypot(axis[0], axis[1])) or 1.0
     left = np.array([-axis[1], axis[0], 0.0]) / norm
     taper = np.linspace(1.0, 0.0, len(pts))
+    # every vehicle's axis at once: (count, points, 3), arithmetic as for one vehicle
+    n = np.arange(raid.count)
+    k = (n + 1) // 2 * np.where(n % 2, 1, -1)
+    off = enu[None] + ((k * raid.lateral_spacing)[:, None, None] * taper[None, :, None]) * \
+        left[None, None, :]
+    lat, lon, _ = enu_to_geodetic(off.reshape(-1, 3), lat0, lon0, 0.0)
+    lat_deg = np.degrees(lat).reshape(raid.count, len(pts))
+    lon_deg = np.degrees(lon).reshape(raid.count, len(pts))
+    lat_deg[:, -1], lon_deg[:, -1] = tlat, tlon
+    alt_msl = alt_m + ground_height_m(scenario, lat_deg, lon_deg) \
+        if raid.alt_ref == "agl" else np.full(lat_deg.shape, alt_m)
     routes = []
     for i in range(raid.count):
-        k = (i + 1) // 2 * (1 if i % 2 else -1)
-        off = enu + (k * raid.lateral_spacing) * taper[:, None] * left[None, :]
-        lat, lon, _ = enu_to_geodetic(off, lat0, lon0, 0.0)
-        lat_deg, lon_deg = np.degrees(lat), np.degrees(lon)
-        lat_deg[-1], lon_deg[-1] = tlat, tlon
-        alt_msl = alt_m + ground_height_m(scenario, lat_deg, lon_deg) \
-            if raid.alt_ref == "agl" else np.full(len(pts), alt_m)
         wps = [Waypoint(lat=float(a), lon=float(b), alt=float(h), speed=speed)
-               for a, b, h in zip(lat_deg, lon_deg, alt_msl, strict=True)]
-        wps[-1] = Waypoint(lat=tlat, lon=tlon, alt=float(alt_msl[-1]))
+               for a, b, h in zip(lat_deg[i, :-1], lon_deg[i, :-1], alt_msl[i, :-1], strict=True)]
+        wps.append(Waypoint(lat=tlat, lon=tlon, alt=float(alt_msl[i, -1])))
         routes.append(Route.model_construct(type=raid.type, start=raid.start + i * raid.spacing,
                                             waypoints=wps, target=raid.to,
                                             manoeuvre=raid.manoeuvre))

@@ -78,6 +78,11 @@ MAX_ROUNDS = 10_000  # assumed: rounds of one type a fire unit holds, or keeps i
 MIN_PERIOD_S = 0.1  # truth samples and fire-control cycles: 36,000 per simulated hour at most
 MAX_WEIGHT = 1e6  # a debrief score's weight or penalty: 1e308 gave a NaN score
 MAX_VALUE = 1e9  # an asset's relative value: 1e308 overflowed the sums of value lost
+# air vehicles and waypoints: memory and time grow linearly with both (bench/scale.py; the
+# measurements are in docs/scenario.md, "Bounds")
+MAX_AIR_VEHICLES = 100_000  # threats, friendlies and every raid's count, in all
+MAX_ROUTE_WAYPOINTS = 20_000  # one route's waypoints (a raid's: from, via and to)
+MAX_WAYPOINTS = 1_000_000  # all the scenario's routes' waypoints (a raid's: count × its own)
 
 
 def _period(v: float) -> float:
@@ -401,6 +406,8 @@ class Route(_Strict):
     def _waypoints(cls, v: list[Waypoint]) -> list[Waypoint]:
         if len(v) < 2:
             raise ValueError("a route needs at least two waypoints")
+        if len(v) > MAX_ROUTE_WAYPOINTS:
+            raise ValueError(f"at most {MAX_ROUTE_WAYPOINTS:,} waypoints in a route")
         return v
 
     @model_validator(mode="after")
@@ -445,6 +452,14 @@ class Raid(_Strict):
     def _non_negative(cls, v: float) -> float:
         if v < 0:
             raise ValueError("must not be negative (a raid cannot start in the past)")
+        return v
+
+    @field_validator("via")
+    @classmethod
+    def _via(cls, v: list[GeoPoint]) -> list[GeoPoint]:
+        if len(v) + 2 > MAX_ROUTE_WAYPOINTS:
+            raise ValueError(f"at most {MAX_ROUTE_WAYPOINTS - 2:,} turn points (a route of "
+                             f"at most {MAX_ROUTE_WAYPOINTS:,} waypoints)")
         return v
 
     _speed = field_validator("speed")(_check_speed)
@@ -686,6 +701,27 @@ class Scenario(_Strict):
                     f"names may use letters, digits, '_' and '-' only (got {k!r})")
         return v
 
+    def _sizes(self) -> None:
+        """At most ``MAX_AIR_VEHICLES`` air vehicles and ``MAX_WAYPOINTS`` waypoints in all,
+        refused at the route or raid whose own share takes the total over."""
+        n = w = 0
+        parts = [(f"threats.{k}", f"threats.{k}.waypoints", 1, len(r.waypoints))
+                 for k, r in self.threats.items()]
+        parts += [(f"raids.{k}.count",) * 2 + (r.count, r.count * (len(r.via) + 2))
+                  for k, r in self.raids.items()]
+        parts += [(f"friendlies.{k}", f"friendlies.{k}.waypoints", 1, len(r.waypoints))
+                  for k, r in self.friendlies.items()]
+        for where, where_w, dn, dw in parts:
+            n, w = n + dn, w + dw
+            if n > MAX_AIR_VEHICLES:
+                raise ValueError(f"@{where}: at most {MAX_AIR_VEHICLES:,} air vehicles in a "
+                                 f"scenario (threats, friendlies and raids' counts); this makes "
+                                 f"{n:,}")
+            if w > MAX_WAYPOINTS:
+                raise ValueError(f"@{where_w}: at most {MAX_WAYPOINTS:,} waypoints in a scenario's "
+                                 f"routes (a raid's: count × its from, via and to); this makes "
+                                 f"{w:,}")
+
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         targets = set(self.assets) | set(self.units)
@@ -714,6 +750,7 @@ class Scenario(_Strict):
                     where = "to" if k == len(pts) - 1 else f"via.{k - 1}"
                     raise ValueError(f"@raids.{name}.{where}: same place as the previous point "
                                      "of the axis; a raid must fly somewhere")
+        self._sizes()
         if not self.units:
             raise ValueError("@units: a scenario needs at least one fire unit")
         for i, ll in enumerate(self.c2.links_lost):

@@ -13,6 +13,17 @@ A live exercise's folder holds
   the event log's columns, a float that is NaN or infinite written as null). The same rows go
   to the server's clients.
 
+Appending (:meth:`Journal.append_command`, :meth:`Journal.append_events`): the two files are
+opened once and kept open (a process that runs out of file descriptors — a flood of
+connections — can still write its journal), every append is whole lines written with
+``os.write`` until every byte is out (then fsynced, for commands), and an append that fails
+(no space, EIO, a file too large, no descriptor to open the file with) is undone — the file is
+cut back to its length before it, and if even that fails the next append cuts it first — and
+raised as :class:`JournalWriteError`. A journal therefore only ever holds whole appends, in
+order, and a caller counts what it wrote (sequence numbers, events written) only once the append
+has returned. ``_os_open``, ``_os_write`` and ``_os_fsync`` are the system calls it uses (the
+seams where the tests inject faults).
+
 Reading (:func:`read_journal`): a last line without its newline was torn by a crash (a kill -9
 mid-write) and is left out — the command it held was never acknowledged, since a command is
 acknowledged only after its whole line is fsynced; :meth:`Journal.cut_torn_line` cuts it off
@@ -27,15 +38,17 @@ offline :func:`replay_journal` both go through it, and it reproduces the event l
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from skyshield.common.files import append_lines, atomic_write_text
+from skyshield.common.files import atomic_write_text
 from skyshield.engine.events import EventLog
 from skyshield.engine.scheduler import Priority
 from skyshield.scenario.schema import Scenario
@@ -43,8 +56,9 @@ from skyshield.sim.commands import ENGINE_COMMANDS, short
 from skyshield.sim.live_commands import live_simulation
 from skyshield.sim.run import Simulation
 
-__all__ = ["Journal", "JournalError", "comparable", "event_rows", "journal_end_s",
-           "read_journal", "read_meta", "replay", "replay_journal"]
+__all__ = ["Journal", "JournalError", "JournalWriteError", "comparable", "event_rows",
+           "failed_mark", "journal_end_s", "read_journal", "read_meta", "replay",
+           "replay_journal"]
 
 COMMANDS_FILE, EVENTS_FILE, META_FILE = "commands.jsonl", "events.jsonl", "live.json"
 
@@ -52,6 +66,31 @@ COMMANDS_FILE, EVENTS_FILE, META_FILE = "commands.jsonl", "events.jsonl", "live.
 class JournalError(ValueError):
     """A journal that cannot be resumed or replayed: a line in the middle is not what was
     written (the message names the file and line)."""
+
+
+class JournalWriteError(RuntimeError):
+    """An append the journal could not make (module docstring): the file is as it was before
+    it. ``errno`` is the system's error number; the message names the file and the error."""
+
+    def __init__(self, path: Path, exc: OSError):
+        self.errno = exc.errno
+        self.path = path
+        super().__init__(f"{path}: cannot write the journal: {exc.strerror or exc}")
+
+
+# the journal's system calls (module docstring): the seams where tests inject faults
+_os_open = os.open
+_os_write = os.write
+_os_fsync = os.fsync
+
+
+def _close_fds(fds: dict[Path, int]) -> None:
+    for fd in fds.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    fds.clear()
 
 
 def _line(record: dict[str, Any], sort_keys: bool = False) -> str:
@@ -80,6 +119,76 @@ class Journal:
         self.commands_path = self.folder / COMMANDS_FILE
         self.events_path = self.folder / EVENTS_FILE
         self.meta_path = self.folder / META_FILE
+        # each file open for appending (opened on its first append, kept open), its length
+        # after the last append that succeeded, and whether a failed one may have left more
+        self._fds: dict[Path, int] = {}
+        self._ends: dict[Path, int] = {}
+        self._dirty: set[Path] = set()
+        self._finalizer = weakref.finalize(self, _close_fds, self._fds)
+
+    def close(self) -> None:
+        """Close the files kept open for appending (the next append opens them again)."""
+        _close_fds(self._fds)
+        self._ends.clear()
+        self._dirty.clear()
+
+    def _fd(self, path: Path) -> int:
+        fd = self._fds.get(path)
+        if fd is None:
+            fd = _os_open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            self._fds[path] = fd
+            self._ends[path] = os.fstat(fd).st_size
+        return fd
+
+    def _append(self, path: Path, lines: list[str], sync: bool) -> None:
+        """Whole lines appended to ``path``, or nothing (module docstring)."""
+        data = "".join(line + "\n" for line in lines).encode("utf-8")
+        if not data:
+            return
+        try:
+            self._ready(path)
+            fd = self._fds[path]
+            view, done = memoryview(data), 0
+            while done < len(data):
+                n = _os_write(fd, view[done:])
+                if n <= 0:
+                    raise OSError(errno.EIO, "the write wrote nothing")
+                done += n
+            if sync:
+                _os_fsync(fd)
+        except OSError as exc:
+            self._undo(path)
+            raise JournalWriteError(path, exc) from exc
+        self._ends[path] += len(data)
+
+    def _ready(self, path: Path) -> None:
+        """Open ``path`` if need be and cut off what a failed append may have left."""
+        fd = self._fd(path)
+        if path in self._dirty:
+            os.ftruncate(fd, self._ends[path])
+            self._dirty.discard(path)
+
+    def _undo(self, path: Path) -> None:
+        """Cut ``path`` back to its length before a failed append (or mark it, to be cut
+        before the next one)."""
+        self._dirty.add(path)
+        fd = self._fds.get(path)
+        if fd is None:
+            return
+        try:
+            os.ftruncate(fd, self._ends[path])
+            self._dirty.discard(path)
+        except OSError:
+            pass
+
+    def ready(self) -> None:
+        """Both files open and whole (a failed append's leftovers cut off); raises
+        :class:`JournalWriteError` if that cannot be done now."""
+        for path in (self.commands_path, self.events_path):
+            try:
+                self._ready(path)
+            except OSError as exc:
+                raise JournalWriteError(path, exc) from exc
 
     def exists(self) -> bool:
         """Whether the folder holds a journal already (to be resumed, not overwritten)."""
@@ -90,27 +199,32 @@ class Journal:
             {"scenario": scenario, "seed": seed, "approval": approval}) + "\n")
 
     def append_command(self, seq: int, t_s: float, role: str, cmd: dict[str, Any]) -> None:
-        """One command's line, fsynced: once this returns the command may be acknowledged."""
-        append_lines(self.commands_path, [_line(
-            {"seq": seq, "t_s": t_s, "role": role, "cmd": cmd}, sort_keys=True)])
+        """One command's line, fsynced: once this returns the command may be acknowledged;
+        :class:`JournalWriteError` (and the file as it was) if it cannot be written."""
+        self._append(self.commands_path, [_line(
+            {"seq": seq, "t_s": t_s, "role": role, "cmd": cmd}, sort_keys=True)], sync=True)
 
     def append_failed(self, seq: int, t_s: float, error: str) -> None:
-        """The mark after command ``seq``, which raised once journaled."""
-        append_lines(self.commands_path, [_line(
-            {"failed": seq, "t_s": t_s, "error": error[:200]}, sort_keys=True)])
+        """The mark after command ``seq``, which raised once journaled
+        (:class:`JournalWriteError` if it cannot be written)."""
+        self._append(self.commands_path, [_line(failed_mark(seq, t_s, error), sort_keys=True)],
+                     sync=True)
 
     def append_events(self, rows: list[dict[str, Any]]) -> None:
-        """Events as they happen (:func:`event_rows`); not fsynced (a resume regenerates them)."""
-        append_lines(self.events_path, [_line(r) for r in rows], sync=False)
+        """Events as they happen (:func:`event_rows`), all or none (:class:`JournalWriteError`);
+        not fsynced (a resume regenerates them)."""
+        self._append(self.events_path, [_line(r) for r in rows], sync=False)
 
     def rewrite_events(self, rows: list[dict[str, Any]]) -> None:
         """The events file rewritten whole (never a partial line), as after a resume."""
+        self.close()  # the file kept open for appending is replaced: open the new one next
         atomic_write_text(self.events_path, "".join(_line(r) + "\n" for r in rows))
 
     def cut_torn_line(self) -> None:
         """Truncate a last command line torn by a crash, so that the next append starts a
         line of its own (else it would be glued to the torn one, and lost with it)."""
         path = self.commands_path
+        self.close()  # its length changes under the file kept open
         if not path.exists():
             return
         _, end = _read_jsonl(path)
@@ -126,6 +240,11 @@ class Journal:
         commands = _check_commands(self.commands_path, records)
         events, _ = _read_jsonl(self.events_path)
         return commands, events
+
+
+def failed_mark(seq: int, t_s: float, error: str) -> dict[str, Any]:
+    """The record that marks command ``seq`` failed (it raised once journaled)."""
+    return {"failed": seq, "t_s": t_s, "error": error[:200]}
 
 
 def _read_jsonl(path: Path) -> tuple[list[dict[str, Any]], int]:

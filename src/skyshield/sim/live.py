@@ -21,6 +21,20 @@ that raised unexpectedly once journaled (a bug, not a refusal) has its events ta
 ``{"failed": SEQ, ...}`` line after it: resuming and replaying skip it, so the journal still
 replays to its own events.
 
+A journal that cannot be written. The journal only ever says what happened: a sequence number
+is taken and an event counted as written only once its append has succeeded (``sim.journal``:
+an append that fails leaves the file as it was). When an append fails — no space, EIO, a file
+too large — the exercise is *held* (:attr:`LiveExercise.held` says why): the events of the tick
+that could not be written stay in the engine, unpublished, and the exercise's time stays at the
+last instant whose events are in the journal; nothing advances and every command is refused
+(:class:`JournalUnavailable`) until :meth:`LiveExercise.retry_journal` (the server calls it,
+backing off) writes them. Then the exercise goes on by itself, at the instant it was held —
+unless a controller had paused it, which a hold neither does nor undoes (the hold is not a
+command: it is not journaled, and after a crash the exercise resumes as the journal left it).
+A command whose own line cannot be written is refused and never carried out; a ``failed`` mark
+or the error pause that cannot be written is owed, and written first when the journal can be
+written again.
+
 Every command is first checked against its typed model (``sim.commands``: one pydantic model per
 command, discriminated on ``cmd``, shared with the server's REST and websocket handlers), then
 against the running exercise (``sim.live_commands.validate_command``), and carried out by
@@ -50,6 +64,7 @@ Engine commands (journaled, no effect on the simulation): ``speed`` {factor}, ``
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +75,7 @@ from skyshield.sim.commands import ENGINE_COMMANDS, SIM_COMMANDS, CommandError, 
 from skyshield.sim.journal import (
     Journal,
     JournalError,
+    JournalWriteError,
     comparable,
     event_rows,
     read_journal,
@@ -75,9 +91,15 @@ from skyshield.sim.live_commands import (
 )
 from skyshield.sim.run import SimOutput, Simulation
 
-__all__ = ["LiveExercise", "CommandError", "JournalError", "SIM_COMMANDS", "ENGINE_COMMANDS",
+__all__ = ["LiveExercise", "CommandError", "JournalError", "JournalUnavailable",
+           "JournalWriteError", "SIM_COMMANDS", "ENGINE_COMMANDS",
            "INJECT_MAX_DISTANCE_M", "apply_command", "replay_journal", "read_journal",
            "read_meta", "validate_command"]
+
+
+class JournalUnavailable(CommandError):
+    """A command refused because the journal cannot be written now (the exercise is held:
+    module docstring); the same command may be sent again later."""
 
 
 @dataclass
@@ -95,7 +117,11 @@ class LiveExercise:
     frozen: bool = False
     ended: bool = False
     seq: int = 0
-    _events_out: int = 0
+    held: str | None = None  # why the journal cannot be written (module docstring), or None
+    _events_out: int = 0  # events of the log written to the journal
+    _t_due: float = 0.0  # the instant reached whose events are not all written yet
+    # journal lines owed, each a write to make before anything else (module docstring)
+    _owed: list[Callable[[], None]] = field(default_factory=list, repr=False)
     sim: Simulation = field(init=False)
     journal: Journal = field(init=False, repr=False)
     # held by everything that reads or changes the exercise (commands, the clock, the
@@ -124,21 +150,47 @@ class LiveExercise:
             return self._advance(t_s)
 
     def _advance(self, t_s: float) -> list[dict[str, Any]]:
-        if self.ended:
+        if self.ended or self.held is not None:
             return []
         t_s = min(float(t_s), self.scenario.duration)
         if t_s > self.t:
             self.sim.step_until(t_s)
-            self.t = t_s
+        return self._flush(max(t_s, self.t))
+
+    def _flush(self, t_s: float) -> list[dict[str, Any]]:
+        """Write what the journal is owed and the events not yet written, the engine standing
+        at ``t_s``; the events, or none if the journal cannot be written (then the exercise is
+        held at the instant it had reached, and these events wait: module docstring)."""
+        self._t_due = max(self._t_due, t_s)
+        rows = event_rows(self.sim.log, self._events_out)
+        try:
+            while self._owed:
+                self._owed[0]()
+                self._owed.pop(0)
+            self.journal.append_events(rows)
+        except JournalWriteError as exc:
+            self.held = str(exc)
+            return []
+        self._events_out += len(rows)
+        self.held = None
+        self.t = self._t_due
         if self.sim.finished:
             self.ended = True
-        return self._flush()
-
-    def _flush(self) -> list[dict[str, Any]]:
-        rows = event_rows(self.sim.log, self._events_out)
-        self._events_out += len(rows)
-        self.journal.append_events(rows)
         return rows
+
+    def retry_journal(self) -> list[dict[str, Any]]:
+        """Try again to write what a held exercise owes its journal: the events it held back
+        (to be published), and the exercise goes on; none, and :attr:`held` still says why,
+        if the journal still cannot be written."""
+        with self.lock:
+            if self.held is None:
+                return []
+            try:
+                self.journal.ready()
+            except JournalWriteError as exc:
+                self.held = str(exc)
+                return []
+            return self._flush(self._t_due)
 
     # ------------------------------------------------------------------ commands
     def command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +204,8 @@ class LiveExercise:
     def _command(self, role: str, cmd: dict[str, Any]) -> dict[str, Any]:
         cmd = parse_command(cmd)  # the shape (sim.commands); CommandError naming the field
         kind = cmd["cmd"]
+        if self.held is not None:
+            raise self._unavailable()
         if self.ended:
             raise CommandError("the exercise has ended")
         if self.frozen and kind != "resume":
@@ -171,17 +225,30 @@ class LiveExercise:
             # a bug, not a refusal: the command's events are taken back and the journal says
             # it failed, so that resuming or replaying skips it (and gives these events)
             self.sim.log.truncate(n0)
-            self.journal.append_failed(self.seq, self.t, f"{type(exc).__name__}: {exc}")
+            seq, t, error = self.seq, self.t, f"{type(exc).__name__}: {exc}"
+            self._owe(lambda: self.journal.append_failed(seq, t, error))
             # what it half did may still be in the running exercise (the journal, and so a
             # resume, has a clean one): paused, journaled, for the controller to decide
             if not self.paused:
                 pause = {"cmd": "pause"}
-                self._journal("system:error", pause)
+
+                def journal_pause() -> None:
+                    self.journal.append_command(self.seq + 1, t, "system:error", pause)
+                    self.seq += 1
+
+                self._owe(journal_pause)
                 self._engine(pause)
             raise
-        if self.sim.finished:
-            self.ended = True
-        return {"seq": self.seq, "t_s": self.t, "events": self._flush()}
+        return {"seq": self.seq, "t_s": self.t, "events": self._flush(self.t)}
+
+    def _unavailable(self) -> JournalUnavailable:
+        return JournalUnavailable(f"the journal cannot be written ({self.held}): the exercise "
+                                  "is held until it can; send the command again later")
+
+    def _owe(self, write: Callable[[], None]) -> None:
+        """A journal line to write now, or (if it cannot be) before anything else later."""
+        self._owed.append(write)
+        self._flush(self.t)
 
     def _engine(self, c: dict[str, Any]) -> None:
         kind = c["cmd"]
@@ -195,8 +262,14 @@ class LiveExercise:
             self.paused = self.frozen = False
 
     def _journal(self, role: str, c: dict[str, Any]) -> None:
+        """The command's line, its sequence number taken once it is written; a line that
+        cannot be written holds the exercise and refuses the command."""
+        try:
+            self.journal.append_command(self.seq + 1, self.t, role, c)
+        except JournalWriteError as exc:
+            self.held = str(exc)
+            raise self._unavailable() from None
         self.seq += 1
-        self.journal.append_command(self.seq, self.t, role, c)
 
     def _resume(self) -> None:
         commands, events = self.journal.read()  # JournalError if corrupt in the middle
@@ -218,6 +291,7 @@ class LiveExercise:
         # journal's events file whole (so it never holds a partial line) and go on from here
         self.journal.rewrite_events(rows)
         self._events_out = len(rows)
+        self._t_due = self.t
         if self.sim.finished:
             self.ended = True
 

@@ -22,7 +22,6 @@ from skyshield.scenario.schema import Raid, Route, Scenario
 from skyshield.sim.commands import SIM_COMMANDS, CommandError, short
 from skyshield.sim.external import (
     EXTERNAL_ALT_M,
-    EXTERNAL_DR_STEPS_S,
     EXTERNAL_MAX_DISTANCE_M,
     EXTERNAL_MAX_SPEED_MPS,
     dead_reckoned,
@@ -289,21 +288,12 @@ def _external(sim: Simulation, t: float, c: dict[str, Any]) -> None:
         typ = external_type(c)
         # the catalogue type gives the signature; the motion is the other simulator's, so the
         # row is compiled from a nominal route and then given the dead-reckoned one
-        # (as many waypoints as any dead-reckoned route has, for the updates to come)
         nominal = _model(Route, {"type": typ, "start": t, "waypoints": [
-            {"lat": 0.01 * k, "lon": 0.0, "alt": 1000.0}
-            for k in range(len(EXTERNAL_DR_STEPS_S) + 2)]}, sim, "external")
+            {"lat": 0.01 * k, "lon": 0.0, "alt": 1000.0} for k in range(2)]}, sim, "external")
         new = compile_vehicles([(f"dis:{key}", str(c["force"]), nominal)], w.catalogue,
                                list(w.assets.name), list(w.units.name))
-        wp_t, wp_lat, wp_lon, wp_alt = wp
-        k = wp_t.size
-        new.wp_t_s[0, :] = np.inf
-        new.wp_t_s[0, :k], new.wp_lat_rad[0, :], new.wp_lon_rad[0, :] = wp_t, wp_lat[-1], \
-            wp_lon[-1]
-        new.wp_lat_rad[0, :k], new.wp_lon_rad[0, :k] = wp_lat, wp_lon
-        new.wp_alt_m[0, :] = wp_alt[-1]
-        new.wp_alt_m[0, :k] = wp_alt
-        new.t_start_s[0], new.t_end_s[0] = wp_t[0], wp_t[-1]
+        new.set_route(0, *wp)
+        new.t_start_s[0] = wp[0][0]
         i = int(sim.add_vehicles(t, new)[0])
         sim.external[key] = i
         sim.log.emit(t, "external_entity", truth_id=i, target=typ, info=key)

@@ -210,20 +210,20 @@ class Simulation:
 
     # ---------------------------------------------------------------- truth
     def on_spawn(self, t: float, i: int) -> None:
-        pos, _, _, _ = self.truth.state(t)
+        pos = self.truth.state_of(t, np.array([i]))[0][0]  # O(1): n spawns cost O(n)
         v = self.w.vehicles
         side = SIDES[v.side[i]]
-        self.log.emit(t, "spawn", truth_id=i, target=v.type[i], pos_m=pos[i], info=side,
+        self.log.emit(t, "spawn", truth_id=i, target=v.type[i], pos_m=pos, info=side,
                       tag=side)
 
     def on_route_end(self, t: float, i: int) -> None:
         """End of a route (``sim.effects``: a leak and its damage, or a route completed)."""
         if self.truth.gone(i) or t != self.w.vehicles.t_end_s[i]:
             return  # killed, removed, or re-routed since this end was scheduled (move_vehicle)
-        pos, vel, _, _ = self.truth.state(t)
-        self.recorder.fate(t, [i], pos[[i]], vel[[i]])
+        pos, vel, _ = self.truth.state_of(t, np.array([i]))  # O(1): n ends cost O(n)
+        self.recorder.fate(t, [i], pos, vel)
         self.truth.end(i)
-        self.log.extend(route_end_events(t, i, self.w, pos[i]))
+        self.log.extend(route_end_events(t, i, self.w, pos[0]))
 
     def on_sample(self, t: float, _payload: object) -> None:
         if t + self.sc.truth_interval <= self.sc.duration:

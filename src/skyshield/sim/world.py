@@ -29,7 +29,9 @@ __all__ = ["Vehicles", "Assets", "World", "compile_world", "CATEGORY_VULNERABILI
 
 @dataclass
 class Vehicles:
-    """Air vehicles (threats and friendlies), one row each; routes padded with +inf times."""
+    """Air vehicles (threats and friendlies), one row each; their routes ragged
+    (``engine.motion``): the waypoints of all routes one after the other in the flat ``wp_*``
+    arrays, vehicle ``i``'s at ``wp_start[i] : wp_start[i + 1]``."""
 
     name: list[str]
     type: list[str]
@@ -41,10 +43,11 @@ class Vehicles:
     warhead_damage: np.ndarray
     target_asset: np.ndarray  # -1 if none
     target_unit: np.ndarray  # -1 if none
-    wp_t_s: np.ndarray
-    wp_lat_rad: np.ndarray
-    wp_lon_rad: np.ndarray
-    wp_alt_m: np.ndarray
+    wp_t_s: np.ndarray  # (W,) all routes' waypoints, route after route
+    wp_lat_rad: np.ndarray  # (W,)
+    wp_lon_rad: np.ndarray  # (W,)
+    wp_alt_m: np.ndarray  # (W,)
+    wp_start: np.ndarray  # (n + 1,) int: first waypoint of each route, then W
     t_start_s: np.ndarray
     t_end_s: np.ndarray
     jammer_power_w: np.ndarray  # 0 for non-jammers
@@ -60,6 +63,26 @@ class Vehicles:
 
     def __len__(self) -> int:
         return len(self.name)
+
+    def route(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Vehicle ``i``'s waypoints: times (s), latitudes, longitudes (rad), altitudes (m)."""
+        r = slice(int(self.wp_start[i]), int(self.wp_start[i + 1]))
+        return self.wp_t_s[r], self.wp_lat_rad[r], self.wp_lon_rad[r], self.wp_alt_m[r]
+
+    def set_route(self, i: int, wp_t_s: np.ndarray, wp_lat_rad: np.ndarray,
+                  wp_lon_rad: np.ndarray, wp_alt_m: np.ndarray) -> None:
+        """Give vehicle ``i`` these waypoints (at least two, times increasing) in place of its
+        own, and their end time; O(total waypoints)."""
+        a, b = int(self.wp_start[i]), int(self.wp_start[i + 1])
+        new = [np.asarray(x, dtype=float) for x in (wp_t_s, wp_lat_rad, wp_lon_rad, wp_alt_m)]
+        if new[0].size < 2 or any(x.shape != new[0].shape for x in new):
+            raise ValueError("a route is at least two waypoints, as many of each coordinate")
+        for name, x in zip(("wp_t_s", "wp_lat_rad", "wp_lon_rad", "wp_alt_m"), new, strict=True):
+            old = getattr(self, name)
+            setattr(self, name, np.concatenate([old[:a], x, old[b:]]))
+        self.wp_start = self.wp_start.copy()
+        self.wp_start[i + 1:] += new[0].size - (b - a)
+        self.t_end_s[i] = float(new[0][-1])
 
 
 # assumed: presented area (m²) of each category for a gun burst when the catalogue gives none —
@@ -168,19 +191,21 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
     """Air vehicles from (name, side, route) triples (``scenario.raids.all_routes``); the live
     exercise compiles injected threats with it too."""
     n = len(routes)
-    w = max((len(r.waypoints) for _, _, r in routes), default=2)
-    wp_t = np.full((n, w), np.inf)
-    wp_lat = np.zeros((n, w))
-    wp_lon = np.zeros((n, w))
-    wp_alt = np.zeros((n, w))
+    counts = np.array([len(r.waypoints) for _, _, r in routes], dtype=np.int64)
+    wp_start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=wp_start[1:])
+    wp_t = np.zeros(int(wp_start[-1]))
+    wp_lat = np.zeros(wp_t.size)
+    wp_lon = np.zeros(wp_t.size)
+    wp_alt = np.zeros(wp_t.size)
     rows: list[dict[str, Any]] = []
     for i, (name, side, r) in enumerate(routes):
         vt = cat.air_vehicles[r.type]
-        k = len(r.waypoints)
-        wp_t[i, :k] = route_times(r, vt.cruise_speed_mps.value, vt.max_speed_mps.value)
-        wp_lat[i, :k] = np.radians([p.lat for p in r.waypoints])
-        wp_lon[i, :k] = np.radians([p.lon for p in r.waypoints])
-        wp_alt[i, :k] = [p.alt for p in r.waypoints]
+        k = slice(int(wp_start[i]), int(wp_start[i + 1]))
+        wp_t[k] = route_times(r, vt.cruise_speed_mps.value, vt.max_speed_mps.value)
+        wp_lat[k] = np.radians([p.lat for p in r.waypoints])
+        wp_lon[k] = np.radians([p.lon for p in r.waypoints])
+        wp_alt[k] = [p.alt for p in r.waypoints]
         jam = vt.jammer
         rows.append({
             "name": name, "type": r.type, "side": SIDES.index(side),
@@ -197,15 +222,14 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
             **_manoeuvre(r.manoeuvre),
         })
     vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
-    t_end = np.array([wp_t[i, np.isfinite(wp_t[i])].max() for i in range(n)]) if n else \
-        np.zeros(0)
+    t_end = np.maximum.reduceat(wp_t, wp_start[:-1]) if n else np.zeros(0)
     vehicles = Vehicles(
         name=[r["name"] for r in rows], type=[r["type"] for r in rows],
         side=vc("side", np.int64), category=vc("category", np.int64), rcs_m2=vc("rcs"),
         swerling=vc("sw", np.int64), iff_reply_probability=vc("iff"),
         warhead_damage=vc("dmg"), target_asset=vc("ta", np.int64),
         target_unit=vc("tu", np.int64), wp_t_s=wp_t, wp_lat_rad=wp_lat, wp_lon_rad=wp_lon,
-        wp_alt_m=wp_alt, t_start_s=wp_t[:, 0].copy(), t_end_s=t_end,
+        wp_alt_m=wp_alt, wp_start=wp_start, t_start_s=wp_t[wp_start[:-1]], t_end_s=t_end,
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
         alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
         man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"), jam_from_s=vc("jf"),
@@ -214,18 +238,12 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
 
 
 def concat_vehicles(a: Vehicles, b: Vehicles) -> Vehicles:
-    """``a`` then ``b``, the waypoint arrays padded to the wider (+inf times)."""
-    w = max(a.wp_t_s.shape[1], b.wp_t_s.shape[1])
-
-    def pad(x: np.ndarray, fill: float) -> np.ndarray:
-        return np.pad(x, ((0, 0), (0, w - x.shape[1])), constant_values=fill)
-
+    """``a`` then ``b`` (their waypoints one after the other)."""
     out: dict[str, Any] = {}
     for f in fields(Vehicles):
         x, y = getattr(a, f.name), getattr(b, f.name)
-        if f.name.startswith("wp_"):
-            fill = np.inf if f.name == "wp_t_s" else 0.0
-            out[f.name] = np.vstack([pad(x, fill), pad(y, fill)])
+        if f.name == "wp_start":
+            out[f.name] = np.concatenate([x, y[1:] + x[-1]])
         elif isinstance(x, list):
             out[f.name] = x + y
         elif x is None or y is None:

@@ -323,8 +323,8 @@ class DISBridge:
 
     def _expire(self) -> None:
         """External entities not heard for ``DIS_TIMEOUT_S`` of wall time leave (journaled);
-        not while frozen (the exercise takes no command), at once after."""
-        if not self._heard or self.ex.frozen or self.ex.ended:
+        not while frozen or held (the exercise takes no command), at once after."""
+        if not self._heard or self.ex.frozen or self.ex.ended or self.ex.held is not None:
             return
         now = self.clock()
         for eid in [e for e, t0 in self._heard.items() if now - t0 > DIS_TIMEOUT_S]:

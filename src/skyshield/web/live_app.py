@@ -38,9 +38,16 @@ from fastapi.staticfiles import StaticFiles
 
 from skyshield.scenario.schema import Scenario
 from skyshield.sim.commands import Command, CommandError, dump, message, short
-from skyshield.sim.live import INJECT_MAX_DISTANCE_M, LiveExercise
+from skyshield.sim.live import INJECT_MAX_DISTANCE_M, JournalUnavailable, LiveExercise
 from skyshield.web.clients import Client, pump
-from skyshield.web.guard import PostGuard, bearer_token
+from skyshield.web.guard import (
+    BACKLOG,
+    AcceptErrorLog,
+    ConnectionGuard,
+    PostGuard,
+    bearer_token,
+    guarded_protocol,
+)
 from skyshield.web.ports import probe_tcp_port
 from skyshield.web.replay import STATIC_DIR
 from skyshield.web.roles import Roles
@@ -113,14 +120,20 @@ class _DISProtocol(asyncio.DatagramProtocol):
         self.server.receive_dis(data)
 
 
-def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> Any:
-    """The FastAPI application of a live exercise (module docstring)."""
+def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None,
+             guard: ConnectionGuard | None = None) -> Any:
+    """The FastAPI application of a live exercise (module docstring); ``guard``: the
+    connections' guard it is served behind (:func:`uvicorn_config`), for ``/api/stats``."""
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
+        loop = asyncio.get_running_loop()
+        # a failed accept() (no file descriptor left) is logged once a minute, not once per
+        # attempt with its traceback (issue 20: 286,718 tracebacks, 109 MB in 40 s)
+        previous = loop.get_exception_handler()
+        loop.set_exception_handler(AcceptErrorLog(previous))
         server.open_dis()
         transport = None
         if dis_listen is not None:
-            loop = asyncio.get_running_loop()
             transport, _ = await loop.create_datagram_endpoint(
                 lambda: _DISProtocol(server), local_addr=dis_listen)
         task = asyncio.create_task(server.run_clock())
@@ -131,6 +144,9 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
             await task
         if transport is not None:
             transport.close()
+        # a held exercise's journal gets a last try: what it holds back goes in if it can
+        server.ex.retry_journal()
+        loop.set_exception_handler(previous)
 
     # the OpenAPI document is served only with a token (below); no /docs (it would need
     # Swagger UI from a CDN, and the server works offline)
@@ -181,10 +197,15 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
     async def stats(role: str = Depends(role_of)) -> dict[str, Any]:
         with server.ex.lock:
             return {**server.stats, "clients": len(server.clients), "t_s": server.ex.t,
-                    "clock_last_error": server.clock_last_error}
+                    "clock_last_error": server.clock_last_error,
+                    "journal": server.journal_status(),
+                    **({"connections": guard.stats()} if guard is not None else {})}
 
-    @app.post("/api/command", responses={400: {"description": "refused, with the reason"},
-                                         403: {"description": "not this role's to send"}})
+    @app.post("/api/command", responses={
+        400: {"description": "refused, with the reason"},
+        403: {"description": "not this role's to send"},
+        503: {"description": "the journal cannot be written now: the exercise is held; "
+                             "send it again later"}})
     async def command(body: Annotated[Command, Body()],
                 role: str = Depends(role_of)) -> dict[str, Any]:
         """A command (``sim.commands``): its journal sequence number and simulated time."""
@@ -192,6 +213,8 @@ def live_app(server: LiveServer, dis_listen: tuple[str, int] | None = None) -> A
             return server.command(role, dump(body))
         except PermissionError as exc:
             raise HTTPException(403, str(exc)) from None
+        except JournalUnavailable as exc:
+            raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
         except CommandError as exc:
             raise HTTPException(400, str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - a user's command never gets a 500
@@ -264,8 +287,28 @@ def serve_live(scenario: Scenario, folder: Path, host: str = "127.0.0.1", port: 
             announce(f"  {r:24s} {t}")
     roles.save(tok_path)
     server = LiveServer(ex, roles, dis_target, dis_exercise=dis_exercise)
-    app = live_app(server, listen)
+    guard = ConnectionGuard.for_this_process()
+    app = live_app(server, listen, guard)
     announce(f"live exercise {scenario.name}: http://{host}:{port}/  (Ctrl-C to stop; "
              f"--resume {folder} continues it)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    userver = uvicorn.Server(uvicorn_config(app, host, port, guard))
+    try:  # as uvicorn.run does: Ctrl-C (re-raised by uvicorn once it has shut down) stops it
+        userver.run()
+    except KeyboardInterrupt:
+        pass
+    if not userver.started:
+        raise SystemExit(3)  # uvicorn logged why (as uvicorn.run exits)
     return ex
+
+
+def uvicorn_config(app: Any, host: str, port: int, guard: ConnectionGuard) -> Any:
+    """uvicorn's configuration for a live exercise: every connection admitted by ``guard``
+    (``web.guard.ConnectionGuard``: at most so many open, in total and per client address),
+    at most ``BACKLOG`` accepted in one go, and a 503 past the guard's total in requests in
+    progress."""
+    import uvicorn
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning",
+                          http=guarded_protocol(AutoHTTPProtocol, guard), backlog=BACKLOG,
+                          limit_concurrency=guard.max_total + 16)

@@ -15,6 +15,16 @@ the server log, it is counted (``clock_errors`` and ``clock_last_error`` in ``/a
 ``clock_errors`` in the controller's frames), the controllers get an error message, and the
 clock goes on; after ``CLOCK_MAX_ERRORS_IN_ROW`` failed ticks in a row the exercise is paused
 (journaled, by ``system:clock``) for a controller to resume or end it.
+
+A journal that cannot be written (``sim.live``: a full disk, EIO ...) holds the exercise: the
+tick's events are not published, time stands still, commands are refused (REST 503). The clock
+tries again after ``JOURNAL_RETRY_S``, doubling the wait up to ``JOURNAL_RETRY_MAX_S``; when a
+retry succeeds the held-back events are published and the exercise goes on by itself (a
+controller's pause, if any, stays). The server log gets one line when the hold begins and one
+when it ends (never one per retry); the controllers get the same two messages, every frame says
+``held`` (the controllers' also ``journal_error``: why), and ``/api/stats`` has ``journal``
+(null, or the error, the instant held at and the retries so far) and the counts
+``journal_holds`` and ``journal_retries``.
 """
 
 from __future__ import annotations
@@ -34,7 +44,8 @@ from skyshield.web.dis_bridge import DISBridge
 from skyshield.web.pictures import Pictures
 from skyshield.web.roles import Roles, may
 
-__all__ = ["CLOCK_MAX_ERRORS_IN_ROW", "FRAME_S", "MAX_TICK_WALL_S", "TICK_S", "LiveServer"]
+__all__ = ["CLOCK_MAX_ERRORS_IN_ROW", "FRAME_S", "JOURNAL_RETRY_MAX_S", "JOURNAL_RETRY_S",
+           "MAX_TICK_WALL_S", "TICK_S", "LiveServer"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,11 @@ CLOCK_MAX_ERRORS_IN_ROW = 10  # failed ticks in a row before the exercise is pau
 # the exercise falls behind the wall clock rather than jump minutes at a high speed factor
 # (which would stall the loop again)
 MAX_TICK_WALL_S = 1.0
+# a held exercise's journal is tried again after this wall time, doubled after every failed
+# retry up to the maximum (a full disk is not freed in a millisecond; a freed one is found
+# within seconds)
+JOURNAL_RETRY_S = 0.2
+JOURNAL_RETRY_MAX_S = 5.0
 
 
 @dataclass
@@ -62,9 +78,16 @@ class LiveServer:
         "dis_dropped": 0, "dis_errors": 0, "dis_throttled": 0, "dis_refused": 0,
         "dis_other_exercise": 0, "dis_removed": 0, "dis_unnumbered": 0, "dis_send_errors": 0,
         "commands": 0, "commands_refused": 0, "command_errors": 0, "clock_errors": 0,
-        "clients_overflowed": 0, "dis_reserved_id": 0})
+        "clients_overflowed": 0, "dis_reserved_id": 0, "journal_holds": 0,
+        "journal_retries": 0})
     clock_errors_in_row: int = 0
     clock_last_error: str | None = None
+    # the hold the clients were last told of (None: not held), its start (simulated and wall
+    # time), the retries so far and when the next one is due (wall time)
+    journal_held: str | None = None
+    _held_at: tuple[float, float] = (0.0, 0.0)
+    _held_retries: int = 0
+    _retry_at: float = 0.0
     pictures: Pictures = field(init=False, repr=False)
     dis: DISBridge = field(init=False, repr=False)
     _running: bool = True
@@ -81,7 +104,20 @@ class LiveServer:
 
     def frame(self, role: str) -> dict[str, Any]:
         with self.ex.lock:
-            return self.pictures.frame(role, self.stats["clock_errors"])
+            out = self.pictures.frame(role, self.stats["clock_errors"])
+            out["held"] = self.ex.held is not None
+            if role == "controller":
+                out["journal_error"] = self.ex.held
+            return out
+
+    def journal_status(self) -> dict[str, Any] | None:
+        """``/api/stats``'s ``journal``: None, or why the exercise is held, since when and the
+        retries so far."""
+        with self.ex.lock:
+            if self.ex.held is None:
+                return None
+            return {"error": self.ex.held, "held_at_t_s": self._held_at[0],
+                    "retries": self._held_retries}
 
     def events_for(self, role: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The events ``role`` may see (``web.pictures.Pictures.events_for``)."""
@@ -150,9 +186,11 @@ class LiveServer:
             res = self.ex.command(role, cmd)
         except CommandError:
             self.stats["commands_refused"] += 1
+            self._journal_news()
             raise
         self.stats["commands"] += 1
         self.publish(res["events"])
+        self._journal_news()
         return {"seq": res["seq"], "t_s": res["t_s"]}
 
     # ---------------------------------------------------------------- the clock
@@ -185,9 +223,54 @@ class LiveServer:
 
     def _tick(self, dt_wall_s: float) -> None:
         ex = self.ex
-        if not ex.paused and not ex.ended:
+        if ex.held is not None:
+            self._retry_journal()
+        elif not ex.paused and not ex.ended:
             self.publish(ex.advance(ex.t + dt_wall_s * ex.speed))
+        self._journal_news()
         self.dis.tick()  # paused or not: the DIS heartbeat runs on the wall clock
+
+    # ---------------------------------------------------------------- a journal that fails
+    def _retry_journal(self) -> None:
+        """Try the held exercise's journal again if the back-off says so (module docstring)."""
+        now = self.clock()
+        if now < self._retry_at:
+            return
+        self.publish(self.ex.retry_journal())
+        if self.ex.held is not None:
+            self._held_retries += 1
+            self.stats["journal_retries"] += 1
+            self._retry_at = now + min(JOURNAL_RETRY_MAX_S,
+                                       JOURNAL_RETRY_S * 2.0 ** self._held_retries)
+
+    def _journal_news(self) -> None:
+        """Tell the log and the controllers, once, that the exercise is held (the journal
+        cannot be written) or goes on again."""
+        held, ex = self.ex.held, self.ex
+        if (held is None) == (self.journal_held is None):
+            self.journal_held = held  # the reason may have changed: not news
+            return
+        now = self.clock()
+        if held is not None:
+            self.stats["journal_holds"] += 1
+            self._held_at, self._held_retries = (ex.t, now), 0
+            self._retry_at = now + JOURNAL_RETRY_S
+            detail = (f"the journal cannot be written ({held}): the exercise is held at "
+                      f"T+{ex.t:.1f} s and commands are refused; retrying, it goes on by itself "
+                      "once the journal can be written")
+            log.error("%s", detail)
+        else:
+            detail = (f"the journal is written again after {self._held_retries} retries "
+                      f"({now - self._held_at[1]:.1f} s): the exercise goes on from "
+                      f"T+{ex.t:.1f} s" + (" (paused, as a controller left it)"
+                                            if ex.paused else ""))
+            log.warning("%s", detail)
+        self.journal_held = held
+        text = json.dumps({"type": "error" if held is not None else "notice",
+                           "detail": detail, "journal": "held" if held is not None else "ok"})
+        for c in list(self.clients):
+            if c.role == "controller":
+                put(c, text, self.stats)
 
     def _clock_failed(self, exc: Exception) -> None:
         """A failed tick: the traceback to the server log, the count and the last error to

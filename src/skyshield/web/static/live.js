@@ -83,7 +83,7 @@ function show(frame) {
     else m.setLatLng([v.lat, v.lon]);
   }
   for (const [k, m] of drawn) if (!live.has(k)) { map.removeLayer(m); drawn.delete(k); }
-  $("clock").replaceChildren(`T+${fmt(frame.t)}`, el("small", `${frame.paused ? (frame.frozen ? "frozen" : "paused") : `${frame.speed}× real time`}${frame.ended ? " — ended" : ""}`));
+  $("clock").replaceChildren(`T+${fmt(frame.t)}`, el("small", `${frame.held ? "held: the journal cannot be written" : frame.paused ? (frame.frozen ? "frozen" : "paused") : `${frame.speed}× real time`}${frame.ended ? " — ended" : ""}`));
   renderApprovals(frame.approvals || [], frame.t);
   renderPlanned(frame.planned || []);
 }
@@ -165,7 +165,7 @@ async function main() {
     const msg = JSON.parse(m.data);
     if (msg.type === "frame") { state.frames += 1; state.last = msg; show(msg); readyResolve(true); }
     else if (msg.type === "events") addEvents(msg.events);
-    else if (msg.type === "error") $("msg").textContent = msg.detail;
+    else if (msg.type === "error" || msg.type === "notice") $("msg").textContent = msg.detail;
   };
   ws.onclose = () => { $("msg").textContent = "connection closed"; };
 }

@@ -1,0 +1,419 @@
+"""Lower bounds and exact modes of the static weapon-target assignment (see the package
+docstring): the continuous relaxation, the Lagrangian bound, the Lagrangian/column-generation
+bound with exact target subproblems and reduced-cost column enumeration, and the
+outer-approximation MILP."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, csr_matrix, vstack
+
+from skyshield.c2.wta.search import _exchange_graph, _State
+
+
+def _relaxed(V: np.ndarray, a: np.ndarray, r: np.ndarray, owner: np.ndarray,
+             iters: int = 100) -> np.ndarray:
+    """Rounded continuous relaxation: Frank–Wolfe on the convex relaxation from each weapon at
+    its best target, then each weapon's rounds to its largest fractional shares (first round to
+    the largest, further rounds only to shares above one half, else again the largest)."""
+    n, m = a.shape
+    x0 = np.zeros((n, m))
+    x0[np.arange(n), np.argmax(a * V[None, :], axis=1)] = r
+    x, _ = _frank_wolfe(V, a, r, x0, iters, np.inf)
+    tgt = np.empty(owner.size, dtype=np.int64)
+    order = np.argsort(-x, axis=1)
+    pos = 0
+    for i in range(n):
+        for c in range(int(r[i])):
+            j = order[i, c] if c < m and x[i, order[i, c]] > 0.5 else order[i, 0]
+            tgt[pos] = j if c else order[i, 0]
+            pos += 1
+    return tgt
+
+
+
+def _frank_wolfe(V: np.ndarray, a: np.ndarray, r: np.ndarray, x0: np.ndarray, iters: int,
+                 deadline: float, cost: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Frank–Wolfe on the continuous relaxation from ``x0`` (exact line search by a few Newton
+    steps). Returns the last iterate and the best lower bound f(x) + min_s ∇f(x)·(s − x) seen
+    (valid at every iterate: f is convex and s ranges over the feasible polytope). With firing
+    costs ``cost`` (n,) f gains Σ_ij c_i x_ij and a weapon's rounds go nowhere when every
+    direction costs more than it saves (the polytope is Σ_j x_ij ≤ r_i)."""
+    x = x0.astype(float)
+    best = -np.inf
+    rows = np.arange(a.shape[0])
+    for it in range(iters):
+        e = V * np.exp(-(a * x).sum(axis=0))  # V_j e^(−y_j)
+        g = -a * e[None, :]  # ∂f/∂x_ij
+        if cost is not None:
+            g = g + cost[:, None]
+        jmin = np.argmin(g, axis=1)
+        gmin = g[rows, jmin] if cost is None else np.minimum(g[rows, jmin], 0.0)
+        fx = float(e.sum()) + (0.0 if cost is None else float(cost @ x.sum(axis=1)))
+        best = max(best, fx + float(r @ gmin) - float((g * x).sum()))
+        if time.perf_counter() > deadline:
+            break
+        d = -x
+        if cost is None:
+            d[rows, jmin] += r
+        else:
+            d[rows, jmin] += np.where(gmin < 0, r, 0)
+        ad = (a * d).sum(axis=0)
+        cd = 0.0 if cost is None else float(cost @ d.sum(axis=1))
+        gam = 2.0 / (it + 2.0)
+        for _ in range(6):
+            ee = e * np.exp(-gam * ad)
+            d2 = float((ee * ad * ad).sum())
+            if d2 <= 0:
+                break
+            gam = min(1.0, max(0.0, gam + (float((ee * ad).sum()) - cd) / d2))
+        x += gam * d
+    return x, best
+
+
+def _target_bounds(V: np.ndarray, q: np.ndarray, lam: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Lower bounds of the Lagrangian target subproblems h_j = min_S V_j Π_{k∈S} q_kj + Σ_{k∈S} λ_k
+    over sets S of items (weapon rounds) with survival factors ``q`` (K, m) and prices ``lam``
+    (K,); and, as a subgradient, how often each item is in the minimising set.
+
+    Exact over sets of up to two items; larger sets are bounded by V_j·(product of the k smallest
+    q) + (sum of the k smallest λ), which under-estimates every set of size k. Only items with
+    λ_k < V_j·p_kj can belong to a minimising set (dropping any other never raises the value), so
+    both the pairs and the size-k bounds range over those; pairs are searched only among the items
+    that could still beat the best single item."""
+    K, m = q.shape
+    cols = np.arange(m)
+    single = V[None, :] * q + lam[:, None]
+    i1 = np.argmin(single, axis=0)
+    h = np.minimum(V, single[i1, cols])
+    pick = np.where(single[i1, cols] < V, i1, -1)
+    chosen = np.bincount(pick[pick >= 0], minlength=K).astype(float)
+    prof = lam[:, None] < V[None, :] * (1.0 - q)
+    npf = prof.sum(axis=0)
+    need = np.flatnonzero(npf >= 2)
+    if need.size == 0:
+        return h, chosen
+    qp = np.where(prof[:, need], q[:, need], 1.0)
+    lp = np.where(prof[:, need], lam[:, None], np.inf)
+    q2 = np.partition(qp, 1, axis=0)[:2]
+    l2 = np.partition(lp, 1, axis=0)[:2]
+    lb2 = V[need] * q2[0] * q2[1] + l2[0] + l2[1]  # no pair does better
+    js = need[lb2 < h[need]]
+    # an item of a pair {u, v} better than h_j has V q_u q_v + λ_u + λ_v < h_j, so with the
+    # partner's q and λ at their smallest: V q_u q_min + λ_u + λ_min < h_j
+    qmin = np.where(prof[:, js], q[:, js], 1.0).min(axis=0)
+    lmin = np.where(prof[:, js], lam[:, None], np.inf).min(axis=0)
+    cand = prof[:, js] & (V[js] * q[:, js] * qmin + lam[:, None] + lmin < h[js])
+    ncand = cand.sum(axis=0)
+    js, cand, ncand = js[ncand >= 2], cand[:, ncand >= 2], ncand[ncand >= 2]
+    T = int(ncand.max()) if js.size else 0
+    step = max(1, 4_000_000 // max(T * T, 1))
+    for s in range(0, js.size, step):  # exact pairs, a block of targets at a time
+        jb = js[s:s + step]
+        items = np.argsort(~cand[:, s:s + step], axis=0, kind="stable")[:T]  # candidates first
+        real = np.arange(T)[:, None] < ncand[s:s + step][None, :]
+        qj = np.where(real, q[items, jb[None, :]], 1.0)
+        lj = np.where(real, lam[items], np.inf)
+        P = V[jb] * qj[:, None, :] * qj[None, :, :] + lj[:, None, :] + lj[None, :, :]
+        P[np.arange(T), np.arange(T), :] = np.inf
+        flat = np.argmin(P.reshape(T * T, -1), axis=0)
+        u, v = np.divmod(flat, T)
+        cb = np.arange(jb.size)
+        pv = P[u, v, cb]
+        better = pv < h[jb]
+        old = pick[jb[better]]
+        np.subtract.at(chosen, old[old >= 0], 1.0)
+        np.add.at(chosen, items[u[better], cb[better]], 1.0)
+        np.add.at(chosen, items[v[better], cb[better]], 1.0)
+        h[jb] = np.minimum(h[jb], pv)
+    # sets of k ≥ 3 items: at least the k smallest prices, so only where three undercut h_j
+    # is the size-k bound V_j·(k smallest q multiplied) + (k smallest λ summed) worth forming
+    big = need[npf[need] >= 3]
+    if big.size == 0:
+        return h, chosen
+    l3 = np.partition(np.where(prof[:, big], lam[:, None], np.inf), 2, axis=0)[:3].sum(axis=0)
+    big = big[l3 < h[big]]
+    if big.size:
+        kmax = int(npf[big].max())
+        qs = np.sort(np.where(prof[:, big], q[:, big], 1.0), axis=0)[:kmax]
+        ls = np.sort(np.where(prof[:, big], lam[:, None], np.inf), axis=0)[:kmax]
+        size_lb = V[big][None, :] * np.cumprod(qs, axis=0) + np.cumsum(ls, axis=0)
+        size_lb[np.arange(kmax)[:, None] >= npf[big][None, :]] = np.inf
+        h[big] = np.minimum(h[big], size_lb[2:].min(axis=0))
+    return h, chosen
+
+
+def _lagrangian_bound(st: _State, r: np.ndarray, iters: int, deadline: float, tol: float,
+                      cost: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Lower bound by relaxing the weapon constraints Σ_j x_ij ≤ r_i with prices λ_i ≥ 0:
+    L(λ) = Σ_j h_j(λ + c) − Σ_i λ_i r_i ≤ f(x) for every feasible x, whatever λ (weak duality;
+    a round of weapon i costs its price λ_i plus its firing cost c_i in the target subproblems,
+    which keeps the bound valid for the objective with costs, the held rounds being the slack of
+    the relaxed constraints), and the integer target subproblems h_j keep it far above the
+    continuous relaxation. The prices start from the incumbent: each round's marginal value net
+    of its cost, lowered by Bellman–Ford until no round of another weapon would replace it more
+    cheaply (potentials on the exchange graph, the dual of a linear assignment) and raised to
+    what it would gain at another target; then projected subgradient steps with Polyak's step
+    towards f(incumbent). For Ahuja-type instances the start alone usually certifies the
+    optimum. Returns the best bound and its prices. With costs the state's last column is hold
+    (no target: it never enters the subproblems)."""
+    V, q, owner, f = st.V, st.q, st.owner, st.f
+    n = r.size
+    C, out, inn = _exchange_graph(st)
+    lk = out.copy()
+    if cost is not None:
+        V, q, inn = V[:-1], q[:, :-1], inn[:, :-1]
+        lk -= st.cw[owner, st.tgt]  # type: ignore[index]
+    for _ in range(owner.size):
+        new = np.minimum(lk, (lk[:, None] + C).min(axis=0))
+        if np.array_equal(new, lk) or time.perf_counter() > deadline:
+            break
+        lk = new
+    lk = np.maximum(lk, np.maximum(0.0, (-inn).max(axis=1)))
+    lam = np.full(n, np.inf)
+    np.minimum.at(lam, owner, lk)
+    lam[~np.isfinite(lam)] = 0.0
+    qk = q[owner]
+    ck = 0.0 if cost is None else cost[owner]
+    best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
+    for _ in range(iters + 1):
+        h, chosen = _target_bounds(V, qk, lam[owner] + ck)
+        L = float(h.sum() - lam @ r)
+        if L > best:
+            best, best_lam, stall = L, lam, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                theta, stall = theta / 2, 0
+        if f - best <= tol * max(f, 1e-12) or time.perf_counter() > deadline:
+            break
+        g = np.bincount(owner, weights=chosen, minlength=n) - r
+        g[(lam <= 0) & (g < 0)] = 0.0
+        gg = float(g @ g)
+        if gg == 0.0:
+            break
+        lam = np.maximum(0.0, lam + theta * (f - L) / gg * g)
+    return best, best_lam
+
+
+def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_best: float,
+             lb: float, deadline: float, tol: float, cost: np.ndarray | None = None
+             ) -> tuple[np.ndarray, float, float, bool]:
+    """Outer approximation by tangent cuts, HiGHS MILP per round of cuts; firing costs
+    ``cost`` (n,) enter the MILP's objective as the linear term Σ_ij c_i x_ij."""
+    n, m = a.shape
+    nx = n * m
+    # variables: x (n·m, integer in [0, r_i]) then z (m, continuous ≥ 0)
+    cx = np.zeros(nx) if cost is None else np.repeat(np.asarray(cost, dtype=float), m)
+    c = np.concatenate([cx, np.ones(m)])
+    integrality = np.concatenate([np.ones(nx), np.zeros(m)])
+    ub = np.concatenate([np.repeat(r, m).astype(float), V])
+    bounds = Bounds(np.zeros(nx + m), ub)
+    rows = np.repeat(np.arange(n), m)
+    cap = LinearConstraint(csr_matrix(coo_matrix((np.ones(nx), (rows, np.arange(nx))),
+                                                 shape=(n, nx + m))), -np.inf, r)
+    cut_blocks: list[csr_matrix] = []
+    cut_lb: list[np.ndarray] = []
+
+    def add_cuts(y: np.ndarray, js: np.ndarray) -> None:
+        # z_j ≥ V e^(−t)(1 + t − y_j)  ⇔  z_j + V e^(−t) Σ_i a_ij x_ij ≥ V e^(−t)(1 + t)
+        if js.size == 0:
+            return
+        t = y[js]
+        w = V[js] * np.exp(-t)
+        ii, jj = np.meshgrid(np.arange(n), js, indexing="xy")  # (len(js), n)
+        cols = (ii * m + jj).ravel()
+        vals = (w[:, None] * a[:, js].T).ravel()
+        rr = np.repeat(np.arange(js.size), n)
+        block = coo_matrix((np.concatenate([vals, np.ones(js.size)]),
+                            (np.concatenate([rr, np.arange(js.size)]),
+                             np.concatenate([cols, nx + js]))), shape=(js.size, nx + m))
+        cut_blocks.append(block.tocsr())
+        cut_lb.append(w * (1 + t))
+
+    y0 = (a * x_best).sum(axis=0)
+    add_cuts(y0, np.arange(m))
+    for t in (0.0, 1.0, 2.0, 3.0):
+        add_cuts(np.full(m, t), np.arange(m))
+    proven = False
+    prev_lb: float | None = None
+    while True:
+        left = deadline - time.perf_counter()
+        if left <= 0.05:
+            break
+        A = vstack(cut_blocks).tocsr()
+        res = milp(c, integrality=integrality, bounds=bounds,
+                   constraints=[cap, LinearConstraint(A, np.concatenate(cut_lb), np.inf)],
+                   options={"time_limit": left, "mip_rel_gap": tol / 4, "disp": False})
+        if res.x is None:
+            bound = getattr(res, "mip_dual_bound", None)
+            if bound is not None and np.isfinite(bound):
+                lb = max(lb, float(bound))
+            break
+        bound = getattr(res, "mip_dual_bound", None)
+        milp_lb = float(bound) if bound is not None and np.isfinite(bound) else float(res.fun)
+        if res.status != 0 and bound is None:
+            milp_lb = -np.inf
+        lb = max(lb, milp_lb)
+        x = np.rint(res.x[:nx]).reshape(n, m).astype(np.int64)
+        y = (a * x).sum(axis=0)
+        f = float((V * np.exp(-y)).sum()) + float(cx @ x.ravel())
+        improved = f < f_best
+        if improved:
+            f_best, x_best = f, x
+        if f_best - lb <= tol * max(f_best, 1e-12):
+            proven = res.status == 0 or f_best - lb <= 1e-9
+            break
+        z = res.x[nx:]
+        viol = np.flatnonzero(V * np.exp(-y) > z + 1e-9 * np.maximum(V, 1.0))
+        if viol.size == 0 or (prev_lb is not None and milp_lb <= prev_lb + 1e-12 * abs(milp_lb)
+                              and not improved):
+            break  # nothing left to cut, or no progress at the solver's own tolerances
+        prev_lb = milp_lb
+        add_cuts(y, viol)
+    return x_best, f_best, lb, proven
+
+
+
+
+def _column_costs(V: np.ndarray, a: np.ndarray, cost: np.ndarray, tj: np.ndarray,
+                  X: np.ndarray) -> np.ndarray:
+    """Cost of columns: target ``tj`` (s,) given the rounds ``X`` (s, T) of each type."""
+    return V[tj] * np.exp(-(X * a[:, tj].T).sum(axis=1)) + X @ cost
+
+
+def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj: np.ndarray,
+            X: np.ndarray, integral: bool, time_limit_s: float):
+    """The set-partitioning master over columns (target ``tj``, rounds ``X``): min Σ cost·y,
+    one column per target, Σ rounds ≤ counts; its LP (prices) or, ``integral``, its MILP."""
+    m, T, s = V.size, cnt.size, tj.size
+    A_eq = csr_matrix(coo_matrix((np.ones(s), (tj, np.arange(s))), shape=(m, s)))
+    rr, cc = np.nonzero(X.T)
+    A_ub = csr_matrix(coo_matrix((X.T[rr, cc].astype(float), (rr, cc)), shape=(T, s)))
+    c = _column_costs(V, a, cost, tj, X)
+    if not integral:
+        return linprog(c, A_ub=A_ub, b_ub=cnt.astype(float), A_eq=A_eq, b_eq=np.ones(m),
+                       bounds=(0, None), method="highs"), c
+    return milp(c, integrality=np.ones(s), bounds=Bounds(0, 1),
+                constraints=[LinearConstraint(A_eq, 1, 1),
+                             LinearConstraint(A_ub, -np.inf, cnt.astype(float))],
+                options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0,
+                         "disp": False}), c
+
+
+def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+              x_inc: np.ndarray, f_inc: float, lam0: np.ndarray, deadline: float, tol: float,
+              max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200
+              ) -> tuple[np.ndarray, float, float, bool]:
+    """Exact mode for many rounds on few targets, on weapon *types* with counts.
+
+    1. **Bound**: L(λ) = Σ_j h_j(λ + c) − λ·n with every target subproblem h_j solved exactly
+       (``subsets.target_minima``); the prices start at ``lam0`` and are improved by column
+       generation on the set-partitioning master (columns: a target and the rounds of each type
+       fired at it), each LP's duals giving new prices — Dantzig–Wolfe decomposition, whose
+       limit is the best Lagrangian bound (Geoffrion 1974). Stops when L meets f(incumbent).
+    2. **Reduced-cost enumeration**: for every feasible x, f(x) ≥ L(λ) + Σ_j δ_j(x) where
+       δ_j ≥ 0 is how far x's column at target j is above h_j (and λ·(n − used) ≥ 0). So every
+       assignment better than the incumbent uses, at each target, a column within
+       Δ = f(incumbent) − L(λ) of that target's minimum. Those columns are enumerated exactly
+       (``subsets.target_sets``) and the set-partitioning MILP over them (with the incumbent's
+       columns) is solved by HiGHS: its optimum is the optimum of the whole problem.
+
+    ``V`` (m,), ``a`` (T, m) kill exponents, ``cnt`` (T,) rounds, ``cost`` (T,) per round,
+    ``x_inc`` (T, m) incumbent counts. Returns (counts, objective, lower bound, proven); when a
+    list grows past ``max_columns`` or time runs out, the bound found so far, not proven."""
+    from skyshield.c2.wta.subsets import dual_ascent, target_minima
+
+    T, m = a.shape
+    scale = max(f_inc, 1e-300)
+    cntf = cnt.astype(float)
+
+    def price(lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        h, Xp, _ = target_minima(V, a, lam + cost, cnt)
+        return float(h.sum() - lam @ cntf), h, Xp
+
+    lam = np.maximum(np.asarray(lam0, dtype=float), 0.0)
+    best_L, best_lam = dual_ascent(V, a, cost, cnt, lam, f_inc, ascent_iters, tol)
+    x_best, f_best = x_inc.copy(), f_inc
+    cols_t = [np.arange(m), np.arange(m)]
+    cols_X = [x_inc.T.copy(), np.zeros((m, T), dtype=np.int64)]
+    for attempt in range(2):
+        if f_best - best_L <= tol * scale:
+            return x_best, f_best, best_L, True
+        if time.perf_counter() > deadline:
+            break
+        found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best, max_columns,
+                           deadline)
+        if found is not None:
+            tj, X = found
+            res, c = _master(V, a, cnt, cost, tj, X, True, deadline - time.perf_counter())
+            if res.status == 0 and res.x is not None:
+                chosen = res.x > 0.5
+                f = float(c[chosen].sum())
+                if f < f_best:
+                    x_best = np.zeros((T, m), dtype=np.int64)
+                    x_best[:, tj[chosen]] = X[chosen].T
+                    f_best = f
+                return x_best, f_best, max(best_L, min(f_best, float(res.fun))), True
+        if attempt == 1:
+            break
+        # too many columns within the gap: better prices by column generation, then again
+        for _ in range(cg_iters):
+            if f_best - best_L <= tol * scale or time.perf_counter() > deadline:
+                break
+            tj, X = _unique_columns(np.concatenate(cols_t), np.concatenate(cols_X))
+            cols_t, cols_X = [tj], [X]
+            res, _ = _master(V, a, cnt, cost, tj, X, False, 0.0)
+            if res.status != 0:
+                break
+            lam = np.maximum(-res.ineqlin.marginals, 0.0)
+            L, h, Xp = price(lam)
+            if L > best_L:
+                best_L, best_lam = L, lam
+            y = res.x
+            if np.all(np.minimum(np.abs(y), np.abs(1.0 - y)) < 1e-9) and res.fun < f_best:
+                chosen = y > 0.5  # an integral LP optimum is an assignment
+                xi = np.zeros((T, m), dtype=np.int64)
+                xi[:, tj[chosen]] = X[chosen].T
+                f_best = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+                x_best = xi
+            new = np.flatnonzero(h < res.eqlin.marginals - 1e-12 * scale)
+            if new.size == 0:
+                break  # the LP is the Dantzig–Wolfe bound: L can rise no further
+            cols_t.append(new)
+            cols_X.append(Xp[:, new].T.copy())
+    return x_best, f_best, best_L, False
+
+
+def _unique_columns(tj: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tj_X = np.unique(np.column_stack([tj, X]), axis=0)
+    return tj_X[:, 0], tj_X[:, 1:]
+
+
+def _enumerate(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+               lam: np.ndarray, gap: float, x_inc: np.ndarray, max_columns: int,
+               deadline: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every column within ``gap`` of its target's minimum at prices ``lam``, with the
+    incumbent's: (targets, rounds) or None when they are too many (or time is up)."""
+    from skyshield.c2.wta.subsets import target_sets
+
+    m = V.size
+    slack = gap * (1 + 1e-9) + 1e-12 * max(abs(gap), 1e-300)
+    mu = lam + cost
+    tjs, Xs = [np.arange(m)], [x_inc.T.copy()]
+    total = 0
+    for j in range(m):
+        if time.perf_counter() > deadline:
+            return None
+        S, _, _, ok = target_sets(V[j], a[:, j].copy(), mu, cnt, slack,
+                                  max(max_columns - total, 1))
+        if not ok:
+            return None
+        total += S.shape[0]
+        tjs.append(np.full(S.shape[0], j))
+        Xs.append(S)
+    return _unique_columns(np.concatenate(tjs), np.concatenate(Xs))
