@@ -132,7 +132,9 @@ class LookAhead:
 
     with V_j the value at stake on track j (``stake``: the value of the point it threatens plus
     its own worth by class), s_j the chance it survives the layers it meets later (the units
-    that cannot engage it now but whose reach its path crosses: Π (1 − their salvo Pk)), and
+    that cannot engage it now but whose reach its path enters, shoot-look-shoot: Π (1 − their
+    salvo Pk)^shots, the shots from its time inside their reach over their shot cycle, shared
+    with the other threats crossing it; ``_later_layers``), and
     c_ij the price of unit i's salvo at j (``price`` per round of the missile chosen) plus the
     value of the rounds kept for the threats still coming (per round of unit i: the mean value
     a round of it would save on the approaching tracks beyond this cycle, times how short of
@@ -150,6 +152,10 @@ class LookAhead:
     keep_rounds: bool = True
     later_layers: bool = True
     one_unit_per_target: bool = True
+    look_s: float = 4.0  # the kill assessment delay: a later layer's shot cycle includes it
+    # (k,) horizontal velocity standard deviation of each track (m/s): a path "crosses" a
+    # reach if it passes within it or within 2 σ of the miss this uncertainty allows by then
+    vel_sigma_mps: np.ndarray | None = None
 
 
 @dataclass
@@ -406,55 +412,71 @@ def plan_wta(
     p_kum = 1.0 - (1.0 - np.atleast_2d(sspk)[:, None, :]) ** salvo  # (k, u, M)
     p_kum = np.broadcast_to(p_kum, feas.shape)
     dt_int = 1e-9 * np.where(np.isfinite(t_int), t_int - t_s, 0.0)
-    values = priority[cand]
+    kk, uu = np.meshgrid(np.arange(cand.size), np.arange(nu), indexing="ij")
+    survive = None
     if economy is None:
-        # guns first inside their own envelope (the inner layer: a burst costs little and
-        # keeps the missiles for what comes further out), else the highest salvo Pk, then
-        # earliest intercept
+        # the weapons are the units, each firing its best type at each track: guns first inside
+        # their own envelope (the inner layer: a burst costs little and keeps the missiles for
+        # what comes further out), else the highest salvo Pk, then earliest intercept
         score = np.where(feas, p_kum + mt.is_gun[None, None, :] - dt_int, -np.inf)
-        keep = np.zeros(nu)
+        best_m = np.argmax(score, axis=2)  # (k, u)
+        ok_ku = feas[kk, uu, best_m]
+        pk = np.where(ok_ku, p_kum[kk, uu, best_m], 0.0).T.copy()  # (u, k)
+        w_unit, w_type = np.arange(nu), np.full(nu, -1)
+        values, cost = priority[cand], None
+        # engagements available per unit this cycle
+        sal_u = np.maximum(sal_ku.min(axis=0), 1)
+        rounds = np.minimum(fu.target_channels - targets_busy,
+                            (fu.missile_channels - missiles_busy) // sal_u)
+        rounds = np.minimum(rounds, fu.inventory.sum(axis=1) // sal_u)
+        rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0)
     else:
-        survive = (_later_layers(state, cand, fu, mt, roe_ok, feas, sspk)
+        # the weapons are (unit, type, salvo) triples, so each round has its own price; the
+        # unit's channels bind across its types when the orders are issued (below)
+        best_m = np.zeros((cand.size, nu), dtype=np.int64)
+        app = _approaching(track_id.size, ident, priority, track_blocked, time_to_go_s)
+        vs = economy.vel_sigma_mps
+        crossing = _crosses(state[app], fu, _reach_u(fu, mt),
+                            None if vs is None else vs[app]).sum(axis=0)
+        survive = (_later_layers(state, cand, fu, mt, roe_ok, feas, sspk, time_to_go_s,
+                                 crossing, economy.look_s, vs)
                    if economy.later_layers else np.ones(cand.size))
-        values = economy.stake[cand] * survive
+        values = economy.stake[cand]
         keep = (_keep_value(state, cand, track_id.size, ident, priority, track_blocked,
                             time_to_go_s, horizon_s, fu, mt, economy, category, urgent)
                 if economy.keep_rounds else np.zeros(nu))
-        cost_kum = salvo * (economy.price[None, None, :] + keep[None, :, None])
-        # the missile each unit would fire at each track: the best net value, V·s·p − cost
-        score = np.where(feas, values[:, None, None] * p_kum - cost_kum - dt_int, -np.inf)
-    best_m = np.argmax(score, axis=2)  # (k, u)
-    kk, uu = np.meshgrid(np.arange(cand.size), np.arange(nu), indexing="ij")
-    ok_ku = feas[kk, uu, best_m]
-    pk = np.where(ok_ku, p_kum[kk, uu, best_m], 0.0).T.copy()  # (u, k)
+        trip = sorted({(int(u), int(m), int(salvo[k, u, m]))
+                       for k, u, m in np.argwhere(feas)})
+        w_unit = np.array([t[0] for t in trip], dtype=np.int64)
+        w_type = np.array([t[1] for t in trip], dtype=np.int64)
+        w_sal = np.array([t[2] for t in trip], dtype=np.int64)
+        pk = np.zeros((len(trip), cand.size))
+        for w, (u, m, n) in enumerate(trip):
+            rows = feas[:, u, m] & (salvo[:, u, m] == n)
+            pk[w, rows] = p_kum[rows, u, m]
+        cost = w_sal * (economy.price[w_type] + keep[w_unit]) if trip else np.zeros(0)
+        rounds = np.minimum(np.minimum(fu.target_channels[w_unit] - targets_busy[w_unit],
+                                       (fu.missile_channels[w_unit] - missiles_busy[w_unit])
+                                       // np.maximum(w_sal, 1)),
+                            fu.inventory[w_unit, w_type] // np.maximum(w_sal, 1))
+        rounds = np.maximum(rounds, 0)
     pk = np.minimum(pk, 1.0 - 1e-9)
-    cost = None
-    if economy is not None:
-        cost = np.where(ok_ku, salvo[kk, uu, best_m] * (economy.price[best_m] + keep[None, :]),
-                        0.0).T.copy()  # (u, k) value units of one engagement
-    # engagements available per unit this cycle
-    sal_u = np.maximum(sal_ku.min(axis=0), 1)
-    rounds = np.minimum(fu.target_channels - targets_busy,
-                        (fu.missile_channels - missiles_busy) // sal_u)
-    rounds = np.minimum(rounds, fu.inventory.sum(axis=1) // sal_u)
-    rounds = np.where(able & (pk.max(axis=1) > 0), np.maximum(rounds, 0), 0).astype(np.int64)
+    rounds = np.asarray(rounds).astype(np.int64)
     # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;
     # small problems (most cycles) are solved to proven optimality
-    if cost is None:
-        res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
-                        exact=pk.size <= EXACT_MAX_PAIRS)
-    else:
-        res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
-                        exact=pk.size <= EXACT_MAX_PAIRS, cost=cost)
+    res = wta.solve(values, pk, rounds, search_s=None, search_kicks=search_kicks,
+                    exact=pk.size <= EXACT_MAX_PAIRS, cost=cost, survive_later=survive)
     out.solver, out.n_targets, out.n_weapons = res, int(cand.size), int(rounds.sum())
     x = res.counts(cand.size)
-    pairs = np.argwhere((x > 0) & (pk > 0))  # (unit, candidate row)
+    pairs = np.argwhere((x > 0) & (pk > 0))  # (weapon, candidate row)
     tb, mb = targets_busy.copy(), missiles_busy.copy()
     if pairs.size:
-        first = t_int[pairs[:, 1], pairs[:, 0], best_m[pairs[:, 1], pairs[:, 0]]]
-        for u, j in pairs[np.argsort(first, kind="stable")]:
-            u, j = int(u), int(j)
-            m = int(best_m[j, u])
+        pm = np.where(w_type[pairs[:, 0]] >= 0, w_type[pairs[:, 0]],
+                      best_m[pairs[:, 1], w_unit[pairs[:, 0]]])
+        first = t_int[pairs[:, 1], w_unit[pairs[:, 0]], pm]
+        for (w, j), m in zip(pairs[np.argsort(first, kind="stable")],
+                             pm[np.argsort(first, kind="stable")], strict=True):
+            u, j, m = int(w_unit[w]), int(j), int(m)
             n = int(min(sal_ku[j, u], fu.inventory[u, m]))
             if n < 1 or tb[u] >= fu.target_channels[u] or mb[u] + n > fu.missile_channels[u]:
                 continue
@@ -479,7 +501,7 @@ def plan_wta(
             why = _why_not(geo_ok[j], able, roe_ok[j], chan[j].any(axis=1),
                            stock_ok[j] & (salvo[j] >= 1), guided[j])
             if economy is not None and pk[:, j].any() and why == NO_FIRE_REASONS[3] and (
-                    rounds[pk[:, j] > 0].sum() > x[:, j].sum()):
+                    rounds[pk[:, j] > 0].sum() > 0):
                 why = NO_FIRE_REASONS[9]  # a unit could fire and had the channels: not worth it
             out.no_fire[int(track_id[k])] = why
     return out
@@ -491,14 +513,18 @@ def _reach_u(fu: FireUnits, mt: MissileTypes) -> np.ndarray:
     return ((fu.inventory > 0) * rng[None, :]).max(axis=1, initial=0.0) * fu.range_fraction()
 
 
-def _crosses(state: np.ndarray, fu: FireUnits, reach_u: np.ndarray) -> np.ndarray:
-    """(k, u): the track's straight path, flown on, passes within the unit's reach ahead."""
+def _crosses(state: np.ndarray, fu: FireUnits, reach_u: np.ndarray,
+             vel_sigma_mps: np.ndarray | None = None) -> np.ndarray:
+    """(k, u): the track's straight path, flown on, passes within the unit's reach ahead (or
+    within 2 σ of it, σ the cross-track miss its velocity uncertainty allows by then)."""
     rel = fu.pos_m[None, :, :] - state[:, None, :3]  # (k, u, 3)
     v = state[:, None, 3:]
     vv = np.maximum((v * v).sum(axis=-1), 1e-9)
     t_cpa = (rel * v).sum(axis=-1) / vv
     d_cpa = np.linalg.norm(rel - v * np.maximum(t_cpa, 0.0)[..., None], axis=-1)
-    return (d_cpa <= reach_u[None, :]) & fu.alive[None, :] & (reach_u[None, :] > 0)
+    slack = 0.0 if vel_sigma_mps is None else 2.0 * vel_sigma_mps[:, None] * np.maximum(
+        t_cpa, 0.0)
+    return (d_cpa <= reach_u[None, :] + slack) & fu.alive[None, :] & (reach_u[None, :] > 0)
 
 
 def _best_salvo_pk(fu: FireUnits, mt: MissileTypes, sspk: np.ndarray) -> np.ndarray:
@@ -509,14 +535,47 @@ def _best_salvo_pk(fu: FireUnits, mt: MissileTypes, sspk: np.ndarray) -> np.ndar
     return np.where(fu.inventory[None] > 0, p, 0.0).max(axis=2, initial=0.0)
 
 
+def _approaching(n_tracks: int, ident: np.ndarray, priority: np.ndarray, blocked: np.ndarray,
+                 time_to_go_s: np.ndarray) -> np.ndarray:
+    """Tracks that are threats still to fight: not friends, not blocked, approaching a point."""
+    return np.flatnonzero(~blocked & (ident != 1) & (priority > 0) & (time_to_go_s > 0))
+
+
 def _later_layers(state: np.ndarray, cand: np.ndarray, fu: FireUnits, mt: MissileTypes,
-                  roe_ok: np.ndarray, feas: np.ndarray, sspk: np.ndarray) -> np.ndarray:
-    """(k,) the chance each candidate survives the layers it meets later: the units that
-    cannot engage it now (no feasible shot this cycle) but whose reach its path crosses ahead
-    and whose rules of engagement allow it, each with one salvo of its best type."""
-    later = _crosses(state[cand], fu, _reach_u(fu, mt)) & ~feas.any(axis=2) & roe_ok
+                  roe_ok: np.ndarray, feas: np.ndarray, sspk: np.ndarray,
+                  time_to_go_s: np.ndarray, n_crossing: np.ndarray, look_s: float,
+                  vel_sigma_mps: np.ndarray | None = None) -> np.ndarray:
+    """(k,) the chance each candidate survives the layers it meets later, shoot-look-shoot:
+    for every unit that cannot engage it now but whose reach its straight path enters before
+    it arrives (``time_to_go_s``), with rules of engagement that allow it, the shots it gets
+    are the time the track spends inside that reach over the unit's shot cycle (reaction,
+    flight to half its reach at its best type's average speed, the kill assessment
+    ``look_s``), shared with the other tracks that cross the same reach (``n_crossing`` (u,))
+    and limited by the salvos it holds; each shot a salvo of its best type, independent:
+    s = Π_u (1 − p_u)^shots_u."""
+    st = state[cand]
+    reach = _reach_u(fu, mt)
+    rel = fu.pos_m[None, :, :] - st[:, None, :3]  # (k, u, 3)
+    v = st[:, None, 3:]
+    speed = np.maximum(np.linalg.norm(st[:, 3:], axis=1), 1e-3)[:, None]
+    t_cpa = (rel * v).sum(axis=-1) / speed**2
+    d_cpa = np.linalg.norm(rel - v * t_cpa[..., None], axis=-1)
+    slack = (0.0 if vel_sigma_mps is None
+             else 2.0 * vel_sigma_mps[cand, None] * np.maximum(t_cpa, 0.0))
+    d_in = np.maximum(d_cpa - slack, 0.0)  # the miss distance at the edge of the 2 σ gate
+    half = np.sqrt(np.maximum(reach[None, :] ** 2 - d_in**2, 0.0)) / speed
+    t_in = np.maximum(np.minimum(t_cpa + half, time_to_go_s[cand, None])
+                      - np.maximum(t_cpa - half, 0.0), 0.0)
+    later = (d_in <= reach[None, :]) & fu.alive[None, :] & ~feas.any(axis=2) & roe_ok
+    best = np.where(fu.inventory > 0, mt.speed_mps[None, :], 0.0).max(axis=1, initial=0.0)
+    cycle = fu.reaction_s + np.where(best > 0, reach / 2 / np.maximum(best, 1.0), 0.0) + look_s
+    salvos = fu.inventory.sum(axis=1) // np.maximum(fu.salvo, 1)
+    share = np.maximum(n_crossing, 1)
+    shots = np.minimum(np.floor(t_in / np.maximum(cycle, 1.0)[None, :]),
+                       (salvos / share)[None, :]) * np.minimum(
+                           1.0, fu.target_channels / share)[None, :]
     p = np.broadcast_to(_best_salvo_pk(fu, mt, sspk), later.shape)
-    return np.prod(np.where(later, 1.0 - p, 1.0), axis=1)
+    return np.prod(np.where(later, (1.0 - p) ** np.maximum(shots, 0.0), 1.0), axis=1)
 
 
 def _keep_value(state: np.ndarray, cand: np.ndarray, n_tracks: int, ident: np.ndarray,
@@ -530,13 +589,15 @@ def _keep_value(state: np.ndarray, cand: np.ndarray, n_tracks: int, ident: np.nd
     Pk / salvo), times how short of rounds the unit would be for all of them (their rounds
     needed / its rounds above the reserve, at most 1)."""
     nu = len(fu.name)
-    rest = np.ones(n_tracks, dtype=bool)
+    rest = np.zeros(n_tracks, dtype=bool)
+    rest[_approaching(n_tracks, ident, priority, blocked, time_to_go_s)] = True
     rest[cand] = False
-    future = np.flatnonzero(rest & ~blocked & (ident != 1) & (priority > 0)
-                            & (time_to_go_s > 0))
+    future = np.flatnonzero(rest)
     if future.size == 0:
         return np.zeros(nu)
-    covered = _crosses(state[future], fu, _reach_u(fu, mt))  # (f, u)
+    vs = economy.vel_sigma_mps
+    covered = _crosses(state[future], fu, _reach_u(fu, mt),
+                       None if vs is None else vs[future])  # (f, u)
     cat = None if category is None else np.asarray(category)[future]
     p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
     sal = np.maximum(fu.salvo, 1).astype(float)

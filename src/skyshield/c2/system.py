@@ -207,7 +207,7 @@ class FireControlSystem:
         blocked = (np.array([_blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
         planner = plan if self.sc.c2.assignment == "greedy" else plan_wta
-        econ = (self._look_ahead(cls, aimed, vals) if self.sc.c2.assignment == "lookahead"
+        econ = (self._look_ahead(cls, aimed, vals, slots) if self.sc.c2.assignment == "lookahead"
                 else None)
         auto = self._autonomous(t, events)
         joint_on = radar_on & ~auto
@@ -256,8 +256,8 @@ class FireControlSystem:
             self._no_fire.pop(o.track_id, None)
         return CycleResult(events, pl.orders, auto, dup)
 
-    def _look_ahead(self, cls: np.ndarray, aimed: np.ndarray, point_value: np.ndarray
-                    ) -> LookAhead:
+    def _look_ahead(self, cls: np.ndarray, aimed: np.ndarray, point_value: np.ndarray,
+                    slots: np.ndarray) -> LookAhead:
         """The look-ahead economy's inputs this cycle (``c2.economy``), in value units: the
         rounds' prices, and on each track the value of the point it threatens plus its own
         worth by class."""
@@ -271,7 +271,9 @@ class FireControlSystem:
         stake = np.where(aimed >= 0, point_value[np.maximum(aimed, 0)], 0.0) + worth
         salvo = np.array([ec.rounds_per_target.get(n, 0) for n in names], dtype=np.int64)
         return LookAhead(price, stake, salvo if salvo.any() else None, ec.keep_rounds,
-                         ec.later_layers, ec.one_unit_per_target)
+                         ec.later_layers, ec.one_unit_per_target,
+                         self.sc.c2.kill_assessment_delay,
+                         np.sqrt(np.trace(self.tr.P[slots, 3:5, 3:5], axis1=1, axis2=2)))
 
     def unit_sensor_ids(self, unit: int) -> np.ndarray:
         """The tracker's sensor ids of the radars of fire unit ``unit``."""
