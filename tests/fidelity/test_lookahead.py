@@ -4,18 +4,18 @@ An S-400 battalion and a Pantsir-S1 stand together at a base (value 100). One Pr
 UAV flies straight at the base at 3,000 m and 37.5 m/s from 120 km. The S-400's 48N6E3 reaches it
 long before the Pantsir's 57E6E (20 km) can.
 
-What the commander predicts with the built-in economy (``c2.economy`` defaults: 10 value units
-per million USD; a UAV is worth USD 5 m = 50; a 48N6E3 costs USD 2 m = 20, a 57E6E USD 0.1 m = 1;
-all catalogue or schema figures):
+What the commander predicts with the built-in economy (``c2.economy`` defaults: 1 value unit
+per million USD; a UAV is worth USD 5 m = 5; a 48N6E3 costs USD 2 m = 2, a 9M96E2 1, a 57E6E
+0.1; all catalogue or schema figures):
 
 * **with the Pantsir loaded**, the UAV will meet the Pantsir's layer later, shoot-look-shoot:
   it spends 20 km / 37.5 m/s = 533 s inside the Pantsir's reach before it reaches the base; a
   shot cycle is the reaction (5 s), the flight to 10 km at the faster type's average speed and
   the kill assessment (4 s), so the Pantsir gets floor(533 / cycle) shots (it holds 24 salvos),
   each with a single-shot Pk of b²/(b² + σ²) from the catalogue's figures. The value the S-400
-  can still save, (100 + 50) × (1 − Pk)^shots, is far under the 20 its round costs: the S-400
-  holds, and the Pantsir engages inside its 20 km;
-* **with the Pantsir empty**, nothing comes later: (100 + 50) × Pk_48N6E3 ≫ 20, so the S-400
+  can still save, (100 + 5) × (1 − Pk)^shots, is far under the 1 its cheapest round costs: the
+  S-400 holds, and the Pantsir engages inside its 20 km;
+* **with the Pantsir empty**, nothing comes later: (100 + 5) × Pk_48N6E3 ≫ 2, so the S-400
   engages it as soon as its envelope allows, beyond the Pantsir's reach;
 * **under the old objective** (``assignment: wta``: surviving threat value only, no price), the
   S-400 engages first in both cases, since its intercept is the earliest.
@@ -79,14 +79,14 @@ def _launches(text: str) -> pd.DataFrame:
 
 def test_the_economys_arithmetic_is_what_the_commander_expects():
     cat = load_catalogue(builtin_catalogue_path())
-    stake = 100.0 + 50.0
+    stake = 100.0 + 5.0
     speed = max(cat.missiles[m].speed_mps.value for m in ("57E6E", "pantsir_30mm"))
     cycle = 5.0 + 10e3 / speed + 4.0
     shots = min(math.floor(20e3 / 37.5 / cycle), 24)
     assert shots >= 10
     p = max(_pk("57E6E"), _pk("pantsir_30mm"))
-    assert stake * (1.0 - p) ** shots < 20.0  # the S-400's round is worth more kept
-    assert stake * _pk("48N6E3") > 20.0  # without the Pantsir, it is worth firing
+    assert stake * (1.0 - p) ** shots < 1.0  # the S-400's rounds are worth more kept
+    assert stake * _pk("48N6E3") > 2.0  # without the Pantsir, it is worth firing
 
 
 def test_the_s400_holds_for_the_pantsirs_layer():

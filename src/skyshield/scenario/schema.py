@@ -563,8 +563,10 @@ class Economy(_Strict):
     weighs each cycle besides the threat value destroyed."""
 
     value_per_musd: float = Field(
-        10.0, ge=0, le=1e6, description="value units (those of the assets) one million USD is "
-        "worth: the weight of a round's price and of a threat's own worth")
+        1.0, ge=0, le=1e6, description="value units (those of the assets) one million USD is "
+        "worth: the weight of a round's price and of a threat's own worth (assumed default 1: "
+        "an asset's value read in millions of USD, so the built-in air base, 100, weighs as "
+        "much as fifty 48N6E3)")
     class_value_musd: dict[str, float] = Field(
         default_factory=lambda: dict(CLASS_VALUE_MUSD),
         description="worth of destroying a track of each class, million USD (assumed defaults)")
