@@ -261,7 +261,7 @@ def _msel_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> _MselModel
     try:
         entry: _MselModel = handler(value)
     except ValidationError as exc:
-        e = exc.errors()[0]
+        e = _first_error(exc)
         loc = ".".join(str(x) for x in e["loc"][1:])  # the first is the command's tag
         msg = {"missing": "missing required field", "extra_forbidden": "unknown field"}.get(
             e["type"], message(e)).removeprefix("Value error, ")
@@ -269,6 +269,24 @@ def _msel_entry(value: Any, handler: ValidatorFunctionWrapHandler) -> _MselModel
     if entry.at < 0:
         raise ValueError("@at: must not be negative (the exercise starts at 0 s)")
     return entry
+
+
+_MEMBERS = ("constrained-str", "Point")  # pydantic's names of the members of Name | Point
+
+
+def _first_error(exc: ValidationError) -> Any:
+    """The first error; where it is one member's of "a name or a point" (``to``), the error of
+    the member the input was meant for (a point if it is a mapping, else a name), the member's
+    name left out of the location."""
+    errors = exc.errors()
+    e = errors[0]
+    if any(x in _MEMBERS for x in e["loc"]):
+        field_ = e["loc"][:next(k for k, x in enumerate(e["loc"]) if x in _MEMBERS)]
+        ours = [x for x in errors if x["loc"][:len(field_)] == field_]
+        as_name = next((x for x in ours if "constrained-str" in x["loc"]), e)
+        member = "Point" if isinstance(as_name.get("input"), dict) else "constrained-str"
+        e = next((x for x in ours if member in x["loc"]), e)
+    return {**e, "loc": tuple(x for x in e["loc"] if x not in _MEMBERS)}
 
 
 MselEntry = Annotated[_MselModel, Field(discriminator="cmd"), WrapValidator(_msel_entry)]
@@ -380,7 +398,7 @@ def parse_command(cmd: Any) -> dict[str, Any]:
     try:
         return dump(COMMAND.validate_python(cmd))
     except ValidationError as exc:
-        e = exc.errors()[0]
+        e = _first_error(exc)
         loc = ".".join(str(x) for x in e["loc"][1:])  # the first is the command's tag
         raise CommandError(f"{loc or cmd['cmd']}: {message(e)} (got {short(e.get('input'))})"
                            ) from None
