@@ -343,7 +343,9 @@ def test_msel_entries_of_the_wrong_shape_are_located_at_their_field():
     ("{at: 1 min, cmd: cut_link, unit: s400}", 2, "msel.0.unit",
      "no fire unit named 's400' (units: pantsir, kub)"),
     ("{at: 3 min, cmd: roe, unit: kub, roe: weapons_free}", 2, "msel.0.at",
-     "(180 s) is after the end of the exercise (150 s)"),
+     "(180 s) is not before the end of the exercise (150 s)"),
+    ("{at: 150 s, cmd: roe, unit: kub, roe: weapons_free}", 2, "msel.0.at",
+     "(150 s) is not before the end of the exercise (150 s)"),
     ("{at: 1 min, cmd: restore_link, unit: kub}", 2, "msel.0.unit",
      "the link of kub is not cut at 60 s"),
     ("{at: 1 min, cmd: destroy_radar, unit: kub, radar: 1RS2}", 2, "msel.0.radar",
@@ -404,3 +406,10 @@ def test_the_live_exercise_refuses_what_cannot_be_undone_or_redone(tmp_path):
     ex.command("controller", {"cmd": "restore_link", "unit": "kub"})
     kinds = pd.DataFrame(ex.sim.log.columns())["kind"].tolist()
     assert kinds.count("unit_destroyed") == 1 and kinds.count("unit_restored") == 1
+
+
+def test_an_msel_is_bounded():
+    """At most 10,000 entries (each inject adds vehicles to the running exercise)."""
+    got = _problems("msel:\n" + '  - {at: 1, cmd: emcon, unit: kub, mode: "on"}\n' * 10_001)
+    assert got == [f"bad.yaml:{_line(1)} msel: List should have at most 10000 items after "
+                   "validation, not 10001 (got a list of 10001 items)"]

@@ -88,6 +88,7 @@ MAX_ROUNDS = 10_000  # assumed: rounds of one type a fire unit holds, or keeps i
 MIN_PERIOD_S = 0.1  # truth samples and fire-control cycles: 36,000 per simulated hour at most
 MAX_WEIGHT = 1e6  # a debrief score's weight or penalty: 1e308 gave a NaN score
 MAX_VALUE = 1e9  # an asset's relative value: 1e308 overflowed the sums of value lost
+MAX_MSEL = 10_000  # assumed: scripted commands in one exercise (each inject adds vehicles)
 
 
 def _period(v: float) -> float:
@@ -586,7 +587,7 @@ class Scenario(_Strict):
     scoring: ScoringConfig = ScoringConfig()
     truth_interval: Duration = Field(2.0, description="period of the truth samples")
     msel: list[MselEntry] = Field(
-        default_factory=list, description="master scenario events list: timed commands — the "
+        default_factory=list, max_length=MAX_MSEL, description="master scenario events list: timed commands — the "
         "live exercise's own (ROE, emission control, links, radars and units out of and back "
         "in action, injects, raids) — each with the exercise time it applies, 'at'")
 
@@ -667,8 +668,8 @@ class Scenario(_Strict):
 
     def _msel_entry(self, e: Any, cut: set[str], info: ValidationInfo) -> None:
         """One MSEL entry (:meth:`_msel`); :class:`CommandError` ``field: message``."""
-        if e.at > self.duration:
-            raise CommandError(f"at: ({e.at:g} s) is after the end of the exercise "
+        if e.at >= self.duration:  # (the end comes before a command at its instant)
+            raise CommandError(f"at: ({e.at:g} s) is not before the end of the exercise "
                                f"({self.duration:g} s)")
         unit = str(getattr(e, "unit", ""))
         if hasattr(e, "unit") and unit not in self.units:

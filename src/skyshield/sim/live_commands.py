@@ -41,7 +41,6 @@ from skyshield.sim.world import compile_vehicles, compile_world
 __all__ = ["INJECT_MAX_DISTANCE_M", "apply_command", "live_simulation", "validate_command"]
 
 
-
 def live_simulation(scenario: Scenario, seed: int,
                     approval: tuple[float, bool] | None = None) -> Simulation:
     """The engine of a live exercise, started: commands carried out by :func:`apply_command`,
