@@ -587,9 +587,10 @@ class Scenario(_Strict):
     scoring: ScoringConfig = ScoringConfig()
     truth_interval: Duration = Field(2.0, description="period of the truth samples")
     msel: list[MselEntry] = Field(
-        default_factory=list, max_length=MAX_MSEL, description="master scenario events list: timed commands — the "
-        "live exercise's own (ROE, emission control, links, radars and units out of and back "
-        "in action, injects, raids) — each with the exercise time it applies, 'at'")
+        default_factory=list, max_length=MAX_MSEL, description="master scenario events list: "
+        "timed commands — the live exercise's own (ROE, emission control, links, radars and "
+        "units out of and back in action, injects, raids) — each with the exercise time it "
+        "applies, 'at'")
 
     @field_validator("duration", "truth_interval")
     @classmethod
