@@ -106,10 +106,13 @@ def test_the_openapi_document_needs_a_token_and_describes_every_command():
                 ).json()
     body = doc["paths"]["/api/command"]["post"]["requestBody"]["content"]["application/json"]
     mapping = body["schema"]["discriminator"]["mapping"]
-    assert set(mapping) == {"inject", "raid", "roe", "cut_link", "destroy_radar", "approve",
-                            "deny", "external", "external_remove", "end", "speed", "pause",
-                            "resume", "freeze"}
+    assert set(mapping) == {"inject", "raid", "roe", "cut_link", "restore_link", "emcon",
+                            "destroy_radar", "restore_radar", "destroy_unit", "restore_unit",
+                            "approve", "deny", "external", "external_remove", "end", "speed",
+                            "pause", "resume", "freeze"}
     s = doc["components"]["schemas"]
-    assert set(s["Roe"]["properties"]["unit"]["enum"]) == set(SERVER.ex.sim.w.units.name)
+    for model in ("Roe", "CutLink", "RestoreLink", "SetEmcon", "DestroyRadar", "RestoreRadar",
+                  "DestroyUnit", "RestoreUnit"):
+        assert set(s[model]["properties"]["unit"]["enum"]) == set(SERVER.ex.sim.w.units.name)
     assert "cruise_missile_subsonic" in s["Inject"]["properties"]["type"]["enum"]
     assert {"id", "force", "lat", "lon", "alt", "vel_enu"} <= set(s["External"]["required"])

@@ -316,7 +316,9 @@ class FireControlSystem:
         auto |= self.live_auto
         for k in np.flatnonzero(auto & ~self._auto_logged):
             events.append(Event(t, "link_lost", source=u.name[k], info="fights autonomously"))
-        self._auto_logged |= auto
+        for k in np.flatnonzero(~auto & self._auto_logged):  # a cut link restored (live_auto)
+            events.append(Event(t, "link_restored", source=u.name[k], info="assigned jointly"))
+        self._auto_logged = auto.copy()
         return auto
 
     def _busy(self, com: Commitments, only_unit: int | None = None

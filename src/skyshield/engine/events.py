@@ -126,7 +126,8 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                 "value": "damage fraction added (0..1)", "x_m": "where (ENU m)",
                 "tag": "what was hit"}),
     "unit_destroyed": ("a fire unit was put out of action",
-                       {"source": "unit", "truth_id": "the weapon", "x_m": "the unit (ENU m)"}),
+                       {"source": "unit", "truth_id": "the weapon (-1: a command)",
+                        "x_m": "the unit (ENU m)", "info": "by whom (a command)"}),
     "emission": ("a radar started or stopped radiating", {"source": "radar", "tag": "on/off"}),
     "end": ("the exercise ended", {"value": "duration (s)", "info": "who ended it (live)"}),
     # live exercise (sim.live): every command is an event of its own, at the instant it applied
@@ -152,6 +153,13 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                         {"truth_id": "the vehicle", "target": "type", "info": "DIS id"}),
     "external_removed": ("an entity from another simulator left: deactivated by it or timed out",
                          {"truth_id": "the vehicle", "info": "DIS id and why"}),
+    # commands of the controller or the scenario's MSEL undoing a cut link or a loss
+    "link_restored": ("a unit's link to the command post works again: it is assigned jointly",
+                      {"source": "unit"}),
+    "radar_restored": ("a radar put out of action is back in action",
+                       {"source": "radar", "info": "its unit"}),
+    "unit_restored": ("a fire unit put out of action is back in action, with its radars",
+                      {"source": "unit", "x_m": "the unit (ENU m)", "info": "by whom"}),
 }
 EVENT_KINDS: dict[str, str] = {k: v[0] for k, v in EVENT_SCHEMA.items()}
 

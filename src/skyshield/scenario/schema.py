@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -28,6 +29,15 @@ from pydantic import (
 from skyshield.engine.names import Roe
 from skyshield.geo import geodetic_to_ecef
 from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
+from skyshield.scenario.commands import (
+    INJECT_MAX_DISTANCE_M,
+    CommandError,
+    MselEntry,
+    distance_from_origin_m,
+    inject_route_data,
+    raid_data,
+    route_error,
+)
 from skyshield.scenario.quantities import (
     Altitude,
     Duration,
@@ -39,7 +49,7 @@ from skyshield.scenario.quantities import (
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
-    "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits",
+    "TrackerConfig", "C2Config", "Scenario", "MselEntry", "route_times", "loadout_limits",
 ]
 
 ROE = Roe  # engine.names: the one home of the ROE vocabulary
@@ -83,6 +93,7 @@ MAX_VALUE = 1e9  # an asset's relative value: 1e308 overflowed the sums of value
 MAX_AIR_VEHICLES = 100_000  # threats, friendlies and every raid's count, in all
 MAX_ROUTE_WAYPOINTS = 20_000  # one route's waypoints (a raid's: from, via and to)
 MAX_WAYPOINTS = 1_000_000  # all the scenario's routes' waypoints (a raid's: count × its own)
+MAX_MSEL = 10_000  # assumed: scripted commands in one exercise (each inject adds vehicles)
 
 
 def _period(v: float) -> float:
@@ -676,6 +687,11 @@ class Scenario(_Strict):
     tracker: TrackerConfig = TrackerConfig()
     scoring: ScoringConfig = ScoringConfig()
     truth_interval: Duration = Field(2.0, description="period of the truth samples")
+    msel: list[MselEntry] = Field(
+        default_factory=list, max_length=MAX_MSEL, description="master scenario events list: "
+        "timed commands — the live exercise's own (ROE, emission control, links, radars and "
+        "units out of and back in action, injects, raids) — each with the exercise time it "
+        "applies, 'at'")
 
     @field_validator("duration", "truth_interval")
     @classmethod
@@ -759,6 +775,77 @@ class Scenario(_Strict):
             if ll.unit not in self.units:
                 raise ValueError(f"@c2.links_lost.{i}.unit: no unit named {ll.unit!r}")
         return self
+
+    @model_validator(mode="after")
+    def _msel(self, info: ValidationInfo) -> Scenario:
+        """What the exercise would refuse of an MSEL command, known before it runs: names of
+        units, radars, assets; injects and raids as the routes they will fly (the checks of
+        ``sim.live_commands.validate_command``); a link restored that was cut before."""
+        cut: set[str] = set()
+        order = sorted(range(len(self.msel)), key=lambda k: self.msel[k].at)
+        for i in order:
+            try:
+                self._msel_entry(self.msel[i], cut, info)
+            except CommandError as exc:
+                raise ValueError(f"@msel.{i}.{exc}") from None
+        return self
+
+    def _msel_entry(self, e: Any, cut: set[str], info: ValidationInfo) -> None:
+        """One MSEL entry (:meth:`_msel`); :class:`CommandError` ``field: message``."""
+        if e.at >= self.duration:  # (the end comes before a command at its instant)
+            raise CommandError(f"at: ({e.at:g} s) is not before the end of the exercise "
+                               f"({self.duration:g} s)")
+        unit = str(getattr(e, "unit", ""))
+        if hasattr(e, "unit") and unit not in self.units:
+            raise CommandError(f"unit: no fire unit named {unit!r} (units: "
+                               f"{', '.join(self.units)})")
+        radar = getattr(e, "radar", None)
+        if radar is not None:
+            own = [f"{r}@{unit}" for r in _catalogue(info).fire_units[
+                self.units[unit].type].radars]
+            if not any(radar in n for n in own):
+                raise CommandError(f"radar: no radar {radar!r} at {unit} (radars: "
+                                   f"{', '.join(own)})")
+        if e.cmd in ("cut_link", "restore_link"):
+            if e.cmd == "restore_link" and unit not in cut:
+                raise CommandError(f"unit: the link of {unit} is not cut at {e.at:g} s (an "
+                                   "earlier cut_link restores)")
+            (cut.add if e.cmd == "cut_link" else cut.discard)(unit)
+        if e.cmd not in ("inject", "raid"):
+            return
+        c = e.model_dump(by_alias=True, exclude_none=True)
+        for k, p in enumerate([c["from"], *c.get("via", []),
+                               *([c["to"]] if isinstance(c["to"], dict) else [])]):
+            d = distance_from_origin_m(self.origin, p)
+            if d > INJECT_MAX_DISTANCE_M:
+                where = "from" if k == 0 else f"via.{k - 1}" if k <= len(c.get("via", [])) \
+                    else "to"
+                raise CommandError(f"{where}: {d / 1e3:.0f} km from the scenario's origin (at "
+                                   f"most {INJECT_MAX_DISTANCE_M / 1e3:g} km)")
+        name = c.get("name")
+        if name in self.assets or name in self.units:
+            raise CommandError(f"name: {name!r} is the name of "
+                               f"{'an asset' if name in self.assets else 'a fire unit'}; "
+                               "choose another")
+        model: type[Route] | type[Raid] = Route if e.cmd == "inject" else Raid
+        data = inject_route_data(c, e.at, self.assets, self.units) if e.cmd == "inject" \
+            else raid_data(c, e.at)
+        try:
+            raid = model.model_validate(data, context=info.context)
+        except ValidationError as exc:
+            field_, msg, _ = route_error(exc.errors()[0], e.cmd)
+            raise CommandError(f"{field_}: {msg}") from None
+        if isinstance(raid, Raid):
+            end = self.assets.get(raid.to) or self.units.get(raid.to)
+            if end is None:
+                raise CommandError(f"to: no asset or unit named {raid.to!r}")
+            pts = [(raid.from_.lat, raid.from_.lon), *((p.lat, p.lon) for p in raid.via),
+                   (end.lat, end.lon)]
+            for k in range(1, len(pts)):
+                if pts[k] == pts[k - 1]:
+                    where = "to" if k == len(pts) - 1 else f"via.{k - 1}"
+                    raise CommandError(f"{where}: same place as the previous point of the "
+                                       "axis; a raid must fly somewhere")
 
 
 def route_times(route: Route, cruise_speed_mps: float, max_speed_mps: float) -> np.ndarray:

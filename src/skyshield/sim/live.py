@@ -47,7 +47,11 @@ Simulation commands (they change the fight; roles are checked by the server):
 * ``inject`` {type, from {lat, lon, alt}, to: asset/unit name or {lat, lon, alt}, speed?,
   name?} — a threat (or with ``side: friendly`` a friend) from a catalogue template;
 * ``raid`` {type, count, spacing, from, to, alt?, speed?} — a raid along an axis;
-* ``roe`` {unit, roe}; ``cut_link`` {unit}; ``destroy_radar`` {unit, radar?};
+* ``roe`` {unit, roe}; ``cut_link`` / ``restore_link`` {unit}; ``emcon`` {unit, mode: on,
+  off or cued}; ``destroy_radar`` / ``restore_radar`` {unit, radar?}; ``destroy_unit`` /
+  ``restore_unit`` {unit} (these and ``inject``, ``raid`` are also the scenario's MSEL: each
+  entry scheduled when the exercise starts, from the role ``msel``, never journaled — a resumed
+  exercise schedules it again from the scenario);
 * ``approve`` / ``deny`` {id} — an engagement waiting in operator-approval mode;
 * ``external`` {id, force, lat, lon, alt, vel_enu, type?} — an entity of another simulator
   (a received DIS Entity State PDU; lat, lon in degrees, alt ellipsoidal metres, vel_enu m/s in

@@ -14,12 +14,20 @@ import json
 from typing import Any, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from skyshield.c2.fire_control import ROES
+from skyshield.scenario.commands import (
+    INJECT_MAX_DISTANCE_M,
+    distance_from_origin_m,
+    inject_route_data,
+    raid_data,
+    route_error,
+)
+from skyshield.scenario.commands import point as _point
 from skyshield.scenario.raids import expand_raid
 from skyshield.scenario.schema import Raid, Route, Scenario
-from skyshield.sim.commands import SIM_COMMANDS, CommandError, short
+from skyshield.sim.commands import SIM_COMMANDS, CommandError
 from skyshield.sim.external import (
     EXTERNAL_ALT_M,
     EXTERNAL_MAX_DISTANCE_M,
@@ -32,8 +40,6 @@ from skyshield.sim.world import compile_vehicles, compile_world
 
 __all__ = ["INJECT_MAX_DISTANCE_M", "apply_command", "live_simulation", "validate_command"]
 
-INJECT_MAX_DISTANCE_M = 1_000_000.0  # assumed: how far from the origin an inject may start
-
 
 def live_simulation(scenario: Scenario, seed: int,
                     approval: tuple[float, bool] | None = None) -> Simulation:
@@ -44,18 +50,6 @@ def live_simulation(scenario: Scenario, seed: int,
     sim.approval = approval
     sim.start()
     return sim
-
-
-def _point(p: Any, what: str) -> dict[str, float]:
-    if not isinstance(p, dict):
-        raise CommandError(f"{what}: expected {{lat, lon, alt}} (got {p!r})")
-    try:
-        out = {"lat": float(p["lat"]), "lon": float(p["lon"]), "alt": float(p.get("alt", 0.0))}
-    except (KeyError, TypeError, ValueError):
-        raise CommandError(f"{what}: expected numbers lat, lon and alt (got {p!r})") from None
-    if not (-90 <= out["lat"] <= 90 and -180 <= out["lon"] <= 180 and np.isfinite(out["alt"])):
-        raise CommandError(f"{what}: outside the Earth (got {p!r})")
-    return out
 
 
 M = TypeVar("M", Route, Raid)
@@ -70,31 +64,11 @@ def _model(cls: type[M], data: dict[str, Any], sim: Simulation, what: str) -> M:
         raise CommandError(_user_error(exc.errors()[0], what)) from None
 
 
-# an inject's route as the scenario schema sees it, in the command's own field names
-_INJECT_FIELDS = {"waypoints.0.speed": "speed", "waypoints.0": "from", "waypoints.1": "to",
-                  "waypoints": "from"}
-
-
 def _user_error(e: Any, what: str) -> str:
     """A scenario-schema error on a command's route or raid, in the command's field names
-    (``to: the same place as from``), never the internal route it was built into."""
-    msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
-    loc = ".".join(str(x) for x in e.get("loc", ()))
-    if msg.startswith("@"):  # the schema's own location of a route problem
-        where, _, msg = msg[1:].partition(": ")
-        loc = ".".join(x for x in (loc, where) if x)
-    field_ = loc
-    if what == "inject":
-        field_ = next((v + loc[len(k):] for k, v in _INJECT_FIELDS.items()
-                       if loc == k or loc.startswith(k + ".")), loc)
-        field_ = field_.removesuffix(".at")
-        msg = msg.replace("the previous waypoint", "from")
-    if msg.startswith("same place"):
-        msg = "the " + msg
-    got = e.get("input")
-    shown = "" if isinstance(got, dict | list | tuple | BaseModel) or got is None \
-        else f" (got {short(got)})"
-    return f"{field_ or what}: {msg}{shown}"
+    (``scenario.commands.route_error``)."""
+    field_, msg, shown = route_error(e, what)
+    return f"{field_}: {msg}{shown}"
 
 
 def _unit_index(sim: Simulation, name: Any) -> int:
@@ -105,26 +79,7 @@ def _unit_index(sim: Simulation, name: Any) -> int:
 
 
 def _validated_route(sim: Simulation, t: float, cmd: dict[str, Any]) -> tuple[str, str, Route]:
-    sc = sim.sc
-    frm = _point(cmd.get("from"), "from")
-    to = cmd.get("to")
-    if isinstance(to, str):
-        if to in sc.assets:
-            a = sc.assets[to]
-            dest = {"lat": a.lat, "lon": a.lon, "alt": frm["alt"]}
-        elif to in sc.units:
-            u = sc.units[to]
-            dest = {"lat": u.lat, "lon": u.lon, "alt": frm["alt"]}
-        else:
-            raise CommandError(f"to: no asset or unit named {to!r}")
-        target = to
-    else:
-        dest, target = _point(to, "to"), None
-    wp0: dict[str, Any] = dict(frm)
-    if cmd.get("speed") is not None:
-        wp0["speed"] = cmd["speed"]
-    data = {"type": cmd.get("type"), "start": t, "waypoints": [wp0, dest], "target": target}
-    route = _model(Route, data, sim, "inject")
+    route = _model(Route, inject_route_data(cmd, t, sim.sc.assets, sim.sc.units), sim, "inject")
     side = str(cmd.get("side", "hostile"))
     if side not in ("hostile", "friendly"):
         raise CommandError(f"side: hostile or friendly (got {side!r})")
@@ -163,14 +118,28 @@ def validate_command(sim: Simulation, t: float, cmd: Any) -> dict[str, Any]:
         _unit_index(sim, c.get("unit"))
         if c.get("roe") not in ROES:
             raise CommandError(f"roe: one of {', '.join(ROES)} (got {c.get('roe')!r})")
-    elif kind in ("cut_link", "destroy_radar"):
+    elif kind in ("cut_link", "destroy_radar", "restore_radar"):
         k = _unit_index(sim, c.get("unit"))
-        if kind == "destroy_radar" and c.get("radar") is not None:
+        if kind != "cut_link" and c.get("radar") is not None:
             rs = sim.w.radars
             own = [rs.name[i] for i in np.flatnonzero(rs.unit == k)]
             if not any(c["radar"] in n for n in own):
                 raise CommandError(f"radar: no radar {c['radar']!r} at {c['unit']} "
                                    f"(radars: {', '.join(own)})")
+        if kind == "restore_radar" and not sim.w.units.alive[k]:
+            raise CommandError(f"unit: {c['unit']} is out of action; restore_unit brings it "
+                               "back with its radars")
+        if kind == "restore_radar" and sim.w.radars.alive[_radars(sim, k, c)].all():
+            raise CommandError(f"radar: nothing to restore at {c['unit']}: in action")
+    elif kind == "restore_link":
+        if not sim.live_auto[_unit_index(sim, c.get("unit"))]:
+            raise CommandError(f"unit: the link of {c['unit']} was not cut (cut_link)")
+    elif kind in ("emcon", "destroy_unit", "restore_unit"):
+        k = _unit_index(sim, c.get("unit"))
+        if kind == "destroy_unit" and not sim.w.units.alive[k]:
+            raise CommandError(f"unit: {c['unit']} is out of action already")
+        if kind == "restore_unit" and sim.w.units.alive[k]:
+            raise CommandError(f"unit: {c['unit']} is in action")
     elif kind in ("approve", "deny"):
         try:
             aid = int(c.get("id"))  # type: ignore[arg-type]
@@ -213,19 +182,14 @@ def _near(sim: Simulation, p: dict[str, Any], what: str) -> None:
     """A point of an inject or a raid no further from the scenario's origin than
     ``INJECT_MAX_DISTANCE_M`` (a route across half the globe is no part of the exercise, and
     costs every later inject its length)."""
-    o = sim.sc.origin
-    d = float(np.hypot((p["lat"] - o.lat) * 111e3,
-                       (p["lon"] - o.lon) * 111e3 * np.cos(np.radians(o.lat))))
+    d = distance_from_origin_m(sim.sc.origin, p)
     if d > INJECT_MAX_DISTANCE_M:
         raise CommandError(f"{what}: {d / 1e3:.0f} km from the scenario's origin (at most "
                            f"{INJECT_MAX_DISTANCE_M / 1e3:g} km)")
 
 
 def _raid_routes(sim: Simulation, t: float, c: dict[str, Any]) -> list[tuple[str, str, Route]]:
-    data: dict[str, Any] = {k: c[k] for k in ("type", "count", "spacing", "from", "to", "alt",
-                                              "speed", "via", "lateral_spacing") if k in c}
-    data["start"] = t
-    raid = _model(Raid, data, sim, "raid")
+    raid = _model(Raid, raid_data(c, t), sim, "raid")
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
@@ -251,17 +215,27 @@ def apply_command(sim: Simulation, t: float, role: str, cmd: dict[str, Any]) -> 
         k = _unit_index(sim, cmd["unit"])
         w.units.roe[k] = ROES.index(cmd["roe"])
         sim.log.emit(t, "roe_change", source=cmd["unit"], target=cmd["roe"])
-    elif kind == "cut_link":
-        sim.live_auto[_unit_index(sim, cmd["unit"])] = True
-    elif kind == "destroy_radar":
+    elif kind in ("cut_link", "restore_link"):  # fire control logs link_lost / link_restored
+        sim.live_auto[_unit_index(sim, cmd["unit"])] = kind == "cut_link"
+    elif kind == "emcon":
+        _emcon(sim, t, _unit_index(sim, cmd["unit"]), cmd["mode"])
+    elif kind in ("destroy_radar", "restore_radar"):
         k = _unit_index(sim, cmd["unit"])
         rs = w.radars
-        mine = np.flatnonzero(rs.unit == k)
-        pick = [i for i in mine if cmd.get("radar") is None and i == w.engagement_radar[k]
-                or cmd.get("radar") is not None and cmd["radar"] in rs.name[i]]
-        for i in pick:
-            rs.alive[i] = False
-            sim.log.emit(t, "radar_destroyed", source=rs.name[i], info=cmd["unit"])
+        back = kind == "restore_radar"
+        for i in _radars(sim, k, cmd):
+            if rs.alive[i] != back and (w.units.alive[k] or not back):
+                rs.alive[i] = back
+                sim.log.emit(t, "radar_restored" if back else "radar_destroyed",
+                             source=rs.name[i], info=cmd["unit"])
+    elif kind in ("destroy_unit", "restore_unit"):
+        k = _unit_index(sim, cmd["unit"])
+        back = kind == "restore_unit"
+        if w.units.alive[k] != back:  # as sim.effects puts a unit out of action
+            w.units.alive[k] = back
+            w.radars.alive[w.unit_radars[k]] = back
+            sim.log.emit(t, "unit_restored" if back else "unit_destroyed", source=cmd["unit"],
+                         pos_m=w.units.pos_m[k], info=f"by {role}")
     elif kind in ("approve", "deny"):
         sim.decide(t, int(cmd["id"]), kind == "approve", role)
     elif kind == "external":
@@ -272,6 +246,30 @@ def apply_command(sim: Simulation, t: float, role: str, cmd: dict[str, Any]) -> 
     elif kind == "end":
         sim.log.emit(t, "end", value=t, info=f"ended by {role}")
         sim.finished = True
+
+
+def _radars(sim: Simulation, k: int, cmd: dict[str, Any]) -> list[int]:
+    """The radars of unit ``k`` a ``destroy_radar`` / ``restore_radar`` names: its engagement
+    radar, or those whose name contains ``radar``."""
+    rs, w = sim.w.radars, sim.w
+    return [int(i) for i in np.flatnonzero(rs.unit == k)
+            if cmd.get("radar") is None and i == w.engagement_radar[k]
+            or cmd.get("radar") is not None and cmd["radar"] in rs.name[i]]
+
+
+def _emcon(sim: Simulation, t: float, k: int, mode: str) -> None:
+    """Emission control of unit ``k``'s engagement radar: ``cued`` hands it to fire control
+    (``c2.system``: radiating while a non-friend is within the cue range or its missiles fly,
+    switched at the next cycle); ``on`` / ``off`` set it now (an ``emission`` event if that
+    changes it)."""
+    w = sim.w
+    w.emcon_cued[k] = mode == "cued"
+    if mode == "cued":
+        return
+    i = int(w.engagement_radar[k])
+    if bool(w.radars.emitting[i]) != (mode == "on"):
+        w.radars.emitting[i] = mode == "on"
+        sim.log.emit(t, "emission", source=w.radars.name[i], info=mode, tag=mode)
 
 
 def _external(sim: Simulation, t: float, c: dict[str, Any]) -> None:

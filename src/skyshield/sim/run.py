@@ -17,7 +17,8 @@ launch, flyout,     ``weapons.system``           launch, launch_aborted, interce
 gunhit, endgame,                                 interceptor_lost, kill_assessed
 icpt_lost, assess
 approval_timeout    ``c2.approval``              approved, engage, denied
-command             ``sim.live`` (live only)     command, inject, roe_change, ...
+command             ``sim.live_commands`` (live  command, inject, roe_change, ...
+                    commands, the MSEL)
 sample              ``sim.recorder``             (truth and picture samples, no events)
 end                 the loop                     end
 ==================  ===========================  ==========================================
@@ -46,6 +47,7 @@ from skyshield.engine.events import Event, EventLog
 from skyshield.engine.names import CATEGORIES, SIDES
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
+from skyshield.scenario.commands import msel_command
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers
 from skyshield.sensors.system import Sensing, Targets
@@ -160,6 +162,21 @@ class Simulation:
         s.at(0.0, Priority.SAMPLE, "sample")
         self._schedule_routes(np.arange(len(w.vehicles)), 0.0)
         s.at(self.sc.duration, Priority.SAMPLE + 1, "end")
+        self._schedule_msel()
+
+    def _schedule_msel(self) -> None:
+        """The scenario's MSEL: each entry a ``command`` event at its instant from the role
+        ``msel``, carried out like a live command (``sim.live_commands.apply_command``) — in a
+        batch run and a live one alike, and never journaled (a resumed exercise schedules it
+        again from the scenario)."""
+        if not self.sc.msel:
+            return
+        if self.command_handler is None:
+            # the live commands import this module: imported here, when a scenario scripts some
+            from skyshield.sim.live_commands import apply_command
+            self.command_handler = apply_command
+        for e in self.sc.msel:  # entries at one instant in the order the scenario lists them
+            self.sched.at(float(e.at), Priority.COMMAND, "command", ("msel", msel_command(e)))
 
     def _schedule_routes(self, ids: np.ndarray, t: float) -> None:
         v = self.w.vehicles

@@ -69,7 +69,10 @@ def _exercise_openapi(app: FastAPI, server: LiveServer) -> dict[str, Any]:
         schemas = doc.get("components", {}).get("schemas", {})
         for model, prop, values in (("Inject", "type", types), ("Raid", "type", types),
                                     ("Raid", "to", places), ("Roe", "unit", units),
-                                    ("CutLink", "unit", units), ("DestroyRadar", "unit", units)):
+                                    ("CutLink", "unit", units), ("DestroyRadar", "unit", units),
+                                    ("RestoreLink", "unit", units), ("SetEmcon", "unit", units),
+                                    ("RestoreRadar", "unit", units), ("DestroyUnit", "unit", units),
+                                    ("RestoreUnit", "unit", units)):
             p = schemas.get(model, {}).get("properties", {}).get(prop)
             if p is not None and p.get("type") == "string" and values:
                 p["enum"] = list(values)
