@@ -39,7 +39,8 @@ from skyshield.scenario.quantities import (
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
-    "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits",
+    "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits", "Corridor",
+    "squawk_code", "EMERGENCY_SQUAWKS",
 ]
 
 ROE = Roe  # engine.names: the one home of the ROE vocabulary
@@ -318,6 +319,28 @@ class Waypoint(_Strict):
     _speed = field_validator("speed")(_check_speed)
 
 
+EMERGENCY_SQUAWKS = {0o7500: "unlawful interference", 0o7600: "radio failure",
+                     0o7700: "emergency"}
+"""Mode 3/A codes with a meaning everywhere (ICAO Doc 8168 PANS-OPS Vol I)."""
+_SQUAWK = re.compile(r"^[0-7]{4}\Z")
+
+
+def squawk_code(v: str) -> int:
+    """The value of a Mode 3/A code written as four octal digits ('7700' -> 0o7700)."""
+    return int(v, 8)
+
+
+def _squawk(v: Any) -> Any:
+    if v is None:
+        return v
+    if isinstance(v, int) and not isinstance(v, bool):
+        v = f"{v:04d}"  # YAML reads 7000 as a number: take its digits as written
+    if not isinstance(v, str) or not _SQUAWK.match(v):
+        raise ValueError("a Mode 3/A code is four octal digits 0-7, in quotes, e.g. '0700' "
+                         f"(got {v!r})")
+    return v
+
+
 class Manoeuvre(_Strict):
     """A threat fighting back (``engine.motion.manoeuvre_offsets``): ``weave`` — a sinusoidal
     lateral weave of ``amplitude`` and ``period`` along the whole route; ``popup`` — over the last
@@ -352,11 +375,36 @@ class Route(_Strict):
     jam_from: Duration | None = Field(
         None, description="a jammer type: the exercise time its jammer is switched on (a "
         "stand-off jammer on station); default: jamming from the moment it appears")
+    squawk: str | None = Field(
+        None, description="SSR Mode 3/A code it squawks, four octal digits ('7000'; 7500 "
+        "unlawful interference, 7600 radio failure, 7700 emergency); none: no SSR reply")
+    mode_c: bool = Field(True, description="with a squawk: it also reports its pressure "
+                         "altitude (Mode C, 100 ft steps)")
+    transponder_fails_at: Duration | None = Field(
+        None, description="its transponder fails at this exercise time (0 s: failed from the "
+        "start): no IFF (Mode 4/5) and no Mode 3/A or C reply from then on")
 
     @field_validator("type")
     @classmethod
     def _type(cls, v: str, info: ValidationInfo) -> str:
         return _vehicle_type(v, info)
+
+    _squawk = field_validator("squawk", mode="before")(_squawk)
+
+    @field_validator("transponder_fails_at")
+    @classmethod
+    def _fails(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError("transponder_fails_at is in the past: 0 s or later")
+        return v
+
+    @model_validator(mode="after")
+    def _ssr(self, info: ValidationInfo) -> Route:
+        vt = _catalogue(info).air_vehicles.get(self.type)
+        if self.squawk is not None and vt is not None and vt.ssr_reply_probability is None:
+            raise ValueError(f"@squawk: type {self.type} has no SSR transponder in the "
+                             "catalogue (ssr_reply_probability)")
+        return self
 
     @field_validator("jam_from")
     @classmethod
@@ -446,6 +494,48 @@ class Raid(_Strict):
         return self
 
 
+class CorridorPoint(_Strict):
+    lat: Latitude
+    lon: Longitude
+
+
+class Corridor(_Strict):
+    """A published route, approach, departure or corridor the air picture identifies traffic
+    against (procedural identification, ``c2.threat.identify``): a polyline of points with a
+    half-width, an altitude band (MSL; Mode C pressure altitude when the track reports one) and
+    a speed band. ``use: civil`` (ATS routes, approaches, departures, free-route tracks): a
+    squawking aircraft with Mode C conforming to it is neutral; ``use: friendly`` (a briefed
+    return corridor or minimum-risk route of own aircraft): an aircraft conforming to it is an
+    assumed friend even without any IFF reply."""
+
+    use: Literal["civil", "friendly"]
+    points: list[CorridorPoint] = Field(description="centre line, two points or more")
+    half_width: Length = Field(description="lateral half-width about the centre line")
+    floor: MslAltitude = Field(0.0, description="lowest altitude (MSL)")
+    ceiling: MslAltitude = Field(description="highest altitude (MSL)")
+    min_speed: Speed = Field(50.0, description="slowest ground speed that conforms")
+    max_speed: Speed = Field(description="fastest ground speed that conforms")
+
+    @field_validator("points")
+    @classmethod
+    def _points(cls, v: list[CorridorPoint]) -> list[CorridorPoint]:
+        if len(v) < 2:
+            raise ValueError("a corridor needs at least two points")
+        return v
+
+    @model_validator(mode="after")
+    def _bands(self) -> Corridor:
+        if self.half_width <= 0:
+            raise ValueError(f"@half_width: must be positive (got {self.half_width:g} m)")
+        if self.ceiling <= self.floor:
+            raise ValueError(f"@ceiling: {self.ceiling:g} m is not above the floor "
+                             f"{self.floor:g} m")
+        if not 0 <= self.min_speed < self.max_speed:
+            raise ValueError(f"@max_speed: {self.max_speed:g} m/s must exceed min_speed "
+                             f"{self.min_speed:g} m/s")
+        return self
+
+
 class TrackerConfig(_Strict):
     confirm_m: int = Field(3, ge=1, description="hits needed to confirm a track ...")
     confirm_n: int = Field(5, ge=1, description="... within this many opportunities")
@@ -517,7 +607,11 @@ class C2Config(_Strict):
         "wta", description="weapon-target assignment each cycle (minimise the expected "
         "surviving threat value) or greedy earliest intercept in priority order")
     iff_interrogations: int = Field(
-        3, ge=1, description="unanswered interrogations before a track may be declared hostile")
+        3, ge=1, description="unanswered interrogations before a track may be declared hostile "
+        "(when it also shows a hostile profile) or unknown")
+    friendly_codes: list[str] = Field(
+        default_factory=list, description="Mode 3/A codes briefed to own aircraft (airspace "
+        "control order): a track squawking one is an assumed friend")
     kill_assessment_delay: Duration = 4.0
     kill_assessment_pd: float = Field(
         0.95, ge=0.0, le=1.0, description="probability a kill is reported as a kill (assumed)")
@@ -543,6 +637,17 @@ class C2Config(_Strict):
     @classmethod
     def _non_negative(cls, v: float) -> float:
         return _not_negative(v)
+
+    @field_validator("friendly_codes", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        out = [_squawk(c) for c in v]
+        bad = [c for c in out if squawk_code(c) in EMERGENCY_SQUAWKS]
+        if bad:
+            raise ValueError(f"emergency codes cannot be briefed to own aircraft (got {bad})")
+        return out
 
 
 class Scenario(_Strict):
@@ -571,6 +676,12 @@ class Scenario(_Strict):
     threats: dict[str, Route] = Field(default_factory=dict)
     raids: dict[str, Raid] = Field(default_factory=dict)
     friendlies: dict[str, Route] = Field(default_factory=dict)
+    civil: dict[str, Route] = Field(
+        default_factory=dict, description="civil traffic (airliners on the approaches, "
+        "departures and airways): neutral, never a target; each must squawk")
+    corridors: dict[str, Corridor] = Field(
+        default_factory=dict, description="published routes and briefed corridors the air "
+        "picture identifies traffic against")
     c2: C2Config = C2Config()
     tracker: TrackerConfig = TrackerConfig()
     scoring: ScoringConfig = ScoringConfig()
@@ -593,7 +704,7 @@ class Scenario(_Strict):
             raise ValueError(f"at most {MAX_DURATION_S / 86400:g} days ({MAX_DURATION_S:g} s)")
         return v
 
-    @field_validator("assets", "units", "threats", "raids", "friendlies")
+    @field_validator("assets", "units", "threats", "raids", "friendlies", "civil", "corridors")
     @classmethod
     def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
         for k in v:
@@ -608,7 +719,13 @@ class Scenario(_Strict):
         clash = set(self.assets) & set(self.units)
         if clash:
             raise ValueError(f"an asset and a unit share the name(s) {sorted(clash)}")
-        for group in ("threats", "friendlies"):
+        for name, route in self.civil.items():
+            if route.squawk is None:
+                raise ValueError(f"@civil.{name}.squawk: civil traffic squawks a Mode 3/A "
+                                 "code (transponders are mandatory in controlled airspace)")
+            if route.target is not None:
+                raise ValueError(f"@civil.{name}.target: civil traffic has no target")
+        for group in ("threats", "friendlies", "civil"):
             for name, route in getattr(self, group).items():
                 if route.target is not None and route.target not in targets:
                     raise ValueError(f"@{group}.{name}.target: no asset or unit named "
