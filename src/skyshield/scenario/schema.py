@@ -27,6 +27,12 @@ from pydantic import (
 
 from skyshield.engine.names import Roe
 from skyshield.geo import geodetic_to_ecef
+from skyshield.scenario.airspace import (
+    EMERGENCY_SQUAWKS,
+    Corridor,
+    check_squawk,
+    squawk_code,
+)
 from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
 from skyshield.scenario.quantities import (
     Altitude,
@@ -40,7 +46,6 @@ from skyshield.scenario.quantities import (
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
     "TrackerConfig", "C2Config", "Scenario", "route_times", "loadout_limits", "Corridor",
-    "squawk_code", "EMERGENCY_SQUAWKS",
 ]
 
 ROE = Roe  # engine.names: the one home of the ROE vocabulary
@@ -319,28 +324,6 @@ class Waypoint(_Strict):
     _speed = field_validator("speed")(_check_speed)
 
 
-EMERGENCY_SQUAWKS = {0o7500: "unlawful interference", 0o7600: "radio failure",
-                     0o7700: "emergency"}
-"""Mode 3/A codes with a meaning everywhere (ICAO Doc 8168 PANS-OPS Vol I)."""
-_SQUAWK = re.compile(r"^[0-7]{4}\Z")
-
-
-def squawk_code(v: str) -> int:
-    """The value of a Mode 3/A code written as four octal digits ('7700' -> 0o7700)."""
-    return int(v, 8)
-
-
-def _squawk(v: Any) -> Any:
-    if v is None:
-        return v
-    if isinstance(v, int) and not isinstance(v, bool):
-        v = f"{v:04d}"  # YAML reads 7000 as a number: take its digits as written
-    if not isinstance(v, str) or not _SQUAWK.match(v):
-        raise ValueError("a Mode 3/A code is four octal digits 0-7, in quotes, e.g. '0700' "
-                         f"(got {v!r})")
-    return v
-
-
 class Manoeuvre(_Strict):
     """A threat fighting back (``engine.motion.manoeuvre_offsets``): ``weave`` — a sinusoidal
     lateral weave of ``amplitude`` and ``period`` along the whole route; ``popup`` — over the last
@@ -389,7 +372,7 @@ class Route(_Strict):
     def _type(cls, v: str, info: ValidationInfo) -> str:
         return _vehicle_type(v, info)
 
-    _squawk = field_validator("squawk", mode="before")(_squawk)
+    _squawk = field_validator("squawk", mode="before")(check_squawk)
 
     @field_validator("transponder_fails_at")
     @classmethod
@@ -491,48 +474,6 @@ class Raid(_Strict):
         if vt is not None and self.speed is not None and self.speed > 1.05 * vt.max_speed_mps.value:
             raise ValueError(f"@speed: {self.speed:.0f} m/s exceeds the type's maximum "
                              f"{vt.max_speed_mps.value:.0f} m/s")
-        return self
-
-
-class CorridorPoint(_Strict):
-    lat: Latitude
-    lon: Longitude
-
-
-class Corridor(_Strict):
-    """A published route, approach, departure or corridor the air picture identifies traffic
-    against (procedural identification, ``c2.threat.identify``): a polyline of points with a
-    half-width, an altitude band (MSL; Mode C pressure altitude when the track reports one) and
-    a speed band. ``use: civil`` (ATS routes, approaches, departures, free-route tracks): a
-    squawking aircraft with Mode C conforming to it is neutral; ``use: friendly`` (a briefed
-    return corridor or minimum-risk route of own aircraft): an aircraft conforming to it is an
-    assumed friend even without any IFF reply."""
-
-    use: Literal["civil", "friendly"]
-    points: list[CorridorPoint] = Field(description="centre line, two points or more")
-    half_width: Length = Field(description="lateral half-width about the centre line")
-    floor: MslAltitude = Field(0.0, description="lowest altitude (MSL)")
-    ceiling: MslAltitude = Field(description="highest altitude (MSL)")
-    min_speed: Speed = Field(50.0, description="slowest ground speed that conforms")
-    max_speed: Speed = Field(description="fastest ground speed that conforms")
-
-    @field_validator("points")
-    @classmethod
-    def _points(cls, v: list[CorridorPoint]) -> list[CorridorPoint]:
-        if len(v) < 2:
-            raise ValueError("a corridor needs at least two points")
-        return v
-
-    @model_validator(mode="after")
-    def _bands(self) -> Corridor:
-        if self.half_width <= 0:
-            raise ValueError(f"@half_width: must be positive (got {self.half_width:g} m)")
-        if self.ceiling <= self.floor:
-            raise ValueError(f"@ceiling: {self.ceiling:g} m is not above the floor "
-                             f"{self.floor:g} m")
-        if not 0 <= self.min_speed < self.max_speed:
-            raise ValueError(f"@max_speed: {self.max_speed:g} m/s must exceed min_speed "
-                             f"{self.min_speed:g} m/s")
         return self
 
 
@@ -643,7 +584,7 @@ class C2Config(_Strict):
     def _codes(cls, v: Any) -> Any:
         if not isinstance(v, list):
             return v
-        out = [_squawk(c) for c in v]
+        out = [check_squawk(c) for c in v]
         bad = [c for c in out if squawk_code(c) in EMERGENCY_SQUAWKS]
         if bad:
             raise ValueError(f"emergency codes cannot be briefed to own aircraft (got {bad})")

@@ -14,10 +14,11 @@ from skyshield.physics.flight import Airframe
 from skyshield.physics.lethality import lethal_radius_for_target
 from skyshield.physics.radar import system_noise_temp_k
 from skyshield.physics.terrain import terrain_height_m
+from skyshield.scenario.airspace import squawk_code
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.raids import all_routes
-from skyshield.scenario.schema import Scenario, route_times, squawk_code
+from skyshield.scenario.schema import Scenario, route_times
 from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
 from skyshield.sensors.radar import RadarSet
 from skyshield.weapons.envelope import ReachTable, missile_reach_table
