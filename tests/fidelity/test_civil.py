@@ -111,3 +111,19 @@ def test_mig29_whose_transponder_fails_after_identification_stays_friend():
                            replace=("transponder_fails_at: 0 s", "transponder_fails_at: 60 s"))
     assert idents == ["friend"]
     assert summary["friendly_engaged"] == 0
+
+
+def test_builtin_exercise_flies_lybe_traffic_through_the_drill_unengaged(exercise_2019):
+    """The built-in exercise's Belgrade traffic (three arrivals down the runway 12 approach past
+    Batajnica, a departure, an FL350 overflight) is identified neutral on its published routes
+    and never engaged, while the exercise is fought (the jam strobes of the stand-off jammer to
+    the west lie along the arrivals' bearing: they do not count against a track reporting Mode
+    C)."""
+    s = exercise_2019.summary
+    assert (s["civil_total"], s["civil_engaged"], s["civil_shot_down"]) == (5, 0, 0)
+    assert s["missiles_fired"] > 0 and s["threats_destroyed"] > 0
+    ev = exercise_2019.events
+    civil = {t["id"] for t in s["threats"] if t["side"] == "civil"}
+    ident = ev[(ev["kind"] == "identified") & ev["truth_id"].isin(list(civil))]
+    assert set(ident["target"]) == {"neutral"}
+    assert set(ident["truth_id"]) == civil  # every airliner was tracked and identified
