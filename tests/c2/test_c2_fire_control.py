@@ -8,10 +8,15 @@ from skyshield.c2.fire_control import FREE, HOLD, TIGHT, FireUnits, MissileTypes
 
 
 def test_identity_rules():
+    # the rule of old, for silent tracks showing a hostile criterion: friend once it replied,
+    # hostile after 3 silent interrogations, suspect before (the criteria: tests/c2/test_identity)
     replied = np.array([True, False, False, True])
     asked = np.array([1, 3, 2, 5])
-    assert list(threat.identity(replied, asked, 3)) == [threat.FRIEND, threat.HOSTILE,
-                                                         threat.UNKNOWN_ID, threat.FRIEND]
+    n = replied.size
+    no, none = np.zeros(n, bool), np.full(n, -1)
+    ident, _ = threat.identify(replied, asked, 3, none, no, no, no, no, np.ones(n, bool),
+                               np.full(n, 3), no, np.full(n, 250.0), np.full(n, threat.PENDING))
+    assert list(ident) == [threat.FRIEND, threat.HOSTILE, threat.SUSPECT, threat.FRIEND]
 
 
 def test_interrogation_answers_only_friends():

@@ -213,10 +213,11 @@ def test_validate_builtin_scenario_succeeds(results: dict[str, Done]) -> None:
     assert r.returncode == 0, r
     assert r.stderr == ""
     assert r.stdout.startswith("slavic-shield-2019: ok (slavic-shield-2019: 4 units, 7 threats, "
-                               "14 raid vehicles, 1 friendlies, 3600 s)"), r.stdout
+                               "14 raid vehicles, 1 friendlies, 5 civil, 3600 s)"), r.stdout
     # then each route's and raid's altitude reference, resolved at its first waypoint
     lines = r.stdout.splitlines()
-    assert len(lines) == 1 + 7 + 1 + 2, r.stdout
+    assert len(lines) == 1 + 7 + 1 + 5 + 2, r.stdout
+    assert "civil.overflight_1: 10670 m MSL (10590 m AGL over 80 m terrain)" in lines
     assert "raids.cm_west: 50 m AGL (130 m MSL over 80 m terrain; type cruise height)" in lines
     assert "threats.recon_small: 50 m AGL (130 m MSL over 80 m terrain)" in lines
     assert "threats.recon_male: 3000 m MSL (2920 m AGL over 80 m terrain)" in lines

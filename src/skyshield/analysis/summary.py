@@ -14,6 +14,7 @@ SUMMARY_KEYS = (
     "threats_detected", "threats_engaged", "threats_destroyed", "threats_leaked",
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "intercepts_no_target", "friendly_total", "friendly_engaged", "fratricide",
+    "civil_total", "civil_engaged", "civil_shot_down",
     "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
     "fire_control", "by_type", "pk_by_missile", "ammunition", "threats", "air_picture",
     "scoring",
@@ -42,8 +43,9 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     ``category``, ``side``; ``assets`` one row per defended asset with ``name`` and ``value``.
     A threat is *detected* if any radar detected it, *engaged* if a missile was launched at a
     track following it, *destroyed* if killed, *leaked* if it completed its route, and
-    *survived* if it was still in the air at the end. A friendly aircraft is *safe* or
-    *shot_down*.
+    *survived* if it was still in the air at the end. A friendly aircraft or a civil one (side
+    ``civil``) is *safe* or *shot_down*; ``civil_engaged`` counts the civil aircraft a missile
+    was launched at (it must stay 0: fire control never engages a neutral).
     """
     ev = events
     kind = ev["kind"]
@@ -59,13 +61,13 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
     rows = []
     for tid, v in zip(vehicles.index.astype(int), vehicles.to_dict(orient="records"),
                       strict=True):
-        friendly = v["side"] == "friendly"
+        not_threat = v["side"] in ("friendly", "civil")  # safe or shot down
         if tid in kills:
-            fate, t_fate = ("shot_down" if friendly else "destroyed"), kills[tid]["t_s"]
+            fate, t_fate = ("shot_down" if not_threat else "destroyed"), kills[tid]["t_s"]
         elif tid in leaks:
-            fate, t_fate = ("safe" if friendly else "leaked"), leaks[tid]["t_s"]
+            fate, t_fate = ("safe" if not_threat else "leaked"), leaks[tid]["t_s"]
         else:
-            fate, t_fate = ("safe" if friendly else "survived"), np.nan
+            fate, t_fate = ("safe" if not_threat else "survived"), np.nan
         fd = first.get(tid)
         rows.append({
             "id": tid, "name": v["name"], "type": v["type"], "category": v["category"],
@@ -83,6 +85,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "fate_t_s", "killed_by"])
     hostile = fates[fates["side"] == "hostile"]
     friendly = fates[fates["side"] == "friendly"]
+    civil = fates[fates["side"] == "civil"]
 
     by_type: dict[str, Any] = {}
     for typ, g in hostile.groupby("type", sort=True):
@@ -153,6 +156,9 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "friendly_total": int(len(friendly)),
         "friendly_engaged": int(friendly["engaged"].sum()),
         "fratricide": fratricide,
+        "civil_total": int(len(civil)),
+        "civil_engaged": int(civil["engaged"].sum()),
+        "civil_shot_down": int((civil["fate"] == "shot_down").sum()),
         "asset_damage": damage,
         "value_lost": round(sum(asset_value[a] * d for a, d in damage.items()), 3),
         "units_destroyed": sorted(ev[kind == "unit_destroyed"]["source"].astype(str).tolist()),

@@ -4,10 +4,13 @@ Every ``c2.cycle`` seconds, on the confirmed tracks of the air picture:
 
 1. **classify** each track from its kinematics (speed, height above the ground on the curved
    Earth, climb) and the jamming cue (its position on the jam strobes of two or more sites);
-2. **identify** it by IFF: the aircraft the track follows answers if it is friendly and the
-   draw succeeds (stream ``iff``); a track becomes hostile after
-   ``iff_interrogations`` silent interrogations; missiles flying at a track identified friend
-   are destroyed (cease fire);
+2. **identify** it (``c2.threat.identify``: pending, unknown, assumed friend, friend, neutral,
+   suspect, hostile) from its replies, the corridors and its profile: the aircraft the track
+   follows answers the secure IFF interrogation if it is friendly, its transponder works and
+   the draw succeeds (stream ``iff``), and the SSR interrogation (Mode 3/A code, Mode C
+   altitude in 100 ft steps) if it squawks, its transponder works and the draw succeeds
+   (stream ``ssr``); missiles flying at a track fire control must not engage (friend, assumed
+   friend, neutral, squawk 7500) are destroyed (cease fire);
 3. **emission control**: cued engagement radars radiate while the picture holds a non-friend
    within their cue range or their missiles fly;
 4. **assign** fire units (``c2.fire_control.plan`` or ``plan_wta``) within their envelopes,
@@ -41,6 +44,8 @@ __all__ = ["Commitments", "CycleResult", "FireControlSystem", "height_climb",
            "UNIT_THREAT_RADIUS_M"]
 
 UNIT_THREAT_RADIUS_M = 1000.0  # assumed: a threat within this distance of a fire unit hits it
+SSR_MEMORY_S = 30.0  # assumed: a track keeps its latest Mode 3/A code and Mode C this long (about
+# three scans of an en-route SSR); a transponder that stops answering loses them after it
 
 
 def height_climb(st: np.ndarray, origin_alt_m: float, ground_m: float
@@ -82,7 +87,8 @@ class FireControlSystem:
     (``tracking.Tracker``: its public arrays and queries)."""
 
     def __init__(self, world: Any, tracker: Any, seed: int, *, class_category: np.ndarray,
-                 confirmed: int, strobes: dict[int, tuple[float, Any]]):
+                 confirmed: int, strobes: dict[int, tuple[float, Any]],
+                 truth_alt: Callable[[float, np.ndarray], np.ndarray] | None = None):
         self.w = world
         self.sc = world.scenario
         self.tr = tracker
@@ -92,11 +98,20 @@ class FireControlSystem:
         self.strobes = strobes
         self.class_category = class_category  # threat.CLASSES -> vulnerability category
         self.rng_iff = stream(seed, "iff")
+        self.rng_ssr = stream(seed, "ssr")
+        # altitudes MSL (m) of vehicles ``rows`` at ``t`` (what their Mode C reports)
+        self.truth_alt = truth_alt
+        v = world.vehicles
+        self._squawk = v.squawk if v.squawk is not None else np.full(len(v), -1, np.int64)
+        self._friendly_codes = np.array(
+            [int(c, 8) for c in self.sc.c2.friendly_codes], dtype=np.int64)
         cap = 0
         self._ids = np.full(cap, -1, dtype=np.int64)
         self._c2 = {"replied": np.zeros(cap, bool), "asked": np.zeros(cap, np.int64),
                     "ident": np.zeros(cap, np.int64), "cls": np.zeros(cap, np.int64),
-                    "killed": np.zeros(cap, bool)}
+                    "killed": np.zeros(cap, bool), "sq": np.zeros(cap, np.int64),
+                    "mode_c": np.zeros(cap, bool), "alt_c": np.zeros(cap),
+                    "t_sq": np.zeros(cap)}
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
         self.solver_times: list[float] = []  # wall clock, outside the event log
         nu = len(world.units.name)
@@ -116,6 +131,8 @@ class FireControlSystem:
         reused = self._ids != tr.track_id
         for a in self._c2.values():
             a[reused] = 0
+        self._c2["ident"][reused] = threat.PENDING
+        self._c2["sq"][reused] = -1
         self._ids[reused] = tr.track_id[reused]
 
     def identity(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -134,10 +151,13 @@ class FireControlSystem:
 
     def launch_veto(self, slot: int, st: np.ndarray) -> str:
         """Why a scheduled launch at the track in ``slot`` (state ``st``) must not go ("": it
-        may): identified friend, assessed killed, below the ground."""
+        may): identified friend (or another identity never engaged), assessed killed, below
+        the ground."""
         self._sync()
-        if self._c2["ident"][slot] == threat.FRIEND:
-            return "track identified friend"
+        c = self._c2
+        if threat.engagement_code(c["ident"][slot:slot + 1], c["sq"][slot:slot + 1])[0] == 1:
+            ident = threat.IDENTITIES[int(c["ident"][slot])]
+            return "track identified friend" if ident == "friend" else f"track {ident}"
         if self._c2["killed"][slot]:
             return "track assessed killed"
         if self.height_climb(st[None])[0][0] < 0.0:
@@ -173,47 +193,34 @@ class FireControlSystem:
                                 target=threat.CLASSES[cls[k]], value=conf[k], info=f"cue={cue}",
                                 tag=cue))
         c["cls"][slots] = cls
-        # IFF: the aircraft the track actually follows answers (if friendly and the draw succeeds)
-        truth = tr.truth[slots]
-        v = w.vehicles
-        known = truth >= 0
-        friendly = np.zeros(slots.size, bool)
-        p_reply = np.zeros(slots.size)
-        friendly[known] = v.side[truth[known]] == 1
-        p_reply[known] = v.iff_reply_probability[truth[known]]
-        u_iff = self.rng_iff.random(slots.size)
-        c["replied"][slots] |= threat.interrogate(friendly, p_reply, u_iff)
-        c["asked"][slots] += 1
-        ident = threat.identity(c["replied"][slots], c["asked"][slots],
-                                self.sc.c2.iff_interrogations)
-        changed = ident != c["ident"][slots]
-        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
-            events.append(Event(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
-                                target=threat.IDENTITIES[ident[k]]))
-        c["ident"][slots] = ident
-        for s in slots[changed & (ident == threat.FRIEND)]:  # cease fire on a friend
-            cease_fire(t, int(tr.track_id[s]), "self-destruct: target identified friend")
-        radar_on = self._emission_control(t, st[:, :3], ident, flying_units, events)
         # threat evaluation against defended assets and the units themselves
         u = w.units
         pts = np.vstack([w.assets.pos_m, u.pos_m[u.alive]])
         vals = np.concatenate([w.assets.value, u.value[u.alive]])
         radii = np.concatenate([w.assets.radius_m,
                                 np.full(int(u.alive.sum()), UNIT_THREAT_RADIUS_M)])
-        prio, aimed, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
+        prio, threatened, ttg = threat.threat_priority(st[:, :3], st[:, 3:], pts, vals, radii)
+        ident, fire_code, changed = self._identify(t, slots, st, agl, speed, cls, jamming,
+                                                   threatened, events)
+        # cease fire on a track that became one fire control must not engage
+        for s in slots[changed & (fire_code == 1) & (ident != threat.PENDING)]:
+            cease_fire(t, int(tr.track_id[s]),
+                       f"self-destruct: target identified {threat.IDENTITIES[c['ident'][s]]}")
+        radar_on = self._emission_control(t, st[:, :3], fire_code, flying_units, events)
         com = commitments()
         tb, mb, per_track = self._busy(com)
         stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
         blocked = (np.array([_blocked(per_track.get(int(i))) for i in ids], dtype=bool)
                    | c["killed"][slots] | stale)
         planner = plan if self.sc.c2.assignment == "greedy" else plan_wta
-        econ = (self._look_ahead(cls, aimed, vals, slots) if self.sc.c2.assignment == "lookahead"
+        econ = (self._look_ahead(cls, threatened, vals, slots)
+                if self.sc.c2.assignment == "lookahead"
                 else None)
         auto = self._autonomous(t, events)
         joint_on = radar_on & ~auto
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
-        pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
+        pl = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
                      economy=econ)
         dup: set[tuple[int, int]] = set()
@@ -226,9 +233,9 @@ class FireControlSystem:
                            | c["killed"][slots] | stale | ~own)
             only = np.zeros_like(radar_on)
             only[a] = True
-            pa = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, own_blocked,
-                         self.sc.c2.engagement_horizon, only, held=held_ku, category=cat,
-                         economy=econ)
+            pa = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb,
+                         own_blocked, self.sc.c2.engagement_horizon, only, held=held_ku,
+                         category=cat, economy=econ)
             for o in pa.orders:
                 if per_track.get(o.track_id, (0,))[0] > 0 or any(
                         q.track_id == o.track_id for q in pl.orders):
@@ -243,7 +250,7 @@ class FireControlSystem:
                 count=pl.n_weapons, tag=sol.method))
         # every track not engaged that is not a friend has its reason: those the planner did not
         # consider because they were assessed killed or their track went stale
-        for k in np.flatnonzero((c["killed"][slots] | stale) & (ident != threat.FRIEND)):
+        for k in np.flatnonzero((c["killed"][slots] | stale) & (fire_code != 1)):
             pl.no_fire.setdefault(int(ids[k]), NO_FIRE_REASONS[7] if c["killed"][slots[k]]
                                   else NO_FIRE_REASONS[8])
         for tid, why in pl.no_fire.items():
@@ -275,24 +282,96 @@ class FireControlSystem:
                          self.sc.c2.kill_assessment_delay,
                          np.sqrt(np.trace(self.tr.P[slots, 3:5, 3:5], axis1=1, axis2=2)))
 
+    def _identify(self, t: float, slots: np.ndarray, st: np.ndarray, agl: np.ndarray,
+                  speed: np.ndarray, cls: np.ndarray, jamming: np.ndarray,
+                  threatened: np.ndarray, events: list[Event]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Interrogate the tracks in ``slots`` (IFF, then SSR) and identify them
+        (``threat.identify``); log the identities that changed. Returns the identities, fire
+        control's codes (``threat.engagement_code``) and which identities changed."""
+        tr, w, c = self.tr, self.w, self._c2
+        # IFF: the aircraft the track actually follows answers (if friendly, its transponder
+        # works and the draw succeeds)
+        truth = tr.truth[slots]
+        v = w.vehicles
+        known = truth >= 0
+        friendly = np.zeros(slots.size, bool)
+        p_reply = np.zeros(slots.size)
+        friendly[known] = v.side[truth[known]] == 1
+        p_reply[known] = v.iff_reply_probability[truth[known]]
+        if v.transponder_fails_s is not None:
+            friendly[known] &= t < v.transponder_fails_s[truth[known]]
+        u_iff = self.rng_iff.random(slots.size)
+        c["replied"][slots] |= threat.interrogate(friendly, p_reply, u_iff)
+        c["asked"][slots] += 1
+        # SSR (Mode 3/A and C): an aircraft that squawks answers with its code and, with Mode C,
+        # its altitude in 100 ft steps
+        if (self._squawk >= 0).any():
+            assert v.ssr_reply_probability is not None and v.transponder_fails_s is not None
+            assert v.mode_c is not None
+            squawks = np.zeros(slots.size, bool)
+            tk = truth[known]
+            squawks[known] = ((self._squawk[tk] >= 0) & (t < v.transponder_fails_s[tk])
+                              & v.alive[tk] & (t >= v.t_start_s[tk]) & (t <= v.t_end_s[tk]))
+            p_ssr = np.zeros(slots.size)
+            p_ssr[known] = v.ssr_reply_probability[tk]
+            answered = threat.interrogate(squawks, p_ssr, self.rng_ssr.random(slots.size))
+            if answered.any():
+                s_ans, v_ans = slots[answered], truth[answered]
+                c["sq"][s_ans] = self._squawk[v_ans]
+                c["mode_c"][s_ans] = v.mode_c[v_ans]
+                alt = (self.truth_alt(t, v_ans) if self.truth_alt is not None
+                       else agl[answered] + w.terrain_m)
+                c["alt_c"][s_ans] = threat.mode_c_m(alt)
+                c["t_sq"][s_ans] = t
+        lost = (c["sq"][slots] >= 0) & (t - c["t_sq"][slots] > SSR_MEMORY_S)
+        c["sq"][slots[lost]] = -1
+        sq = c["sq"][slots]
+        mode_c = c["mode_c"][slots] & (sq >= 0)
+        # procedural identification: the corridors, on Mode C altitude where reported
+        alt_msl = np.where(mode_c, c["alt_c"][slots], agl + w.terrain_m)
+        civil_c, friendly_c = threat.corridor_conformance(st[:, :2], alt_msl, speed,
+                                                          w.corridors)
+        # a jam strobe is a bearing: every aircraft along it lies on it. It counts against a
+        # track that gives no position of its own, not against one reporting its code and Mode C
+        jam_cue = jamming & ~mode_c
+        hostile = threat.hostile_profile(threatened, cls, jam_cue, speed,
+                                         (sq < 0) & ~c["replied"][slots], civil_c | friendly_c)
+        ident, rule = threat.identify(
+            c["replied"][slots], c["asked"][slots], self.sc.c2.iff_interrogations, sq, mode_c,
+            civil_c, friendly_c, np.isin(sq, self._friendly_codes), hostile, cls, jam_cue,
+            speed, c["ident"][slots])
+        changed = ident != c["ident"][slots]
+        for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
+            name = threat.IDENTITIES[ident[k]]
+            why = threat.ID_REASONS[rule[k]]
+            if sq[k] >= 0:
+                why += f"; squawk {sq[k]:04o}" + (f" FL{c['alt_c'][s] / 30.48:03.0f}"
+                                                  if mode_c[k] else "")
+            events.append(Event(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
+                                target=name, info=why, tag=name))
+        c["ident"][slots] = ident
+        return ident, threat.engagement_code(ident, sq), changed
+
     def unit_sensor_ids(self, unit: int) -> np.ndarray:
         """The tracker's sensor ids of the radars of fire unit ``unit``."""
         rs = self.w.radars
         return np.array([self.tr.sensor_id(rs.name[i]) for i in np.flatnonzero(rs.unit == unit)],
                         dtype=np.int64)
 
-    def _emission_control(self, t: float, track_pos_m: np.ndarray, ident: np.ndarray,
+    def _emission_control(self, t: float, track_pos_m: np.ndarray, fire_code: np.ndarray,
                           flying_units: Callable[[], np.ndarray], events: list[Event]
                           ) -> np.ndarray:
-        """Switch cued engagement radars on while the air picture holds a track that is not a
-        friend within their cue range (or their missiles are in the air), off otherwise.
+        """Switch cued engagement radars on while the air picture holds a track fire control
+        may engage (``fire_code`` not 1: not a friend, assumed friend, neutral or pending)
+        within their cue range (or their missiles are in the air), off otherwise.
         Returns which units' engagement radars were radiating at the start of this cycle."""
         w = self.w
         rs, eng = w.radars, w.engagement_radar
         radar_on: np.ndarray = rs.emitting[eng] & rs.alive[eng]
         if not w.emcon_cued.any():
             return radar_on
-        threat_pos = track_pos_m[ident != threat.FRIEND]
+        threat_pos = track_pos_m[fire_code != 1]
         flying = flying_units()
         for k in np.flatnonzero(w.emcon_cued & w.units.alive):
             near = bool(threat_pos.size) and bool(

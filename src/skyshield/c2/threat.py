@@ -1,25 +1,59 @@
-"""Threat evaluation: class, identity (IFF) and priority of each confirmed track.
+"""Threat evaluation: class, identity and priority of each confirmed track.
 
 All functions are vectorised over tracks. Classes are inferred from kinematics (speed, height,
 climb) and from one emission cue the air-defence radars themselves provide: a track that lies on
-a jam strobe is carrying a noise jammer (:func:`on_strobe`); identity from IFF replies:
-a track that answers is a friend for good, one that stays silent through ``k`` interrogations is
-declared hostile, anything else is unknown.
+a jam strobe is carrying a noise jammer (:func:`on_strobe`); identity (:func:`identify`) from
+the IFF and SSR replies, the published routes and briefed corridors (procedural
+identification) and the track's profile, in the standard identities of STANAG 1241 / APP-6 /
+MIL-STD-2525 (pending, unknown, assumed friend, friend, neutral, suspect, hostile). Fire
+control sees each identity through :data:`ENGAGEMENT_CODE`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from skyshield.engine.names import IDENTITIES
 from skyshield.geo import wrap_angle
 from skyshield.physics.kinematics import cpa
 
-__all__ = ["CLASSES", "IDENTITIES", "classify", "interrogate", "identity", "threat_priority",
-           "on_strobe"]
+__all__ = ["CLASSES", "IDENTITIES", "classify", "interrogate", "identify", "threat_priority",
+           "on_strobe", "mode_c_m", "corridor_conformance", "hostile_profile", "engagement_code",
+           "ID_REASONS", "ENGAGEMENT_CODE"]
 
 CLASSES = ("unknown", "uav", "cruise_missile", "aircraft", "anti_radiation_missile")
-IDENTITIES = ("unknown", "friend", "hostile")
-UNKNOWN_ID, FRIEND, HOSTILE = 0, 1, 2
+UNKNOWN_ID, FRIEND, HOSTILE, PENDING, ASSUMED_FRIEND, NEUTRAL, SUSPECT = range(7)
+assert IDENTITIES[SUSPECT] == "suspect" and IDENTITIES[HOSTILE] == "hostile"
+
+ENGAGEMENT_CODE = np.array([0, 1, 2, 1, 1, 1, 0], dtype=np.int64)
+"""What fire control (``c2.fire_control``) sees of each identity: 1 never engaged under any ROE
+(friend, assumed friend, neutral; pending: identification still in progress), 2 hostile (the
+only identity weapons tight fires at), 0 the rest (unknown, suspect: weapons free fires at
+them)."""
+
+MISSILE_CLASSES = (2, 4)  # cruise missile, anti-radiation missile: no aircraft flies so
+AIRLINER_MAX_SPEED_MPS = 300.0  # assumed: M0.82 at FL350 (243 m/s TAS) plus a 110 kt jet
+# stream tailwind; faster than this over the ground is a military profile
+MODE_C_STEP_M = 30.48  # Mode C reports pressure altitude in 100 ft steps (FAA AIM 4-1-20)
+SQUAWK_HIJACK, SQUAWK_RADIO_FAILURE, SQUAWK_EMERGENCY = 0o7500, 0o7600, 0o7700
+ID_REASONS = (
+    "secure IFF reply (Mode 4/5)",
+    "declared hostile",
+    "squawk 7500 (unlawful interference): held from fire, a national-authority decision",
+    "emergency squawk (7600/7700) with Mode C, civil profile",
+    "Mode 3/A and C on a published route at its profile",
+    "squawking, identity held (no hostile criterion)",
+    "briefed own Mode 3/A code",
+    "conforming to a briefed friendly corridor (procedural)",
+    "identity held (no hostile criterion)",
+    "hostile criteria, silent through the interrogations",
+    "hostile criteria, identification in progress",
+    "no identification criterion met",
+    "identification in progress",
+)
+"""Why :func:`identify` gave each identity (the ``identified`` event's info), in rule order."""
+_RULE_IDENT = np.array([FRIEND, HOSTILE, SUSPECT, NEUTRAL, NEUTRAL, NEUTRAL, ASSUMED_FRIEND,
+                        ASSUMED_FRIEND, ASSUMED_FRIEND, HOSTILE, SUSPECT, UNKNOWN_ID, PENDING])
 
 
 def classify(speed_mps: np.ndarray, height_agl_m: np.ndarray, climb_mps: np.ndarray,
@@ -65,9 +99,118 @@ def interrogate(is_friendly: np.ndarray, reply_probability: np.ndarray, u: np.nd
     return is_friendly & (u < reply_probability)
 
 
-def identity(replied: np.ndarray, interrogations: np.ndarray, k: int) -> np.ndarray:
-    """Friend if it ever replied; hostile if silent through ``k`` interrogations; else unknown."""
-    return np.where(replied, FRIEND, np.where(interrogations >= k, HOSTILE, UNKNOWN_ID))
+def mode_c_m(alt_m: np.ndarray) -> np.ndarray:
+    """The altitude a Mode C reply reports (m): the aircraft's pressure altitude, here its
+    altitude above mean sea level (standard atmosphere assumed), rounded to 100 ft."""
+    return np.round(np.asarray(alt_m, dtype=float) / MODE_C_STEP_M) * MODE_C_STEP_M
+
+
+def corridor_conformance(xy_m: np.ndarray, alt_m: np.ndarray, speed_mps: np.ndarray,
+                         corridors: object) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each track (k,) conforms to some civil and to some friendly corridor
+    (``sim.world.Corridors``): horizontally within the half-width of the centre line
+    (distance to the nearest segment), ``alt_m`` inside the altitude band and the ground speed
+    inside the speed band. Returns (civil, friendly), each (k,) bool."""
+    xy = np.asarray(xy_m, dtype=float).reshape(-1, 2)
+    k = xy.shape[0]
+    c = corridors
+    if c is None or k == 0 or len(c.name) == 0:  # type: ignore[attr-defined]
+        return np.zeros(k, bool), np.zeros(k, bool)
+    a, b = c.seg_a_m, c.seg_b_m  # type: ignore[attr-defined]
+    ab = b - a
+    den = np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-9)
+    u = np.clip(np.einsum("kij,ij->ki", xy[:, None, :] - a[None], ab) / den, 0.0, 1.0)
+    d = np.linalg.norm(xy[:, None, :] - (a[None] + u[..., None] * ab[None]), axis=2)  # (k, s)
+    nc = len(c.name)  # type: ignore[attr-defined]
+    dmin = np.full((k, nc), np.inf)
+    np.minimum.at(dmin.T, c.seg_corridor, d.T)  # type: ignore[attr-defined]
+    alt = np.asarray(alt_m, dtype=float)[:, None]
+    v = np.asarray(speed_mps, dtype=float)[:, None]
+    ok = ((dmin <= c.half_width_m) & (alt >= c.floor_m) & (alt <= c.ceiling_m)  # type: ignore
+          & (v >= c.min_speed_mps) & (v <= c.max_speed_mps))  # type: ignore[attr-defined]
+    fr = c.friendly  # type: ignore[attr-defined]
+    return ok[:, ~fr].any(axis=1), ok[:, fr].any(axis=1)
+
+
+def hostile_profile(threatened: np.ndarray, cls: np.ndarray, jamming: np.ndarray,
+                    speed_mps: np.ndarray, ssr_silent: np.ndarray, on_corridor: np.ndarray
+                    ) -> np.ndarray:
+    """Whether each track shows a hostile criterion: heading at a defended point (its
+    straight-line closest approach inside the point's radius, :func:`threat_priority`);
+    missile kinematics (cruise-missile or anti-radiation-missile class); carrying a noise
+    jammer (on a jam strobe); faster than any airliner over the ground
+    (``AIRLINER_MAX_SPEED_MPS``); or silent to every mode (no IFF, no SSR code) outside every
+    published route and briefed corridor — against the airspace control order of a defended
+    area (assumed: every other aircraft there squawks or flies a corridor)."""
+    return ((np.asarray(threatened) >= 0) | np.isin(cls, MISSILE_CLASSES)
+            | np.asarray(jamming, dtype=bool) | (np.asarray(speed_mps) > AIRLINER_MAX_SPEED_MPS)
+            | (np.asarray(ssr_silent, dtype=bool) & ~np.asarray(on_corridor, dtype=bool)))
+
+
+def identify(secure_replied: np.ndarray, interrogations: np.ndarray, k: int,
+             squawk: np.ndarray, mode_c: np.ndarray, civil_corridor: np.ndarray,
+             friendly_corridor: np.ndarray, friendly_code: np.ndarray,
+             hostile: np.ndarray, cls: np.ndarray, jamming: np.ndarray, speed_mps: np.ndarray,
+             previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standard identity (``IDENTITIES`` index) of each track and the rule that gave it
+    (index into :data:`ID_REASONS`); the first rule that holds wins:
+
+    1. friend: a secure (Mode 4/5 class) IFF reply, ever;
+    2. hostile: declared hostile before (a declaration stands until a secure reply);
+    3. suspect: squawking 7500 (unlawful interference) — never engaged by fire control
+       (:func:`engagement_code`): a hijacked airliner is a national-authority decision;
+    4. neutral: squawking 7600 or 7700 with Mode C, not a missile, not jamming, not faster
+       than an airliner (an emergency may leave its route);
+    5. neutral: a valid Mode 3/A code (not a briefed own code) with Mode C, conforming to a
+       civil corridor (Mode C altitude in its band), not a missile, not jamming;
+    6. neutral held: neutral before, still squawking, no hostile criterion;
+    7. assumed friend: squawking a briefed own Mode 3/A code, not a missile, not jamming;
+    8. assumed friend: conforming to a briefed friendly corridor (procedural
+       identification), not a missile, not jamming — even with no reply at all;
+    9. assumed friend held: assumed friend before, no hostile criterion;
+    10. hostile: a hostile criterion (``hostile``, :func:`hostile_profile`) and no secure
+        reply through ``k`` interrogations;
+    11. suspect: a hostile criterion, fewer than ``k`` interrogations;
+    12. unknown: ``k`` interrogations or more, none of the above;
+    13. pending: identification in progress.
+
+    ``squawk`` is the Mode 3/A code of the track's latest SSR reply (−1: none recent),
+    ``mode_c`` whether that reply carried Mode C; ``civil_corridor``, ``friendly_corridor``
+    from :func:`corridor_conformance`; ``friendly_code`` whether the code is a briefed own
+    code; ``previous`` the identity before this evaluation.
+    """
+    sq = np.asarray(squawk)
+    has = sq >= 0
+    mc = np.asarray(mode_c, dtype=bool) & has
+    hostile = np.asarray(hostile, dtype=bool)
+    military = np.isin(cls, MISSILE_CLASSES) | np.asarray(jamming, dtype=bool)
+    asked = np.asarray(interrogations) >= k
+    prev = np.asarray(previous)
+    fcode = np.asarray(friendly_code, dtype=bool) & has
+    rules = [
+        np.asarray(secure_replied, dtype=bool),
+        prev == HOSTILE,
+        sq == SQUAWK_HIJACK,
+        ((sq == SQUAWK_RADIO_FAILURE) | (sq == SQUAWK_EMERGENCY)) & mc & ~military
+        & (np.asarray(speed_mps) <= AIRLINER_MAX_SPEED_MPS),
+        mc & ~fcode & np.asarray(civil_corridor, dtype=bool) & ~military,
+        (prev == NEUTRAL) & has & ~hostile,
+        fcode & ~military,
+        np.asarray(friendly_corridor, dtype=bool) & ~military,
+        (prev == ASSUMED_FRIEND) & ~hostile,
+        hostile & asked,
+        hostile,
+        asked,
+    ]
+    rule = np.select(rules, list(range(len(rules))), default=len(rules))
+    return _RULE_IDENT[rule], rule
+
+
+def engagement_code(ident: np.ndarray, squawk: np.ndarray) -> np.ndarray:
+    """Fire control's code of each track (:data:`ENGAGEMENT_CODE`), with a track squawking
+    7500 never engaged (1) whatever its identity."""
+    code = ENGAGEMENT_CODE[np.asarray(ident)]
+    return np.where(np.asarray(squawk) == SQUAWK_HIJACK, 1, code)
 
 
 def threat_priority(pos_m: np.ndarray, vel_mps: np.ndarray, point_pos_m: np.ndarray,

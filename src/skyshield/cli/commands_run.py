@@ -66,7 +66,9 @@ def validate(
     sc = load(scenario)
     out.print(f"{scenario}: ok ({sc.name}: {len(sc.units)} units, {len(sc.threats)} threats, "
               f"{sum(r.count for r in sc.raids.values())} raid vehicles, "
-              f"{len(sc.friendlies)} friendlies, {sc.duration:g} s)", highlight=False)
+              f"{len(sc.friendlies)} friendlies, "
+              + (f"{len(sc.civil)} civil, " if sc.civil else "")
+              + f"{sc.duration:g} s)", highlight=False)
     # each route's and raid's altitude reference, resolved at its first waypoint
     for text in altitude_lines(sc, scenario_catalogue(sc)):
         out.print(text, highlight=False, soft_wrap=True)

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from skyshield.engine.names import NO_FIRE_REASONS, SIDES
+from skyshield.engine.names import IDENTITIES, NO_FIRE_REASONS, SIDES
 
 __all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "EVENT_SCHEMA", "EVENT_TAGS", "Event", "EventLog"]
 
@@ -69,7 +69,9 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                     "tag": "cue"}),
     "identified": ("a track's identity changed",
                    {"track_id": "track", "truth_id": "the vehicle (scoring only)",
-                    "target": "identity (friend/hostile/unknown)"}),
+                    "target": "identity (engine.names.IDENTITIES)",
+                    "info": "the criterion that decided it (c2.threat.identify)",
+                    "tag": "identity (engine.names.IDENTITIES)"}),
     "assignment": ("a fire-control cycle's weapon-target assignment (the solver's wall time is "
                    "not logged: it is in the run's timing, never in the event log)",
                    {"value": "relative optimality gap (certified: (objective - bound) / "
@@ -183,6 +185,7 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "impact": ("asset", "unit", "emitter silent"),
     "emission": ("on", "off"),
     "no_fire": NO_FIRE_REASONS,
+    "identified": IDENTITIES,
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id", "count")

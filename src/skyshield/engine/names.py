@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["Side", "SIDES", "Category", "CATEGORIES", "Roe", "ROES", "NO_FIRE_REASONS"]
+__all__ = ["Side", "SIDES", "Category", "CATEGORIES", "Roe", "ROES", "NO_FIRE_REASONS",
+           "IDENTITIES"]
 
-Side = Literal["hostile", "friendly"]
+Side = Literal["hostile", "friendly", "civil"]
 SIDES: tuple[str, ...] = get_args(Side)
-"""The two forces of an exercise (``Vehicles.side`` indexes this)."""
+"""The two forces of an exercise and the civil traffic flying through it (``Vehicles.side``
+indexes this)."""
 
 Category = Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
@@ -31,3 +33,10 @@ NO_FIRE_REASONS: tuple[str, ...] = (
 """Why fire control did not engage a threat (the ``no_fire`` event's tag): the planner's
 reasons (``c2.fire_control``), then the tracks it did not consider (assessed killed, stale), then
 the look-ahead economy's: a unit could fire but the rounds are worth more kept."""
+
+IDENTITIES: tuple[str, ...] = (
+    "unknown", "friend", "hostile", "pending", "assumed_friend", "neutral", "suspect")
+"""The standard identities of the air picture (STANAG 1241 / APP-6 / MIL-STD-2525 standard
+identity: pending, unknown, assumed friend, friend, neutral, suspect, hostile), the
+``identified`` event's tag. Indices 0-2 keep the codes fire control has always used (0 unknown,
+1 friend, 2 hostile); ``c2.threat`` maps every identity to those three for the planner."""

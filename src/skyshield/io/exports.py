@@ -40,6 +40,7 @@ FORMATS = ("czml", "kml", "acmi")
 # side colours (RGBA): friend blue, hostile red, interceptor green
 _RGBA = {"friendly": [0, 107, 255, 255], "hostile": [220, 30, 30, 255],
          "interceptor": [20, 170, 60, 255], "unit": [0, 107, 255, 255]}
+_CIVIL_RGBA = [170, 255, 170, 255]  # civil traffic: APP-6 neutral, light green
 
 
 def _symbols() -> dict[str, Any]:
@@ -54,7 +55,8 @@ def symbol_key(e: Entity | None, affiliation: str | None = None) -> str:
     """The key into ``SYMBOLS`` of an entity (``H:cruise_missile``), or of a fire unit."""
     if e is None:
         return f"{affiliation or 'F'}:air_defence_unit"
-    aff = affiliation or ("H" if e.side == "hostile" else "F")
+    aff = affiliation or {"hostile": "H", "civil": "N" if "N:aircraft" in SYMBOLS else "U"
+                          }.get(e.side, "F")
     return f"{aff}:{e.category if f'{aff}:{e.category}' in SYMBOLS else 'aircraft'}"
 
 
@@ -65,7 +67,7 @@ def _svg_uri(key: str) -> str:
 
 
 def _colour(e: Entity) -> list[int]:
-    return _RGBA["interceptor" if e.category == "interceptor" else e.side]
+    return _RGBA.get("interceptor" if e.category == "interceptor" else e.side, _CIVIL_RGBA)
 
 
 def _r(x: float, nd: int) -> float:
@@ -155,7 +157,9 @@ def to_kml(run: RunFolder) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            f'<kml xmlns="{KML_NS}" xmlns:gx="{GX_NS}">', "<Document>", f"<name>{name}</name>",
            "<open>1</open>"]
-    for side, rgba in _RGBA.items():
+    civil = ({"civil": _CIVIL_RGBA} if any(e.side == "civil" for e in entities(run).values())
+             else {})
+    for side, rgba in {**_RGBA, **civil}.items():
         out += [f'<Style id="{side}">', "<IconStyle>", f"<color>{_abgr(rgba)}</color>",
                 "<scale>0.8</scale>", "</IconStyle>", "<LineStyle>",
                 f"<color>{_abgr(rgba)}</color>", "<width>2</width>", "</LineStyle>",
@@ -226,11 +230,12 @@ def to_acmi(run: RunFolder) -> str:
             line = f"{oid},T={lon:.7f}|{lat:.7f}|{alt:.1f}"
             if first:
                 hostile = e.side == "hostile"
+                coalition, colour = (("Enemies", "Red") if hostile else ("Neutrals", "Green")
+                                     if e.side == "civil" else ("Allies", "Blue"))
                 line += (f",Type={_ACMI_TYPE.get(e.category, 'Air+FixedWing')},"
                          f"Name={_acmi_text(e.type or e.category)},"
                          f"CallSign={_acmi_text(e.name)},"
-                         f"Coalition={'Enemies' if hostile else 'Allies'},"
-                         f"Color={'Red' if hostile else 'Blue'}")
+                         f"Coalition={coalition},Color={colour}")
                 first = False
             at(float(t), line)
         # removed after its last point and after its Destroyed event, never before

@@ -128,7 +128,8 @@ def laydown_figure(run: RunFolder) -> Any:
         c = FATE_COLOURS.get(e.fate, "#444444")
         ls = "--" if e.fate == "leaked" else "-"
         ax.plot(g["lon_deg"], g["lat_deg"], color=c, lw=1.4, ls=ls, zorder=4)
-        key(f"{'friendly' if e.side == 'friendly' else 'threat'}: {e.fate}", c, ls, 1.4)
+        who = e.side if e.side in ("friendly", "civil") else "threat"
+        key(f"{who}: {e.fate}", c, ls, 1.4)
         if e.fate in ("destroyed", "shot_down"):
             ax.plot(g["lon_deg"].iloc[-1], g["lat_deg"].iloc[-1], "x", color="k", ms=7, zorder=6)
             key("kill", "k", "", 0, "x", ms=7)

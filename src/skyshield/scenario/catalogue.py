@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from skyshield.engine.names import Category
 from skyshield.physics import detection, radar
@@ -296,6 +296,9 @@ class AirVehicleType(_Strict):
     max_speed_mps: Figure
     warhead_damage: Figure
     iff_reply_probability: Figure
+    ssr_reply_probability: Figure | None = Field(
+        None, description="probability its SSR transponder answers one Mode 3/A and C "
+        "interrogation (routes that squawk need it)")
     jammer: JammerType | None = None
     presented_area_m2: Figure | None = None  # for gun bursts; default by category
 
@@ -304,8 +307,9 @@ class AirVehicleType(_Strict):
         _positive(self, "rcs_m2", "cruise_speed_mps", "max_speed_mps")
         if self.swerling.value not in (0, 1, 2, 3, 4):
             raise ValueError("@swerling.value: swerling must be 0, 1, 2, 3 or 4")
-        for name in ("warhead_damage", "iff_reply_probability"):
-            if not 0 <= getattr(self, name).value <= 1:
+        for name in ("warhead_damage", "iff_reply_probability", "ssr_reply_probability"):
+            f = getattr(self, name)
+            if f is not None and not 0 <= f.value <= 1:
                 raise ValueError(f"@{name}.value: {name} must be between 0 and 1")
         return self
 

@@ -121,6 +121,8 @@ def all_routes(scenario: Scenario, catalogue: Catalogue) -> list[tuple[str, str,
             out.append((f"{name}-{i + 1:02d}", "hostile", r))
     for name, r in scenario.friendlies.items():
         out.append((name, "friendly", resolve_route(scenario, r)))
+    for name, r in scenario.civil.items():
+        out.append((name, "civil", resolve_route(scenario, r)))
     return out
 
 
@@ -129,7 +131,7 @@ def altitude_lines(scenario: Scenario, catalogue: Catalogue) -> list[str]:
     ground and above sea level at its first waypoint (``skyshield validate`` prints them), e.g.
     ``raids.cm_west: 50 m AGL (130 m MSL over 80 m terrain; type cruise height)``."""
     rows: list[tuple[str, float, str, float, float, str]] = []  # path, alt, ref, lat, lon, note
-    for group in ("threats", "friendlies"):
+    for group in ("threats", "friendlies", "civil"):
         for name, r in getattr(scenario, group).items():
             w = r.waypoints[0]
             rows.append((f"{group}.{name}", w.alt, w.alt_ref, w.lat, w.lon, ""))

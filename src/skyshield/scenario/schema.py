@@ -28,6 +28,12 @@ from pydantic import (
 
 from skyshield.engine.names import Roe
 from skyshield.geo import geodetic_to_ecef
+from skyshield.scenario.airspace import (
+    EMERGENCY_SQUAWKS,
+    Corridor,
+    check_squawk,
+    squawk_code,
+)
 from skyshield.scenario.catalogue import Catalogue, FireUnitType, load_catalogue
 from skyshield.scenario.commands import (
     INJECT_MAX_DISTANCE_M,
@@ -50,6 +56,7 @@ from skyshield.scenario.quantities import (
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
     "TrackerConfig", "C2Config", "Scenario", "MselEntry", "route_times", "loadout_limits",
+    "Corridor",
 ]
 
 ROE = Roe  # engine.names: the one home of the ROE vocabulary
@@ -392,11 +399,36 @@ class Route(_Strict):
     jam_from: Duration | None = Field(
         None, description="a jammer type: the exercise time its jammer is switched on (a "
         "stand-off jammer on station); default: jamming from the moment it appears")
+    squawk: str | None = Field(
+        None, description="SSR Mode 3/A code it squawks, four octal digits ('7000'; 7500 "
+        "unlawful interference, 7600 radio failure, 7700 emergency); none: no SSR reply")
+    mode_c: bool = Field(True, description="with a squawk: it also reports its pressure "
+                         "altitude (Mode C, 100 ft steps)")
+    transponder_fails_at: Duration | None = Field(
+        None, description="its transponder fails at this exercise time (0 s: failed from the "
+        "start): no IFF (Mode 4/5) and no Mode 3/A or C reply from then on")
 
     @field_validator("type")
     @classmethod
     def _type(cls, v: str, info: ValidationInfo) -> str:
         return _vehicle_type(v, info)
+
+    _squawk = field_validator("squawk", mode="before")(check_squawk)
+
+    @field_validator("transponder_fails_at")
+    @classmethod
+    def _fails(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError("transponder_fails_at is in the past: 0 s or later")
+        return v
+
+    @model_validator(mode="after")
+    def _ssr(self, info: ValidationInfo) -> Route:
+        vt = _catalogue(info).air_vehicles.get(self.type)
+        if self.squawk is not None and vt is not None and vt.ssr_reply_probability is None:
+            raise ValueError(f"@squawk: type {self.type} has no SSR transponder in the "
+                             "catalogue (ssr_reply_probability)")
+        return self
 
     @field_validator("jam_from")
     @classmethod
@@ -627,7 +659,11 @@ class C2Config(_Strict):
         "rounds kept for threats still coming and the later layers' shots: c2.economy), or "
         "greedy earliest intercept in priority order")
     iff_interrogations: int = Field(
-        3, ge=1, description="unanswered interrogations before a track may be declared hostile")
+        3, ge=1, description="unanswered interrogations before a track may be declared hostile "
+        "(when it also shows a hostile profile) or unknown")
+    friendly_codes: list[str] = Field(
+        default_factory=list, description="Mode 3/A codes briefed to own aircraft (airspace "
+        "control order): a track squawking one is an assumed friend")
     kill_assessment_delay: Duration = 4.0
     kill_assessment_pd: float = Field(
         0.95, ge=0.0, le=1.0, description="probability a kill is reported as a kill (assumed)")
@@ -656,6 +692,17 @@ class C2Config(_Strict):
     def _non_negative(cls, v: float) -> float:
         return _not_negative(v)
 
+    @field_validator("friendly_codes", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        if not isinstance(v, list):
+            return v
+        out = [check_squawk(c) for c in v]
+        bad = [c for c in out if squawk_code(c) in EMERGENCY_SQUAWKS]
+        if bad:
+            raise ValueError(f"emergency codes cannot be briefed to own aircraft (got {bad})")
+        return out
+
 
 class Scenario(_Strict):
     """An exercise: where, what defends, what attacks, under which rules, for how long."""
@@ -683,6 +730,12 @@ class Scenario(_Strict):
     threats: dict[str, Route] = Field(default_factory=dict)
     raids: dict[str, Raid] = Field(default_factory=dict)
     friendlies: dict[str, Route] = Field(default_factory=dict)
+    civil: dict[str, Route] = Field(
+        default_factory=dict, description="civil traffic (airliners on the approaches, "
+        "departures and airways): neutral, never a target; each must squawk")
+    corridors: dict[str, Corridor] = Field(
+        default_factory=dict, description="published routes and briefed corridors the air "
+        "picture identifies traffic against")
     c2: C2Config = C2Config()
     tracker: TrackerConfig = TrackerConfig()
     scoring: ScoringConfig = ScoringConfig()
@@ -710,7 +763,7 @@ class Scenario(_Strict):
             raise ValueError(f"at most {MAX_DURATION_S / 86400:g} days ({MAX_DURATION_S:g} s)")
         return v
 
-    @field_validator("assets", "units", "threats", "raids", "friendlies")
+    @field_validator("assets", "units", "threats", "raids", "friendlies", "civil", "corridors")
     @classmethod
     def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
         for k in v:
@@ -746,7 +799,13 @@ class Scenario(_Strict):
         clash = set(self.assets) & set(self.units)
         if clash:
             raise ValueError(f"an asset and a unit share the name(s) {sorted(clash)}")
-        for group in ("threats", "friendlies"):
+        for name, route in self.civil.items():
+            if route.squawk is None:
+                raise ValueError(f"@civil.{name}.squawk: civil traffic squawks a Mode 3/A "
+                                 "code (transponders are mandatory in controlled airspace)")
+            if route.target is not None:
+                raise ValueError(f"@civil.{name}.target: civil traffic has no target")
+        for group in ("threats", "friendlies", "civil"):
             for name, route in getattr(self, group).items():
                 if route.target is not None and route.target not in targets:
                     raise ValueError(f"@{group}.{name}.target: no asset or unit named "

@@ -97,7 +97,8 @@ class Simulation:
         self.sensing = Sensing(world.radars, seed, len(world.vehicles), terrain_m=world.terrain_m,
                                origin=world.origin, terrain_grid=world.terrain)
         self.c2 = FireControlSystem(world, self.tracker, seed, class_category=_CLASS_CATEGORY,
-                                    confirmed=CONFIRMED, strobes=self.sensing.strobes)
+                                    confirmed=CONFIRMED, strobes=self.sensing.strobes,
+                                    truth_alt=lambda t, rows: self.truth.state_of(t, rows)[2])
         self.gate = EngagementGate(world.units, world.missiles)
         self.weapons = WeaponSystem(world, self.truth, self.tracker, self.sched, seed,
                                     record=self.recorder.fate, last_held_s=self._last_held_s)

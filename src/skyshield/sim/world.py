@@ -14,6 +14,7 @@ from skyshield.physics.flight import Airframe
 from skyshield.physics.lethality import lethal_radius_for_target
 from skyshield.physics.radar import system_noise_temp_k
 from skyshield.physics.terrain import terrain_height_m
+from skyshield.scenario.airspace import squawk_code
 from skyshield.scenario.catalogue import Catalogue, Figure, figure_values
 from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.raids import all_routes
@@ -23,7 +24,8 @@ from skyshield.sensors.radar import RadarSet
 from skyshield.weapons.envelope import ReachTable, missile_reach_table
 from skyshield.weapons.flyout import airframe_table
 
-__all__ = ["Vehicles", "Assets", "World", "compile_world", "CATEGORY_VULNERABILITY"]
+__all__ = ["Vehicles", "Assets", "World", "compile_world", "CATEGORY_VULNERABILITY",
+           "Corridors", "compile_corridors"]
 
 
 
@@ -60,6 +62,12 @@ class Vehicles:
     man_a: np.ndarray | None = None
     man_b: np.ndarray | None = None
     jam_from_s: np.ndarray | None = None  # when each jammer switches on (-inf: always)
+    # transponder: Mode 3/A code (-1: none), Mode C reported, SSR reply probability per
+    # interrogation, when the whole transponder fails (inf: never)
+    squawk: np.ndarray | None = None
+    mode_c: np.ndarray | None = None
+    ssr_reply_probability: np.ndarray | None = None
+    transponder_fails_s: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.name)
@@ -179,6 +187,7 @@ class World:
     cue_range_m: np.ndarray  # (u,)
     flight: FlightTypes | None = None
     reach_m: np.ndarray | None = None  # (u,) longest catalogue missile range of the loadout
+    corridors: Corridors | None = None  # published routes and briefed corridors
 
 
 def _enu(origin: tuple[float, float, float], lat_deg: float, lon_deg: float, alt_m: float
@@ -220,6 +229,7 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
             "area": vt.presented_area_m2.value if vt.presented_area_m2 is not None
             else PRESENTED_AREA_M2[vt.category],
             **_manoeuvre(r.manoeuvre),
+            **_transponder(r, vt),
         })
     vc = lambda key, dt=float: np.array([r[key] for r in rows], dtype=dt)  # noqa: E731
     t_end = np.maximum.reduceat(wp_t, wp_start[:-1]) if n else np.zeros(0)
@@ -233,8 +243,57 @@ def compile_vehicles(routes: list[tuple[str, str, Any]], cat: Catalogue, asset_n
         jammer_power_w=vc("jp"), jammer_gain_db=vc("jg"), jammer_bandwidth_hz=vc("jb"),
         alive=np.ones(n, dtype=bool), presented_area_m2=vc("area"),
         man_kind=vc("mk", np.int64), man_a=vc("ma"), man_b=vc("mb"), jam_from_s=vc("jf"),
+        squawk=vc("sq", np.int64), mode_c=vc("mc", bool), ssr_reply_probability=vc("ssr"),
+        transponder_fails_s=vc("tf"),
     )
     return vehicles
+
+
+def _transponder(r: Any, vt: Any) -> dict[str, Any]:
+    """The transponder figures of route ``r`` of catalogue type ``vt``."""
+    sq = getattr(r, "squawk", None)
+    fails = getattr(r, "transponder_fails_at", None)
+    p = vt.ssr_reply_probability
+    return {"sq": -1 if sq is None else squawk_code(sq),
+            "mc": sq is not None and bool(getattr(r, "mode_c", True)),
+            "ssr": 0.0 if sq is None or p is None else p.value,
+            "tf": np.inf if fails is None else float(fails)}
+
+
+@dataclass
+class Corridors:
+    """Published routes and briefed corridors (``scenario.schema.Corridor``), their centre
+    lines split into segments in the scenario's ENU frame (horizontal, m)."""
+
+    name: list[str]
+    friendly: np.ndarray  # (c,) bool: use 'friendly' (else 'civil')
+    half_width_m: np.ndarray  # (c,)
+    floor_m: np.ndarray  # (c,) MSL
+    ceiling_m: np.ndarray  # (c,) MSL
+    min_speed_mps: np.ndarray  # (c,)
+    max_speed_mps: np.ndarray  # (c,)
+    seg_a_m: np.ndarray  # (s, 2) segment starts (east, north)
+    seg_b_m: np.ndarray  # (s, 2) segment ends
+    seg_corridor: np.ndarray  # (s,) corridor index of each segment
+
+
+def compile_corridors(scenario: Scenario, origin: tuple[float, float, float]) -> Corridors:
+    cs = scenario.corridors
+    a: list[np.ndarray] = []
+    b: list[np.ndarray] = []
+    owner: list[int] = []
+    for k, c in enumerate(cs.values()):
+        pts = np.array([_enu(origin, p.lat, p.lon, 0.0)[:2] for p in c.points])
+        a.extend(pts[:-1])
+        b.extend(pts[1:])
+        owner.extend([k] * (len(pts) - 1))
+    col = lambda key: np.array([getattr(c, key) for c in cs.values()], dtype=float)  # noqa: E731
+    return Corridors(
+        name=list(cs), friendly=np.array([c.use == "friendly" for c in cs.values()], dtype=bool),
+        half_width_m=col("half_width"), floor_m=col("floor"), ceiling_m=col("ceiling"),
+        min_speed_mps=col("min_speed"), max_speed_mps=col("max_speed"),
+        seg_a_m=np.array(a).reshape(-1, 2), seg_b_m=np.array(b).reshape(-1, 2),
+        seg_corridor=np.array(owner, dtype=np.int64))
 
 
 def concat_vehicles(a: Vehicles, b: Vehicles) -> Vehicles:
@@ -415,4 +474,5 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
     radars.emitting[eng_idx[cued]] = False
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
                  unit_radars, grid, eng_idx, cued, cue, flight,
-                 reach.max(axis=1, initial=0.0) if reach.size else np.zeros(len(u_rows)))
+                 reach.max(axis=1, initial=0.0) if reach.size else np.zeros(len(u_rows)),
+                 compile_corridors(scenario, origin))

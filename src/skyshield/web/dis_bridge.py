@@ -197,7 +197,8 @@ class DISBridge:
             cat = CATEGORIES[w.vehicles.category[i]]
             et = (DIS_CRUISE_MISSILE if cat == "cruise_missile" else
                   DIS_ARM if cat == "anti_radiation_missile" else DIS_AIR_PLATFORM)
-            ent.append((f"v{i}", pos[i], vel[i], 2 if w.vehicles.side[i] == 0 else 1, et,
+            force = (2, 1, 3)[int(w.vehicles.side[i])]  # DIS force id: opposing, friendly, neutral
+            ent.append((f"v{i}", pos[i], vel[i], force, et,
                         w.vehicles.name[i][:11], frozen))
         ic = sim.icpt
         for r in ic.in_flight():

@@ -69,7 +69,7 @@ function show(frame) {
     else { m.setLatLng([lat, lon]); if (m.sidc !== sidc) { m.setIcon(icon(sidc, 20, "air-symbol")); m.sidc = sidc; } }
   };
   for (const t of frame.tracks || []) {
-    const aff = t.identity === "hostile" ? "H" : t.identity === "friend" ? "F" : "U";
+    const aff = { hostile: "H", suspect: "H", friend: "F", assumed_friend: "F" }[t.identity] || "U";
     put(`t${t.id}`, t.lat, t.lon, sidcOf(aff, CLASS_FN[t.class] || "aircraft"), `track ${t.id}`);
   }
   for (const w of frame.interceptors || []) put(`w${w.id}`, w.lat, w.lon, sidcOf("F", "interceptor"), `${w.missile} from ${w.unit}`);
@@ -78,7 +78,7 @@ function show(frame) {
     const key = `v${v.id}`;
     live.add(key);
     let m = drawn.get(key);
-    const colour = v.side === "hostile" ? "#c62828" : "#1565c0";
+    const colour = v.side === "hostile" ? "#c62828" : v.side === "civil" ? "#2e7d32" : "#1565c0";
     if (!m) { m = L.circleMarker([v.lat, v.lon], { radius: 3, color: colour, weight: 1, fillOpacity: 0.8, interactive: false }).addTo(map); drawn.set(key, m); }
     else m.setLatLng([v.lat, v.lon]);
   }

@@ -120,6 +120,9 @@ function legend(ref) {
   return c;
 }
 
+// standard identity -> the symbol frame drawn (no neutral symbols are vendored: neutral as unknown)
+const AFFILIATION = { hostile: "H", suspect: "H", friend: "F", assumed_friend: "F" };
+
 // the air objects of the moment: system tracks (the air picture) or truth, plus interceptors
 function airObjects(d, t) {
   const out = [];
@@ -127,7 +130,7 @@ function airObjects(d, t) {
     const e = d.run.entities[key];
     if (!e || (!state.truth && e.category !== "interceptor")) continue;
     if (t < s.t[0] || t > s.t[s.t.length - 1] + 1) continue;
-    const aff = e.category === "interceptor" || e.side === "friendly" ? "F" : "H";
+    const aff = e.category === "interceptor" || e.side === "friendly" ? "F" : e.side === "civil" ? "U" : "H";
     const fn = e.category === "interceptor" ? "interceptor" : (CLASS_FN[e.category] || "aircraft");
     out.push({ key, s, sidc: d.run.sidc[`${aff}:${fn}`], name: e.name, kind: "truth", e });
   }
@@ -135,7 +138,7 @@ function airObjects(d, t) {
     for (const [tid, s] of Object.entries(d.tracks)) {
       if (t < s.t[0] || t > s.t[s.t.length - 1] + COAST_S) continue;
       const ident = lastBefore(s.identity, t);
-      const aff = ident === "hostile" ? "H" : ident === "friend" ? "F" : "U";
+      const aff = AFFILIATION[ident] || "U";
       const fn = CLASS_FN[lastBefore(s.class, t)] || "aircraft";
       out.push({ key: `t${tid}`, s, sidc: d.run.sidc[`${aff}:${fn}`], name: `track ${tid}`, kind: "track", tid, ident });
     }
