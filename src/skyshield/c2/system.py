@@ -82,7 +82,8 @@ class FireControlSystem:
     (``tracking.Tracker``: its public arrays and queries)."""
 
     def __init__(self, world: Any, tracker: Any, seed: int, *, class_category: np.ndarray,
-                 confirmed: int, strobes: dict[int, tuple[float, Any]]):
+                 confirmed: int, strobes: dict[int, tuple[float, Any]],
+                 commands: np.ndarray | None = None, iff_stream: str = "iff"):
         self.w = world
         self.sc = world.scenario
         self.tr = tracker
@@ -91,7 +92,7 @@ class FireControlSystem:
         # the same dict, kept up to date by the sensing system)
         self.strobes = strobes
         self.class_category = class_category  # threat.CLASSES -> vulnerability category
-        self.rng_iff = stream(seed, "iff")
+        self.rng_iff = stream(seed, iff_stream)
         cap = 0
         self._ids = np.full(cap, -1, dtype=np.int64)
         self._c2 = {"replied": np.zeros(cap, bool), "asked": np.zeros(cap, np.int64),
@@ -102,6 +103,10 @@ class FireControlSystem:
         nu = len(world.units.name)
         self._auto_logged = np.zeros(nu, dtype=bool)
         self.live_auto = np.zeros(nu, dtype=bool)  # links cut by the controller (live)
+        # the units this post commands (default all: the one joint post) and those whose
+        # national command post is lost (command chains: they fight autonomously)
+        self.commands = np.ones(nu, dtype=bool) if commands is None else commands.copy()
+        self.chain_auto = np.zeros(nu, dtype=bool)
 
     # ------------------------------------------------------------------ per-track view
     def _sync(self) -> None:
@@ -208,13 +213,13 @@ class FireControlSystem:
                    | c["killed"][slots] | stale)
         planner = plan_wta if self.sc.c2.assignment == "wta" else plan
         auto = self._autonomous(t, events)
-        joint_on = radar_on & ~auto
+        joint_on = radar_on & ~auto & self.commands
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, ident, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat)
         dup: set[tuple[int, int]] = set()
-        for a in np.flatnonzero(auto & radar_on & u.alive):
+        for a in np.flatnonzero(auto & radar_on & u.alive & self.commands):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
             # missiles in flight, and plans alone
             own = tr.seen_by(slots, self.unit_sensor_ids(int(a)), t - self.sc.c2.max_track_age)
@@ -271,7 +276,7 @@ class FireControlSystem:
             return radar_on
         threat_pos = track_pos_m[ident != threat.FRIEND]
         flying = flying_units()
-        for k in np.flatnonzero(w.emcon_cued & w.units.alive):
+        for k in np.flatnonzero(w.emcon_cued & w.units.alive & self.commands):
             near = bool(threat_pos.size) and bool(
                 (np.linalg.norm(threat_pos - w.units.pos_m[k], axis=1) <= w.cue_range_m[k]).any())
             want = near or flying[k]
@@ -290,10 +295,10 @@ class FireControlSystem:
         for ll in c2.links_lost:
             if t >= ll.at:
                 auto[u.name.index(ll.unit)] = True
-        auto |= self.live_auto
-        for k in np.flatnonzero(auto & ~self._auto_logged):
+        auto |= self.live_auto | self.chain_auto
+        for k in np.flatnonzero(auto & ~self._auto_logged & self.commands):
             events.append(Event(t, "link_lost", source=u.name[k], info="fights autonomously"))
-        self._auto_logged |= auto
+        self._auto_logged |= auto & self.commands
         return auto
 
     def _busy(self, com: Commitments, only_unit: int | None = None

@@ -1,0 +1,164 @@
+"""Command chains in the loop: national posts with their own pictures, a joint post, and the
+degraded modes (``scenario.command``; without it the loop keeps its one joint post).
+
+Each radar's plots go to the tracker of the post that commands its unit, with that post's
+registration bias added to their range and azimuth (``bias``); the post then reports its
+picture over the link (``tracking.joint.JointPicture``). Each C2 cycle:
+
+* joint post alive and the link up: the joint post's fire control assigns every unit from the
+  joint picture (the host's tracks at once, the others' as received);
+* the link cut, or the joint post lost: each national post's fire control assigns only its own
+  units from its own picture;
+* a national post lost: its units fight autonomously (the existing autonomy: own radars' tracks,
+  own fire plan), under whichever fire control runs.
+
+Events: ``link_lost`` tagged ``inter_chain`` when the link is cut (``link_restored`` when it
+comes back), ``command_post`` when a post is lost; the units' own ``link_lost`` as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from skyshield.c2.system import CycleResult, FireControlSystem
+from skyshield.engine.events import Event
+from skyshield.sensors.radar import Detections
+from skyshield.tracking.joint import JointPicture
+from skyshield.tracking.plots import to_plots
+from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
+
+__all__ = ["Chains", "biased"]
+
+
+def biased(det: Detections, range_bias_m: float, az_bias_rad: float) -> Detections:
+    """The detections as a radar with a registration bias reports them: range + b_r, azimuth
+    + b_az (the truth and the SNR unchanged)."""
+    if range_bias_m == 0.0 and az_bias_rad == 0.0:
+        return det
+    return Detections(det.radar, det.t_s, np.maximum(det.range_m + range_bias_m, 1.0),
+                      det.az_rad + az_bias_rad, det.el_rad, det.sigma_range_m, det.sigma_az_rad,
+                      det.sigma_el_rad, det.snr_db, det.truth_id, det.true_range_m)
+
+
+class Chains:
+    """The posts' trackers and fire controls, the joint picture, and which post commands."""
+
+    def __init__(self, world: Any, seed: int, params: TrackerParams, *,
+                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]]):
+        self.w = world
+        cmd = world.scenario.command
+        self.cmd = cmd
+        self.names = list(cmd.posts)
+        u = world.units
+        self.unit_post = np.array([next(k for k, p in enumerate(cmd.posts.values())
+                                        if n in p.units) for n in u.name], dtype=np.int64)
+        self.radar_post = self.unit_post[world.radars.unit]
+        self.trackers = [Tracker(params) for _ in self.names]
+        self.host = self.names.index(cmd.host)
+        ln = cmd.link
+        self.picture = JointPicture(self.trackers, list(world.radars.name), self.radar_post,
+                                    self.host, ln.latency, ln.extrapolate, ln.correlation_gate)
+        self.bias = [(p.bias.range, float(np.radians(p.bias.azimuth)))
+                     for p in cmd.posts.values()]
+        kw = {"class_category": class_category, "confirmed": CONFIRMED, "strobes": strobes}
+        self.joint_fc = FireControlSystem(world, self.picture.joint, seed, **kw)
+        self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
+                                          commands=self.unit_post == k,
+                                          iff_stream=f"iff:{name}", **kw)
+                        for k, name in enumerate(self.names)]
+        self._link_up = True
+        self._lost_logged: set[str] = set()
+
+    @property
+    def all_fc(self) -> list[FireControlSystem]:
+        return [self.joint_fc, *self.post_fc]
+
+    # ------------------------------------------------------------------ sensing
+    def scan(self, t: float, i: int, det: Detections, polar: bool) -> list[Event]:
+        """Radar ``i``'s detections into its post's tracker; the post reports its picture."""
+        rs = self.w.radars
+        k = int(self.radar_post[i])
+        tr = self.trackers[k]
+        if len(det) == 0:
+            events = tr.process(t, np.zeros((0, 3)), np.zeros((0, 3, 3)),
+                                np.zeros(0, dtype=np.int64), rs.pos_m[i], rs.max_range_m[i],
+                                rs.name[i]).events
+        else:
+            d = biased(det, *self.bias[k])
+            z, R, pol = to_plots(d.range_m, d.az_rad, d.el_rad, d.sigma_range_m, d.sigma_az_rad,
+                                 d.sigma_el_rad, rs.pos_m[i], rs.rot[i], polar=polar)
+            events = tr.process(t, z, R, d.truth_id, rs.pos_m[i], rs.max_range_m[i], rs.name[i],
+                                pol).events
+        self.picture.sent(k, t)
+        self.picture.refresh(t)
+        return events
+
+    # ------------------------------------------------------------------ command
+    def _state(self, t: float) -> tuple[bool, bool, np.ndarray, list[Event]]:
+        """At ``t``: the link up, the joint post alive, each post alive; the events of changes."""
+        cmd, events = self.cmd, []
+        ln = cmd.link
+        up = not (ln.lost_at is not None and t >= ln.lost_at
+                  and (ln.restored_at is None or t < ln.restored_at))
+        if up != self._link_up:
+            self._link_up = up
+            self.picture.set_link(up)
+            pair = "-".join(self.names)
+            events.append(Event(t, "link_lost", source=pair, info="inter-chain link cut: "
+                                "each post fights alone", tag="inter_chain") if not up else
+                          Event(t, "link_restored", source=pair, info="inter-chain link back",
+                                tag="inter_chain"))
+        joint = cmd.joint.lost_at is None or t < cmd.joint.lost_at
+        if not joint and "joint" not in self._lost_logged:
+            self._lost_logged.add("joint")
+            events.append(Event(t, "link_lost", source="joint", info="joint command post lost: "
+                                "each post fights alone", tag="command_post"))
+        alive = np.ones(len(self.names), dtype=bool)
+        for k, (name, p) in enumerate(cmd.posts.items()):
+            if p.lost_at is not None and t >= p.lost_at:
+                alive[k] = False
+                if name not in self._lost_logged:
+                    self._lost_logged.add(name)
+                    events.append(Event(t, "link_lost", source=name, info="command post lost: "
+                                        "its units fight autonomously", tag="command_post"))
+        return up, joint, alive, events
+
+    def cycle(self, t: float, *args: Any) -> CycleResult:
+        """One C2 cycle (the arguments of ``FireControlSystem.cycle``) by whoever commands."""
+        self.picture.refresh(t)
+        up, joint, alive, events = self._state(t)
+        orphans = ~alive[self.unit_post]
+        if up and joint:
+            self.joint_fc.chain_auto = orphans
+            res = self.joint_fc.cycle(t, *args)
+            res.events[:0] = events
+            return res
+        out = CycleResult(events, [], np.zeros(len(self.unit_post), dtype=bool), set())
+        for k, fc in enumerate(self.post_fc):
+            fc.chain_auto = orphans & (self.unit_post == k)
+            r = fc.cycle(t, *args)
+            out.events.extend(r.events)
+            out.orders.extend(r.orders)
+            if r.autonomous is not None:
+                assert out.autonomous is not None
+                out.autonomous |= r.autonomous & fc.commands
+            out.duplicates |= r.duplicates
+        return out
+
+    def launch_veto(self, slot: int, st: np.ndarray) -> str:
+        for fc in self.all_fc:
+            why = fc.launch_veto(slot, st)
+            if why:
+                return why
+        return ""
+
+    def mark_killed(self, slot: int) -> None:
+        for fc in self.all_fc:
+            fc.mark_killed(slot)
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Every post's recorded track updates (their numbers are disjoint)."""
+        tabs = [tr.table() for tr in self.trackers]
+        return {c: np.concatenate([tb[c] for tb in tabs]) for c in tabs[0]}
