@@ -317,8 +317,8 @@ class FireControlSystem:
                 tb[unit] += 1
         per_track: dict[int, tuple[int, bool, int]] = {}
         for unit, tid, n in com.unassessed + com.pending:
-            if only_unit is not None and unit != only_unit:
-                continue
+            if (only_unit is not None and unit != only_unit) or not self.commands[unit]:
+                continue  # a post knows the missiles of the units it commands
             cnt, sls, salvo = per_track.get(tid, (0, False, 0))
             per_track[tid] = (cnt + n, sls or bool(u.shoot_look_shoot[unit]),
                               max(salvo, int(u.salvo[unit])))

@@ -1,9 +1,10 @@
 """Command chains in the loop: national posts with their own pictures, a joint post, and the
 degraded modes (``scenario.command``; without it the loop keeps its one joint post).
 
-Each radar's plots go to the tracker of the post that commands its unit, with that post's
-registration bias added to their range and azimuth (``bias``); the post then reports its
-picture over the link (``tracking.joint.JointPicture``). Each C2 cycle:
+Each radar's plots go to the tracker of the post that commands its unit; the post shows its
+tracks on the common grid with its registration bias (range and azimuth from the radar that
+last updated each track, ``tracking.joint.register``) and reports them over the link
+(``tracking.joint.JointPicture``). Each C2 cycle:
 
 * joint post alive and the link up: the joint post's fire control assigns every unit from the
   joint picture (the host's tracks at once, the others' as received);
@@ -29,17 +30,7 @@ from skyshield.tracking.joint import JointPicture
 from skyshield.tracking.plots import to_plots
 from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
 
-__all__ = ["Chains", "biased"]
-
-
-def biased(det: Detections, range_bias_m: float, az_bias_rad: float) -> Detections:
-    """The detections as a radar with a registration bias reports them: range + b_r, azimuth
-    + b_az (the truth and the SNR unchanged)."""
-    if range_bias_m == 0.0 and az_bias_rad == 0.0:
-        return det
-    return Detections(det.radar, det.t_s, np.maximum(det.range_m + range_bias_m, 1.0),
-                      det.az_rad + az_bias_rad, det.el_rad, det.sigma_range_m, det.sigma_az_rad,
-                      det.sigma_el_rad, det.snr_db, det.truth_id, det.true_range_m)
+__all__ = ["Chains"]
 
 
 class Chains:
@@ -58,10 +49,12 @@ class Chains:
         self.trackers = [Tracker(params) for _ in self.names]
         self.host = self.names.index(cmd.host)
         ln = cmd.link
-        self.picture = JointPicture(self.trackers, list(world.radars.name), self.radar_post,
-                                    self.host, ln.latency, ln.extrapolate, ln.correlation_gate)
-        self.bias = [(p.bias.range, float(np.radians(p.bias.azimuth)))
-                     for p in cmd.posts.values()]
+        rs = world.radars
+        self.picture = JointPicture(
+            self.trackers, list(rs.name), self.radar_post, self.host, ln.latency,
+            ln.extrapolate, ln.correlation_gate, radar_pos_m=rs.pos_m, radar_rot=rs.rot,
+            bias=[(p.bias.range, float(np.radians(p.bias.azimuth)))
+                  for p in cmd.posts.values()])
         kw = {"class_category": class_category, "confirmed": CONFIRMED, "strobes": strobes}
         self.joint_fc = FireControlSystem(world, self.picture.joint, seed, **kw)
         self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
@@ -86,11 +79,11 @@ class Chains:
                                 np.zeros(0, dtype=np.int64), rs.pos_m[i], rs.max_range_m[i],
                                 rs.name[i]).events
         else:
-            d = biased(det, *self.bias[k])
-            z, R, pol = to_plots(d.range_m, d.az_rad, d.el_rad, d.sigma_range_m, d.sigma_az_rad,
-                                 d.sigma_el_rad, rs.pos_m[i], rs.rot[i], polar=polar)
-            events = tr.process(t, z, R, d.truth_id, rs.pos_m[i], rs.max_range_m[i], rs.name[i],
-                                pol).events
+            z, R, pol = to_plots(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
+                                 det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
+                                 polar=polar)
+            events = tr.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i],
+                                rs.name[i], pol).events
         self.picture.sent(k, t)
         self.picture.refresh(t)
         return events

@@ -40,9 +40,37 @@ from scipy.stats import chi2
 from skyshield.tracking import association, kalman
 from skyshield.tracking.tracker import CONFIRMED, Tracker
 
-__all__ = ["JointPicture", "PictureView", "correlate", "ID_BLOCK"]
+__all__ = ["JointPicture", "PictureView", "correlate", "register", "ID_BLOCK"]
 
 ID_BLOCK = 1_000_000  # track numbers of post k: k·ID_BLOCK + 1, ... (disjoint per post)
+
+
+def register(x: np.ndarray, site_m: np.ndarray, rot: np.ndarray, range_bias_m: float,
+             az_bias_rad: float) -> np.ndarray:
+    """States x (n, 6) as a radar at ``site_m`` (n, 3) whose frame is ``rot`` (n, 3, 3: scenario
+    ENU -> radar ENU) reports them with a registration bias: the position at range ρ + b_r and
+    azimuth az + b_az (clockwise from the radar's north), the velocity turned by b_az.
+
+    In the radar's frame, with (e, n, u) = rot·(p − s): e' = (e cos β + n sin β)·k,
+    n' = (n cos β − e sin β)·k, u' = u·k, k = (ρ + b_r)/ρ — so |p' − p| = |b_r| on the line of
+    sight for a range bias alone, and 2ρ_h sin(β/2) ≈ ρ_h·β across it (ρ_h the horizontal
+    range) for an azimuth bias alone."""
+    if x.shape[0] == 0 or (range_bias_m == 0.0 and az_bias_rad == 0.0):
+        return x
+    d = np.einsum("nij,nj->ni", rot, x[:, :3] - site_m)
+    v = np.einsum("nij,nj->ni", rot, x[:, 3:])
+    c, s = np.cos(az_bias_rad), np.sin(az_bias_rad)
+
+    def turn(a: np.ndarray) -> np.ndarray:
+        return np.column_stack([a[:, 0] * c + a[:, 1] * s, a[:, 1] * c - a[:, 0] * s, a[:, 2]])
+
+    rho = np.linalg.norm(d, axis=1)
+    k = np.where(rho > 0, (rho + range_bias_m) / np.where(rho > 0, rho, 1.0), 1.0)
+    d2 = turn(d) * k[:, None]
+    out = np.empty_like(x)
+    out[:, :3] = site_m + np.einsum("nji,nj->ni", rot, d2)
+    out[:, 3:] = np.einsum("nji,nj->ni", rot, turn(v))
+    return out
 
 
 def correlate(xl: np.ndarray, Pl: np.ndarray, xr: np.ndarray, Pr: np.ndarray, gamma: float,
@@ -126,8 +154,14 @@ class JointPicture:
     radar (the post reports its picture) and :meth:`refresh` before anyone reads a view."""
 
     def __init__(self, trackers: list[Tracker], radar_names: list[str], radar_post: np.ndarray,
-                 host: int, latency_s: float, extrapolate: bool, gate_probability: float):
+                 host: int, latency_s: float, extrapolate: bool, gate_probability: float, *,
+                 radar_pos_m: np.ndarray | None = None, radar_rot: np.ndarray | None = None,
+                 bias: list[tuple[float, float]] | None = None):
         self.trackers = trackers
+        n_r = len(radar_names)
+        self.radar_pos_m = np.zeros((n_r, 3)) if radar_pos_m is None else radar_pos_m
+        self.radar_rot = np.tile(np.eye(3), (n_r, 1, 1)) if radar_rot is None else radar_rot
+        self.bias = [(0.0, 0.0)] * len(trackers) if bias is None else list(bias)
         for k, tr in enumerate(trackers):
             tr.next_id = 1 + k * ID_BLOCK
         self.K = len(trackers)
@@ -191,6 +225,28 @@ class JointPicture:
         self._where[k][ptid] = s
         self.comp[s, k] = ptid
 
+    def registered(self, k: int, slots: np.ndarray) -> np.ndarray:
+        """Post ``k``'s track states in ``slots`` of its tracker as the post shows them on the
+        common grid: registered (:func:`register`, the post's bias) from the radar of the post
+        that last updated each track. The post's tracker itself runs in its radars' own frame
+        (a post's radars are registered among themselves; the bias is between the posts), so
+        its units' engagements, closed by their own radars, do not see it."""
+        tr = self.trackers[k]
+        x = tr.x[slots].copy()
+        br, ba = self.bias[k]
+        if slots.size == 0 or (br == 0.0 and ba == 0.0):
+            return x
+        cols, radars = [], []
+        for i in np.flatnonzero(self.radar_post == k):
+            sid = tr.sensor_id(self.radar_names[i])
+            if 0 <= sid < tr.hit_t.shape[1]:
+                cols.append(sid)
+                radars.append(i)
+        if not cols:
+            return x
+        last = np.asarray(radars)[np.argmax(tr.hit_t[np.ix_(slots, cols)], axis=1)]
+        return register(x, self.radar_pos_m[last], self.radar_rot[last], br, ba)
+
     # ------------------------------------------------------------------ reports
     def set_link(self, up: bool) -> None:
         """Cut or restore the link: reports in flight when it is cut are lost."""
@@ -206,7 +262,7 @@ class JointPicture:
             return
         tr = self.trackers[k]
         s = tr.live(CONFIRMED)
-        self._reports[k].append((t_s, {"id": tr.track_id[s].copy(), "x": tr.x[s].copy(),
+        self._reports[k].append((t_s, {"id": tr.track_id[s].copy(), "x": self.registered(k, s),
                                        "P": tr.P[s].copy(), "t": tr.t[s].copy(),
                                        "truth": tr.truth[s].copy()}))
 
@@ -258,7 +314,8 @@ class JointPicture:
             return
         xr, Pr = self._sent_states(k, t_s, tx, r, known)
         htr = self.trackers[self.host]
-        xl, Pl = kalman.cv_predict(htr.x[hs], htr.P[hs], t_s - htr.t[hs], htr.q)
+        xl, Pl = kalman.cv_predict(self.registered(self.host, hs), htr.P[hs], t_s - htr.t[hs],
+                                   htr.q)
         row_of = {int(p): i for i, p in enumerate(hids.tolist())}
         keep = np.full(rid.size, -1, dtype=np.int64)
         for j, p in enumerate(rid.tolist()):
@@ -309,6 +366,7 @@ class JointPicture:
                 v.status[js] = CONFIRMED
                 v.x[js], v.P[js], v.t[js] = tr.x[slots_k], tr.P[slots_k], tr.t[slots_k]
                 v.truth[js] = tr.truth[slots_k]
+            self.posts[k].x[js] = self.registered(k, slots_k)
             mine = np.flatnonzero(self.radar_post == k)
             for i in mine:
                 sid = tr.sensor_id(self.radar_names[i])
