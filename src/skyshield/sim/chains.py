@@ -55,11 +55,13 @@ class Chains:
             ln.extrapolate, ln.correlation_gate, radar_pos_m=rs.pos_m, radar_rot=rs.rot,
             bias=[(p.bias.range, float(np.radians(p.bias.azimuth)))
                   for p in cmd.posts.values()])
-        kw = {"class_category": class_category, "confirmed": CONFIRMED, "strobes": strobes}
-        self.joint_fc = FireControlSystem(world, self.picture.joint, seed, **kw)
+        self.joint_fc = FireControlSystem(world, self.picture.joint, seed,
+                                          class_category=class_category, confirmed=CONFIRMED,
+                                          strobes=strobes)
         self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
-                                          commands=self.unit_post == k,
-                                          iff_stream=f"iff:{name}", **kw)
+                                          class_category=class_category, confirmed=CONFIRMED,
+                                          strobes=strobes, commands=self.unit_post == k,
+                                          iff_stream=f"iff:{name}")
                         for k, name in enumerate(self.names)]
         self._link_up = True
         self._lost_logged: set[str] = set()

@@ -244,7 +244,8 @@ class JointPicture:
                 radars.append(i)
         if not cols:
             return x
-        last = np.asarray(radars)[np.argmax(tr.hit_t[np.ix_(slots, cols)], axis=1)]
+        cols_a = np.asarray(cols, dtype=np.int64)
+        last = np.asarray(radars)[np.argmax(tr.hit_t[np.ix_(slots, cols_a)], axis=1)]
         return register(x, self.radar_pos_m[last], self.radar_rot[last], br, ba)
 
     # ------------------------------------------------------------------ reports

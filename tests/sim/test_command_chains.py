@@ -1,0 +1,135 @@
+"""Command chains in a run (``scenario.command``): who commands whom, over which picture, and
+what the degraded modes change — on the small after-action scenario (a Pantsir-S1 and a Kub-M
+against two low cruise missiles, a friendly MiG-29 in the air), the Pantsir under a Russian
+post, the Kub under a Serbian one with the joint post."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import skyshield
+from skyshield.api import resolved_yaml
+from skyshield.tracking.joint import ID_BLOCK
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+POSTS = {"ru": 0, "rs": 1}  # post index = order in the file: its track numbers' block
+UNIT_POST = {"pantsir": 0, "kub": 1}
+
+
+def _command(ru: str = "", link: str = "", joint: str = "at: rs") -> str:
+    return f"""
+command:
+  posts:
+    ru: {{units: [pantsir]{', ' + ru if ru else ''}}}
+    rs: {{units: [kub]}}
+  joint: {{{joint}}}
+  link: {{latency: 4 s{', ' + link if link else ''}}}
+"""
+
+
+def _run(tmp: Path, name: str, block: str) -> skyshield.RunResult:
+    f = tmp / f"{name}.yaml"
+    f.write_text((DATA / "aar_small.yaml").read_text() + block)
+    return skyshield.run(str(f))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("chains")
+    return {"joint": _run(tmp, "joint", _command()),
+            "cut": _run(tmp, "cut", _command(link="lost_at: 0 s")),
+            "bias": _run(tmp, "bias", _command(ru="bias: {range: 1500 m}")),
+            "post_lost": _run(tmp, "post_lost", _command(ru="lost_at: 0 s"))}
+
+
+def _engages(r):
+    ev = r.events
+    return ev[ev["kind"] == "engage"]
+
+
+def test_the_joint_post_assigns_across_both_chains_from_its_fused_picture(runs):
+    e = _engages(runs["joint"])
+    assert len(e) > 0
+    # a track's number names the post whose track founded it; the joint post fires the Russian
+    # Pantsir at tracks numbered by the Serbian post it sits with (correlated Russian tracks)
+    other = [UNIT_POST[u] != t // ID_BLOCK for u, t in zip(e["source"], e["track_id"],
+                                                           strict=True)]
+    assert any(other)
+    s = runs["joint"].summary["command"]
+    assert s["joint_post_with"] == "rs"
+    assert sum(p["engagements"] for p in s["posts"].values()) == len(e)
+    assert s["link_lost_s"] == [] and s["posts_lost"] == {}
+
+
+def test_with_the_link_cut_each_chain_engages_only_with_its_own_units_on_its_own_tracks(runs):
+    r = runs["cut"]
+    ev = r.events
+    lost = ev[(ev["kind"] == "link_lost") & (ev["tag"] == "inter_chain")]
+    assert lost["source"].tolist() == ["ru-rs"]
+    e = _engages(r)
+    assert len(e) > 0
+    # no correlation ever: every engagement is on a track of the unit's own post
+    assert all(UNIT_POST[u] == t // ID_BLOCK for u, t in zip(e["source"], e["track_id"],
+                                                             strict=True))
+    s = r.summary["command"]
+    assert s["link_lost_s"] == [pytest.approx(lost["t_s"].iloc[0])]
+    assert s["posts"]["ru"]["engagements"] == int((e["source"] == "pantsir").sum())
+    assert s["duplicate_engagements_across_chains"] >= 0
+
+
+def test_a_large_bias_makes_dual_tracks_and_worsens_the_joint_picture(runs):
+    a, b = runs["joint"].summary, runs["bias"].summary
+    pa, pb = a["air_picture"], b["air_picture"]
+    # 1.5 km between the posts' grids is far outside the correlation gate: the aircraft both
+    # posts hold appear twice (SIAP ambiguity, GOSPA false tracks) ...
+    assert pb["siap"]["ambiguity"] > pa["siap"]["ambiguity"]
+    assert pb["gospa_false_mean"] > pa["gospa_false_mean"]
+    assert pb["gospa_mean_m"] > pa["gospa_mean_m"]
+    # ... while the Russian post's own picture is 1.5 km off wherever it alone holds a track
+    ru_a = a["command"]["post_pictures"]["ru"]
+    ru_b = b["command"]["post_pictures"]["ru"]
+    assert ru_b["gospa_localisation_mean_m"] > ru_a["gospa_localisation_mean_m"] + 500.0
+    # the Pantsir's own engagements close on its own radar: the bias does not spoil its shots
+    assert b["threats_destroyed"] == a["threats_destroyed"]
+
+
+def test_a_lost_post_leaves_its_units_autonomous(runs):
+    r = runs["post_lost"]
+    ev = r.events
+    lost = ev[ev["kind"] == "link_lost"]
+    assert ("ru", "command_post") in set(zip(lost["source"], lost["tag"], strict=True))
+    assert "pantsir" in set(lost.loc[lost["tag"] == "", "source"])
+    e = _engages(r)
+    pan = e[e["source"] == "pantsir"]
+    assert len(pan) > 0 and set(pan["tag"]) <= {"autonomous", "duplicate"}
+    assert r.summary["command"]["posts_lost"] == {"ru": pytest.approx(lost["t_s"].min())}
+
+
+def test_without_a_command_block_the_resolved_scenario_is_as_before():
+    sc = skyshield.load_scenario(str(DATA / "aar_small.yaml"))
+    assert sc.command is None
+    assert "command" not in yaml.safe_load(resolved_yaml(sc, 1))
+
+
+@pytest.mark.parametrize(("block", "path", "words"), [
+    (_command(ru="lost_at: 1 s").replace("[kub]", "[kub, pantsir]"), "command.posts",
+     "already commanded by post 'ru'"),
+    (_command().replace("[kub]", "[kub, nowhere]"), "command.posts.rs.units.1", "nowhere"),
+    (_command(joint="").replace("    rs: {units: [kub]}\n", ""), "command.posts",
+     "not commanded: kub"),
+    (_command(joint="at: hq"), "command.joint.at", "hq"),
+    (_command(link="lost_at: 60 s, restored_at: 30 s"), "command.link.restored_at",
+     "after link.lost_at"),
+    (_command(ru="bias: {azimuth: 45}"), "command.posts.ru.bias.azimuth", "10"),
+])
+def test_command_block_errors_are_located(tmp_path, block, path, words):
+    f = tmp_path / "s.yaml"
+    f.write_text((DATA / "aar_small.yaml").read_text() + block)
+    with pytest.raises(skyshield.ScenarioError) as exc:
+        skyshield.load_scenario(str(f))
+    (p,) = exc.value.problems
+    assert p.path.startswith(path) and words in p.message, (p.path, p.message)
+    assert p.line is not None
