@@ -67,7 +67,7 @@ def test_the_joint_post_assigns_across_both_chains_from_its_fused_picture(runs):
 def test_with_the_link_cut_each_chain_engages_only_with_its_own_units_on_its_own_tracks(runs):
     r = runs["cut"]
     ev = r.events
-    lost = ev[(ev["kind"] == "link_lost") & (ev["tag"] == "inter_chain")]
+    lost = ev[(ev["kind"] == "chain_link") & (ev["tag"] == "lost")]
     assert lost["source"].tolist() == ["ru-rs"]
     e = _engages(r)
     assert len(e) > 0
@@ -99,9 +99,10 @@ def test_a_large_bias_makes_dual_tracks_and_worsens_the_joint_picture(runs):
 def test_a_lost_post_leaves_its_units_autonomous(runs):
     r = runs["post_lost"]
     ev = r.events
-    lost = ev[ev["kind"] == "link_lost"]
-    assert ("ru", "command_post") in set(zip(lost["source"], lost["tag"], strict=True))
-    assert "pantsir" in set(lost.loc[lost["tag"] == "", "source"])
+    lost = ev[ev["kind"] == "post_lost"]
+    assert list(zip(lost["source"], lost["tag"], strict=True)) == [("ru", "national")]
+    unit = ev[ev["kind"] == "link_lost"]
+    assert unit["source"].tolist() == ["pantsir"]  # its unit's own link, as before
     e = _engages(r)
     pan = e[e["source"] == "pantsir"]
     assert len(pan) > 0 and set(pan["tag"]) <= {"autonomous", "duplicate"}

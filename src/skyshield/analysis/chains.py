@@ -59,8 +59,9 @@ def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
     unit_post = {u: p for p, units in posts.items() for u in units}
     eng = ev[kind == "engage"]
     lau = ev[kind == "launch"]
-    lost = ev[kind == "link_lost"]
-    tag = lost["tag"].astype(str)
+    link = ev[kind == "chain_link"]
+    tag = link["tag"].astype(str)
+    posts_lost = ev[kind == "post_lost"]
     return {
         "joint_post_with": host,
         "posts": {p: {"units": list(units),
@@ -68,9 +69,8 @@ def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
                       "missiles_fired": int(lau["source"].isin(units).sum())}
                   for p, units in posts.items()},
         "duplicate_engagements_across_chains": cross_chain_duplicates(ev, unit_post),
-        "link_lost_s": [float(x) for x in lost[tag == "inter_chain"]["t_s"]],
-        "link_restored_s": [float(x) for x in ev[kind == "link_restored"]["t_s"]],
+        "link_lost_s": [float(x) for x in link[tag == "lost"]["t_s"]],
+        "link_restored_s": [float(x) for x in link[tag == "restored"]["t_s"]],
         "posts_lost": {str(s): float(t) for s, t in
-                       zip(lost[tag == "command_post"]["source"],
-                           lost[tag == "command_post"]["t_s"], strict=True)},
+                       zip(posts_lost["source"], posts_lost["t_s"], strict=True)},
     }

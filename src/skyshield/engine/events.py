@@ -78,10 +78,8 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "no_fire": ("a threat could not be engaged this cycle; logged when the reason changes",
                 {"track_id": "track", "truth_id": "the vehicle (scoring only)",
                  "tag": "why (engine.names.NO_FIRE_REASONS)"}),
-    "link_lost": ("a unit lost the command post and fights autonomously; with command chains "
-                  "also the link between the posts (tag inter_chain) or a post lost "
-                  "(command_post)", {"source": "unit, the posts joined by '-', or the post",
-                                     "tag": "what was lost ('': a unit's link)"}),
+    "link_lost": ("a unit lost the command post and fights autonomously",
+                  {"source": "unit"}),
     "engage": ("fire control assigned a fire unit to a track",
                {"source": "unit", "track_id": "track", "truth_id": "the vehicle",
                 "target": "missile type", "value": "salvo (rounds)",
@@ -146,8 +144,12 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                         {"truth_id": "the vehicle", "target": "type", "info": "DIS id"}),
     "external_removed": ("an entity from another simulator left: deactivated by it or timed out",
                          {"truth_id": "the vehicle", "info": "DIS id and why"}),
-    "link_restored": ("the track exchange between national command posts is back (command "
-                      "chains)", {"source": "the posts, joined by '-'", "tag": "which link"}),
+    "chain_link": ("the track exchange between the national command posts was cut or "
+                   "restored (command chains)",
+                   {"source": "the posts, joined by '-'", "tag": "lost or restored"}),
+    "post_lost": ("a command post was lost (command chains): a national post's units fight "
+                  "autonomously; without the joint post each national post fights alone",
+                  {"source": "the post", "tag": "joint or national"}),
 }
 EVENT_KINDS: dict[str, str] = {k: v[0] for k, v in EVENT_SCHEMA.items()}
 
@@ -170,9 +172,8 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "impact": ("asset", "unit", "emitter silent"),
     "emission": ("on", "off"),
     "no_fire": NO_FIRE_REASONS,
-    # command chains: the link between the posts, or a command post lost ("" a unit's own link)
-    "link_lost": ("inter_chain", "command_post"),
-    "link_restored": ("inter_chain",),
+    "chain_link": ("lost", "restored"),
+    "post_lost": ("joint", "national"),
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id", "count")

@@ -13,8 +13,9 @@ last updated each track, ``tracking.joint.register``) and reports them over the 
 * a national post lost: its units fight autonomously (the existing autonomy: own radars' tracks,
   own fire plan), under whichever fire control runs.
 
-Events: ``link_lost`` tagged ``inter_chain`` when the link is cut (``link_restored`` when it
-comes back), ``command_post`` when a post is lost; the units' own ``link_lost`` as before.
+Events: ``chain_link`` tagged ``lost`` when the link is cut (``restored`` when it comes back),
+``post_lost`` tagged ``joint`` or ``national`` when a post is lost; the units' own
+``link_lost`` as before.
 """
 
 from __future__ import annotations
@@ -101,23 +102,23 @@ class Chains:
             self._link_up = up
             self.picture.set_link(up)
             pair = "-".join(self.names)
-            events.append(Event(t, "link_lost", source=pair, info="inter-chain link cut: "
-                                "each post fights alone", tag="inter_chain") if not up else
-                          Event(t, "link_restored", source=pair, info="inter-chain link back",
-                                tag="inter_chain"))
+            events.append(Event(t, "chain_link", source=pair, info="inter-chain link cut: "
+                                "each post fights alone", tag="lost") if not up else
+                          Event(t, "chain_link", source=pair, info="inter-chain link back",
+                                tag="restored"))
         joint = cmd.joint.lost_at is None or t < cmd.joint.lost_at
         if not joint and "joint" not in self._lost_logged:
             self._lost_logged.add("joint")
-            events.append(Event(t, "link_lost", source="joint", info="joint command post lost: "
-                                "each post fights alone", tag="command_post"))
+            events.append(Event(t, "post_lost", source="joint", info="joint command post lost: "
+                                "each post fights alone", tag="joint"))
         alive = np.ones(len(self.names), dtype=bool)
         for k, (name, p) in enumerate(cmd.posts.items()):
             if p.lost_at is not None and t >= p.lost_at:
                 alive[k] = False
                 if name not in self._lost_logged:
                     self._lost_logged.add(name)
-                    events.append(Event(t, "link_lost", source=name, info="command post lost: "
-                                        "its units fight autonomously", tag="command_post"))
+                    events.append(Event(t, "post_lost", source=name, info="command post lost: "
+                                        "its units fight autonomously", tag="national"))
         return up, joint, alive, events
 
     def cycle(self, t: float, *args: Any) -> CycleResult:
