@@ -594,6 +594,10 @@ class InterChainLink(_Strict):
         4.0, description="age of a track report when it arrives (s); assumed: a Link-16-class "
         "net reports an air track every 12 s frame at best, a national ADC net relays with a "
         "few seconds' delay")
+    report_interval: Duration = Field(
+        2.0, description="a post reports its picture at most this often (after a scan of its "
+        "radars); assumed: about the revisit of the posts' surveillance radars and a national "
+        "net's update rate (a Link-16 air track is reported every 12 s frame)")
     extrapolate: bool = Field(
         True, description="received tracks are dead-reckoned over the latency (else used as "
         "they were sent)")
@@ -603,7 +607,7 @@ class InterChainLink(_Strict):
     lost_at: Duration | None = Field(None, description="the link between the posts is cut")
     restored_at: Duration | None = Field(None, description="... and restored")
 
-    @field_validator("latency")
+    @field_validator("latency", "report_interval")
     @classmethod
     def _latency(cls, v: float) -> float:
         if not 0.0 <= v <= MAX_LATENCY_S:

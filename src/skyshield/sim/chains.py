@@ -53,7 +53,8 @@ class Chains:
         rs = world.radars
         self.picture = JointPicture(
             self.trackers, list(rs.name), self.radar_post, self.host, ln.latency,
-            ln.extrapolate, ln.correlation_gate, radar_pos_m=rs.pos_m, radar_rot=rs.rot,
+            ln.extrapolate, ln.correlation_gate, report_interval_s=ln.report_interval,
+            radar_pos_m=rs.pos_m, radar_rot=rs.rot,
             bias=[(p.bias.range, float(np.radians(p.bias.azimuth)))
                   for p in cmd.posts.values()])
         self.joint_fc = FireControlSystem(world, self.picture.joint, seed,

@@ -5,8 +5,9 @@ Each national command post tracks with its own radars only (its own
 :class:`~skyshield.tracking.tracker.Tracker`; the radars' registration bias is in its plots).
 The joint group post sits with one of them, the *host*: its picture is the host's own tracks,
 at once, and every other post's confirmed tracks as they were ``latency_s`` ago (the latest
-report sent at or before t − L), dead-reckoned over the age of the report when
-``extrapolate`` (else shown where they were when sent).
+report sent at or before t − L; a post sends one every ``report_interval_s`` at most, after a
+scan of its radars), dead-reckoned over the age of the report when ``extrapolate`` (else shown
+where they were when sent). A report is correlated once, when it arrives.
 
 **Track-number correlation.** A received track is correlated with a host track when the pair
 passes a chi-square gate on their position difference, d² = Δᵀ(P_h + P_r)⁻¹Δ ≤ γ(3 dof), the
@@ -156,8 +157,11 @@ class JointPicture:
     def __init__(self, trackers: list[Tracker], radar_names: list[str], radar_post: np.ndarray,
                  host: int, latency_s: float, extrapolate: bool, gate_probability: float, *,
                  radar_pos_m: np.ndarray | None = None, radar_rot: np.ndarray | None = None,
-                 bias: list[tuple[float, float]] | None = None):
+                 bias: list[tuple[float, float]] | None = None, report_interval_s: float = 0.0):
         self.trackers = trackers
+        self.report_interval_s = float(report_interval_s)
+        self._last_sent = np.full(len(trackers), -np.inf)
+        self._last_correlated = np.full(len(trackers), -np.inf)  # send time of the report
         n_r = len(radar_names)
         self.radar_pos_m = np.zeros((n_r, 3)) if radar_pos_m is None else radar_pos_m
         self.radar_rot = np.tile(np.eye(3), (n_r, 1, 1)) if radar_rot is None else radar_rot
@@ -254,13 +258,16 @@ class JointPicture:
         if not up:
             for q in self._reports:
                 q.clear()
+            self._last_sent[:] = -np.inf
         self.link_up = up
 
     def sent(self, k: int, t_s: float) -> None:
         """Post ``k`` reports its confirmed tracks at ``t_s`` (they arrive L later; nothing is
         sent while the link is cut)."""
-        if not self.link_up or k == self.host:
+        if (not self.link_up or k == self.host
+                or t_s - self._last_sent[k] < self.report_interval_s):
             return
+        self._last_sent[k] = t_s
         tr = self.trackers[k]
         s = tr.live(CONFIRMED)
         self._reports[k].append((t_s, {"id": tr.track_id[s].copy(), "x": self.registered(k, s),
@@ -298,7 +305,9 @@ class JointPicture:
             rep = self.received(k, t_s) if self.link_up else None
             if rep is not None:
                 arrived[k] = rep
-                self._correlate(k, t_s, rep, hs, hids)
+                if rep[0] != self._last_correlated[k]:  # a new report: correlate it
+                    self._last_correlated[k] = rep[0]
+                    self._correlate(k, t_s, rep, hs, hids)
             for ptid in live[k][1].tolist():  # the post's own tracks not yet in the picture
                 if ptid not in self._where[k]:
                     self._attach(k, ptid, self._new_slot(ptid))
