@@ -30,9 +30,14 @@ command:
 """
 
 
-def _run(tmp: Path, name: str, block: str) -> skyshield.RunResult:
+def _run(tmp: Path, name: str, block: str, cued: bool = False) -> skyshield.RunResult:
+    text = (DATA / "aar_small.yaml").read_text()
+    if cued:  # the Pantsir holds fire (its radars still see); the Kub radiates only when cued
+        text = text.replace("type: pantsir_s1\n", "type: pantsir_s1\n    roe: weapons_hold\n")
+        text = text.replace("type: kub_m\n", "type: kub_m\n    emcon: {mode: cued}\n")
+        assert text.count("weapons_hold") == text.count("mode: cued") == 1
     f = tmp / f"{name}.yaml"
-    f.write_text((DATA / "aar_small.yaml").read_text() + block)
+    f.write_text(text + block)
     return skyshield.run(str(f))
 
 
@@ -42,7 +47,9 @@ def runs(tmp_path_factory):
     return {"joint": _run(tmp, "joint", _command()),
             "cut": _run(tmp, "cut", _command(link="lost_at: 0 s")),
             "bias": _run(tmp, "bias", _command(ru="bias: {range: 1500 m}")),
-            "post_lost": _run(tmp, "post_lost", _command(ru="lost_at: 0 s"))}
+            "post_lost": _run(tmp, "post_lost", _command(ru="lost_at: 0 s")),
+            "cued_joint": _run(tmp, "cued_joint", _command(), cued=True),
+            "cued_cut": _run(tmp, "cued_cut", _command(link="lost_at: 0 s"), cued=True)}
 
 
 def _engages(r):
@@ -50,14 +57,28 @@ def _engages(r):
     return ev[ev["kind"] == "engage"]
 
 
-def test_the_joint_post_assigns_across_both_chains_from_its_fused_picture(runs):
+def test_the_joint_post_fights_the_serbian_kub_on_the_russian_picture_until_the_link_is_cut(
+        runs):
+    # the Kub has no search radar of its own: its fire-control radar waits for a cue. Under the
+    # joint post the Russian Pantsir's search radar cues it (its tracks come over the link);
+    # with the link cut the Serbian post's own picture is empty and the Kub never radiates
+    for name, fights in (("cued_joint", True), ("cued_cut", False)):
+        ev = runs[name].events
+        on = ev[(ev["kind"] == "emission") & (ev["source"] == "kub_1s91@kub")]
+        kub = _engages(runs[name])
+        kub = kub[kub["source"] == "kub"]
+        assert (len(on) > 0) == fights and (len(kub) > 0) == fights, name
+        assert runs[name].summary["command"]["posts"]["rs"]["engagements"] == len(kub)
+    ev = runs["cued_joint"].events
+    first_on = ev[(ev["kind"] == "emission") & (ev["tag"] == "on")]["t_s"].min()
+    kub_plots = ev[(ev["kind"] == "scan") & (ev["source"] == "kub_1s91@kub")]
+    assert kub_plots["t_s"].min() >= first_on  # cued: silent before the Russian tracks came
+    assert set(_engages(runs["cued_joint"])["tag"]) == {"joint"}
+
+
+def test_the_joint_post_assigns_every_unit_and_the_summary_counts_them_per_post(runs):
     e = _engages(runs["joint"])
-    assert len(e) > 0
-    # a track's number names the post whose track founded it; the joint post fires the Russian
-    # Pantsir at tracks numbered by the Serbian post it sits with (correlated Russian tracks)
-    other = [UNIT_POST[u] != t // ID_BLOCK for u, t in zip(e["source"], e["track_id"],
-                                                           strict=True)]
-    assert any(other)
+    assert len(e) > 0 and set(e["tag"]) == {"joint"}
     s = runs["joint"].summary["command"]
     assert s["joint_post_with"] == "rs"
     assert sum(p["engagements"] for p in s["posts"].values()) == len(e)
@@ -71,6 +92,7 @@ def test_with_the_link_cut_each_chain_engages_only_with_its_own_units_on_its_own
     assert lost["source"].tolist() == ["ru-rs"]
     e = _engages(r)
     assert len(e) > 0
+    assert set(e["tag"]) == {"national"}  # ordered by the unit's own post, fighting alone
     # no correlation ever: every engagement is on a track of the unit's own post
     assert all(UNIT_POST[u] == t // ID_BLOCK for u, t in zip(e["source"], e["track_id"],
                                                              strict=True))

@@ -71,6 +71,7 @@ class CycleResult:
     orders: list[Order] = field(default_factory=list)
     autonomous: np.ndarray | None = None  # (u,) units that planned alone this cycle
     duplicates: set[tuple[int, int]] = field(default_factory=set)  # (unit, track id)
+    national: bool = False  # ordered by national posts fighting alone (command chains)
 
 
 class FireControlSystem:

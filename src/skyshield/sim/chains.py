@@ -88,20 +88,28 @@ class Chains:
                                  polar=polar)
             events = tr.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i],
                                 rs.name[i], pol).events
+        self._link(t)
         self.picture.sent(k, t)
         self.picture.refresh(t)
         return events
 
     # ------------------------------------------------------------------ command
-    def _state(self, t: float) -> tuple[bool, bool, np.ndarray, list[Event]]:
-        """At ``t``: the link up, the joint post alive, each post alive; the events of changes."""
-        cmd, events = self.cmd, []
-        ln = cmd.link
+    def _link(self, t: float) -> bool:
+        """Whether the link between the posts is up at ``t`` (the picture follows at once)."""
+        ln = self.cmd.link
         up = not (ln.lost_at is not None and t >= ln.lost_at
                   and (ln.restored_at is None or t < ln.restored_at))
+        if up != self.picture.link_up:
+            self.picture.set_link(up)
+        return up
+
+    def _state(self, t: float) -> tuple[bool, bool, np.ndarray, list[Event]]:
+        """At ``t``: the link up, the joint post alive, each post alive; the events of changes
+        (logged at the C2 cycle that first sees them)."""
+        cmd, events = self.cmd, []
+        up = self._link(t)
         if up != self._link_up:
             self._link_up = up
-            self.picture.set_link(up)
             pair = "-".join(self.names)
             events.append(Event(t, "chain_link", source=pair, info="inter-chain link cut: "
                                 "each post fights alone", tag="lost") if not up else
@@ -132,7 +140,8 @@ class Chains:
             res = self.joint_fc.cycle(t, *args)
             res.events[:0] = events
             return res
-        out = CycleResult(events, [], np.zeros(len(self.unit_post), dtype=bool), set())
+        out = CycleResult(events, [], np.zeros(len(self.unit_post), dtype=bool), set(),
+                          national=True)
         for k, fc in enumerate(self.post_fc):
             fc.chain_auto = orphans & (self.unit_post == k)
             r = fc.cycle(t, *args)

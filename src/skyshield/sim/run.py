@@ -342,6 +342,8 @@ class Simulation:
             if res.autonomous[o.unit]:
                 mode = " autonomous" + (" duplicate" if (o.unit, o.track_id) in res.duplicates
                                         else "")
+            elif res.national:
+                mode = " national"
             wp.commit(o.unit, o.track_id, o.rounds)
             events, release, deadline = self.gate.submit(t, o, int(tr.truth[tr.slot_of(
                 o.track_id)]), mode)
