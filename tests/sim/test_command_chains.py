@@ -47,6 +47,8 @@ def runs(tmp_path_factory):
     return {"joint": _run(tmp, "joint", _command()),
             "cut": _run(tmp, "cut", _command(link="lost_at: 0 s")),
             "bias": _run(tmp, "bias", _command(ru="bias: {range: 1500 m}")),
+            "radar_bias": _run(tmp, "radar_bias", _command(
+                ru="radar_bias: {pantsir: {pantsir_search: {range: 1500 m}}}")),
             "post_lost": _run(tmp, "post_lost", _command(ru="lost_at: 0 s")),
             "cued_joint": _run(tmp, "cued_joint", _command(), cued=True),
             "cued_cut": _run(tmp, "cued_cut", _command(link="lost_at: 0 s"), cued=True)}
@@ -116,6 +118,10 @@ def test_a_large_bias_makes_dual_tracks_and_worsens_the_joint_picture(runs):
     assert ru_b["gospa_localisation_mean_m"] > ru_a["gospa_localisation_mean_m"] + 500.0
     # the Pantsir's own engagements close on its own radar: the bias does not spoil its shots
     assert b["threats_destroyed"] == a["threats_destroyed"]
+    # the same bias on the Pantsir's search radar alone: its tracks are off until its
+    # fire-control radar (unbiased) updates them
+    ru_r = runs["radar_bias"].summary["command"]["post_pictures"]["ru"]
+    assert ru_r["gospa_localisation_mean_m"] > ru_a["gospa_localisation_mean_m"] + 200.0
 
 
 def test_a_lost_post_leaves_its_units_autonomous(runs):
@@ -147,6 +153,10 @@ def test_without_a_command_block_the_resolved_scenario_is_as_before():
     (_command(link="lost_at: 60 s, restored_at: 30 s"), "command.link.restored_at",
      "after link.lost_at"),
     (_command(ru="bias: {azimuth: 45}"), "command.posts.ru.bias.azimuth", "10"),
+    (_command(ru="radar_bias: {kub: {kub_1s91: {range: 10 m}}}"),
+     "command.posts.ru.radar_bias.kub", "not a unit of this post"),
+    (_command(ru="radar_bias: {pantsir: {kub_1s91: {range: 10 m}}}"),
+     "command.posts.ru.radar_bias.pantsir.kub_1s91", "pantsir has no such radar"),
 ])
 def test_command_block_errors_are_located(tmp_path, block, path, words):
     f = tmp_path / "s.yaml"

@@ -31,13 +31,15 @@ def truth_at(t: float) -> np.ndarray:
 
 
 def fly(latency_s: float = 0.0, extrapolate: bool = True, bias_b: tuple[float, float] = (0, 0),
-        a_sees: bool = False, link_cut_at: float | None = None
+        a_sees: bool = False, link_cut_at: float | None = None,
+        radar_bias: dict[int, tuple[float, float]] | None = None
         ) -> tuple[JointPicture, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run both posts' trackers over the flight; the joint picture and the truth at SAMPLES."""
     trackers = [Tracker(TrackerParams()), Tracker(TrackerParams())]
     jp = JointPicture(trackers, ["ra", "rb"], np.array([0, 1]), 0, latency_s, extrapolate,
                       0.9997, radar_pos_m=SITES, radar_rot=np.tile(np.eye(3), (2, 1, 1)),
-                      bias=[(0.0, 0.0), (bias_b[0], np.radians(bias_b[1]))])
+                      bias=[(0.0, 0.0), (bias_b[0], np.radians(bias_b[1]))],
+                      radar_bias=radar_bias)
     R = np.eye(3)[None] * SIGMA_M**2
     pic: dict[str, list[float]] = {"t_s": [], "track_id": [], "x_m": [], "y_m": [], "z_m": []}
     for t in np.arange(0.0, 61.0):
@@ -96,6 +98,12 @@ def test_a_range_bias_shows_as_itself_and_an_azimuth_bias_as_range_times_angle()
         expect, abs=5.0)
 
 
+def test_a_radar_of_its_own_bias_overrides_its_posts():
+    _, truth, pic = fly(bias_b=(300.0, 0.0), radar_bias={1: (100.0, 0.0)})
+    assert picture_quality(truth, pic)["gospa_localisation_mean_m"] == pytest.approx(
+        100.0, abs=5.0)
+
+
 def test_register_moves_a_point_by_the_range_bias_along_the_line_of_sight():
     rot = np.tile(np.eye(3), (1, 1, 1))
     x = np.array([[3000.0, 4000.0, 0.0, 10.0, 0.0, 0.0]])
@@ -104,6 +112,10 @@ def test_register_moves_a_point_by_the_range_bias_along_the_line_of_sight():
     out = register(x, np.zeros((1, 3)), rot, 0.0, np.pi / 2)  # 90° clockwise: north -> east
     assert out[0, :3] == pytest.approx([4000.0, -3000.0, 0.0], abs=1e-9)
     assert out[0, 3:] == pytest.approx([0.0, -10.0, 0.0], abs=1e-9)
+    two = register(np.vstack([x, x]), np.zeros((2, 3)), np.tile(np.eye(3), (2, 1, 1)),
+                   np.array([100.0, 0.0]), np.array([0.0, np.pi / 2]))  # one bias per row
+    assert two[0, :3] == pytest.approx([3060.0, 4080.0, 0.0])
+    assert two[1, :3] == pytest.approx([4000.0, -3000.0, 0.0], abs=1e-9)
 
 
 def _gate_d2(jp: JointPicture, t: float) -> float:

@@ -572,7 +572,11 @@ class CommandPost(_Strict):
     own air picture."""
 
     units: list[str] = Field(min_length=1, description="fire units this post commands")
-    bias: RegistrationBias = RegistrationBias()
+    bias: RegistrationBias = Field(RegistrationBias(),
+                                   description="registration bias of every radar of the post")
+    radar_bias: dict[str, dict[str, RegistrationBias]] = Field(
+        default_factory=dict, description="per unit and radar type (e.g. neva: {s125_p18: "
+        "{range: 200 m}}): that radar's own registration bias instead of the post's")
     lost_at: Duration | None = Field(
         None, description="the post is lost at this instant: its units fight autonomously")
 
@@ -751,6 +755,25 @@ class Scenario(_Strict):
             if missing:
                 raise ValueError(f"@command.posts: every unit needs a post; not commanded: "
                                  f"{', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _command_radars(self, info: ValidationInfo) -> Scenario:
+        if self.command is None:
+            return self
+        cat = _catalogue(info)
+        for name, p in self.command.posts.items():
+            for u, radars in p.radar_bias.items():
+                where = f"@command.posts.{name}.radar_bias.{u}"
+                if u not in p.units:
+                    raise ValueError(f"{where}: not a unit of this post ({', '.join(p.units)})")
+                if u not in self.units:
+                    continue  # reported by the post's own unit check
+                has = cat.fire_units[self.units[u].type].radars
+                for r in radars:
+                    if r not in has:
+                        raise ValueError(f"{where}.{r}: {u} has no such radar; its radars: "
+                                         f"{', '.join(has)}")
         return self
 
 

@@ -56,7 +56,10 @@ class Chains:
             ln.extrapolate, ln.correlation_gate, report_interval_s=ln.report_interval,
             radar_pos_m=rs.pos_m, radar_rot=rs.rot,
             bias=[(p.bias.range, float(np.radians(p.bias.azimuth)))
-                  for p in cmd.posts.values()])
+                  for p in cmd.posts.values()],
+            radar_bias={rs.name.index(f"{r}@{u}"): (b.range, float(np.radians(b.azimuth)))
+                        for p in cmd.posts.values() for u, radars in p.radar_bias.items()
+                        for r, b in radars.items()})
         self.joint_fc = FireControlSystem(world, self.picture.joint, seed,
                                           class_category=class_category, confirmed=CONFIRMED,
                                           strobes=strobes)

@@ -46,17 +46,19 @@ __all__ = ["JointPicture", "PictureView", "correlate", "register", "ID_BLOCK"]
 ID_BLOCK = 1_000_000  # track numbers of post k: k·ID_BLOCK + 1, ... (disjoint per post)
 
 
-def register(x: np.ndarray, site_m: np.ndarray, rot: np.ndarray, range_bias_m: float,
-             az_bias_rad: float) -> np.ndarray:
+def register(x: np.ndarray, site_m: np.ndarray, rot: np.ndarray,
+             range_bias_m: float | np.ndarray, az_bias_rad: float | np.ndarray) -> np.ndarray:
     """States x (n, 6) as a radar at ``site_m`` (n, 3) whose frame is ``rot`` (n, 3, 3: scenario
-    ENU -> radar ENU) reports them with a registration bias: the position at range ρ + b_r and
-    azimuth az + b_az (clockwise from the radar's north), the velocity turned by b_az.
+    ENU -> radar ENU) reports them with a registration bias (one, or one per row): the position
+    at range ρ + b_r and azimuth az + b_az (clockwise from the radar's north), the velocity
+    turned by b_az.
 
     In the radar's frame, with (e, n, u) = rot·(p − s): e' = (e cos β + n sin β)·k,
     n' = (n cos β − e sin β)·k, u' = u·k, k = (ρ + b_r)/ρ — so |p' − p| = |b_r| on the line of
     sight for a range bias alone, and 2ρ_h sin(β/2) ≈ ρ_h·β across it (ρ_h the horizontal
     range) for an azimuth bias alone."""
-    if x.shape[0] == 0 or (range_bias_m == 0.0 and az_bias_rad == 0.0):
+    if x.shape[0] == 0 or (np.all(np.asarray(range_bias_m) == 0.0)
+                           and np.all(np.asarray(az_bias_rad) == 0.0)):
         return x
     d = np.einsum("nij,nj->ni", rot, x[:, :3] - site_m)
     v = np.einsum("nij,nj->ni", rot, x[:, 3:])
@@ -157,7 +159,8 @@ class JointPicture:
     def __init__(self, trackers: list[Tracker], radar_names: list[str], radar_post: np.ndarray,
                  host: int, latency_s: float, extrapolate: bool, gate_probability: float, *,
                  radar_pos_m: np.ndarray | None = None, radar_rot: np.ndarray | None = None,
-                 bias: list[tuple[float, float]] | None = None, report_interval_s: float = 0.0):
+                 bias: list[tuple[float, float]] | None = None, report_interval_s: float = 0.0,
+                 radar_bias: dict[int, tuple[float, float]] | None = None):
         self.trackers = trackers
         self.report_interval_s = float(report_interval_s)
         self._last_sent = np.full(len(trackers), -np.inf)
@@ -165,7 +168,12 @@ class JointPicture:
         n_r = len(radar_names)
         self.radar_pos_m = np.zeros((n_r, 3)) if radar_pos_m is None else radar_pos_m
         self.radar_rot = np.tile(np.eye(3), (n_r, 1, 1)) if radar_rot is None else radar_rot
-        self.bias = [(0.0, 0.0)] * len(trackers) if bias is None else list(bias)
+        # registration bias of each radar (range m, azimuth rad): its post's, or its own
+        per_post = [(0.0, 0.0)] * len(trackers) if bias is None else list(bias)
+        self.radar_bias = np.array([per_post[int(k)] for k in radar_post], dtype=float
+                                   ).reshape(n_r, 2)
+        for i, b in (radar_bias or {}).items():
+            self.radar_bias[i] = b
         for k, tr in enumerate(trackers):
             tr.next_id = 1 + k * ID_BLOCK
         self.K = len(trackers)
@@ -237,8 +245,7 @@ class JointPicture:
         its units' engagements, closed by their own radars, do not see it."""
         tr = self.trackers[k]
         x = tr.x[slots].copy()
-        br, ba = self.bias[k]
-        if slots.size == 0 or (br == 0.0 and ba == 0.0):
+        if slots.size == 0 or not self.radar_bias[self.radar_post == k].any():
             return x
         cols, radars = [], []
         for i in np.flatnonzero(self.radar_post == k):
@@ -250,7 +257,8 @@ class JointPicture:
             return x
         cols_a = np.asarray(cols, dtype=np.int64)
         last = np.asarray(radars)[np.argmax(tr.hit_t[np.ix_(slots, cols_a)], axis=1)]
-        return register(x, self.radar_pos_m[last], self.radar_rot[last], br, ba)
+        return register(x, self.radar_pos_m[last], self.radar_rot[last],
+                        self.radar_bias[last, 0], self.radar_bias[last, 1])
 
     # ------------------------------------------------------------------ reports
     def set_link(self, up: bool) -> None:
