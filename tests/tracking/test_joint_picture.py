@@ -32,7 +32,7 @@ def truth_at(t: float) -> np.ndarray:
 
 def fly(latency_s: float = 0.0, extrapolate: bool = True, bias_b: tuple[float, float] = (0, 0),
         a_sees: bool = False, link_cut_at: float | None = None,
-        radar_bias: dict[int, tuple[float, float]] | None = None
+        radar_bias: dict[int, tuple[float, float]] | None = None, sigma_a_m: float = SIGMA_M
         ) -> tuple[JointPicture, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Run both posts' trackers over the flight; the joint picture and the truth at SAMPLES."""
     trackers = [Tracker(TrackerParams()), Tracker(TrackerParams())]
@@ -47,7 +47,8 @@ def fly(latency_s: float = 0.0, extrapolate: bool = True, bias_b: tuple[float, f
             jp.set_link(False)
         for k, (name, sees) in enumerate((("ra", a_sees), ("rb", True))):
             z = truth_at(t)[None] if sees else np.zeros((0, 3))
-            trackers[k].process(t, z, R[: len(z)], np.zeros(len(z), dtype=np.int64), SITES[k],
+            Rk = R * (sigma_a_m / SIGMA_M) ** 2 if k == 0 else R
+            trackers[k].process(t, z, Rk[: len(z)], np.zeros(len(z), dtype=np.int64), SITES[k],
                                 300_000.0, name)
             jp.sent(k, t)
         jp.refresh(t)
@@ -156,6 +157,17 @@ def test_one_aircraft_seen_by_both_posts_is_one_joint_track_unless_the_bias_exce
     # the dual as a false track, and localisation stays A's own (unbiased) track's
     assert q["siap"]["ambiguity"] == 2.0 and q["gospa_false_mean"] == 1.0
     assert q["gospa_localisation_mean_m"] < 5.0
+
+
+def test_the_joint_track_shows_the_better_of_the_two_posts_tracks():
+    # A's plots are ten times coarser (300 m): the joint track is B's, 50 m off by B's bias;
+    # with A's as good as B's and B's two seconds old, it is A's own (0 m)
+    jp, truth, pic = fly(bias_b=(50.0, 0.0), a_sees=True, sigma_a_m=300.0)
+    q = picture_quality(truth, pic)
+    assert q["siap"]["ambiguity"] == 1.0 and len(set(pic["track_id"])) == 1
+    assert q["gospa_localisation_mean_m"] == pytest.approx(50.0, abs=5.0)
+    _, truth, pic = fly(bias_b=(50.0, 0.0), a_sees=True, latency_s=2.0)
+    assert picture_quality(truth, pic)["gospa_localisation_mean_m"] < 5.0
 
 
 def test_a_cut_link_leaves_the_joint_picture_with_the_host_tracks_only():

@@ -68,6 +68,9 @@ class Chains:
                                           strobes=strobes, commands=self.unit_post == k,
                                           iff_stream=f"iff:{name}")
                         for k, name in enumerate(self.names)]
+        for fc in self.post_fc:  # one record of the units cut off, whoever commands them
+            fc.live_auto = self.joint_fc.live_auto
+            fc._auto_logged = self.joint_fc._auto_logged
         self._link_up = True
         self._lost_logged: set[str] = set()
 

@@ -2,12 +2,17 @@
 posts with latency, track-number correlation, and the joint picture built from them.
 
 Each national command post tracks with its own radars only (its own
-:class:`~skyshield.tracking.tracker.Tracker`; the radars' registration bias is in its plots).
-The joint group post sits with one of them, the *host*: its picture is the host's own tracks,
-at once, and every other post's confirmed tracks as they were ``latency_s`` ago (the latest
-report sent at or before t − L; a post sends one every ``report_interval_s`` at most, after a
-scan of its radars), dead-reckoned over the age of the report when ``extrapolate`` (else shown
-where they were when sent). A report is correlated once, when it arrives.
+:class:`~skyshield.tracking.tracker.Tracker`, in its radars' own frame) and shows its tracks on
+the common grid with its radars' registration bias (:func:`register`, from the radar that last
+updated each track: a post's radars are registered among themselves, the bias is between the
+posts' grids). The joint group post sits with one of them, the *host*: its picture is the
+host's own tracks, at once, and every other post's confirmed tracks as they were ``latency_s``
+ago (the latest report sent at or before t − L; a post sends one every ``report_interval_s`` at
+most, after a scan of its radars), dead-reckoned over the age of the report when
+``extrapolate`` (else shown where they were when sent). A report is correlated once, when it
+arrives. Where both hold an aircraft, the joint track shows the better of the two (the smaller
+position variance at the instant), as Link 16 gives the reporting responsibility for a track to
+the unit with the best track quality.
 
 **Track-number correlation.** A received track is correlated with a host track when the pair
 passes a chi-square gate on their position difference, d² = Δᵀ(P_h + P_r)⁻¹Δ ≤ γ(3 dof), the
@@ -391,6 +396,7 @@ class JointPicture:
                 if 0 <= sid < tr.hit_t.shape[1]:
                     self.hit_t[js, i] = tr.hit_t[slots_k, sid]
         j = self.joint
+        quality = np.full(cap, np.inf)  # received: position variance (trace) dead-reckoned now
         for k, (tx, r) in arrived.items():  # other posts' tracks, as received
             rows = np.array([int(p) in self._where[k] for p in r["id"]], dtype=bool)
             if not rows.any():
@@ -403,7 +409,17 @@ class JointPicture:
                 j.x[js], j.P[js] = self._sent_states(k, t_s, tx, r, rows)
                 j.t[js] = t_s
             j.truth[js] = r["truth"][rows]
-        h = self.posts[self.host]  # the host's own tracks, at once, over any received one
+            _, Pn = kalman.cv_predict(r["x"][rows], r["P"][rows], t_s - r["t"][rows],
+                                      self.trackers[k].q)
+            quality[js] = np.minimum(quality[js], np.trace(Pn[:, :3, :3], axis1=1, axis2=2))
+        # the host's own tracks, at once, unless a received track of the same aircraft is the
+        # better one (smaller position variance now): as Link 16 gives the reporting
+        # responsibility for a track to the unit holding it with the best track quality
+        h = self.posts[self.host]
         hs = h.live()
+        if hs.size:
+            _, Ph = kalman.cv_predict(h.x[hs], h.P[hs], t_s - h.t[hs],
+                                      self.trackers[self.host].q)
+            hs = hs[np.trace(Ph[:, :3, :3], axis1=1, axis2=2) <= quality[hs]]
         j.status[hs] = CONFIRMED
         j.x[hs], j.P[hs], j.t[hs], j.truth[hs] = h.x[hs], h.P[hs], h.t[hs], h.truth[hs]
