@@ -166,3 +166,32 @@ def test_command_block_errors_are_located(tmp_path, block, path, words):
     (p,) = exc.value.problems
     assert p.path.startswith(path) and words in p.message, (p.path, p.message)
     assert p.line is not None
+
+
+def test_a_live_exercise_with_command_chains_replays_from_its_journal(tmp_path):
+    import pandas as pd
+
+    from skyshield.sim.live import LiveExercise, replay_journal
+
+    f = tmp_path / "s.yaml"
+    f.write_text((DATA / "aar_small.yaml").read_text()
+                 + _command(link="lost_at: 40 s, restored_at: 80 s"))
+    sc = skyshield.load_scenario(str(f))
+    ex = LiveExercise(sc, tmp_path / "j")
+    plan = {10.0: {"cmd": "inject", "type": "cruise_missile_subsonic",
+                   "from": {"lat": 44.92, "lon": 19.95, "alt": 120}, "to": "base"},
+            30.0: {"cmd": "cut_link", "unit": "pantsir"}}
+    for t in [x * 0.5 for x in range(1, 301)]:
+        ex.advance(t)
+        if t in plan:
+            ex.command("controller", plan[t])
+    live = pd.DataFrame(ex.sim.log.columns())
+    links = live[live["kind"] == "chain_link"]
+    assert links["tag"].tolist() == ["lost", "restored"]
+    assert live[live["kind"] == "link_lost"]["source"].tolist() == ["pantsir"]
+    again = pd.DataFrame(replay_journal(sc, tmp_path / "j"))
+    floats = ["value", "x_m", "y_m", "z_m", "pk", "t_pred_s"]
+    for df in (live, again):  # the solver's wall time aside (its only clock figure)
+        df[floats] = df[floats].astype(float)
+        df.loc[df["kind"] == "assignment", "value"] = 0.0
+    pd.testing.assert_frame_equal(again, live)
