@@ -196,3 +196,17 @@ def test_correlate_keeps_a_pair_while_it_gates_and_pairs_the_rest_by_nearest_nei
     # the gate is the Mahalanobis distance of the difference with the summed covariances
     y, S = kalman.innovation(xl[:1], P[:1], xr[:1, :3], P[:1, :3, :3])
     assert float(kalman.mahalanobis_sq(y, S)[0][0]) == pytest.approx(28.0**2 / 200.0)
+
+
+def test_a_latency_beyond_the_gate_makes_a_dual_track_too():
+    # both posts hold the aircraft; B's reports shown where they were sent: 0 s old they
+    # correlate (one track); 6 s old they are 6 × 250 = 1500 m behind, far outside the gate
+    # (about 120 m, above) yet inside SIAP's 2 km: two tracks on one aircraft
+    amb, false = [], []
+    for L in (0.0, 6.0):
+        _, truth, pic = fly(latency_s=L, extrapolate=False, a_sees=True)
+        q = picture_quality(truth, pic)
+        amb.append(q["siap"]["ambiguity"])
+        false.append(q["gospa_false_mean"])
+        assert q["gospa_localisation_mean_m"] < 5.0  # A's own track is the better one
+    assert amb == [1.0, 2.0] and false == [0.0, 1.0]
