@@ -210,3 +210,20 @@ def test_a_latency_beyond_the_gate_makes_a_dual_track_too():
         false.append(q["gospa_false_mean"])
         assert q["gospa_localisation_mean_m"] < 5.0  # A's own track is the better one
     assert amb == [1.0, 2.0] and false == [0.0, 1.0]
+
+
+def test_a_number_merged_and_on_its_own_again_names_its_own_slot():
+    jp = JointPicture([Tracker(TrackerParams()), Tracker(TrackerParams())], ["ra", "rb"],
+                      np.array([0, 1]), 0, 0.0, True, 0.9997)
+    a = jp._new_slot(1)
+    b = jp._new_slot(ID_BLOCK + 1)
+    jp._attach(0, 1, a)
+    jp._attach(1, ID_BLOCK + 1, b)
+    jp._detach(1, ID_BLOCK + 1)  # B's track joins A's: its number follows A's
+    jp._attach(1, ID_BLOCK + 1, a)
+    jp._alias[ID_BLOCK + 1] = 1
+    assert jp.slot_of(ID_BLOCK + 1) == a
+    jp._detach(1, ID_BLOCK + 1)  # the pair no longer gates: B's track on its own again
+    c = jp._new_slot(ID_BLOCK + 1)
+    jp._attach(1, ID_BLOCK + 1, c)
+    assert jp.slot_of(ID_BLOCK + 1) == c != a and jp.slot_of(1) == a

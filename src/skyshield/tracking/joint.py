@@ -227,6 +227,7 @@ class JointPicture:
         self.track_id[s] = tid
         self.comp[s] = -1
         self._slot[tid] = s
+        self._alias.pop(tid, None)  # a number merged once and on its own again is itself
         return s
 
     def _detach(self, k: int, ptid: int) -> None:
@@ -361,7 +362,6 @@ class JointPicture:
                         self._alias[old_id] = int(self.track_id[s_new])
             elif self.comp[s_old, self.host] >= 0:  # the pair no longer gates: a track again
                 self._detach(k, p)
-                self._alias.pop(p, None)
                 self._attach(k, p, self._new_slot(p) if p not in self._slot else self._slot[p])
 
     def _sent_states(self, k: int, t_s: float, tx: float, r: dict[str, np.ndarray],
