@@ -16,6 +16,7 @@ import pandas as pd
 import yaml
 
 from skyshield._version import __version__
+from skyshield.analysis.chains import chain_summary
 from skyshield.analysis.picture import picture_quality
 from skyshield.analysis.scoring import ScoreWeights, score_exercise
 from skyshield.analysis.summary import summarise
@@ -84,6 +85,8 @@ def resolved_yaml(scenario: Scenario, seed: int) -> str:
     """The scenario with every default filled in (SI units), the run's seed, and the catalogue
     entries it used with their sources, as YAML. The scenario part loads again as it is."""
     data = scenario.model_dump(mode="json", by_alias=True)
+    if data.get("command") is None:  # no command chains: the file as before they existed
+        data.pop("command", None)
     data["seed"] = int(seed)
     cat = scenario_catalogue(scenario)
     head = ("# Resolved scenario: every default filled in, SI units (m, m/s, s).\n"
@@ -164,6 +167,12 @@ def result_of(sc: Scenario, out: SimOutput, wall: float,
                                             strict=True)),
                         magazines=magazines_table(w))
     summary["air_picture"] = picture_quality(out.truth, out.picture)
+    if sc.command is not None:  # command chains: per post, and each post's own picture
+        summary["command"] = chain_summary(
+            events, {n: list(p.units) for n, p in sc.command.posts.items()}, sc.command.host)
+        summary["command"]["post_pictures"] = {
+            n: {k: v for k, v in picture_quality(out.truth, pic).items() if k != "series"}
+            for n, pic in out.post_pictures.items()}
     # wall-clock figures come from the run's timing, never from the (deterministic) event log
     st = np.asarray(out.timing.get("solver_time_s", np.zeros(0)), dtype=float)
     summary["fire_control"]["solver_time_mean_s"] = round(float(st.mean()), 6) if st.size else None

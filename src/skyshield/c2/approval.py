@@ -20,9 +20,10 @@ __all__ = ["EngagementGate", "Release", "mode_tag"]
 
 
 def mode_tag(mode: str) -> str:
-    """The ``tag`` of an engagement from how it was ordered (" autonomous[ duplicate]")."""
+    """The ``tag`` of an engagement from how it was ordered (" autonomous[ duplicate]",
+    " national": by a national post fighting alone, command chains)."""
     return "duplicate" if "duplicate" in mode else "autonomous" if "autonomous" in mode \
-        else "joint"
+        else "national" if "national" in mode else "joint"
 
 
 @dataclass

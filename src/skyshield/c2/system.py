@@ -76,6 +76,7 @@ class CycleResult:
     orders: list[Order] = field(default_factory=list)
     autonomous: np.ndarray | None = None  # (u,) units that planned alone this cycle
     duplicates: set[tuple[int, int]] = field(default_factory=set)  # (unit, track id)
+    national: bool = False  # ordered by national posts fighting alone (command chains)
 
 
 class FireControlSystem:
@@ -88,7 +89,8 @@ class FireControlSystem:
 
     def __init__(self, world: Any, tracker: Any, seed: int, *, class_category: np.ndarray,
                  confirmed: int, strobes: dict[int, tuple[float, Any]],
-                 truth_alt: Callable[[float, np.ndarray], np.ndarray] | None = None):
+                 truth_alt: Callable[[float, np.ndarray], np.ndarray] | None = None,
+                 commands: np.ndarray | None = None, iff_stream: str = "iff"):
         self.w = world
         self.sc = world.scenario
         self.tr = tracker
@@ -97,7 +99,7 @@ class FireControlSystem:
         # the same dict, kept up to date by the sensing system)
         self.strobes = strobes
         self.class_category = class_category  # threat.CLASSES -> vulnerability category
-        self.rng_iff = stream(seed, "iff")
+        self.rng_iff = stream(seed, iff_stream)
         self.rng_ssr = stream(seed, "ssr")
         # altitudes MSL (m) of vehicles ``rows`` at ``t`` (what their Mode C reports)
         self.truth_alt = truth_alt
@@ -117,6 +119,10 @@ class FireControlSystem:
         nu = len(world.units.name)
         self._auto_logged = np.zeros(nu, dtype=bool)
         self.live_auto = np.zeros(nu, dtype=bool)  # links cut by the controller (live)
+        # the units this post commands (default all: the one joint post) and those whose
+        # national command post is lost (command chains: they fight autonomously)
+        self.commands = np.ones(nu, dtype=bool) if commands is None else commands.copy()
+        self.chain_auto = np.zeros(nu, dtype=bool)
 
     # ------------------------------------------------------------------ per-track view
     def _sync(self) -> None:
@@ -217,14 +223,14 @@ class FireControlSystem:
                 if self.sc.c2.assignment == "lookahead"
                 else None)
         auto = self._autonomous(t, events)
-        joint_on = radar_on & ~auto
+        joint_on = radar_on & ~auto & self.commands
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
                      economy=econ)
         dup: set[tuple[int, int]] = set()
-        for a in np.flatnonzero(auto & radar_on & u.alive):
+        for a in np.flatnonzero(auto & radar_on & u.alive & self.commands):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
             # missiles in flight, and plans alone
             own = tr.seen_by(slots, self.unit_sensor_ids(int(a)), t - self.sc.c2.max_track_age)
@@ -373,7 +379,7 @@ class FireControlSystem:
             return radar_on
         threat_pos = track_pos_m[fire_code != 1]
         flying = flying_units()
-        for k in np.flatnonzero(w.emcon_cued & w.units.alive):
+        for k in np.flatnonzero(w.emcon_cued & w.units.alive & self.commands):
             near = bool(threat_pos.size) and bool(
                 (np.linalg.norm(threat_pos - w.units.pos_m[k], axis=1) <= w.cue_range_m[k]).any())
             want = near or flying[k]
@@ -392,12 +398,12 @@ class FireControlSystem:
         for ll in c2.links_lost:
             if t >= ll.at:
                 auto[u.name.index(ll.unit)] = True
-        auto |= self.live_auto
-        for k in np.flatnonzero(auto & ~self._auto_logged):
+        auto |= self.live_auto | self.chain_auto
+        for k in np.flatnonzero(auto & ~self._auto_logged & self.commands):
             events.append(Event(t, "link_lost", source=u.name[k], info="fights autonomously"))
-        for k in np.flatnonzero(~auto & self._auto_logged):  # a cut link restored (live_auto)
+        for k in np.flatnonzero(~auto & self._auto_logged & self.commands):  # restored
             events.append(Event(t, "link_restored", source=u.name[k], info="assigned jointly"))
-        self._auto_logged = auto.copy()
+        self._auto_logged = np.where(self.commands, auto, self._auto_logged)
         return auto
 
     def _busy(self, com: Commitments, only_unit: int | None = None
@@ -416,8 +422,8 @@ class FireControlSystem:
                 tb[unit] += 1
         per_track: dict[int, tuple[int, bool, int]] = {}
         for unit, tid, n in com.unassessed + com.pending:
-            if only_unit is not None and unit != only_unit:
-                continue
+            if (only_unit is not None and unit != only_unit) or not self.commands[unit]:
+                continue  # a post knows the missiles of the units it commands
             cnt, sls, salvo = per_track.get(tid, (0, False, 0))
             per_track[tid] = (cnt + n, sls or bool(u.shoot_look_shoot[unit]),
                               max(salvo, int(u.salvo[unit])))

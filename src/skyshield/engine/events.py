@@ -162,6 +162,12 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
                        {"source": "radar", "info": "its unit"}),
     "unit_restored": ("a fire unit put out of action is back in action, with its radars",
                       {"source": "unit", "x_m": "the unit (ENU m)", "info": "by whom"}),
+    "chain_link": ("the track exchange between the national command posts was cut or "
+                   "restored (command chains)",
+                   {"source": "the posts, joined by '-'", "tag": "lost or restored"}),
+    "post_lost": ("a command post was lost (command chains): a national post's units fight "
+                  "autonomously; without the joint post each national post fights alone",
+                  {"source": "the post", "tag": "joint or national"}),
 }
 EVENT_KINDS: dict[str, str] = {k: v[0] for k, v in EVENT_SCHEMA.items()}
 
@@ -174,8 +180,8 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "track_dropped": ("coasted out",),
     "classified": ("kinematics", "jamming"),
     "assignment": ("heuristic", "outer-approximation", "enumeration"),
-    "engage": ("joint", "autonomous", "duplicate"),
-    "approval_request": ("joint", "autonomous", "duplicate"),
+    "engage": ("joint", "autonomous", "duplicate", "national"),
+    "approval_request": ("joint", "autonomous", "duplicate", "national"),
     "launch": ("missile", "gun burst"),
     "reload": ("started", "loaded", "lost"),
     "intercept": ("hit", "missed", "target already gone", "no target in the burst pattern"),
@@ -186,6 +192,8 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "emission": ("on", "off"),
     "no_fire": NO_FIRE_REASONS,
     "identified": IDENTITIES,
+    "chain_link": ("lost", "restored"),
+    "post_lost": ("joint", "national"),
 }
 
 _INT_COLS = ("truth_id", "track_id", "weapon_id", "count")

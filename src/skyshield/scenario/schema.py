@@ -55,8 +55,8 @@ from skyshield.scenario.quantities import (
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
-    "TrackerConfig", "C2Config", "Scenario", "MselEntry", "route_times", "loadout_limits",
-    "Corridor",
+    "TrackerConfig", "C2Config", "Command", "CommandPost", "Scenario", "MselEntry",
+    "route_times", "loadout_limits", "Corridor",
 ]
 
 ROE = Roe  # engine.names: the one home of the ROE vocabulary
@@ -704,6 +704,113 @@ class C2Config(_Strict):
         return out
 
 
+MAX_BIAS_M = 50_000.0  # a range registration bias beyond this is a wrong site, not a bias
+MAX_LATENCY_S = 600.0  # assumed: a track report ten minutes old is no longer a picture
+
+
+class RegistrationBias(_Strict):
+    """Sensor registration bias of a command post's radars: what each of its radars adds to the
+    range and azimuth it measures (an uncorrected site survey, north alignment or time offset)."""
+
+    range: Length = Field(0.0, description="range bias added to every plot (m; may be "
+                          "negative)")
+    azimuth: float = Field(0.0, ge=-10.0, le=10.0, description="azimuth bias added to every "
+                           "plot, degrees clockwise")
+
+    @field_validator("range")
+    @classmethod
+    def _range(cls, v: float) -> float:
+        if not -MAX_BIAS_M <= v <= MAX_BIAS_M:
+            raise ValueError(f"a range bias within ±{MAX_BIAS_M:g} m")
+        return v
+
+
+class CommandPost(_Strict):
+    """A national command post: the fire units it commands; the radars of those units make its
+    own air picture."""
+
+    units: list[str] = Field(min_length=1, description="fire units this post commands")
+    bias: RegistrationBias = Field(RegistrationBias(),
+                                   description="registration bias of every radar of the post")
+    radar_bias: dict[str, dict[str, RegistrationBias]] = Field(
+        default_factory=dict, description="per unit and radar type (e.g. neva: {s125_p18: "
+        "{range: 200 m}}): that radar's own registration bias instead of the post's")
+    lost_at: Duration | None = Field(
+        None, description="the post is lost at this instant: its units fight autonomously")
+
+
+class JointPost(_Strict):
+    """The joint group command post above the national posts."""
+
+    at: str | None = Field(
+        None, description="the national post it sits with (its picture is that post's own, "
+        "the others' come over the link); default: the first post")
+    lost_at: Duration | None = Field(
+        None, description="the joint post is lost: each national post fights alone")
+
+
+class InterChainLink(_Strict):
+    """The track exchange between the national posts (and to the joint post)."""
+
+    latency: Duration = Field(
+        4.0, description="age of a track report when it arrives (s); assumed: a Link-16-class "
+        "net reports an air track every 12 s frame at best, a national ADC net relays with a "
+        "few seconds' delay")
+    report_interval: Duration = Field(
+        2.0, description="a post reports its picture at most this often (after a scan of its "
+        "radars); assumed: about the revisit of the posts' surveillance radars and a national "
+        "net's update rate (a Link-16 air track is reported every 12 s frame)")
+    extrapolate: bool = Field(
+        True, description="received tracks are dead-reckoned over the latency (else used as "
+        "they were sent)")
+    correlation_gate: float = Field(
+        0.9997, gt=0.0, lt=1.0, description="probability of the chi-square gate (3 degrees of "
+        "freedom) inside which a received track is correlated with a track of the picture")
+    lost_at: Duration | None = Field(None, description="the link between the posts is cut")
+    restored_at: Duration | None = Field(None, description="... and restored")
+
+    @field_validator("latency", "report_interval")
+    @classmethod
+    def _latency(cls, v: float) -> float:
+        if not 0.0 <= v <= MAX_LATENCY_S:
+            raise ValueError(f"between 0 and {MAX_LATENCY_S:g} s")
+        return v
+
+
+class Command(_Strict):
+    """Command chains: national command posts, each with its own picture, exchanging tracks over
+    a link, and a joint group post that assigns across all of them. Without this block the
+    group has one joint post with one instant picture of every radar."""
+
+    posts: dict[str, CommandPost] = Field(min_length=1)
+    joint: JointPost = JointPost()
+    link: InterChainLink = InterChainLink()
+
+    @model_validator(mode="after")
+    def _posts(self) -> Command:
+        seen: dict[str, str] = {}
+        for name, p in self.posts.items():
+            if not isinstance(name, str) or not _NAME.match(name):
+                raise ValueError(f"@posts: names may use letters, digits, '_' and '-' only "
+                                 f"(got {name!r})")
+            for i, u in enumerate(p.units):
+                if u in seen:
+                    raise ValueError(f"@posts.{name}.units.{i}: unit {u!r} is already "
+                                     f"commanded by post {seen[u]!r}")
+                seen[u] = name
+        if self.joint.at is not None and self.joint.at not in self.posts:
+            raise ValueError(f"@joint.at: no post named {self.joint.at!r}")
+        ln = self.link
+        if ln.restored_at is not None and (ln.lost_at is None or ln.restored_at <= ln.lost_at):
+            raise ValueError("@link.restored_at: must come after link.lost_at")
+        return self
+
+    @property
+    def host(self) -> str:
+        """The national post the joint post sits with."""
+        return self.joint.at if self.joint.at is not None else next(iter(self.posts))
+
+
 class Scenario(_Strict):
     """An exercise: where, what defends, what attacks, under which rules, for how long."""
 
@@ -737,6 +844,8 @@ class Scenario(_Strict):
         default_factory=dict, description="published routes and briefed corridors the air "
         "picture identifies traffic against")
     c2: C2Config = C2Config()
+    command: Command | None = Field(
+        None, description="national command chains and a joint post (default: one joint post)")
     tracker: TrackerConfig = TrackerConfig()
     scoring: ScoringConfig = ScoringConfig()
     truth_interval: Duration = Field(2.0, description="period of the truth samples")
@@ -833,6 +942,35 @@ class Scenario(_Strict):
         for i, ll in enumerate(self.c2.links_lost):
             if ll.unit not in self.units:
                 raise ValueError(f"@c2.links_lost.{i}.unit: no unit named {ll.unit!r}")
+        if self.command is not None:
+            owned = {u for p in self.command.posts.values() for u in p.units}
+            for name, p in self.command.posts.items():
+                for i, u in enumerate(p.units):
+                    if u not in self.units:
+                        raise ValueError(f"@command.posts.{name}.units.{i}: no unit named {u!r}")
+            missing = [u for u in self.units if u not in owned]
+            if missing:
+                raise ValueError(f"@command.posts: every unit needs a post; not commanded: "
+                                 f"{', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _command_radars(self, info: ValidationInfo) -> Scenario:
+        if self.command is None:
+            return self
+        cat = _catalogue(info)
+        for name, p in self.command.posts.items():
+            for u, radars in p.radar_bias.items():
+                where = f"@command.posts.{name}.radar_bias.{u}"
+                if u not in p.units:
+                    raise ValueError(f"{where}: not a unit of this post ({', '.join(p.units)})")
+                if u not in self.units:
+                    continue  # reported by the post's own unit check
+                has = cat.fire_units[self.units[u].type].radars
+                for r in radars:
+                    if r not in has:
+                        raise ValueError(f"{where}.{r}: {u} has no such radar; its radars: "
+                                         f"{', '.join(has)}")
         return self
 
     @model_validator(mode="after")

@@ -51,6 +51,7 @@ from skyshield.scenario.commands import msel_command
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers
 from skyshield.sensors.system import Sensing, Targets
+from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
 from skyshield.sim.recorder import Recorder
 from skyshield.sim.truth import Truth
@@ -77,6 +78,8 @@ class SimOutput:
     # wall-clock figures, kept out of the event log (which is bit-identical for a seed):
     # ``solver_time_s``, the assignment solver's time of each logged assignment cycle
     timing: dict[str, np.ndarray] = field(default_factory=dict)
+    # command chains (``scenario.command``): each national post's own picture, like ``picture``
+    post_pictures: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
 
 class Simulation:
@@ -89,16 +92,28 @@ class Simulation:
         self.log = EventLog()
         self.sched = Scheduler()
         tp = self.sc.tracker
-        self.tracker = Tracker(TrackerParams(
+        params = TrackerParams(
             tp.confirm_m, tp.confirm_n, tp.coast, tp.gate_probability, tp.process_noise,
-            filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate))
+            filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate)
+        self.tracker: Any = Tracker(params)
         self.truth = Truth(world)
         self.recorder = Recorder()
         self.sensing = Sensing(world.radars, seed, len(world.vehicles), terrain_m=world.terrain_m,
                                origin=world.origin, terrain_grid=world.terrain)
-        self.c2 = FireControlSystem(world, self.tracker, seed, class_category=_CLASS_CATEGORY,
-                                    confirmed=CONFIRMED, strobes=self.sensing.strobes,
-                                    truth_alt=lambda t, rows: self.truth.state_of(t, rows)[2])
+        # command chains: the posts' trackers and fire controls; the units and weapons see what
+        # the units hold (the engagement view), fire control the joint post's picture
+        self.chains = None if self.sc.command is None else Chains(
+            world, seed, params, class_category=_CLASS_CATEGORY, strobes=self.sensing.strobes)
+        self.post_recorders: dict[str, Recorder] = {}
+        if self.chains is not None:
+            self.tracker = self.chains.picture.engagement
+            self.c2 = self.chains.joint_fc
+            self.post_recorders = {n: Recorder() for n in self.chains.names}
+        else:
+            self.c2 = FireControlSystem(
+                world, self.tracker, seed, class_category=_CLASS_CATEGORY, confirmed=CONFIRMED,
+                strobes=self.sensing.strobes,
+                truth_alt=lambda t, rows: self.truth.state_of(t, rows)[2])
         self.gate = EngagementGate(world.units, world.missiles)
         self.weapons = WeaponSystem(world, self.truth, self.tracker, self.sched, seed,
                                     record=self.recorder.fate, last_held_s=self._last_held_s)
@@ -248,6 +263,14 @@ class Simulation:
             self.sched.at(t + self.sc.truth_interval, Priority.SAMPLE, "sample")
         pos, vel, _, present = self.truth.state(t)
         tr = self.tracker
+        if self.chains is not None:  # the joint post's picture, and each post's own
+            self.chains.picture.refresh(t)
+            for rec, view in zip(self.post_recorders.values(), self.chains.picture.posts,
+                                 strict=True):
+                c = view.live(CONFIRMED)
+                if c.size:
+                    rec.picture(t, view.track_id[c].copy(), view.state_at(c, t)[:, :3])
+            tr = self.chains.picture.joint
         conf = tr.live(CONFIRMED)
         if conf.size:
             self.recorder.picture(t, tr.track_id[conf].copy(), tr.state_at(conf, t)[:, :3])
@@ -284,6 +307,10 @@ class Simulation:
                                 self._jammers(t, pos, alt, present))
         self.log.extend(res.events)
         det = res.detections
+        if self.chains is not None:
+            self.log.extend(self.chains.scan(t, i, det,
+                                             polar=self.sc.tracker.filter in ("ekf", "ukf")))
+            return
         if len(det) == 0:
             self.log.extend(self.tracker.process(
                 t, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
@@ -323,8 +350,9 @@ class Simulation:
         if t + self.sc.c2.cycle <= self.sc.duration:
             self.sched.at(t + self.sc.c2.cycle, Priority.C2, "c2")
         wp = self.weapons
-        res = self.c2.cycle(t, lambda: Commitments(*wp.commitments()), wp.destroy_in_flight,
-                            self._held, wp.flying_units)
+        cycle = self.c2.cycle if self.chains is None else self.chains.cycle
+        res = cycle(t, lambda: Commitments(*wp.commitments()), wp.destroy_in_flight,
+                    self._held, wp.flying_units)
         self.log.extend(res.events)
         tr = self.tracker
         for o in res.orders:
@@ -333,6 +361,8 @@ class Simulation:
             if res.autonomous[o.unit]:
                 mode = " autonomous" + (" duplicate" if (o.unit, o.track_id) in res.duplicates
                                         else "")
+            elif res.national:
+                mode = " national"
             wp.commit(o.unit, o.track_id, o.rounds)
             events, release, deadline = self.gate.submit(t, o, int(tr.truth[tr.slot_of(
                 o.track_id)]), mode)
@@ -379,7 +409,7 @@ class Simulation:
             return
         st = tr.state_at(np.array([s]), t)[0]
         mt = w.missiles
-        why = self.c2.launch_veto(s, st)
+        why = (self.c2 if self.chains is None else self.chains).launch_veto(s, st)
         if not why and mt.own_radar is not None and mt.own_radar[m] and \
                 not self._held(np.array([s]), t)[0, unit]:
             why = f"{w.radars.name[w.engagement_radar[unit]]} does not hold the track"
@@ -394,7 +424,7 @@ class Simulation:
         s = self.tracker.slot_of(tid)
         self.log.extend(events)
         if reported and s >= 0:
-            self.c2.mark_killed(s)
+            (self.c2 if self.chains is None else self.chains).mark_killed(s)
         if reported:  # missiles still flying at a target assessed killed are destroyed
             self.weapons.destroy_in_flight(t, tid, "self-destruct: target assessed killed")
 
@@ -434,10 +464,13 @@ class Simulation:
     # ---------------------------------------------------------------- output
     def output(self, seed: int | None = None) -> SimOutput:
         """The run so far (``seed``: the one to report, default the run's own)."""
+        fcs = [self.c2] if self.chains is None else self.chains.all_fc
         return SimOutput(self.w, self.seed if seed is None else seed, self.log.columns(),
                          self.recorder.truth_table(),
-                         self.tracker.table(), self.recorder.picture_table(),
-                         {"solver_time_s": np.array(self.c2.solver_times)})
+                         (self.tracker if self.chains is None else self.chains).table(),
+                         self.recorder.picture_table(),
+                         {"solver_time_s": np.array([x for f in fcs for x in f.solver_times])},
+                         {n: r.picture_table() for n, r in self.post_recorders.items()})
 
 
 def simulate(scenario: Scenario, seed: int | None = None,

@@ -1,0 +1,176 @@
+"""Command chains in the loop: national posts with their own pictures, a joint post, and the
+degraded modes (``scenario.command``; without it the loop keeps its one joint post).
+
+Each radar's plots go to the tracker of the post that commands its unit; the post shows its
+tracks on the common grid with its registration bias (range and azimuth from the radar that
+last updated each track, ``tracking.joint.register``) and reports them over the link
+(``tracking.joint.JointPicture``). Each C2 cycle:
+
+* joint post alive and the link up: the joint post's fire control assigns every unit from the
+  joint picture (the host's tracks at once, the others' as received);
+* the link cut, or the joint post lost: each national post's fire control assigns only its own
+  units from its own picture;
+* a national post lost: its units fight autonomously (the existing autonomy: own radars' tracks,
+  own fire plan), under whichever fire control runs.
+
+Events: ``chain_link`` tagged ``lost`` when the link is cut (``restored`` when it comes back),
+``post_lost`` tagged ``joint`` or ``national`` when a post is lost; the units' own
+``link_lost`` as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from skyshield.c2.system import CycleResult, FireControlSystem
+from skyshield.engine.events import Event
+from skyshield.sensors.radar import Detections
+from skyshield.tracking.joint import JointPicture
+from skyshield.tracking.plots import to_plots
+from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
+
+__all__ = ["Chains"]
+
+
+class Chains:
+    """The posts' trackers and fire controls, the joint picture, and which post commands."""
+
+    def __init__(self, world: Any, seed: int, params: TrackerParams, *,
+                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]]):
+        self.w = world
+        cmd = world.scenario.command
+        self.cmd = cmd
+        self.names = list(cmd.posts)
+        u = world.units
+        self.unit_post = np.array([next(k for k, p in enumerate(cmd.posts.values())
+                                        if n in p.units) for n in u.name], dtype=np.int64)
+        self.radar_post = self.unit_post[world.radars.unit]
+        self.trackers = [Tracker(params) for _ in self.names]
+        self.host = self.names.index(cmd.host)
+        ln = cmd.link
+        rs = world.radars
+        self.picture = JointPicture(
+            self.trackers, list(rs.name), self.radar_post, self.host, ln.latency,
+            ln.extrapolate, ln.correlation_gate, report_interval_s=ln.report_interval,
+            radar_pos_m=rs.pos_m, radar_rot=rs.rot,
+            bias=[(p.bias.range, float(np.radians(p.bias.azimuth)))
+                  for p in cmd.posts.values()],
+            radar_bias={rs.name.index(f"{r}@{u}"): (b.range, float(np.radians(b.azimuth)))
+                        for p in cmd.posts.values() for u, radars in p.radar_bias.items()
+                        for r, b in radars.items()})
+        self.joint_fc = FireControlSystem(world, self.picture.joint, seed,
+                                          class_category=class_category, confirmed=CONFIRMED,
+                                          strobes=strobes)
+        self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
+                                          class_category=class_category, confirmed=CONFIRMED,
+                                          strobes=strobes, commands=self.unit_post == k,
+                                          iff_stream=f"iff:{name}")
+                        for k, name in enumerate(self.names)]
+        for fc in self.post_fc:  # one record of the units cut off, whoever commands them
+            fc.live_auto = self.joint_fc.live_auto
+            fc._auto_logged = self.joint_fc._auto_logged
+        self._link_up = True
+        self._lost_logged: set[str] = set()
+
+    @property
+    def all_fc(self) -> list[FireControlSystem]:
+        return [self.joint_fc, *self.post_fc]
+
+    # ------------------------------------------------------------------ sensing
+    def scan(self, t: float, i: int, det: Detections, polar: bool) -> list[Event]:
+        """Radar ``i``'s detections into its post's tracker; the post reports its picture."""
+        rs = self.w.radars
+        k = int(self.radar_post[i])
+        tr = self.trackers[k]
+        if len(det) == 0:
+            events = tr.process(t, np.zeros((0, 3)), np.zeros((0, 3, 3)),
+                                np.zeros(0, dtype=np.int64), rs.pos_m[i], rs.max_range_m[i],
+                                rs.name[i]).events
+        else:
+            z, R, pol = to_plots(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
+                                 det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
+                                 polar=polar)
+            events = tr.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i],
+                                rs.name[i], pol).events
+        self._link(t)
+        self.picture.sent(k, t)
+        self.picture.refresh(t)
+        return events
+
+    # ------------------------------------------------------------------ command
+    def _link(self, t: float) -> bool:
+        """Whether the link between the posts is up at ``t`` (the picture follows at once)."""
+        ln = self.cmd.link
+        up = not (ln.lost_at is not None and t >= ln.lost_at
+                  and (ln.restored_at is None or t < ln.restored_at))
+        if up != self.picture.link_up:
+            self.picture.set_link(up)
+        return up
+
+    def _state(self, t: float) -> tuple[bool, bool, np.ndarray, list[Event]]:
+        """At ``t``: the link up, the joint post alive, each post alive; the events of changes
+        (logged at the C2 cycle that first sees them)."""
+        cmd, events = self.cmd, []
+        up = self._link(t)
+        if up != self._link_up:
+            self._link_up = up
+            pair = "-".join(self.names)
+            events.append(Event(t, "chain_link", source=pair, info="inter-chain link cut: "
+                                "each post fights alone", tag="lost") if not up else
+                          Event(t, "chain_link", source=pair, info="inter-chain link back",
+                                tag="restored"))
+        joint = cmd.joint.lost_at is None or t < cmd.joint.lost_at
+        if not joint and "joint" not in self._lost_logged:
+            self._lost_logged.add("joint")
+            events.append(Event(t, "post_lost", source="joint", info="joint command post lost: "
+                                "each post fights alone", tag="joint"))
+        alive = np.ones(len(self.names), dtype=bool)
+        for k, (name, p) in enumerate(cmd.posts.items()):
+            if p.lost_at is not None and t >= p.lost_at:
+                alive[k] = False
+                if name not in self._lost_logged:
+                    self._lost_logged.add(name)
+                    events.append(Event(t, "post_lost", source=name, info="command post lost: "
+                                        "its units fight autonomously", tag="national"))
+        return up, joint, alive, events
+
+    def cycle(self, t: float, *args: Any) -> CycleResult:
+        """One C2 cycle (the arguments of ``FireControlSystem.cycle``) by whoever commands."""
+        self.picture.refresh(t)
+        up, joint, alive, events = self._state(t)
+        orphans = ~alive[self.unit_post]
+        if up and joint:
+            self.joint_fc.chain_auto = orphans
+            res = self.joint_fc.cycle(t, *args)
+            res.events[:0] = events
+            return res
+        out = CycleResult(events, [], np.zeros(len(self.unit_post), dtype=bool), set(),
+                          national=True)
+        for k, fc in enumerate(self.post_fc):
+            fc.chain_auto = orphans & (self.unit_post == k)
+            r = fc.cycle(t, *args)
+            out.events.extend(r.events)
+            out.orders.extend(r.orders)
+            if r.autonomous is not None:
+                assert out.autonomous is not None
+                out.autonomous |= r.autonomous & fc.commands
+            out.duplicates |= r.duplicates
+        return out
+
+    def launch_veto(self, slot: int, st: np.ndarray) -> str:
+        for fc in self.all_fc:
+            why = fc.launch_veto(slot, st)
+            if why:
+                return why
+        return ""
+
+    def mark_killed(self, slot: int) -> None:
+        for fc in self.all_fc:
+            fc.mark_killed(slot)
+
+    def table(self) -> dict[str, np.ndarray]:
+        """Every post's recorded track updates (their numbers are disjoint)."""
+        tabs = [tr.table() for tr in self.trackers]
+        return {c: np.concatenate([tb[c] for tb in tabs]) for c in tabs[0]}
