@@ -8,11 +8,11 @@ fresh subprocess: the YAML validated from its file, the world compiled, the simu
 ``--duration`` simulated seconds and its tables and summary built (``skyshield.api.run``). The
 child reports its wall time; the parent reads the child's peak RSS from ``os.wait4``.
 
-* raid size N: one raid of N subsonic cruise missiles, 1 ms apart (all in the air within the
-  simulated time), from 40 km west of the asset (beyond the radar's cover for the first 10 s:
-  every vehicle is moved, scanned for and recorded, few are detected: the tracker's load is not
-  what grows), with one more cruise missile on a route of 100 waypoints (the table of
-  vehicles × longest route was the quadratic term);
+* raid size N: one raid of N subsonic cruise missiles, 5 s / N apart (all in the air after
+  the first 5 simulated seconds), from 40 km west of the asset (beyond the radar's cover for
+  the first 10 s: every vehicle is moved, scanned for and recorded, few are detected: the
+  tracker's load is not what grows), with one more cruise missile on a route of 100 waypoints
+  (the table of vehicles × longest route was the quadratic term);
 * route length W: one cruise missile on a route of W waypoints, legs of about 0.8 km zig-zagging
   east (one route-table node per leg).
 
@@ -54,7 +54,8 @@ def scenario_yaml(kind: str, size: int, duration_s: float) -> str:
     head = HEAD.format(duration=duration_s)
     if kind == "vehicles":
         return head + (f"raids:\n  wave:\n    type: cruise_missile_subsonic\n    count: {size}\n"
-                       "    spacing: 0.001 s\n    from: {lat: 44.9, lon: 19.8}\n    to: base\n"
+                       f"    spacing: {5.0 / size:.6g} s\n    from: {{lat: 44.9, lon: 19.8}}\n"
+                       "    to: base\n"
                        "    alt: 100 m\n") + _long_route(100)
     return head + _long_route(size)
 
