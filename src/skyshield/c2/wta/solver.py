@@ -259,7 +259,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         # many rounds on few targets, or costs: exact target subproblems, column generation and
         # reduced-cost enumeration (the pair-and-size bound of the target subproblems is loose
         # when a target deserves three rounds or more)
-        end = deadline if exact or time_limit_s else t0 + 10.0
+        end = deadline if exact or time_limit_s else t0 + 1.0
         x2, f2, lb2, proven = _dw_exact(V, a, r, np.zeros(T) if c is None else c, x, f, lam,
                                         end, tol)
         if f2 < f:
