@@ -16,10 +16,11 @@ set within ``slack`` of the minimum (adding a round of any other type raises the
 
 The same search *enumerates* every set within ``slack`` of the minimum, which the exact mode's
 reduced-cost column enumeration needs (every column of an assignment better than the incumbent
-is within UB − L(λ) of its target's minimum; see ``bounds.dw_solve``).
+is within UB − L(λ) of its target's minimum; see ``bounds._dw_exact``).
 
 Compiled by numba (allowed for kernels by the import-linter contract; ``physics.flight`` is the
-other user); loops over targets, no Python objects.
+other user); loops over targets, no Python objects. Node budgets keep every search bounded:
+an unfinished minimum is reported as the root relaxation, still a lower bound.
 """
 
 from __future__ import annotations
