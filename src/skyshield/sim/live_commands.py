@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from skyshield.c2.fire_control import ROES
 from skyshield.scenario.raids import expand_raid
-from skyshield.scenario.schema import Raid, Route, Scenario
+from skyshield.scenario.schema import MAX_AIR_VEHICLES, Raid, Route, Scenario
 from skyshield.sim.commands import SIM_COMMANDS, CommandError, short
 from skyshield.sim.external import (
     EXTERNAL_ALT_M,
@@ -104,8 +104,18 @@ def _unit_index(sim: Simulation, name: Any) -> int:
     return names.index(name)
 
 
+def _room_for(sim: Simulation, n: int, field: str) -> None:
+    """The exercise's air vehicles stay within the scenario's bound (``MAX_AIR_VEHICLES``:
+    memory and time grow with them; injects and raids would otherwise add without end)."""
+    have = len(sim.w.vehicles)
+    if have + n > MAX_AIR_VEHICLES:
+        raise CommandError(f"{field}: the exercise has {have:,} air vehicles and may have at most "
+                           f"{MAX_AIR_VEHICLES:,} (this would make {have + n:,})")
+
+
 def _validated_route(sim: Simulation, t: float, cmd: dict[str, Any]) -> tuple[str, str, Route]:
     sc = sim.sc
+    _room_for(sim, 1, "cmd")
     frm = _point(cmd.get("from"), "from")
     to = cmd.get("to")
     if isinstance(to, str):
@@ -226,6 +236,7 @@ def _raid_routes(sim: Simulation, t: float, c: dict[str, Any]) -> list[tuple[str
                                               "speed", "via", "lateral_spacing") if k in c}
     data["start"] = t
     raid = _model(Raid, data, sim, "raid")
+    _room_for(sim, raid.count, "count")
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")
