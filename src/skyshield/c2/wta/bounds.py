@@ -447,8 +447,8 @@ def _enumerate(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     for j in range(m):
         if time.perf_counter() > deadline:
             return None
-        S, _, _, ok = target_sets(V[j], a[:, j].copy(), mu, cnt, slack,
-                                  max(max_columns - total, 1))
+        S, _, _, ok = target_sets(float(V[j]), a[:, j].copy(), mu, cnt, slack,
+                                  max(max_columns - total, 1), 50_000)
         if not ok:
             return None
         total += S.shape[0]

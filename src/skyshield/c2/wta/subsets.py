@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["target_minima", "target_sets"]
+__all__ = ["target_minima", "target_sets", "warm"]
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")
 
@@ -163,3 +163,12 @@ def target_sets(Wj: float, a: np.ndarray, mu: np.ndarray, cnt: np.ndarray, slack
             out[r, idx[k]] = sub[keep[r], k]
     return out, vals[keep], best, ok
 
+
+
+def warm() -> None:
+    """Compile (or load from numba's cache) both kernels on a one-target instance, so the first
+    real call does not spend its time budget compiling."""
+    a = np.ones((1, 1))
+    target_minima(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64), 10)
+    target_sets(1.0, a[:, 0].copy(), np.zeros(1), np.ones(1, dtype=np.int64), 0.1, 4, 10)
+    # (the callers pass every argument, so these are the signatures they use)
