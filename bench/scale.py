@@ -8,13 +8,17 @@ fresh subprocess: the YAML validated from its file, the world compiled, the simu
 ``--duration`` simulated seconds and its tables and summary built (``skyshield.api.run``). The
 child reports its wall time; the parent reads the child's peak RSS from ``os.wait4``.
 
-* raid size N: one raid of N subsonic cruise missiles, 1 ms apart (all in the air within the
-  simulated time), from 40 km west of the asset (beyond the radar's cover for the first 10 s:
-  every vehicle is moved, scanned for and recorded, few are detected: the tracker's load is not
-  what grows), with one more cruise missile on a route of 100 waypoints (the table of
-  vehicles × longest route was the quadratic term);
+* raid size N: one raid of N subsonic cruise missiles, 5 s / N apart (all in the air after
+  the first 5 simulated seconds), from 40 km west of the asset (beyond the radar's cover for
+  the first 10 s: every vehicle is moved, scanned for and recorded, few are detected: the
+  tracker's load is not what grows), with one more cruise missile on a route of 100 waypoints
+  (the table of vehicles × longest route was the quadratic term);
 * route length W: one cruise missile on a route of W waypoints, legs of about 0.8 km zig-zagging
-  east (one route-table node per leg).
+  east (one route-table node per leg);
+* dense raid N (``--dense``): one raid of N cruise missiles 5 s / N apart from 12 km west of
+  the asset, inside the Pantsir's radar cover from the start: they fly in a few of the radar's
+  resolution cells, so every scan detects them (the tracker's load is what could grow: before
+  the radar resolved only what its cells separate, 5,000 of them did not finish in 10 min).
 
 The growth exponent is the least-squares slope of log(peak RSS − baseline) and of log(wall time)
 against log(size) over the sizes ≥ 1,000; the baseline is the same child with a raid of one
@@ -52,9 +56,11 @@ units:
 def scenario_yaml(kind: str, size: int, duration_s: float) -> str:
     """The generated scenario of one case (``kind`` "vehicles" or "waypoints")."""
     head = HEAD.format(duration=duration_s)
-    if kind == "vehicles":
+    if kind in ("vehicles", "dense"):
+        west = "19.8" if kind == "vehicles" else "20.15"
         return head + (f"raids:\n  wave:\n    type: cruise_missile_subsonic\n    count: {size}\n"
-                       "    spacing: 0.001 s\n    from: {lat: 44.9, lon: 19.8}\n    to: base\n"
+                       f"    spacing: {5.0 / size:.6g} s\n    from: {{lat: 44.9, lon: {west}}}\n"
+                       "    to: base\n"
                        "    alt: 100 m\n") + _long_route(100)
     return head + _long_route(size)
 
@@ -118,6 +124,7 @@ def main() -> None:
     ap.add_argument("--child")
     ap.add_argument("--vehicles", default="10,100,1000,5000,20000")
     ap.add_argument("--waypoints", default="10,100,1000,5000,20000")
+    ap.add_argument("--dense", default="10,100,1000,5000,20000")
     ap.add_argument("--duration", type=float, default=10.0, help="simulated seconds")
     ap.add_argument("--timeout", type=float, default=600.0, help="per case, wall seconds")
     a = ap.parse_args()
@@ -129,11 +136,13 @@ def main() -> None:
     base_mib = float(base["rss_mib"])
     console.print(f"baseline (a raid of 1): peak RSS {base_mib:.0f} MiB, "
                   f"validate+run {base['wall_s']:.2f} s")
-    for kind, arg in (("vehicles", a.vehicles), ("waypoints", a.waypoints)):
+    for kind, arg in (("vehicles", a.vehicles), ("waypoints", a.waypoints),
+                      ("dense", a.dense)):
         sizes = [int(s) for s in arg.split(",") if s]
         if not sizes:
             continue
-        label = "air vehicles (one raid)" if kind == "vehicles" else "waypoints (one route)"
+        label = {"vehicles": "air vehicles (one raid)", "waypoints": "waypoints (one route)",
+                 "dense": "air vehicles (one raid inside radar cover)"}[kind]
         tab = Table(title=f"{label}: {a.duration:g} simulated s")
         for c in (kind, "peak RSS MiB", "RSS − baseline MiB", "validate s", "run s", "total s"):
             tab.add_column(c, justify="right")

@@ -86,3 +86,24 @@ def test_waypoints_one_over_the_bound_in_all_are_refused() -> None:
     assert (p.file, p.line, p.path) == (FILE, _line(text, f"count: {count}"), "raids.r1.count")
     assert f"at most {MAX_WAYPOINTS:,} waypoints in a scenario's routes" in p.message
     assert f"this makes {MAX_WAYPOINTS + 2:,}" in p.message
+
+
+def test_route_length_over_the_node_bound_is_refused() -> None:
+    """The fuzz bench's case 2822: 80,000 cruise missiles on a 730 km axis validated, then
+    needed 27 million route-table nodes (one per 2 km) and 5.9 GB. A raid along a meridian from
+    35.9° N to 44.9° N is R·Δφ = 6,371 km × 9° × π/180 = 1,000.75 km long: 501 nodes of at most
+    2 km plus its first, 502 per vehicle; 9,960 vehicles make 4,999,920 (valid), 9,961 make
+    5,000,422, over the 5,000,000 bound."""
+    from skyshield.scenario.schema import MAX_ROUTE_NODES
+
+    assert MAX_ROUTE_NODES == 5_000_000
+
+    def raid(count: int) -> str:
+        return (HEAD + "raids:\n  long:\n    type: cruise_missile_subsonic\n"
+                f"    count: {count}\n    from: {{lat: 35.9, lon: 20.3}}\n    to: base\n")
+
+    text = raid(9961)
+    (p,) = _problems(text)
+    assert (p.file, p.line, p.path) == (FILE, _line(text, "count: 9961"), "raids.long.count")
+    assert "at most 5,000,000 route nodes" in p.message and "this makes 5,000,422" in p.message
+    assert parse_scenario(raid(9960), FILE).raids["long"].count == 9960

@@ -10,6 +10,7 @@ context (``{"catalogue": Catalogue}``), the built-in one by default.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -101,6 +102,23 @@ MAX_AIR_VEHICLES = 100_000  # threats, friendlies and every raid's count, in all
 MAX_ROUTE_WAYPOINTS = 20_000  # one route's waypoints (a raid's: from, via and to)
 MAX_WAYPOINTS = 1_000_000  # all the scenario's routes' waypoints (a raid's: count × its own)
 MAX_MSEL = 10_000  # assumed: scripted commands in one exercise (each inject adds vehicles)
+# route-table nodes (engine.motion: one per 2 km of route at most): 80,000 vehicles on 730 km
+# routes made 29 million nodes and a 5.9 GB run; 5 million keep a run near 1 GB
+MAX_ROUTE_NODES = 5_000_000
+ROUTE_NODE_M = 2000.0  # engine.motion.build_route_table's max_step_m
+
+
+def _route_nodes(points: list[tuple[float, float]]) -> int:
+    """Route-table nodes of a route through ``points`` (lat, lon degrees): one per started
+    ``ROUTE_NODE_M`` of each leg (great circle on a 6,371 km sphere) plus the first."""
+    n = 1
+    for (la1, lo1), (la2, lo2) in zip(points, points[1:], strict=False):
+        p1, p2 = math.radians(la1), math.radians(la2)
+        h = (math.sin((p2 - p1) / 2) ** 2
+             + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2)
+        d = 2 * 6_371_000.0 * math.asin(min(1.0, math.sqrt(h)))
+        n += max(1, math.ceil(d / ROUTE_NODE_M))
+    return n
 
 
 def _period(v: float) -> float:
@@ -891,7 +909,25 @@ class Scenario(_Strict):
                   for k, r in self.raids.items()]
         parts += [(f"friendlies.{k}", f"friendlies.{k}.waypoints", 1, len(r.waypoints))
                   for k, r in self.friendlies.items()]
+        nodes = 0
+        node_parts = {f"threats.{k}": _route_nodes([(p.lat, p.lon) for p in r.waypoints])
+                      for k, r in self.threats.items()}
+        node_parts.update({f"friendlies.{k}": _route_nodes([(p.lat, p.lon) for p in r.waypoints])
+                           for k, r in self.friendlies.items()})
+        ends = {**{k: (a.lat, a.lon) for k, a in self.assets.items()},
+                **{k: (u.lat, u.lon) for k, u in self.units.items()}}
+        for k, r in self.raids.items():
+            axis = [(r.from_.lat, r.from_.lon)] + [(p.lat, p.lon) for p in r.via]
+            if r.to in ends:
+                axis.append(ends[r.to])
+            node_parts[f"raids.{k}.count"] = r.count * _route_nodes(axis)
         for where, where_w, dn, dw in parts:
+            nodes += node_parts.get(where, 0)
+            if nodes > MAX_ROUTE_NODES:
+                raise ValueError(f"@{where}: the routes are too long for one run: at most "
+                                 f"{MAX_ROUTE_NODES:,} route nodes in a scenario (one per "
+                                 f"{ROUTE_NODE_M / 1e3:g} km of every vehicle's route); this "
+                                 f"makes {nodes:,}")
             n, w = n + dn, w + dw
             if n > MAX_AIR_VEHICLES:
                 raise ValueError(f"@{where}: at most {MAX_AIR_VEHICLES:,} air vehicles in a "

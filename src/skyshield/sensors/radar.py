@@ -158,6 +158,29 @@ def strobes(rs: RadarSet, i: int, jammers: Jammers, rng: np.random.Generator) ->
     return Strobes(az, sig, jnr[k], k)
 
 
+def _resolved(hit: np.ndarray, rng_m: np.ndarray, az: np.ndarray, el: np.ndarray,
+              snr_db: np.ndarray, range_res_m: float, bw_az_rad: float, bw_el_rad: float
+              ) -> np.ndarray:
+    """The detections ``hit`` the radar resolves: of the targets that share a resolution cell
+    (range resolution × azimuth beamwidth × elevation beamwidth, cells counted from the radar),
+    one plot, the strongest return's (assumed: a real unresolved return is a blend of the
+    echoes; the cell grid stands for the radar's resolution). A formation flying closer than
+    the radar resolves is one plot, so the plots of a scan never outnumber the cells they fill
+    (the tracker's work stays linear in the raid's size, however dense). Order is kept."""
+    if hit.size < 2:
+        return hit
+    cell = np.stack([np.floor(rng_m[hit] / range_res_m), np.floor(az[hit] / bw_az_rad),
+                     np.floor(el[hit] / bw_el_rad)], axis=1).astype(np.int64)
+    _, first, inverse = np.unique(cell, axis=0, return_index=True, return_inverse=True)
+    if first.size == hit.size:
+        return hit
+    inverse = inverse.reshape(-1)
+    # strongest per cell: sort by (cell, -snr) and take each cell's first
+    order = np.lexsort((-snr_db[hit], inverse))
+    keep = order[np.r_[True, inverse[order][1:] != inverse[order][:-1]]]
+    return hit[np.sort(keep)]
+
+
 def scan(
     rs: RadarSet,
     i: int,
@@ -195,7 +218,9 @@ def scan(
         for case in np.unique(sw):
             sel = sw == case
             pd[sel] = detection.pd(snr[sel], rs.pfa[i], 1, int(case))
-    hit = np.flatnonzero(rng.random(cov.size) < pd)
+    hit = _resolved(np.flatnonzero(rng.random(cov.size) < pd), rng_m, az, el, snr,
+                    float(rs.range_resolution_m[i]), float(rs.beamwidth_az_rad[i]),
+                    float(rs.beamwidth_el_rad[i]))
     noise = rng.standard_normal((3, hit.size))
     # false alarms: a Poisson number over the resolution cells of the coverage, placed uniformly
     n_fa = int(rng.poisson(rs.pfa[i] * rs.n_cells[i]))

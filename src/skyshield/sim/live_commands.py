@@ -26,7 +26,7 @@ from skyshield.scenario.commands import (
 )
 from skyshield.scenario.commands import point as _point
 from skyshield.scenario.raids import expand_raid
-from skyshield.scenario.schema import Raid, Route, Scenario
+from skyshield.scenario.schema import MAX_AIR_VEHICLES, Raid, Route, Scenario
 from skyshield.sim.commands import SIM_COMMANDS, CommandError
 from skyshield.sim.external import (
     EXTERNAL_ALT_M,
@@ -78,7 +78,17 @@ def _unit_index(sim: Simulation, name: Any) -> int:
     return names.index(name)
 
 
+def _room_for(sim: Simulation, n: int, field: str) -> None:
+    """The exercise's air vehicles stay within the scenario's bound (``MAX_AIR_VEHICLES``:
+    memory and time grow with them; injects and raids would otherwise add without end)."""
+    have = len(sim.w.vehicles)
+    if have + n > MAX_AIR_VEHICLES:
+        raise CommandError(f"{field}: the exercise has {have:,} air vehicles and may have at most "
+                           f"{MAX_AIR_VEHICLES:,} (this would make {have + n:,})")
+
+
 def _validated_route(sim: Simulation, t: float, cmd: dict[str, Any]) -> tuple[str, str, Route]:
+    _room_for(sim, 1, "cmd")
     route = _model(Route, inject_route_data(cmd, t, sim.sc.assets, sim.sc.units), sim, "inject")
     side = str(cmd.get("side", "hostile"))
     if side not in ("hostile", "friendly"):
@@ -190,6 +200,7 @@ def _near(sim: Simulation, p: dict[str, Any], what: str) -> None:
 
 def _raid_routes(sim: Simulation, t: float, c: dict[str, Any]) -> list[tuple[str, str, Route]]:
     raid = _model(Raid, raid_data(c, t), sim, "raid")
+    _room_for(sim, raid.count, "count")
     if raid.to not in sim.sc.assets and raid.to not in sim.sc.units:
         raise CommandError(f"to: no asset or unit named {raid.to!r}")
     name = str(c.get("name") or f"raid-{len(sim.w.vehicles) + 1:03d}")

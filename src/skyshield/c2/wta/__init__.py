@@ -1,10 +1,20 @@
 """Static weapon-target assignment with a certified gap.
 
-Minimise the expected surviving value
+Minimise the expected surviving value plus what the rounds fired cost
 
-    f(x) = Σ_j V_j · Π_i (1 − p_ij)^x_ij,   Σ_j x_ij ≤ r_i,  x_ij ∈ {0, 1, 2, ...}
+    f(x) = Σ_j V_j s_j · Π_i (1 − p_ij)^x_ij + Σ_i c_i Σ_j x_ij,
+           Σ_j x_ij ≤ r_i,  x_ij ∈ {0, 1, 2, ...}
 
-(weapon i fires at most r_i rounds; firing never raises f, so every round is fired).
+(weapon i fires at most r_i rounds). c_i ≥ 0 (``cost``) is the cost of firing one round of
+weapon i now — its price in value units plus the value of keeping it for the threats still
+coming — and s_j ∈ [0, 1] (``survive_later``) the probability that target j survives the layers
+and shots still to come, so V_j s_j is the value this cycle can still save. Without costs firing
+never raises f and every round is fired (the classical static WTA); with costs holding is an
+option. f stays separable per target, so the Lagrangian bound below extends unchanged: a round
+of weapon i costs λ_i + c_i in the target subproblems. This is the static, target-based model
+(Murphey 2000) with the look-ahead folded into two coefficients: the value of a round kept and
+the chance a later layer still gets its shot — one stage of the shoot-look-shoot decision of
+Hosein & Athans, whose second stage enters only through c and s.
 
 Method
 ------
@@ -27,7 +37,17 @@ Method
    potentials of the incumbent on the exchange graph and improve by projected subgradient
    steps. On Ahuja-type instances the start alone proves the heuristic's answer optimal.
    (Frank–Wolfe on the continuous relaxation is the fallback bound beyond 2000 rounds.)
-4. **Exact mode** (``exact=True`` or a ``time_limit_s``), when the bound has not closed the
+4. **Many rounds on few targets** (rounds ≥ 2 × targets, the regime of a C2 cycle) **or costs**:
+   identical weapons (the same Pk row and cost) are one *type* with its rounds added; each
+   target subproblem min_x V_j e^(−Σ_t a_tj x_t) + Σ_t (λ_t + c_t) x_t over the counts of each
+   type is solved *exactly* by branch and bound (``subsets``, numba), the prices improve by
+   subgradient ascent on that exact L (then by column generation on the set-partitioning
+   master when needed: the Dantzig–Wolfe bound), and the remaining gap Δ = f(incumbent) − L(λ)
+   is closed by *reduced-cost column enumeration*: every assignment better than the incumbent
+   uses at each target a column within Δ of that target's minimum, so listing those columns
+   and solving the set-partitioning MILP over them (HiGHS) proves the optimum. Budgets: 1 s in
+   the fast mode, the time limit in exact mode; beyond them the bound found is reported.
+5. **Exact mode** (``exact=True`` or a ``time_limit_s``), when the bound has not closed the
    gap: outer approximation — the MILP min Σ_j z_j, z_j ≥ V_j e^(−t)(1 − (y_j − t)) for tangent
    points t, solved by HiGHS through ``scipy.optimize.milp``; each solution adds tangents at its
    own y and the loop stops when the MILP bound (a valid lower bound: tangents under-estimate a
@@ -38,7 +58,20 @@ weapon-target assignment problem", Operations Research 55(6), 2007; A. C. Anders
 K. Pavlikov, T. A. M. Toffolo, "Weapon-target assignment problem: exact and approximate solution
 algorithms", Annals of Operations Research 312, 2022 (outer approximation); M. L. Fisher, "The
 Lagrangian relaxation method for solving integer programming problems", Management Science 27(1),
-1981 (prices, subgradient steps); M. Frank, P. Wolfe (1956) for the continuous bound.
+1981 (prices, subgradient steps); M. Frank, P. Wolfe (1956) for the continuous bound;
+M. Held, P. Wolfe, H. P. Crowder, "Validation of subgradient optimization", Mathematical
+Programming 6, 1974 (the step rule of the ascent); A. M. Geoffrion, "Lagrangean relaxation for
+integer programming", Mathematical Programming Study 2, 1974 (the Lagrangian dual equals the
+convexified, Dantzig–Wolfe bound); G. B. Dantzig, P. Wolfe, "Decomposition principle for linear
+programs", Operations Research 8(1), 1960 (column generation); R. Baldacci, N. Christofides,
+A. Mingozzi, "An exact algorithm for the vehicle routing problem based on the set partitioning
+formulation with additional cuts", Mathematical Programming 115, 2008 (enumerating the columns
+whose reduced cost is within the gap, then solving the master over them); P. A. Hosein,
+M. Athans, "Preferential defense strategies. Part I: the static case", MIT Laboratory for
+Information and Decision Systems, report LIDS-P-2002, 1990 (static and two-stage defence);
+R. A. Murphey, "Target-based weapon target assignment problems", in P. M. Pardalos, L. S.
+Pitsoulis (eds.), Nonlinear Assignment Problems, Kluwer, 2000 (target-based objectives).
+Page numbers are left out where they could not be checked here.
 """
 
 from skyshield.c2.wta.solver import WTAResult, brute_force, greedy, objective, solve

@@ -326,18 +326,18 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     ``V`` (m,), ``a`` (T, m) kill exponents, ``cnt`` (T,) rounds, ``cost`` (T,) per round,
     ``x_inc`` (T, m) incumbent counts. Returns (counts, objective, lower bound, proven); when a
     list grows past ``max_columns`` or time runs out, the bound found so far, not proven."""
-    from skyshield.c2.wta.subsets import dual_ascent, target_minima
+    from skyshield.c2.wta.subsets import target_minima
 
     T, m = a.shape
     scale = max(f_inc, 1e-300)
     cntf = cnt.astype(float)
 
     def price(lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        h, Xp, _ = target_minima(V, a, lam + cost, cnt)
+        h, Xp, _ = target_minima(V, a, lam + cost, cnt, 20_000)
         return float(h.sum() - lam @ cntf), h, Xp
 
     lam = np.maximum(np.asarray(lam0, dtype=float), 0.0)
-    best_L, best_lam = dual_ascent(V, a, cost, cnt, lam, f_inc, ascent_iters, tol)
+    best_L, best_lam = _dual_ascent(V, a, cost, cnt, lam, f_inc, ascent_iters, tol, deadline)
     x_best, f_best = x_inc.copy(), f_inc
     cols_t = [np.arange(m), np.arange(m)]
     cols_X = [x_inc.T.copy(), np.zeros((m, T), dtype=np.int64)]
@@ -350,7 +350,10 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                            deadline)
         if found is not None:
             tj, X = found
-            res, c = _master(V, a, cnt, cost, tj, X, True, deadline - time.perf_counter())
+            left = deadline - time.perf_counter()
+            if left <= 0.01:
+                break
+            res, c = _master(V, a, cnt, cost, tj, X, True, left)
             if res.status == 0 and res.x is not None:
                 chosen = res.x > 0.5
                 f = float(c[chosen].sum())
@@ -389,6 +392,41 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     return x_best, f_best, best_L, False
 
 
+def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray,
+                 lam0: np.ndarray, f_target: float, iters: int, tol: float, deadline: float,
+                 max_nodes: int = 20_000) -> tuple[float, np.ndarray]:
+    """Projected subgradient ascent on L(λ) = Σ_j h_j(λ + c) − λ·n with exact target minima:
+    Polyak's step towards ``f_target`` (the incumbent's objective), halved (and back to the best
+    prices) after five steps without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The
+    subgradient of L at λ is the rounds the target minima use minus the rounds available.
+    Returns the best L and its prices; stops once L is within ``tol`` (relative) of
+    ``f_target``, at the deadline, or when a target search outgrows ``max_nodes`` (its h_j is
+    then only the root relaxation, a poor guide for the step)."""
+    from skyshield.c2.wta.subsets import target_minima
+
+    lam = np.maximum(lam0, 0.0)
+    best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
+    for _ in range(iters):
+        h, X, done = target_minima(W, a, lam + cost, cnt, max_nodes)
+        L = float(h.sum() - lam @ cnt)
+        if L > best:
+            best, best_lam, stall = L, lam, 0
+        else:
+            stall += 1
+            if stall >= 5:
+                theta, stall, lam = theta / 2, 0, best_lam
+        if f_target - best <= tol * max(abs(f_target), 1e-300) or theta < 1e-6 \
+                or not done.all() or time.perf_counter() > deadline:
+            break
+        g = (X.sum(axis=1) - cnt).astype(float)
+        g[(lam <= 0) & (g < 0)] = 0.0
+        gg = float(g @ g)
+        if gg == 0.0:
+            break
+        lam = np.maximum(0.0, lam + theta * (f_target - L) / gg * g)
+    return best, best_lam
+
+
 def _unique_columns(tj: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tj_X = np.unique(np.column_stack([tj, X]), axis=0)
     return tj_X[:, 0], tj_X[:, 1:]
@@ -409,8 +447,8 @@ def _enumerate(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     for j in range(m):
         if time.perf_counter() > deadline:
             return None
-        S, _, _, ok = target_sets(V[j], a[:, j].copy(), mu, cnt, slack,
-                                  max(max_columns - total, 1))
+        S, _, _, ok = target_sets(float(V[j]), a[:, j].copy(), mu, cnt, slack,
+                                  max(max_columns - total, 1), 50_000)
         if not ok:
             return None
         total += S.shape[0]

@@ -259,7 +259,10 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         # many rounds on few targets, or costs: exact target subproblems, column generation and
         # reduced-cost enumeration (the pair-and-size bound of the target subproblems is loose
         # when a target deserves three rounds or more)
-        end = deadline if exact or time_limit_s else t0 + 10.0
+        from skyshield.c2.wta.subsets import warm
+
+        warm()  # numba compiles (or loads from its cache) before the budget starts
+        end = deadline if exact or time_limit_s else time.perf_counter() + 1.0
         x2, f2, lb2, proven = _dw_exact(V, a, r, np.zeros(T) if c is None else c, x, f, lam,
                                         end, tol)
         if f2 < f:
@@ -267,6 +270,14 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         lb = max(lb, lb2)
         optimal = proven or f - lb <= tol * max(f, 1e-12)
         method = "enumeration"
+        if not optimal and (search_s is None or search_s > 0):
+            # not proven within the budget: the randomised restarts the regime skipped
+            end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
+            _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
+            if best.f < f:
+                x = np.zeros((T, m + 1), dtype=np.int64)
+                np.add.at(x, (owner, best.tgt), 1)
+                x, f = x[:, :m], best.f
     if (exact or time_limit_s is not None) and not optimal and time.perf_counter() < deadline:
         x, f, lb, optimal = _oa_milp(V, a, r, x, f, lb, deadline, tol, c)
         method = "outer-approximation"

@@ -16,10 +16,11 @@ set within ``slack`` of the minimum (adding a round of any other type raises the
 
 The same search *enumerates* every set within ``slack`` of the minimum, which the exact mode's
 reduced-cost column enumeration needs (every column of an assignment better than the incumbent
-is within UB − L(λ) of its target's minimum; see ``bounds.dw_solve``).
+is within UB − L(λ) of its target's minimum; see ``bounds._dw_exact``).
 
 Compiled by numba (allowed for kernels by the import-linter contract; ``physics.flight`` is the
-other user); loops over targets, no Python objects.
+other user); loops over targets, no Python objects. Node budgets keep every search bounded:
+an unfinished minimum is reported as the root relaxation, still a lower bound.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["target_minima", "target_sets", "dual_ascent"]
+__all__ = ["target_minima", "target_sets", "warm"]
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")
 
@@ -145,7 +146,7 @@ def target_minima(W: np.ndarray, a: np.ndarray, mu: np.ndarray, cnt: np.ndarray,
 
 @_jit
 def target_sets(Wj: float, a: np.ndarray, mu: np.ndarray, cnt: np.ndarray, slack: float,
-                max_sets: int, max_nodes: int = 2_000_000
+                max_sets: int, max_nodes: int = 50_000
                 ) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """Every count vector x (rows of the (s, T) result) with W e^(−a·x) + μ·x within ``slack``
     of the minimum (the minimum itself returned too), and whether the list is complete."""
@@ -163,44 +164,11 @@ def target_sets(Wj: float, a: np.ndarray, mu: np.ndarray, cnt: np.ndarray, slack
     return out, vals[keep], best, ok
 
 
-@_jit
-def dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray,
-                lam0: np.ndarray, f_target: float, iters: int, tol: float
-                ) -> tuple[float, np.ndarray]:
-    """Projected subgradient ascent on L(λ) = Σ_j h_j(λ + c) − λ·n with exact target minima:
-    Polyak's step towards ``f_target`` (the incumbent's objective), halved after five steps
-    without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The subgradient of L at λ is
-    the rounds the target minima use minus the rounds available. Returns the best L and its
-    prices; stops once L is within ``tol`` (relative) of ``f_target``."""
-    T = cnt.size
-    lam = np.maximum(lam0.copy(), 0.0)
-    best = -np.inf
-    best_lam = lam.copy()
-    theta = 1.0
-    stall = 0
-    for _ in range(iters):
-        h, X, _ = target_minima(W, a, lam + cost, cnt)
-        L = h.sum() - (lam * cnt).sum()
-        if L > best:
-            best = L
-            best_lam[:] = lam
-            stall = 0
-        else:
-            stall += 1
-            if stall >= 5:
-                theta /= 2.0
-                stall = 0
-                lam[:] = best_lam
-        if f_target - best <= tol * max(abs(f_target), 1e-300) or theta < 1e-6:
-            break
-        g = X.sum(axis=1) - cnt
-        for t in range(T):
-            if lam[t] <= 0.0 and g[t] < 0:
-                g[t] = 0
-        gg = float((g * g).sum())
-        if gg == 0.0:
-            break
-        step = theta * (f_target - L) / gg
-        for t in range(T):
-            lam[t] = max(0.0, lam[t] + step * g[t])
-    return best, best_lam
+
+def warm() -> None:
+    """Compile (or load from numba's cache) both kernels on a one-target instance, so the first
+    real call does not spend its time budget compiling."""
+    a = np.ones((1, 1))
+    target_minima(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64), 10)
+    target_sets(1.0, a[:, 0].copy(), np.zeros(1), np.ones(1, dtype=np.int64), 0.1, 4, 10)
+    # (the callers pass every argument, so these are the signatures they use)
