@@ -24,7 +24,7 @@ from rich.table import Table
 from scipy import stats
 
 from skyshield.scenario.loader import load_scenario
-from skyshield.studies.montecarlo import montecarlo
+from skyshield.studies.montecarlo import load_study, montecarlo
 from skyshield.studies.sweep import with_values
 
 METRICS = (("missiles_per_kill", "missiles per kill", 3), ("threats_leaked", "leakers", 2),
@@ -51,15 +51,26 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scenario", default="slavic-shield-2019")
     ap.add_argument("--out", type=Path, default=Path("runs/doctrine"))
+    ap.add_argument("--only", choices=("wta", "lookahead"),
+                    help="run (or resume) one doctrine's study only; no table")
+    ap.add_argument("--table", action="store_true",
+                    help="only the table, from the replications both studies have so far")
     a = ap.parse_args()
     base = load_scenario(a.scenario)
     dfs = {}
     for doctrine in ("wta", "lookahead"):
-        sc = with_values(base, {"c2.assignment": doctrine})
         folder = a.out / doctrine
+        if a.table:
+            dfs[doctrine] = load_study(folder)[1]
+            continue
+        if a.only and doctrine != a.only:
+            continue
+        sc = with_values(base, {"c2.assignment": doctrine})
         resume = (folder / "study.json").exists()
         dfs[doctrine] = montecarlo(None if resume else sc, a.n, workers=a.workers, out=folder,
                                    resume=resume, root_seed=2019 if not resume else None)
+    if a.only:
+        return
     old, new = dfs["wta"].set_index("replication"), dfs["lookahead"].set_index("replication")
     common = old.index.intersection(new.index)
     t = Table(title=f"{a.scenario}: {len(common)} replications per doctrine, 95 % intervals")
