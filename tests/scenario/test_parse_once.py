@@ -81,7 +81,9 @@ def test_deep_nesting_is_a_located_refusal(yaml_parser: str, opening: str) -> No
         parse_scenario(text, "deep.yaml")
     (p,) = info.value.problems
     assert p.message == f"nested more than {MAX_DEPTH} levels deep"
-    assert p.path.startswith("nested.") and "\n" not in str(p)
+    # the field that is too deep; libyaml >= 0.2.6 (PyYAML 6.0.4's wheel) stops at its own
+    # bound while scanning ahead, before the deeper levels' paths are known: "nested" itself
+    assert p.path.split(".")[0] == "nested" and "\n" not in str(p)
     assert p.line == {"[": 2, "{a: ": 2, "- ": 3, "a:\n": 2 + MAX_DEPTH}[opening]
 
 

@@ -205,7 +205,18 @@ def _compose(loader: Any, file: str, line_at: Callable[[yaml.Mark], int]
     stack: list[_Open] = []
     root: Any = None
     while root is None:
-        event = get_event()
+        try:
+            event = get_event()
+        except yaml.MarkedYAMLError as exc:
+            # libyaml ≥ 0.2.6 stops deeper than its own bound (1,000 flow levels) while it scans
+            # ahead, before this composer has seen level MAX_DEPTH: the same refusal
+            if "maximum nesting depth" not in str(exc.problem) or exc.problem_mark is None:
+                raise
+            path = stack[-1].path if stack else ()
+            raise ScenarioError([Problem(
+                file, line_at(exc.problem_mark),
+                _dotted(path[:12]) + (".…" if len(path) > 12 else ""),
+                f"nested more than {MAX_DEPTH} levels deep")]) from None
         if isinstance(event, CollectionEndEvent):
             done = stack.pop()
             done.node.end_mark = event.end_mark
