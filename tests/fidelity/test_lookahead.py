@@ -1,7 +1,7 @@
 """The look-ahead economy over a whole engagement (issue 21): a battery commander's reasoning.
 
 An S-400 battalion and a Pantsir-S1 stand together at a base (value 100). One Predator-class
-UAV flies straight at the base at 3,000 m and 37.5 m/s from 120 km. The S-400's 48N6E3 reaches it
+UAV flies straight at the base at 3,000 m and 37.5 m/s from 60 km. The S-400's 48N6E3 reaches it
 long before the Pantsir's 57E6E (20 km) can.
 
 What the commander predicts with the built-in economy (``c2.economy`` defaults: 1 value unit
@@ -38,14 +38,14 @@ from skyshield.scenario.loader import parse_scenario
 from skyshield.sim.world import CATEGORY_VULNERABILITY
 
 KM_PER_DEG_LAT = 111.13  # WGS84 meridian degree near 45° N (NGA TR8350.2 §3)
-START_KM = 120.0
+START_KM = 60.0
 
 
 def _text(assignment: str, pantsir_loadout: str = "") -> str:
     return f"""
 name: lookahead
 origin: {{lat: 45.0, lon: 20.0, alt: 0 m}}
-duration: 60 min
+duration: 25 min
 terrain_elevation: 0 m
 truth_interval: 10 s
 assets:
@@ -99,7 +99,7 @@ def test_without_the_pantsirs_rounds_the_s400_engages_early():
     launches = _launches(_text("lookahead", ", loadout: {57E6E: 0, pantsir_30mm: 0}, "
                                           "reloads: {}"))
     assert len(launches) and launches["source"].iloc[0] == "s400"
-    # beyond the Pantsir's 20 km: at 37.5 m/s from 120 km, before 100 km / 37.5 = 2,667 s
+    # beyond the Pantsir's 20 km: at 37.5 m/s from 60 km, before 40 km / 37.5 = 1,067 s
     assert float(launches["t_s"].iloc[0]) < (START_KM - 20.0) * 1e3 / 37.5
 
 
