@@ -403,7 +403,8 @@ class FireControlSystem:
             events.append(Event(t, "link_lost", source=u.name[k], info="fights autonomously"))
         for k in np.flatnonzero(~auto & self._auto_logged & self.commands):  # restored
             events.append(Event(t, "link_restored", source=u.name[k], info="assigned jointly"))
-        self._auto_logged = np.where(self.commands, auto, self._auto_logged)
+        # in place: the command chains' posts share this array (sim.chains)
+        self._auto_logged[self.commands] = auto[self.commands]
         return auto
 
     def _busy(self, com: Commitments, only_unit: int | None = None
