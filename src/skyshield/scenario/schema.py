@@ -285,26 +285,24 @@ class Unit(_Strict):
                 raise ValueError(f"override {k} must be a finite non-negative number")
         return v
 
-    @field_validator("loadout")
+    @field_validator("loadout", "reloads")
     @classmethod
-    def _loadout(cls, v: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+    def _rounds(cls, v: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
+        """Rounds by missile type (on the launchers, or on the transloaders): known types,
+        0 to ``MAX_ROUNDS`` each."""
         if v is None:
             return v
         cat = _catalogue(info)
         for k, n in v.items():
             if k not in cat.missiles:
                 raise ValueError(f"unknown missile type {k!r}")
+            if info.field_name == "reloads" and not 0 <= n <= MAX_ROUNDS:
+                raise ValueError(f"reloads of {k}: 0 to {MAX_ROUNDS} rounds (got {n})")
             if n < 0:
                 raise ValueError(f"loadout of {k} must not be negative")
             if n > MAX_ROUNDS:
                 raise ValueError(f"loadout of {k}: at most {MAX_ROUNDS} rounds (got {n})")
         return v
-
-    @field_validator("reloads")
-    @classmethod
-    def _reloads(cls, v: dict[str, int] | None, info: ValidationInfo) -> dict[str, int] | None:
-        if v is None:
-            return v
         cat = _catalogue(info)
         for k, n in v.items():
             if k not in cat.missiles:
