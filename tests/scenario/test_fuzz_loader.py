@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the fuzz generator, beside this file
+from fuzzgen import _containers, _get  # noqa: E402
 
 from skyshield import Scenario, ScenarioError, load_scenario
 from skyshield.scenario.loader import builtin_scenario_text, parse_scenario
@@ -124,26 +128,6 @@ _catalogue_entries = st.lists(
                                                       "nope.yaml", "x/" * 200 + "c.yaml"])),
     max_size=3,
 )
-
-
-def _containers(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Paths of every mapping and list in ``node`` (the root included)."""
-    out = []
-    if isinstance(node, dict):
-        out.append(path)
-        for k, v in node.items():
-            out.extend(_containers(v, (*path, k)))
-    elif isinstance(node, list):
-        out.append(path)
-        for i, v in enumerate(node):
-            out.extend(_containers(v, (*path, i)))
-    return out
-
-
-def _get(node: Any, path: tuple[Any, ...]) -> Any:
-    for k in path:
-        node = node[k]
-    return node
 
 
 def _mutate(data: Any, draw: st.DataObject) -> None:
