@@ -120,11 +120,11 @@ def _tracks(run: RunFolder) -> dict[str, Any]:
         g = g.sort_values("t_s", kind="stable")
         i = ident[ident["track_id"] == tid]
         c = klass[klass["track_id"] == tid]
-        identity = [[round(float(t), 2), str(x)] for t, x in zip(i["t_s"], i["target"],
-                                                                  strict=True)]
+        identity: list[tuple[float, str]] = [
+            (round(float(t), 2), str(x)) for t, x in zip(i["t_s"], i["target"], strict=True)]
         t0 = round(float(g["t_s"].iloc[0]), 2)
         if standard and (not identity or identity[0][0] > t0):
-            identity.insert(0, [t0, "pending"])
+            identity.insert(0, (t0, "pending"))
         out[str(tid)] = {
             "t": _r(g["t_s"], 2), "lat": _r(g["lat"], 6), "lon": _r(g["lon"], 6),
             "alt": _r(g["alt"], 1), "sigma": _r(g["sigma_pos_m"], 1),
