@@ -291,9 +291,17 @@ def test_the_controller_buttons_send_each_command_and_show_refusals_in_chromium(
         page.on("console", lambda m: errors.append(m.text) if m.type == "error"
                 and "400 (Bad Request)" not in m.text else None)  # the refusals, as expected
         page.goto(f"{url}/live#token={tok['controller']}")
-        page.wait_for_function("window.live && window.live.frames() > 0", timeout=20000)
+        page.wait_for_function("window.live && window.live.last() && "
+                               "window.live.last().tracks.length > 0", timeout=20000)
         page.click("#pause")  # time stands still: the exercise (150 s at 10x) must not end
         page.wait_for_function("window.live.last().paused", timeout=10000)
+        # every track drawn with its standard identity's letter, listed with its name
+        shown = page.evaluate("(() => { const s = window.live.symbols(); return window.live"
+                              ".last().tracks.map((t) => [t.identity, s['t' + t.id]]); })()")
+        letter = {"pending": "P", "unknown": "U", "assumed_friend": "A", "friend": "F",
+                  "neutral": "N", "suspect": "S", "hostile": "H"}
+        assert shown and all(sidc[1] == letter[ident] for ident, sidc in shown), shown
+        assert page.locator("#tracklist li[data-identity]").count() == len(shown)
         page.select_option("#unit", "kub")
 
         def click(button: str, said: str) -> None:

@@ -75,11 +75,11 @@ function legend(info) {
   return c;
 }
 
-// a marker's symbol code, kept on the marker and on its element (data-sidc)
-function setSidc(m, sidc) {
+// a marker's symbol code, kept on the marker and on its element (data-sidc), and its name
+function setSidc(m, sidc, title) {
   m.sidc = sidc;
   const e = m.getElement();
-  if (e) e.dataset.sidc = sidc;
+  if (e) { e.dataset.sidc = sidc; if (title) e.title = title; }
   return m;
 }
 
@@ -94,8 +94,8 @@ function show(frame) {
   const put = (key, lat, lon, sidc, title) => {
     live.add(key);
     let m = drawn.get(key);
-    if (!m) { m = setSidc(L.marker([lat, lon], { icon: icon(sidc, 20, "air-symbol"), title }).addTo(map), sidc); drawn.set(key, m); }
-    else { m.setLatLng([lat, lon]); if (m.sidc !== sidc) setSidc(m.setIcon(icon(sidc, 20, "air-symbol")), sidc); }
+    if (!m) { m = setSidc(L.marker([lat, lon], { icon: icon(sidc, 20, "air-symbol") }).addTo(map), sidc, title); drawn.set(key, m); }
+    else { m.setLatLng([lat, lon]); if (m.sidc !== sidc) setSidc(m.setIcon(icon(sidc, 20, "air-symbol")), sidc, title); }
   };
   for (const t of frame.tracks || []) {
     put(`t${t.id}`, t.lat, t.lon, trackSidc(CLASS_FN[t.class] || "aircraft", t.identity), `track ${t.id} (${identityName(t.identity)})`);

@@ -159,13 +159,13 @@ function render() {
     let g = drawn.get(o.key);
     if (!g) {
       g = { line: L.polyline([], { color: trailColour(o), weight: o.e && o.e.category === "interceptor" ? 1.5 : 2, opacity: 0.8, interactive: false }).addTo(map),
-        marker: L.marker([p[0], p[1]], { icon: icon(o.sidc, 22, "air-symbol"), title: o.name }).addTo(map), sidc: o.sidc };
+        marker: L.marker([p[0], p[1]], { icon: icon(o.sidc, 22, "air-symbol") }).addTo(map), sidc: o.sidc };
       g.marker.on("click", () => select(g.marker.options.obj));
-      g.marker.getElement().dataset.sidc = o.sidc;
+      tag(g.marker, o);
       drawn.set(o.key, g);
-    } else if (g.sidc !== o.sidc) { // identified anew: its symbol and trail follow
+    } else if (g.sidc !== o.sidc) { // identified anew: its symbol, name and trail follow
       g.marker.setIcon(icon(o.sidc, 22, "air-symbol"));
-      g.marker.getElement().dataset.sidc = o.sidc;
+      tag(g.marker, o);
       g.line.setStyle({ color: trailColour(o) });
       g.sidc = o.sidc;
     }
@@ -180,6 +180,14 @@ function render() {
   $("slider").value = t;
   markPast();
   if (state.selected) showDetail(state.selected);
+}
+
+// a marker's element: its symbol code (data-sidc) and its name, a track's with its identity
+function tag(marker, o) {
+  const e = marker.getElement();
+  if (!e) return;
+  e.dataset.sidc = o.sidc;
+  e.title = o.kind === "track" ? `${o.name} (${identityName(o.ident)})` : o.name;
 }
 
 function trailColour(o) {
