@@ -272,6 +272,88 @@ def test_the_controller_injects_a_threat_from_the_map_in_chromium(running, tmp_p
         b.close()
 
 
+def test_the_controller_buttons_send_each_command_and_show_refusals_in_chromium(running):
+    """Each controller button sends its typed command and the exercise changes (the next
+    frames, the unit's symbol and the journal say so); a command the exercise refuses shows
+    the server's reason (failed before: no buttons for restore_link, emcon, restore_radar,
+    destroy_unit, restore_unit)."""
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip(f"Debian's Chromium is not installed ({CHROMIUM}); .ci/run installs it")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, tok, server = running
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = b.new_page(viewport={"width": 1400, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                and "400 (Bad Request)" not in m.text else None)  # the refusals, as expected
+        page.goto(f"{url}/live#token={tok['controller']}")
+        page.wait_for_function("window.live && window.live.last() && "
+                               "window.live.last().tracks.length > 0", timeout=20000)
+        page.click("#pause")  # time stands still: the exercise (150 s at 10x) must not end
+        page.wait_for_function("window.live.last().paused", timeout=10000)
+        # every track drawn with its standard identity's letter, listed with its name
+        shown = page.evaluate("(() => { const s = window.live.symbols(); return window.live"
+                              ".last().tracks.map((t) => [t.identity, s['t' + t.id]]); })()")
+        letter = {"pending": "P", "unknown": "U", "assumed_friend": "A", "friend": "F",
+                  "neutral": "N", "suspect": "S", "hostile": "H"}
+        assert shown and all(sidc[1] == letter[ident] for ident, sidc in shown), shown
+        assert page.locator("#tracklist li[data-identity]").count() == len(shown)
+        page.select_option("#unit", "kub")
+
+        def click(button: str, said: str) -> None:
+            page.evaluate("document.getElementById('msg').textContent = ''")
+            page.click(f"#{button}")
+            page.wait_for_selector(f"#msg:has-text({json.dumps(said)})", timeout=10000)
+
+        def until(test: str) -> None:  # a JS expression on ``u``, kub in the latest frame
+            page.wait_for_function(
+                f"(() => {{ const u = window.live.last().units.find((x) => x.name === 'kub');"
+                f" return {test}; }})()", timeout=10000)
+
+        click("destroyunit", "destroy_unit: applied")
+        until("!u.alive && u.radars.every((r) => !r.alive)")
+        page.wait_for_selector("#unitlist li[data-unit=kub][data-alive=false]")
+        assert page.evaluate("window.live.symbols()['unit:kub']")[3] == "X"  # destroyed
+        click("destroyunit", "destroy_unit refused: unit: kub is out of action already")
+        click("restoreradar", "restore_radar refused: unit: kub is out of action")
+        click("restoreunit", "restore_unit: applied")
+        until("u.alive && u.radars.every((r) => r.alive)")
+        assert page.evaluate("window.live.symbols()['unit:kub']")[3] == "P"
+        click("restorelink", "restore_link refused: unit: the link of kub was not cut")
+        click("cut", "cut_link: applied")
+        until("u.autonomous")
+        click("restorelink", "restore_link: applied")
+        until("!u.autonomous")
+        for mode in ("off", "cued", "on"):
+            page.select_option("#emcon", mode)
+            click("setemcon", "emcon: applied")
+            until(f"u.emcon === '{mode}'")
+        radars = page.locator("#radar option").evaluate_all("os => os.map((o) => o.value)")
+        assert radars[0] == "" and len(radars) >= 2  # the engagement radar, then each by name
+        page.select_option("#radar", radars[-1])
+        click("kill", "destroy_radar: applied")
+        until(f"!u.radars.find((r) => r.name === {json.dumps(radars[-1])}).alive")
+        click("restoreradar", "restore_radar: applied")
+        until("u.radars.every((r) => r.alive)")
+        click("restoreradar", "restore_radar refused: radar: nothing to restore at kub")
+        with server.ex.lock:
+            commands, _ = read_journal(server.ex.folder)
+        sent = [(c["cmd"]["cmd"], c["cmd"].get("unit"), c["cmd"].get("mode"))
+                for c in commands if "cmd" in c]
+        assert sent == [("pause", None, None), ("destroy_unit", "kub", None),
+                        ("restore_unit", "kub", None), ("cut_link", "kub", None),
+                        ("restore_link", "kub", None), ("emcon", "kub", "off"),
+                        ("emcon", "kub", "cued"), ("emcon", "kub", "on"),
+                        ("destroy_radar", "kub", None), ("restore_radar", "kub", None)]
+        assert [c["cmd"].get("radar") for c in commands if "cmd" in c][-2:] == [radars[-1]] * 2
+        assert errors == []
+        b.close()
+
+
 BAD_COMMANDS = [
     '{"cmd":"approve","id":1e400}',  # inf: no integer (was an OverflowError, a 500)
     '{"cmd":"deny","id":-1e400}',

@@ -97,6 +97,11 @@ def test_the_rings_are_coverage_and_engagement_not_instrumented_range(run_folder
 
 @pytest.fixture(scope="module")
 def server(run_folder):
+    yield from _serve(run_folder)
+
+
+def _serve(run_folder):
+    """The replay of ``run_folder`` on 127.0.0.1 (a free port), its URL, until the test ends."""
     pytest.importorskip("uvicorn")
     import uvicorn
 
@@ -200,3 +205,88 @@ def test_the_replay_page_plays_in_chromium(server, browser, run_folder):
         assert f"{m} {b['loaded'] - fired} ready" in text, (m, text)
     assert errors == []
     page.close()
+
+
+# the standard identities' letters in a 2525C SIDC (position 2), as the standard gives them
+SIDC_IDENTITY = {"pending": "P", "unknown": "U", "assumed_friend": "A", "friend": "F",
+                 "neutral": "N", "suspect": "S", "hostile": "H"}
+
+
+@pytest.fixture(scope="module")
+def civil_run(tmp_path_factory):
+    """An airliner on its approach corridor and two cruise missiles (tests/data)."""
+    path = tmp_path_factory.mktemp("replay-civil") / "run"
+    skyshield.run(DATA / "civil_crossing.yaml").save(path)
+    return read_run_folder(path)
+
+
+def test_tracks_are_pending_until_identified_and_old_runs_keep_the_old_rule(civil_run):
+    """A track is pending from its confirmation to its first identification (failed before:
+    no identity until then, drawn unknown); a run folder from before the standard identities
+    (its identified events carry no tag) keeps the old rule: unknown until identified."""
+    import dataclasses
+
+    from skyshield.web.replay import replay_payload
+
+    tracks = replay_payload(civil_run)["tracks"]
+    airliner = [s for s in tracks.values() if s["truth_key"] == "v2"]
+    assert airliner and all(s["identity"][0] == [s["t"][0], "pending"] for s in airliner)
+    assert airliner[0]["identity"][-1][1] == "neutral"
+    assert all(s["identity"] and s["identity"][-1][1] == "hostile" for s in tracks.values()
+               if s["truth_key"] in ("v0", "v1"))
+    ev = civil_run.events.copy()
+    ev.loc[ev["kind"] == "identified", "tag"] = ""
+    old = replay_payload(dataclasses.replace(civil_run, events=ev))["tracks"]
+    assert all(s["identity"] and s["identity"][0][1] != "pending" for s in old.values())
+    assert {k: s["identity"] for k, s in old.items()} == {
+        k: [x for x in s["identity"] if x[1] != "pending"] for k, s in tracks.items()}
+
+
+def test_every_track_is_drawn_with_its_standard_identity_in_chromium(civil_run, browser):
+    """The airliner's track is drawn neutral (SIDC S N ...), the cruise missiles' hostile, each
+    track at each of its identities with that identity's letter (read from the page's state
+    and the marker's data-sidc); the truth view draws civil traffic neutral; the legend lists
+    the seven identities; the detail panel names the identity."""
+    gen = _serve(civil_run)
+    url = next(gen)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 850})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url)
+        page.evaluate("window.replay.ready")
+        tracks = page.evaluate("fetch('/api/tracks').then((r) => r.json())")
+        seen = set()
+        for tid, s in tracks.items():
+            for t, ident in s["identity"]:
+                page.evaluate(f"window.replay.setTime({t + 0.01})")
+                sidc = page.evaluate("window.replay.symbols()")[f"t{tid}"]
+                assert sidc[1] == SIDC_IDENTITY[ident], (tid, t, ident, sidc)
+                dom = page.get_attribute(f".air-symbol[data-sidc='{sidc}']", "data-sidc")
+                assert dom == sidc
+                seen.add((s["truth_key"], ident))
+        assert {("v2", "pending"), ("v2", "neutral"), ("v0", "hostile"),
+                ("v1", "hostile")} <= seen
+        airliner = next(t for t, s in tracks.items() if s["truth_key"] == "v2")
+        page.evaluate(f"window.replay.setTime({tracks[airliner]['identity'][-1][0] + 1})")
+        assert page.evaluate(f"window.replay.select('t{airliner}')")
+        assert "identity\tneutral" in page.locator("#detail").inner_text()
+        # the truth: the airliner neutral, the missiles hostile
+        page.locator("#truth").check()
+        page.evaluate("window.replay.setTime(20)")
+        sym = page.evaluate("window.replay.symbols()")
+        assert sym["v2"][1] == "N" and sym["v0"][1] == "H", sym
+        legend = page.locator("#legend .legend-identity")
+        assert legend.evaluate_all("rows => rows.map(r => [r.dataset.identity, "
+                                   "r.querySelector('img').alt[1]])") == [
+            [k, v] for k, v in SIDC_IDENTITY.items()]
+        assert "assumed friend" in page.locator("#legend").inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator("#truth").uncheck()
+        page.evaluate("window.replay.setTime(40)")
+        page.screenshot(path=str(ARTIFACTS / "replay-identities.png"))
+        assert errors == []
+        page.close()
+    finally:
+        next(gen, None)

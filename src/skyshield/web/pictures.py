@@ -69,7 +69,8 @@ class Pictures:
                        "radar_range_m": float(max((w.radars.max_range_m[i] for i in
                                                    np.flatnonzero(w.radars.unit == k)),
                                                   default=0.0)),
-                       "missile_range_m": float(w.reach_m[k]) if w.reach_m is not None else 0.0}
+                       "missile_range_m": float(w.reach_m[k]) if w.reach_m is not None else 0.0,
+                       "radars": [w.radars.name[i] for i in np.flatnonzero(w.radars.unit == k)]}
                       for k, (n, la, lo) in enumerate(zip(w.units.name, lat, lon, strict=True))],
             "assets": [{"name": n, "lat": a.lat, "lon": a.lon} for n, a in sc.assets.items()],
             "vehicle_types": sorted(cat.air_vehicles),
@@ -131,10 +132,17 @@ class Pictures:
                 for r, a, b, c in zip(rows, la, lo, al, strict=True)]
         else:
             out["interceptors"] = []
+        rs = w.radars
         out["units"] = [{"name": n, "alive": bool(w.units.alive[k]),
                          "roe": ROES[int(w.units.roe[k])],
                          "autonomous": bool(sim.live_auto[k]),
-                         "missiles": int(w.units.inventory[k].sum())}
+                         "missiles": int(w.units.inventory[k].sum()),
+                         # its engagement radar's emission control, and each radar's state
+                         "emcon": "cued" if w.emcon_cued[k] else
+                         "on" if rs.emitting[w.engagement_radar[k]] else "off",
+                         "radars": [{"name": rs.name[i], "alive": bool(rs.alive[i]),
+                                     "emitting": bool(rs.emitting[i])}
+                                    for i in np.flatnonzero(rs.unit == k)]}
                         for k, n in enumerate(w.units.name) if own is None or k == own]
         # the fire-control plan: engagements decided and not yet all launched (in approval
         # mode, the approved ones; the ones waiting are in "approvals")

@@ -11,7 +11,10 @@ server binds 127.0.0.1 by default. Endpoints (all JSON, read-only):
 * ``/api/truth`` — per entity key, columns ``t``, ``lat``, ``lon``, ``alt`` (the truth samples);
 * ``/api/tracks`` — per confirmed system track, its updates (``t``, ``lat``, ``lon``, ``alt``,
   ``sigma``) and its identity and class over time as the air picture had them (identification
-  and classification events: friend / hostile / unknown, not truth);
+  and classification events, not truth): the standard identities (``engine.names.IDENTITIES``,
+  pending from the track's confirmation until its first ``identified`` event); a run folder
+  written before them (its ``identified`` events carry no tag) has friend / hostile only, and
+  a track not identified is unknown, as it was then;
 * ``/api/events`` — the notable events (every kind but the radar scans), time-ordered.
 """
 
@@ -109,17 +112,24 @@ def _tracks(run: RunFolder) -> dict[str, Any]:
     ev = run.events
     ident = ev[ev["kind"] == "identified"]
     klass = ev[ev["kind"] == "classified"]
+    # the standard identities (their events carry the identity as tag): a track is pending
+    # until its first identification; before them (no tag) it was unknown (the page's default)
+    standard = bool((ident["tag"].fillna("").astype(str) != "").any())
     out: dict[str, Any] = {}
     for tid, g in conf.groupby("track_id", sort=True):
         g = g.sort_values("t_s", kind="stable")
         i = ident[ident["track_id"] == tid]
         c = klass[klass["track_id"] == tid]
+        identity: list[tuple[float, str]] = [
+            (round(float(t), 2), str(x)) for t, x in zip(i["t_s"], i["target"], strict=True)]
+        t0 = round(float(g["t_s"].iloc[0]), 2)
+        if standard and (not identity or identity[0][0] > t0):
+            identity.insert(0, (t0, "pending"))
         out[str(tid)] = {
             "t": _r(g["t_s"], 2), "lat": _r(g["lat"], 6), "lon": _r(g["lon"], 6),
             "alt": _r(g["alt"], 1), "sigma": _r(g["sigma_pos_m"], 1),
             "truth_key": _truth_key(g["truth_id"]),
-            "identity": [[round(float(t), 2), str(x)] for t, x in zip(i["t_s"], i["target"],
-                                                                       strict=True)],
+            "identity": identity,
             "class": [[round(float(t), 2), str(x)] for t, x in zip(c["t_s"], c["target"],
                                                                     strict=True)]}
     return out

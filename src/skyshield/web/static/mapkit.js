@@ -51,3 +51,43 @@ export function drawUnit(map, u, radarRange, missileRange, onClick) {
     .bindTooltip(esc(u.name), { permanent: true, direction: "right", offset: [12, 0], className: "unit-label" })
     .on("click", onClick || (() => {})).addTo(map);
 }
+
+// The air picture's standard identities (engine.names.IDENTITIES; MIL-STD-2525C SIDC position 2,
+// the "standard identity" letter), in the standard's order. milsymbol then draws the frame the
+// standard gives each: friend and assumed friend the friend frame, neutral the green square,
+// suspect and hostile the hostile diamond, unknown and pending the unknown quatrefoil.
+export const IDENTITIES = [["pending", "P"], ["unknown", "U"], ["assumed_friend", "A"],
+  ["friend", "F"], ["neutral", "N"], ["suspect", "S"], ["hostile", "H"]];
+const CODE = Object.fromEntries(IDENTITIES);
+
+// the name shown for an identity ("assumed friend"); an identity never given: unknown
+export const identityName = (ident) => (ident && CODE[ident] ? ident : "unknown").replace("_", " ");
+
+// a letter-coded SIDC with its standard identity set to that of ``ident`` (an identity not in
+// the list, or none: unknown, the air picture's rule before the standard identities)
+export const withIdentity = (sidc, ident) => sidc[0] + (CODE[ident] || "U") + sidc.slice(2);
+
+// a line colour for a symbol's standard identity: the frame's colour family
+export const identityColour = (sidc) => ({ H: "#c62828", S: "#c62828", F: "#1565c0",
+  A: "#1565c0", N: "#2e7d32" })[sidc[1]] || "#b59b00";
+
+// a fire unit's symbol with its status (SIDC position 4): present, or destroyed (X: milsymbol
+// draws the operational-condition bar)
+export const withStatus = (sidc, alive) => sidc.slice(0, 3) + (alive ? "P" : "X") + sidc.slice(4);
+
+// legend rows: each standard identity's air-track symbol and its name (the symbol as an image
+// of milsymbol's SVG, never parsed into the page)
+export function identityLegend(baseSidc) {
+  return IDENTITIES.map(([ident]) => {
+    const row = document.createElement("div");
+    row.className = "legend-identity";
+    row.dataset.identity = ident;
+    const img = document.createElement("img");
+    const sidc = withIdentity(baseSidc, ident);
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new ms.Symbol(sidc, { size: 14 }).asSVG())}`;
+    img.alt = sidc;
+    img.style.cssText = "height:16px;width:auto;vertical-align:middle;margin-right:6px";
+    row.append(img, identityName(ident));
+    return row;
+  });
+}

@@ -3,7 +3,8 @@
 // a clock with play / pause / speed / slider, an event list that jumps the clock, and a detail
 // panel. Everything is served by the replay server from the package: no internet needed.
 /* global L */
-import { baseMap, drawUnit, el, esc, fmt, icon } from "./mapkit.js";
+import { baseMap, drawUnit, el, esc, fmt, icon, identityColour, identityLegend, identityName,
+  withIdentity } from "./mapkit.js";
 
 const state = { t: 0, playing: false, speed: 10, truth: false, selected: null, data: null };
 const TRAIL_S = 180; // seconds of history drawn behind an air object
@@ -77,7 +78,7 @@ function buildMap(d) {
     drawUnit(map, u, null, null, () => select({ unit: u }));
     if (u.missiles[0]) L.circle([u.lat, u.lon], { radius: u.missiles[0].range_m, ...RING_STYLE.engagement, fill: false, interactive: false, className: "engagement-ring" }).addTo(map);
   }
-  legend(ref).addTo(map);
+  legend(ref, d.run.sidc["F:aircraft"]).addTo(map);
   return map;
 }
 
@@ -88,7 +89,7 @@ const RING_STYLE = {
 };
 
 // what each line on the map is
-function legend(ref) {
+function legend(ref, aircraftSidc) {
   const c = L.control({ position: "bottomleft" });
   c.onAdd = () => {
     const div = L.DomUtil.create("div", "legend");
@@ -111,17 +112,14 @@ function legend(ref) {
       line(RING_STYLE.low, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[0] / 1e3} km`),
       line(RING_STYLE.high, `radar coverage, ${ref.rcs_m2} m² at ${ref.agl_m[1] / 1e3} km`),
       line(RING_STYLE.engagement, "engagement ring (longest missile)"),
-      line({ color: "#c62828", weight: 2 }, "hostile"),
-      line({ color: "#1565c0", weight: 2 }, "friendly"),
       line({ color: "#1a9641", weight: 1.5 }, "interceptor"),
+      el("div", "standard identity (trails in its colour)", "legend-head"),
+      ...identityLegend(aircraftSidc),
     );
     return div;
   };
   return c;
 }
-
-// standard identity -> the symbol frame drawn (no neutral symbols are vendored: neutral as unknown)
-const AFFILIATION = { hostile: "H", suspect: "H", friend: "F", assumed_friend: "F" };
 
 // the air objects of the moment: system tracks (the air picture) or truth, plus interceptors
 function airObjects(d, t) {
@@ -130,17 +128,18 @@ function airObjects(d, t) {
     const e = d.run.entities[key];
     if (!e || (!state.truth && e.category !== "interceptor")) continue;
     if (t < s.t[0] || t > s.t[s.t.length - 1] + 1) continue;
-    const aff = e.category === "interceptor" || e.side === "friendly" ? "F" : e.side === "civil" ? "U" : "H";
+    // the truth: its side as the identity (civil traffic neutral)
+    const ident = e.category === "interceptor" || e.side === "friendly" ? "friend" : e.side === "civil" ? "neutral" : "hostile";
     const fn = e.category === "interceptor" ? "interceptor" : (CLASS_FN[e.category] || "aircraft");
-    out.push({ key, s, sidc: d.run.sidc[`${aff}:${fn}`], name: e.name, kind: "truth", e });
+    out.push({ key, s, sidc: withIdentity(d.run.sidc[`F:${fn}`], ident), name: e.name, kind: "truth", e });
   }
   if (!state.truth) {
     for (const [tid, s] of Object.entries(d.tracks)) {
       if (t < s.t[0] || t > s.t[s.t.length - 1] + COAST_S) continue;
+      // its standard identity at t (none yet, in a run from before them: unknown)
       const ident = lastBefore(s.identity, t);
-      const aff = AFFILIATION[ident] || "U";
       const fn = CLASS_FN[lastBefore(s.class, t)] || "aircraft";
-      out.push({ key: `t${tid}`, s, sidc: d.run.sidc[`${aff}:${fn}`], name: `track ${tid}`, kind: "track", tid, ident });
+      out.push({ key: `t${tid}`, s, sidc: withIdentity(d.run.sidc[`F:${fn}`], ident), name: `track ${tid}`, kind: "track", tid, ident });
     }
   }
   return out;
@@ -159,13 +158,17 @@ function render() {
     live.add(o.key);
     let g = drawn.get(o.key);
     if (!g) {
-      const colour = o.kind === "truth" && o.e.category === "interceptor" ? "#1a9641" :
-        (o.sidc[1] === "H" ? "#c62828" : o.sidc[1] === "F" ? "#1565c0" : "#b59b00");
-      g = { line: L.polyline([], { color: colour, weight: o.e && o.e.category === "interceptor" ? 1.5 : 2, opacity: 0.8, interactive: false }).addTo(map),
-        marker: L.marker([p[0], p[1]], { icon: icon(o.sidc, 22, "air-symbol"), title: o.name }).addTo(map), sidc: o.sidc };
-      g.marker.on("click", () => select(o));
+      g = { line: L.polyline([], { color: trailColour(o), weight: o.e && o.e.category === "interceptor" ? 1.5 : 2, opacity: 0.8, interactive: false }).addTo(map),
+        marker: L.marker([p[0], p[1]], { icon: icon(o.sidc, 22, "air-symbol") }).addTo(map), sidc: o.sidc };
+      g.marker.on("click", () => select(g.marker.options.obj));
+      tag(g.marker, o);
       drawn.set(o.key, g);
-    } else if (g.sidc !== o.sidc) { g.marker.setIcon(icon(o.sidc, 22, "air-symbol")); g.sidc = o.sidc; }
+    } else if (g.sidc !== o.sidc) { // identified anew: its symbol, name and trail follow
+      g.marker.setIcon(icon(o.sidc, 22, "air-symbol"));
+      tag(g.marker, o);
+      g.line.setStyle({ color: trailColour(o) });
+      g.sidc = o.sidc;
+    }
     g.marker.setLatLng([p[0], p[1]]);
     g.marker.options.obj = o;
     g.line.setLatLngs(trail(o.s, t, o.e && o.e.category === "interceptor" ? 1e9 : TRAIL_S));
@@ -177,6 +180,18 @@ function render() {
   $("slider").value = t;
   markPast();
   if (state.selected) showDetail(state.selected);
+}
+
+// a marker's element: its symbol code (data-sidc) and its name, a track's with its identity
+function tag(marker, o) {
+  const e = marker.getElement();
+  if (!e) return;
+  e.dataset.sidc = o.sidc;
+  e.title = o.kind === "track" ? `${o.name} (${identityName(o.ident)})` : o.name;
+}
+
+function trailColour(o) {
+  return o.kind === "truth" && o.e.category === "interceptor" ? "#1a9641" : identityColour(o.sidc);
 }
 
 function clockUtc(t) {
@@ -225,7 +240,7 @@ function showDetail(o) {
     const v = speedAt(o.s, t);
     title = o.name;
     if (o.kind === "track") {
-      rows.push(["identity", o.ident || "unknown"]);
+      rows.push(["identity", identityName(lastBefore(o.s.identity, t))]); // at the clock's time
       rows.push(["class", lastBefore(o.s.class, t) || "–"]);
       const i = Math.max(0, bisect(o.s.t, t));
       rows.push(["track quality", `σ ${o.s.sigma[i].toFixed(0)} m, last update ${(t - o.s.t[i]).toFixed(1)} s ago`]);
@@ -345,6 +360,7 @@ window.replay = {
   time: () => state.t,
   setTime,
   positions: () => Object.fromEntries([...drawn].map(([k, g]) => [k, [g.marker.getLatLng().lat, g.marker.getLatLng().lng]])),
+  symbols: () => Object.fromEntries([...drawn].map(([k, g]) => [k, g.sidc])),
   unitsDrawn: () => document.querySelectorAll(".unit-symbol svg").length,
   ringsDrawn: () => ({ low: document.querySelectorAll("path.coverage-low").length,
     high: document.querySelectorAll("path.coverage-high").length,
