@@ -5,7 +5,8 @@
 The cases below are copied from tests/physics/test_physics_*.py and tests/geo/test_geo_wgs84.py:
 inputs, the published expected value, the citation and the tolerance that the test applies.
 Only published values are listed (MathWorks doc examples, GeographicLib, the ``sdr`` package
-tables, textbook rules of thumb, standard-atmosphere tables, models.md truths); property tests,
+tables, textbook rules of thumb, standard-atmosphere tables, models.md truths, ITU-R validation
+examples); property tests,
 round trips, Monte Carlo checks and closed-form identities are left out.  The kinematics,
 lethality and measurement tests hold no published case, so those kernels do not appear.
 
@@ -34,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 
 from skyshield.geo import wgs84
-from skyshield.physics import atmosphere, detection, jamming, propagation, radar
+from skyshield.physics import atmosphere, detection, jamming, propagation, radar, rain
 
 # ---------------------------------------------------------------------------- record types
 
@@ -218,12 +219,31 @@ def _models_md_burn_through_m() -> float:
 R0 = propagation.EARTH_RADIUS_M
 # MathWorks effearthradius() default: dN/dh = −39e-9 /m, k = 1/(1 + R0·dN/dh) ≈ 1.33062
 MW_K = 1.0 / (1.0 + R0 * -39e-9)
+# ITU-R SG3 validation examples (CG-3M3J-13-ValEx), P.838-3 sheet, via ITU-Rpy test data
+# (el deg, f GHz, R mm/h, tau deg, k, alpha, gamma_R dB/km), from tests/physics/test_physics_rain.py
+VALEX_P838 = [
+    (31.07699124, 14.25, 26.48052, 0, "0.03975488", "1.12418043", "1.58130839"),
+    (40.232036, 29, 33.936232, 0, "0.22031404", "0.9504446", "6.27846024"),
+    (52.67898486, 14.25, 78.2994993, 0, "0.04053522", "1.10944215", "5.11503463"),
+    (48.24117054, 14.25, 63.62668149, 90, "0.04226474", "1.07871664", "3.72901264"),
+    (85.80459566, 29, 99.13558978, 90, "0.21737148", "0.93950825", "16.3183686"),
+]
 SNR, RNG, PD = radar.snr_db, radar.max_range_m, detection.pd
 ALB, SHN = detection.albersheim_snr_db, detection.shnidman_snr_db
 
 # ---------------------------------------------------------------------------- the cases
 
 CASES: list[Case] = [
+    # --- rain (ITU-R P.838-3 via the ITU-R SG3 validation examples)
+    *[Case(rain.rain_coefficients,
+           dict(freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)), v, "", lt(5e-9),
+           "ITU-R SG3 ValEx P.838-3", f"{name}: {f} GHz, el {el:.2f}°, τ {tau}°", out=at(i))
+      for el, f, _r, tau, k, a, _g in VALEX_P838 for i, name, v in [(0, "k", k), (1, "α", a)]],
+    *[Case(rain.rain_specific_attenuation_db_per_km,
+           dict(rain_rate_mm_per_h=r, freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)),
+           g, "dB/km", lt(5e-8), "ITU-R SG3 ValEx P.838-3",
+           f"γ_R: {f} GHz, {r:.1f} mm/h, el {el:.2f}°, τ {tau}°")
+      for el, f, r, tau, _k, _a, g in VALEX_P838],
     # --- radar (MathWorks Radar Toolbox; defaults G 20 dB, σ 1 m², Ts 290 K, L 0 dB)
     Case(SNR, dict(peak_power_w=1e6, pulse_width_s=0.2e-6, freq_hz=1e9, range_m=50e3, rcs_m2=1.0,
                    gain_tx_db=20.0),
