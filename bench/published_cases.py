@@ -35,7 +35,16 @@ from rich.console import Console
 from rich.table import Table
 
 from skyshield.geo import wgs84
-from skyshield.physics import atmosphere, detection, jamming, propagation, radar, rain
+from skyshield.physics import (
+    atmosphere,
+    detection,
+    jamming,
+    multipath,
+    propagation,
+    radar,
+    rain,
+    surface,
+)
 
 # ---------------------------------------------------------------------------- record types
 
@@ -228,12 +237,36 @@ VALEX_P838 = [
     (48.24117054, 14.25, 63.62668149, 90, "0.04226474", "1.07871664", "3.72901264"),
     (85.80459566, 29, 99.13558978, 90, "0.21737148", "0.93950825", "16.3183686"),
 ]
+# ITU-R P.2040-3 Table 3 ground types: eps_r = a f^b, sigma = c f^d (f GHz, 1-10 GHz)
+P2040_GROUND = {"very_dry_ground": (3.0, 0.0, 0.00015, 2.52),
+                "medium_dry_ground": (15.0, -0.1, 0.035, 1.63),
+                "wet_ground": (30.0, -0.4, 0.15, 1.30)}
+LAMBDA_3GHZ = 299792458.0 / 3e9
+P18_LAMBDA = 299792458.0 / 170e6  # catalogue s125_p18: 170 MHz, antenna 8 m
 SNR, RNG, PD = radar.snr_db, radar.max_range_m, detection.pd
 ALB, SHN = detection.albersheim_snr_db, detection.shnidman_snr_db
 
 # ---------------------------------------------------------------------------- the cases
 
 CASES: list[Case] = [
+    # --- surface constants (ITU-R P.2040-3 Table 3, evaluated at 3 GHz)
+    *[Case(surface.surface_constants, dict(surface=name, freq_hz=3e9),
+           (a * 3.0**b) if i == 0 else (c * 3.0**d), unit, allclose(0.0, 1e-12),
+           "ITU-R P.2040-3 Table 3 (formula)", f"{label}: {name}, 3 GHz", out=at(i))
+      for name, (a, b, c, d) in P2040_GROUND.items()
+      for i, label, unit in [(0, "εr", ""), (1, "σ", "S/m")]],
+    # --- two-ray multipath (Skolnik 2001 sec. 8.2; Blake 1986 ch. 6)
+    Case(multipath.flat_earth_two_ray_factor,
+         dict(range_m=55e3, h1_m=8.0, h2_m=130.0, freq_hz=170e6),
+         40 * math.log10(4 * math.pi * 8.0 * 130.0 / (P18_LAMBDA * 55e3)), "dB", lt(0.05),
+         "Skolnik sec. 8.2 (formula)", "F⁴ ≈ (4π·h1·h2/(λR))⁴: P-18 170 MHz, 8 m, 130 m, 55 km",
+         out=lambda v: 40 * math.log10(float(v))),
+    *[Case(multipath.two_ray_factor,
+           dict(ground_range_m=math.sqrt(20e3**2 - (h - 10.0) ** 2), h1_m=10.0, h2_m=h,
+                freq_hz=3e9, surface_reflection=-1.0, earth_radius_m=math.inf),
+           2.0, "", lt(1e-4), "Skolnik sec. 8.2 (formula)",
+           f"lobe {n + 1} maximum F = 2 at h2 = (2n+1)λR/(4h1) = {h:.1f} m (3 GHz, 10 m, 20 km)")
+      for n, h in enumerate([(2 * n + 1) * LAMBDA_3GHZ * 20e3 / 40.0 for n in range(3)])],
     # --- rain (ITU-R P.838-3 via the ITU-R SG3 validation examples)
     *[Case(rain.rain_coefficients,
            dict(freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)), v, "", lt(5e-9),
