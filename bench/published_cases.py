@@ -37,6 +37,7 @@ from rich.table import Table
 from skyshield.geo import wgs84
 from skyshield.physics import (
     atmosphere,
+    clutter,
     detection,
     jamming,
     multipath,
@@ -267,6 +268,30 @@ CASES: list[Case] = [
            2.0, "", lt(1e-4), "Skolnik sec. 8.2 (formula)",
            f"lobe {n + 1} maximum F = 2 at h2 = (2n+1)λR/(4h1) = {h:.1f} m (3 GHz, 10 m, 20 km)")
       for n, h in enumerate([(2 * n + 1) * LAMBDA_3GHZ * 20e3 / 40.0 for n in range(3)])],
+    # --- clutter: constant-γ (MathWorks surfacegamma table, after Nathanson 1999 / Long 2001)
+    *[Case(clutter.gamma_db, dict(terrain=t), v, "dB", lt(1e-9), "MathWorks surfacegamma",
+           f"γ0 {t}, 10 GHz")
+      for t, v in [("sea_state_3", "-40"), ("sea_state_5", "-30"), ("woods", "-15"),
+                   ("metropolitan", "0"), ("rugged_mountain", "0"), ("farmland", "-15"),
+                   ("wooded_hill", "-10"), ("flatland", "-20")]],
+    Case(clutter.gamma_db, dict(terrain="woods", freq_hz=300e6), -15 + 5 * math.log10(0.03), "dB",
+         lt(1e-9), "MathWorks surfacegamma (formula)", "woods at 300 MHz (doc example)"),
+    # --- MTI (Skolnik 2001 ch. 3)
+    Case(clutter.blind_speed_m_per_s, dict(freq_hz=170e6, prf_hz=300.0),
+         299792458.0 / 170e6 * 300.0 / 2, "m/s", allclose(0.0, 1e-15),
+         "Skolnik ch. 3 (formula)", "v1 = λ·f_p/2: 170 MHz, PRF 300 Hz"),
+    *[Case(clutter.mti_improvement_factor, dict(clutter_std_hz=1.0, prf_hz=1000.0, order=k),
+           2 * (1000.0 / (2 * math.pi)) ** (2 * k), "", approx(rel=2e-4),
+           "Skolnik ch. 3 (formula)", f"I ≈ 2(f_p/2πσ_c)^{2 * k}: {name}, σ_c 1 Hz, f_p 1 kHz")
+      for k, name in [(1, "single"), (2, "double")]],
+    Case(clutter.mti_improvement_factor,
+         dict(clutter_std_hz=0.265 * 1000.0 / 200, prf_hz=1000.0, order=1), "1.388", "",
+         lt(5e-3), "Skolnik ch. 3", "scanning-limited single canceller: n²/I, n = 200",
+         out=lambda v: 200.0**2 / float(v)),
+    Case(clutter.mti_improvement_factor,
+         dict(clutter_std_hz=0.265 * 1000.0 / 200, prf_hz=1000.0, order=2), "3.85", "",
+         lt(0.02), "Skolnik ch. 3", "scanning-limited double canceller: n⁴/I, n = 200",
+         out=lambda v: 200.0**4 / float(v)),
     # --- rain (ITU-R P.838-3 via the ITU-R SG3 validation examples)
     *[Case(rain.rain_coefficients,
            dict(freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)), v, "", lt(5e-9),
