@@ -182,3 +182,20 @@ def test_bad_options_raise() -> None:
         propagation_factor(1e3, 10.0, 10.0, 1e9, polarization="X")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="roughness"):
         propagation_factor(1e3, 10.0, 10.0, 1e9, roughness="gauss")  # type: ignore[arg-type]
+
+
+def test_finite_everywhere_without_warnings() -> None:
+    # a grid over range, height and band, plus a target straight overhead and an impossible
+    # slant range (R < |h2 − h1|): finite F, no floating-point warnings (they would be errors)
+    R = np.geomspace(100.0, 400e3, 60)[:, None, None]
+    h2 = np.array([0.0, 1.0, 30.0, 130.0, 2000.0, 20000.0])[None, :, None]
+    f = np.array([100e6, 170e6, 3e9, 10e9])[None, None, :]
+    with np.errstate(all="raise"):
+        for surface in ("sea_water", "wet_ground", "very_dry_ground"):
+            F, region = propagation_factor(R, 8.0, h2, f, surface=surface, polarization="V",
+                                           rms_height_m=0.3)
+            assert F.shape == region.shape == (60, 6, 4)
+            assert np.all(np.isfinite(F)) and np.all((F >= 0) & (F <= 2))
+        for R0, ht in [(0.0, 8.0), (5.0, 100.0), (1e3, 900.0)]:
+            F, region = propagation_factor(R0, 8.0, ht, 1e9)
+            assert np.isfinite(F) and region == REGION_INTERFERENCE

@@ -99,6 +99,7 @@ REGION_INTERMEDIATE: Final[int] = 2
 REGION_DIFFRACTION: Final[int] = 3
 
 _H_MIN_M: Final[float] = 1e-3   # heights are clipped here (antennas and targets on the surface)
+_D_MIN_M: Final[float] = 1e-3   # ground ranges too (a target straight overhead)
 _HREQ_COEF: Final[float] = 17.456 * np.sqrt(1e-3)   # P.452 eq. 27 in SI units: 0.5520
 
 
@@ -212,12 +213,12 @@ def first_term_diffraction_loss_db(
     d = as_float(ground_range_m) / 1e3
     er = as_float(eps_r)
     q = (18.0 * as_float(sigma_s_per_m) / f) ** 2
-    KH = 0.036 * (a * f) ** (-1.0 / 3.0) * ((er - 1.0) ** 2 + q) ** (-0.25)
-    K = np.where(np.asarray(vertical, dtype=bool), KH * np.sqrt(er * er + q), KH)
-    K2 = K * K
-    beta = (1.0 + 1.6 * K2 + 0.67 * K2 * K2) / (1.0 + 4.5 * K2 + 1.53 * K2 * K2)
-    X = 21.88 * beta * np.cbrt(f / (a * a)) * d
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        KH = 0.036 * (a * f) ** (-1.0 / 3.0) * ((er - 1.0) ** 2 + q) ** (-0.25)
+        K = np.where(np.asarray(vertical, dtype=bool), KH * np.sqrt(er * er + q), KH)
+        K2 = K * K
+        beta = (1.0 + 1.6 * K2 + 0.67 * K2 * K2) / (1.0 + 4.5 * K2 + 1.53 * K2 * K2)
+        X = 21.88 * beta * np.cbrt(f / (a * a)) * d
         FX = np.where(X >= 1.6, 11.0 + 10.0 * np.log10(X) - 17.6 * X,
                       -20.0 * np.log10(X) - 5.6488 * X**1.425)
         g_min = 2.0 + 20.0 * np.log10(K)
@@ -251,7 +252,7 @@ def spherical_earth_diffraction_loss_db(
     """Spherical-Earth diffraction loss L_dsph [dB] for any distance (P.452-17 §4.2.2.1):
     beyond the horizon L_ft(a); within line of sight 0 if h_se > h_req, else
     max(0, (1 − h_se/h_req)·L_ft(a_em)) with a_em = ½·(d/(√h1 + √h2))²."""
-    d = as_float(ground_range_m)
+    d = np.maximum(as_float(ground_range_m), _D_MIN_M)
     h1 = np.maximum(as_float(h1_m), _H_MIN_M)
     h2 = np.maximum(as_float(h2_m), _H_MIN_M)
     a = _radius(k_factor)
@@ -301,7 +302,7 @@ def propagation_factor(
     f = as_float(freq_hz)
     lam = C_M_PER_S / f
     a = _radius(k_factor)
-    d = ground_range_from_slant_m(range_m, h1, h2, k_factor)
+    d = np.maximum(ground_range_from_slant_m(range_m, h1, h2, k_factor), _D_MIN_M)
     eps_r, sigma = surface_constants(surface, f)
     vertical = polarization == "V"
 
