@@ -14,9 +14,14 @@ effective Earth of radius a = k·R0 (heights above the surface, all in metres):
    isotropic in elevation), δ the path difference.
 2. **Intermediate region** — line of sight but h_se < h_req.  The ray picture fails here (the
    divergence factor drives the reflected ray to zero, which would wrongly give F → 1 at the
-   horizon).  F = 10^(−L/20) with L the ITU-R spherical-Earth diffraction loss for paths
-   within line of sight: L = (1 − h_se/h_req)·L_ft(a_em), a_em the Earth radius that makes the
-   path just grazing (P.452-17 §4.2.2.1 eqs. 22–29; P.2001-4 Att. A §A.2).
+   horizon).  The ITU-R spherical-Earth diffraction loss for paths within line of sight,
+   L = (1 − h_se/h_req)·L_ft(a_em), a_em the Earth radius that makes the path just grazing
+   (P.452-17 §4.2.2.1 eqs. 22–29; P.2001-4 Att. A §A.2), is zero at the region's inner edge
+   d_int, where the two-ray value F_b is 0.5–1 dB below free space.  So that F is continuous,
+   20·log10 F = w·20·log10(F_b/f_d) − L + 20·log10 f_d with w = (d_los − d)/(d_los − d_int)
+   fading the offset linearly to zero at the horizon (skyshield's blend, in the spirit of
+   Blake's interpolation across this region).  Where the divergence factor is still ≈ 1 this
+   matches the spherical-Earth two-ray within 0.5 dB two-way (test_physics_multipath).
 3. **Diffraction region** — beyond the smooth-Earth horizon d_los = √(2a·h1) + √(2a·h2):
    L = L_ft(a), the first term of the residue series for a smooth sphere with the surface's
    admittance (P.526-15 §3.1.1.2; P.452-17 §4.2.2.1 eqs. 30–37; P.2001-4 §A.3).
@@ -26,7 +31,8 @@ h_se² = 2·δ·F1²/λ, so h_se = 0.552·F1 gives δ = 0.152·λ): just below t
 point, where the two-ray F (≈ 2·sin(π·δ/λ) ≈ 0.9 for ρ = −1) and the zero diffraction loss
 (F = 1) differ by under 1 dB.  This is the structure of Blake's method (two-ray interference
 region, diffraction region, an interpolated region in between; Blake 1986 ch. 6) with the
-ITU-R criterion and interpolation instead of Blake's range-linear interpolation.
+ITU-R criterion and loss in place of Blake's own boundaries and range-linear interpolation
+(Blake's exact boundary criteria were not checked against the book).
 
 Geometry of the reflection point (the root of Blake's / Kerr's cubic
 2·d1³ − 3·d·d1² + (d² − 2a(h1 + h2))·d1 + 2a·h1·d = 0 in the closed form of P.452-17 eq. 25 and
@@ -244,6 +250,22 @@ def _clearance(d: FloatArray, d1: FloatArray, h1e: FloatArray, h2e: FloatArray,
     return hse, hreq
 
 
+def _interference_limit_m(h1: FloatArray, h2: FloatArray, lam: FloatArray, a: FloatArray,
+                          d_los: FloatArray) -> FloatArray:
+    """Ground range d_int where the direct ray's clearance h_se falls to h_req (the edge of the
+    interference region): fixed-count bisection on [0, d_los] (h_se − h_req decreases with d)."""
+    lo = np.zeros(np.broadcast(h1, h2, lam, a).shape)
+    hi = np.broadcast_to(d_los, lo.shape).copy()
+    for _ in range(48):                       # d_los·2^-48 < 1e-9 m
+        mid = 0.5 * (lo + hi)
+        d1, _, h1e, h2e, _ = two_ray_geometry(mid, h1, h2, a)
+        hse, hreq = _clearance(np.maximum(mid, _D_MIN_M), d1, h1e, h2e, lam)
+        clear = hse >= hreq
+        lo = np.where(clear, mid, lo)
+        hi = np.where(clear, hi, mid)
+    return 0.5 * (lo + hi)
+
+
 def spherical_earth_diffraction_loss_db(
     ground_range_m: ArrayLike, h1_m: ArrayLike, h2_m: ArrayLike, freq_hz: ArrayLike,
     eps_r: ArrayLike, sigma_s_per_m: ArrayLike, vertical: ArrayLike = False,
@@ -306,23 +328,36 @@ def propagation_factor(
     eps_r, sigma = surface_constants(surface, f)
     vertical = polarization == "V"
 
-    # region 1: two rays
-    _, _, _, _, psi = two_ray_geometry(d, h1, h2, a)
-    gamma_h, gamma_v = fresnel_reflection(psi, complex_permittivity(eps_r, sigma, f))
     rough = miller_brown_vegh_roughness_factor if roughness == "mbv" else ament_roughness_factor
-    rho = (gamma_v if vertical else gamma_h) * rough(rms_height_m, psi, f)
-    F_two_ray = two_ray_factor(d, h1, h2, f, rho, a, pattern_direct, pattern_reflected)
-    f_d = as_float(pattern_direct)
+    eps_c = complex_permittivity(eps_r, sigma, f)
+
+    def two_ray(d_m: FloatArray) -> FloatArray:
+        _, _, _, _, psi = two_ray_geometry(d_m, h1, h2, a)
+        gamma_h, gamma_v = fresnel_reflection(psi, eps_c)
+        rho = (gamma_v if vertical else gamma_h) * rough(rms_height_m, psi, f)
+        return two_ray_factor(d_m, h1, h2, f, rho, a, pattern_direct, pattern_reflected)
+
+    # region 1: two rays
+    F_two_ray = two_ray(d)
+    f_d = np.maximum(as_float(pattern_direct), 1e-30)
 
     # regions 2 and 3: spherical-Earth diffraction
     L = spherical_earth_diffraction_loss_db(d, h1, h2, f, eps_r, sigma, vertical, k_factor)
-    F_diff = f_d * 10.0 ** (-L / 20.0)
-
     d_los = np.sqrt(2.0 * a * h1) + np.sqrt(2.0 * a * h2)
     d1, _, h1e, h2e, _ = two_ray_geometry(d, h1, h2, a)
     hse, hreq = _clearance(d, d1, h1e, h2e, lam)
     region = np.where(d >= d_los, REGION_DIFFRACTION,
                       np.where((hse >= hreq) | ~np.isfinite(a), REGION_INTERFERENCE,
                                REGION_INTERMEDIATE))
+    # region 2 starts from the two-ray value at its inner edge d_int: the step there (under
+    # 1 dB one way) is carried as an offset that fades linearly to zero at the horizon
+    F_diff = f_d * 10.0 ** (-L / 20.0)
+    if np.any(region == REGION_INTERMEDIATE):
+        d_int = _interference_limit_m(h1, h2, lam, a, d_los)
+        step_db = 20.0 * np.log10(np.maximum(two_ray(d_int), 1e-300) / f_d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.clip((d_los - d) / (d_los - d_int), 0.0, 1.0)
+        F_diff = np.where(region == REGION_INTERMEDIATE,
+                          f_d * 10.0 ** ((w * step_db - L) / 20.0), F_diff)
     F = np.where(region == REGION_INTERFERENCE, F_two_ray, F_diff)
     return F, np.asarray(region, dtype=np.int64)
