@@ -49,7 +49,7 @@ def test_p18_issue_anchor_flat_earth() -> None:
 
 
 def test_p18_spherical_earth_is_in_the_intermediate_region() -> None:
-    # over the 4/3 Earth the geometry is 3.6 km inside the radio horizon (58.6 km): the ray
+    # over the 4/3 Earth the geometry is 3.6 km inside the radio horizon (58.7 km): the ray
     # picture no longer holds and the diffraction loss makes it 16 dB worse than flat Earth
     # (regression value of this model: −51.19 dB)
     F, region = propagation_factor(55e3, P18_H, 130.0, P18_F)
