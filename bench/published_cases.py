@@ -5,7 +5,8 @@
 The cases below are copied from tests/physics/test_physics_*.py and tests/geo/test_geo_wgs84.py:
 inputs, the published expected value, the citation and the tolerance that the test applies.
 Only published values are listed (MathWorks doc examples, GeographicLib, the ``sdr`` package
-tables, textbook rules of thumb, standard-atmosphere tables, models.md truths); property tests,
+tables, textbook rules of thumb, standard-atmosphere tables, models.md truths, ITU-R validation
+examples); property tests,
 round trips, Monte Carlo checks and closed-form identities are left out.  The kinematics,
 lethality and measurement tests hold no published case, so those kernels do not appear.
 
@@ -34,7 +35,17 @@ from rich.console import Console
 from rich.table import Table
 
 from skyshield.geo import wgs84
-from skyshield.physics import atmosphere, detection, jamming, propagation, radar
+from skyshield.physics import (
+    atmosphere,
+    clutter,
+    detection,
+    jamming,
+    multipath,
+    propagation,
+    radar,
+    rain,
+    surface,
+)
 
 # ---------------------------------------------------------------------------- record types
 
@@ -218,12 +229,79 @@ def _models_md_burn_through_m() -> float:
 R0 = propagation.EARTH_RADIUS_M
 # MathWorks effearthradius() default: dN/dh = −39e-9 /m, k = 1/(1 + R0·dN/dh) ≈ 1.33062
 MW_K = 1.0 / (1.0 + R0 * -39e-9)
+# ITU-R SG3 validation examples (CG-3M3J-13-ValEx), P.838-3 sheet, via ITU-Rpy test data
+# (el deg, f GHz, R mm/h, tau deg, k, alpha, gamma_R dB/km), from tests/physics/test_physics_rain.py
+VALEX_P838 = [
+    (31.07699124, 14.25, 26.48052, 0, "0.03975488", "1.12418043", "1.58130839"),
+    (40.232036, 29, 33.936232, 0, "0.22031404", "0.9504446", "6.27846024"),
+    (52.67898486, 14.25, 78.2994993, 0, "0.04053522", "1.10944215", "5.11503463"),
+    (48.24117054, 14.25, 63.62668149, 90, "0.04226474", "1.07871664", "3.72901264"),
+    (85.80459566, 29, 99.13558978, 90, "0.21737148", "0.93950825", "16.3183686"),
+]
+# ITU-R P.2040-3 Table 3 ground types: eps_r = a f^b, sigma = c f^d (f GHz, 1-10 GHz)
+P2040_GROUND = {"very_dry_ground": (3.0, 0.0, 0.00015, 2.52),
+                "medium_dry_ground": (15.0, -0.1, 0.035, 1.63),
+                "wet_ground": (30.0, -0.4, 0.15, 1.30)}
+LAMBDA_3GHZ = 299792458.0 / 3e9
+P18_LAMBDA = 299792458.0 / 170e6  # catalogue s125_p18: 170 MHz, antenna 8 m
 SNR, RNG, PD = radar.snr_db, radar.max_range_m, detection.pd
 ALB, SHN = detection.albersheim_snr_db, detection.shnidman_snr_db
 
 # ---------------------------------------------------------------------------- the cases
 
 CASES: list[Case] = [
+    # --- surface constants (ITU-R P.2040-3 Table 3, evaluated at 3 GHz)
+    *[Case(surface.surface_constants, dict(surface=name, freq_hz=3e9),
+           (a * 3.0**b) if i == 0 else (c * 3.0**d), unit, allclose(0.0, 1e-12),
+           "ITU-R P.2040-3 Table 3 (formula)", f"{label}: {name}, 3 GHz", out=at(i))
+      for name, (a, b, c, d) in P2040_GROUND.items()
+      for i, label, unit in [(0, "εr", ""), (1, "σ", "S/m")]],
+    # --- two-ray multipath (Skolnik 2001 sec. 8.2; Blake 1986 ch. 6)
+    Case(multipath.flat_earth_two_ray_factor,
+         dict(range_m=55e3, h1_m=8.0, h2_m=130.0, freq_hz=170e6),
+         40 * math.log10(4 * math.pi * 8.0 * 130.0 / (P18_LAMBDA * 55e3)), "dB", lt(0.05),
+         "Skolnik sec. 8.2 (formula)", "F⁴ ≈ (4π·h1·h2/(λR))⁴: P-18 170 MHz, 8 m, 130 m, 55 km",
+         out=lambda v: 40 * math.log10(float(v))),
+    *[Case(multipath.two_ray_factor,
+           dict(ground_range_m=math.sqrt(20e3**2 - (h - 10.0) ** 2), h1_m=10.0, h2_m=h,
+                freq_hz=3e9, surface_reflection=-1.0, earth_radius_m=math.inf),
+           2.0, "", lt(1e-4), "Skolnik sec. 8.2 (formula)",
+           f"lobe {n + 1} maximum F = 2 at h2 = (2n+1)λR/(4h1) = {h:.1f} m (3 GHz, 10 m, 20 km)")
+      for n, h in enumerate([(2 * n + 1) * LAMBDA_3GHZ * 20e3 / 40.0 for n in range(3)])],
+    # --- clutter: constant-γ (MathWorks surfacegamma table, after Nathanson 1999 / Long 2001)
+    *[Case(clutter.gamma_db, dict(terrain=t), v, "dB", lt(1e-9), "MathWorks surfacegamma",
+           f"γ0 {t}, 10 GHz")
+      for t, v in [("sea_state_3", "-40"), ("sea_state_5", "-30"), ("woods", "-15"),
+                   ("metropolitan", "0"), ("rugged_mountain", "0"), ("farmland", "-15"),
+                   ("wooded_hill", "-10"), ("flatland", "-20")]],
+    Case(clutter.gamma_db, dict(terrain="woods", freq_hz=300e6), -15 + 5 * math.log10(0.03), "dB",
+         lt(1e-9), "MathWorks surfacegamma (formula)", "woods at 300 MHz (doc example)"),
+    # --- MTI (Skolnik 2001 ch. 3)
+    Case(clutter.blind_speed_m_per_s, dict(freq_hz=170e6, prf_hz=300.0),
+         299792458.0 / 170e6 * 300.0 / 2, "m/s", allclose(0.0, 1e-15),
+         "Skolnik ch. 3 (formula)", "v1 = λ·f_p/2: 170 MHz, PRF 300 Hz"),
+    *[Case(clutter.mti_improvement_factor, dict(clutter_std_hz=1.0, prf_hz=1000.0, order=k),
+           2 * (1000.0 / (2 * math.pi)) ** (2 * k), "", approx(rel=2e-4),
+           "Skolnik ch. 3 (formula)", f"I ≈ 2(f_p/2πσ_c)^{2 * k}: {name}, σ_c 1 Hz, f_p 1 kHz")
+      for k, name in [(1, "single"), (2, "double")]],
+    Case(clutter.mti_improvement_factor,
+         dict(clutter_std_hz=0.265 * 1000.0 / 200, prf_hz=1000.0, order=1), "1.388", "",
+         lt(5e-3), "Skolnik ch. 3", "scanning-limited single canceller: n²/I, n = 200",
+         out=lambda v: 200.0**2 / float(v)),
+    Case(clutter.mti_improvement_factor,
+         dict(clutter_std_hz=0.265 * 1000.0 / 200, prf_hz=1000.0, order=2), "3.85", "",
+         lt(0.02), "Skolnik ch. 3", "scanning-limited double canceller: n⁴/I, n = 200",
+         out=lambda v: 200.0**4 / float(v)),
+    # --- rain (ITU-R P.838-3 via the ITU-R SG3 validation examples)
+    *[Case(rain.rain_coefficients,
+           dict(freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)), v, "", lt(5e-9),
+           "ITU-R SG3 ValEx P.838-3", f"{name}: {f} GHz, el {el:.2f}°, τ {tau}°", out=at(i))
+      for el, f, _r, tau, k, a, _g in VALEX_P838 for i, name, v in [(0, "k", k), (1, "α", a)]],
+    *[Case(rain.rain_specific_attenuation_db_per_km,
+           dict(rain_rate_mm_per_h=r, freq_hz=f * 1e9, elevation_rad=D(el), tilt_rad=D(tau)),
+           g, "dB/km", lt(5e-8), "ITU-R SG3 ValEx P.838-3",
+           f"γ_R: {f} GHz, {r:.1f} mm/h, el {el:.2f}°, τ {tau}°")
+      for el, f, r, tau, _k, _a, g in VALEX_P838],
     # --- radar (MathWorks Radar Toolbox; defaults G 20 dB, σ 1 m², Ts 290 K, L 0 dB)
     Case(SNR, dict(peak_power_w=1e6, pulse_width_s=0.2e-6, freq_hz=1e9, range_m=50e3, rcs_m2=1.0,
                    gain_tx_db=20.0),
