@@ -20,6 +20,7 @@ Events: ``chain_link`` tagged ``lost`` when the link is cut (``restored`` when i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,8 @@ class Chains:
     """The posts' trackers and fire controls, the joint picture, and which post commands."""
 
     def __init__(self, world: Any, seed: int, params: TrackerParams, *,
-                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]]):
+                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]],
+                 truth_alt: Callable[[float, np.ndarray], np.ndarray] | None = None):
         self.w = world
         cmd = world.scenario.command
         self.cmd = cmd
@@ -60,19 +62,21 @@ class Chains:
             radar_bias={rs.name.index(f"{r}@{u}"): (b.range, float(np.radians(b.azimuth)))
                         for p in cmd.posts.values() for u, radars in p.radar_bias.items()
                         for r, b in radars.items()})
+        # every post's SSR reads the transponders' Mode C (``truth_alt``), as the one joint post
         self.joint_fc = FireControlSystem(world, self.picture.joint, seed,
                                           class_category=class_category, confirmed=CONFIRMED,
-                                          strobes=strobes)
+                                          strobes=strobes, truth_alt=truth_alt)
         self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
                                           class_category=class_category, confirmed=CONFIRMED,
                                           strobes=strobes, commands=self.unit_post == k,
-                                          iff_stream=f"iff:{name}")
+                                          iff_stream=f"iff:{name}", truth_alt=truth_alt)
                         for k, name in enumerate(self.names)]
         for fc in self.post_fc:  # one record of the units cut off, whoever commands them
             fc.live_auto = self.joint_fc.live_auto
             fc._auto_logged = self.joint_fc._auto_logged
         self._link_up = True
         self._lost_logged: set[str] = set()
+        self._joint_commands = True  # who ordered at the latest cycle: the joint post
 
     @property
     def all_fc(self) -> list[FireControlSystem]:
@@ -141,6 +145,7 @@ class Chains:
         self.picture.refresh(t)
         up, joint, alive, events = self._state(t)
         orphans = ~alive[self.unit_post]
+        self._joint_commands = up and joint
         if up and joint:
             self.joint_fc.chain_auto = orphans
             res = self.joint_fc.cycle(t, *args)
@@ -159,8 +164,18 @@ class Chains:
             out.duplicates |= r.duplicates
         return out
 
-    def launch_veto(self, slot: int, st: np.ndarray) -> str:
-        for fc in self.all_fc:
+    def launch_veto(self, slot: int, st: np.ndarray, unit: int | None = None) -> str:
+        """Why a scheduled launch of ``unit`` at the track in ``slot`` must not go: asked of
+        the fire control that commands the unit — the joint post's while it assigns, else the
+        unit's own post's (another post's fire control may never have evaluated the track: it
+        is *pending* there). Without ``unit``, of every fire control in command."""
+        if self._joint_commands:
+            fcs = [self.joint_fc]
+        elif unit is None:
+            fcs = self.post_fc
+        else:
+            fcs = [self.post_fc[int(self.unit_post[unit])]]
+        for fc in fcs:
             why = fc.launch_veto(slot, st)
             if why:
                 return why
