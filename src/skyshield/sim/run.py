@@ -104,7 +104,7 @@ class Simulation:
         # the units hold (the engagement view), fire control the joint post's picture
         self.chains = None if self.sc.command is None else Chains(
             world, seed, params, class_category=_CLASS_CATEGORY, strobes=self.sensing.strobes,
-            truth_alt=lambda t, rows: self.truth.state_of(t, rows)[2])
+            truth_state=self.truth.state_of)
         self.post_recorders: dict[str, Recorder] = {}
         if self.chains is not None:
             self.tracker = self.chains.picture.engagement
