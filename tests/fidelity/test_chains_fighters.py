@@ -81,6 +81,7 @@ def test_link_up_the_joint_post_knows_the_mig_by_serbian_control_and_never_engag
     up, cut = _run(seed), _run(seed, CUT)
     s = up.summary
     assert s["friendly_engaged"] == 0 and s["missiles_fired"] == 0
+    assert s["command"]["friends_by_fighter_control"] == [0]
     ev = up.events
     assert not (ev["kind"] == "engage").any()
     idu = _ident(up)
@@ -124,6 +125,7 @@ def test_link_cut_the_russian_post_alone_cannot_tell_and_its_pantsir_engages_the
 def test_without_serbian_control_the_joint_post_engages_the_mig(replace):
     r = _run(0, replace)
     assert r.summary["friendly_engaged"] == 1
+    assert r.summary["command"]["friends_by_fighter_control"] == []
     idn = _ident(r)
     assert CONTROL not in set(idn["info"])
     assert "hostile" in set(idn["target"])

@@ -34,6 +34,11 @@ and the weapons read (``status``, ``track_id``, ``x``, ``P``, ``t``, ``truth``, 
 track of one aircraft share their slot and number, so an engagement ordered in one picture is
 followed in another. ``engagement`` is what the units themselves hold (each slot's freshest own
 track, no link in between): the weapons fly on it.
+
+**Fighter control.** A post's tracks under its own fighter control (:meth:`set_controlled`,
+found by ``sim.chains``) are flagged in its own view at once (``PictureView.controlled``), and
+travel with its track reports: the joint view flags the host's at once and the others' as
+received.
 """
 
 from __future__ import annotations
