@@ -1,5 +1,6 @@
 """What the command chains did, from the event log: engagements and missiles per national post,
-duplicate engagements across posts, the links and posts lost (``scenario.command``).
+duplicate engagements across posts, the links and posts lost, the aircraft identified friend by
+a post's fighter control (``scenario.command``).
 
 A *duplicate engagement across chains* is an engagement (``engage`` event) of an aircraft by a
 unit of one post while a unit of another post has an engagement of the same aircraft open: ordered
@@ -15,7 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from skyshield.c2.threat import ID_REASONS
+
 __all__ = ["chain_summary", "cross_chain_duplicates", "OPEN_AFTER_ORDER_S"]
+
+_BY_CONTROL = ID_REASONS[13]  # the reason of an identification by own fighter control
+assert _BY_CONTROL.startswith("under own fighter control")
 
 OPEN_AFTER_ORDER_S = 60.0  # assumed: a launch this long after an order belongs to a later one
 
@@ -53,7 +59,8 @@ def cross_chain_duplicates(ev: pd.DataFrame, unit_post: dict[str, str]) -> int:
 def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
                   ) -> dict[str, Any]:
     """Per post: its units, engagements ordered and missiles fired; the duplicates across
-    posts; the link and post losses (instants)."""
+    posts; the link and post losses (instants); the aircraft (truth ids) some picture
+    identified friend by fighter control."""
     ev = events
     kind = ev["kind"]
     unit_post = {u: p for p, units in posts.items() for u in units}
@@ -62,6 +69,9 @@ def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
     link = ev[kind == "chain_link"]
     tag = link["tag"].astype(str)
     posts_lost = ev[kind == "post_lost"]
+    ident = ev[kind == "identified"]
+    by_control = (ident[(ident["info"] == _BY_CONTROL) & (ident["truth_id"] >= 0)]
+                  if "info" in ev.columns else ident.iloc[0:0])
     return {
         "joint_post_with": host,
         "posts": {p: {"units": list(units),
@@ -73,4 +83,5 @@ def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
         "link_restored_s": [float(x) for x in link[tag == "restored"]["t_s"]],
         "posts_lost": {str(s): float(t) for s, t in
                        zip(posts_lost["source"], posts_lost["t_s"], strict=True)},
+        "friends_by_fighter_control": sorted({int(x) for x in by_control["truth_id"]}),
     }

@@ -113,7 +113,10 @@ class FireControlSystem:
                     "ident": np.zeros(cap, np.int64), "cls": np.zeros(cap, np.int64),
                     "killed": np.zeros(cap, bool), "sq": np.zeros(cap, np.int64),
                     "mode_c": np.zeros(cap, bool), "alt_c": np.zeros(cap),
-                    "t_sq": np.zeros(cap)}
+                    "t_sq": np.zeros(cap), "ctrl": np.zeros(cap, bool)}
+        # command chains (``sim.chains``): which of the picture's slots are under the post's own
+        # fighter control (None: no fighter control, identification as before)
+        self.controlled: Callable[[np.ndarray], np.ndarray] | None = None
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
         self.solver_times: list[float] = []  # wall clock, outside the event log
         nu = len(world.units.name)
@@ -343,10 +346,13 @@ class FireControlSystem:
         jam_cue = jamming & ~mode_c
         hostile = threat.hostile_profile(threatened, cls, jam_cue, speed,
                                          (sq < 0) & ~c["replied"][slots], civil_c | friendly_c)
+        if self.controlled is not None:  # known by control, as a secure reply: ever
+            c["ctrl"][slots] |= self.controlled(slots)
         ident, rule = threat.identify(
             c["replied"][slots], c["asked"][slots], self.sc.c2.iff_interrogations, sq, mode_c,
             civil_c, friendly_c, np.isin(sq, self._friendly_codes), hostile, cls, jam_cue,
-            speed, c["ident"][slots])
+            speed, c["ident"][slots],
+            controlled=None if self.controlled is None else c["ctrl"][slots])
         changed = ident != c["ident"][slots]
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
             name = threat.IDENTITIES[ident[k]]

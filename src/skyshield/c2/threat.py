@@ -50,10 +50,13 @@ ID_REASONS = (
     "hostile criteria, identification in progress",
     "no identification criterion met",
     "identification in progress",
+    "under own fighter control (the controller's position reports)",
 )
 """Why :func:`identify` gave each identity (the ``identified`` event's info), in rule order."""
 _RULE_IDENT = np.array([FRIEND, HOSTILE, SUSPECT, NEUTRAL, NEUTRAL, NEUTRAL, ASSUMED_FRIEND,
-                        ASSUMED_FRIEND, ASSUMED_FRIEND, HOSTILE, SUSPECT, UNKNOWN_ID, PENDING])
+                        ASSUMED_FRIEND, ASSUMED_FRIEND, HOSTILE, SUSPECT, UNKNOWN_ID, PENDING,
+                        FRIEND])
+_PENDING_RULE, _CONTROL_RULE = 12, 13  # ID_REASONS of the default rule and of fighter control
 
 
 def classify(speed_mps: np.ndarray, height_agl_m: np.ndarray, climb_mps: np.ndarray,
@@ -151,11 +154,15 @@ def identify(secure_replied: np.ndarray, interrogations: np.ndarray, k: int,
              squawk: np.ndarray, mode_c: np.ndarray, civil_corridor: np.ndarray,
              friendly_corridor: np.ndarray, friendly_code: np.ndarray,
              hostile: np.ndarray, cls: np.ndarray, jamming: np.ndarray, speed_mps: np.ndarray,
-             previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+             previous: np.ndarray, controlled: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Standard identity (``IDENTITIES`` index) of each track and the rule that gave it
     (index into :data:`ID_REASONS`); the first rule that holds wins:
 
     1. friend: a secure (Mode 4/5 class) IFF reply, ever;
+       friend: under the post's own fighter control (``controlled``: the track correlates
+       with a fighter's position report on the controller's link, ever; command chains,
+       ``sim.chains``) — reason :data:`ID_REASONS` [13], after the IFF reply's;
     2. hostile: declared hostile before (a declaration stands until a secure reply);
     3. suspect: squawking 7500 (unlawful interference) — never engaged by fire control
        (:func:`engagement_code`): a hijacked airliner is a national-authority decision;
@@ -202,7 +209,11 @@ def identify(secure_replied: np.ndarray, interrogations: np.ndarray, k: int,
         hostile,
         asked,
     ]
-    rule = np.select(rules, list(range(len(rules))), default=len(rules))
+    choices = list(range(len(rules)))
+    if controlled is not None:
+        rules.insert(1, np.asarray(controlled, dtype=bool))
+        choices.insert(1, _CONTROL_RULE)
+    rule = np.select(rules, choices, default=_PENDING_RULE)
     return _RULE_IDENT[rule], rule
 
 

@@ -753,6 +753,10 @@ class CommandPost(_Strict):
         "{range: 200 m}}): that radar's own registration bias instead of the post's")
     lost_at: Duration | None = Field(
         None, description="the post is lost at this instant: its units fight autonomously")
+    controls: list[str] = Field(
+        default_factory=list, description="friendly aircraft under this post's fighter control "
+        "(names under friendlies:): the post knows them from their position reports and "
+        "identifies their tracks friend, whatever their IFF")
 
 
 class JointPost(_Strict):
@@ -814,6 +818,13 @@ class Command(_Strict):
                     raise ValueError(f"@posts.{name}.units.{i}: unit {u!r} is already "
                                      f"commanded by post {seen[u]!r}")
                 seen[u] = name
+        ctl: dict[str, str] = {}
+        for name, p in self.posts.items():
+            for i, f in enumerate(p.controls):
+                if f in ctl:
+                    raise ValueError(f"@posts.{name}.controls.{i}: friendly {f!r} is already "
+                                     f"under the fighter control of post {ctl[f]!r}")
+                ctl[f] = name
         if self.joint.at is not None and self.joint.at not in self.posts:
             raise ValueError(f"@joint.at: no post named {self.joint.at!r}")
         ln = self.link
@@ -982,6 +993,11 @@ class Scenario(_Strict):
                 for i, u in enumerate(p.units):
                     if u not in self.units:
                         raise ValueError(f"@command.posts.{name}.units.{i}: no unit named {u!r}")
+                for i, f in enumerate(p.controls):
+                    if f not in self.friendlies:
+                        raise ValueError(
+                            f"@command.posts.{name}.controls.{i}: no friendly aircraft named "
+                            f"{f!r} (friendlies: {', '.join(self.friendlies) or 'none'})")
             missing = [u for u in self.units if u not in owned]
             if missing:
                 raise ValueError(f"@command.posts: every unit needs a post; not commanded: "

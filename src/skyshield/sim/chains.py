@@ -13,6 +13,16 @@ last updated each track, ``tracking.joint.register``) and reports them over the 
 * a national post lost: its units fight autonomously (the existing autonomy: own radars' tracks,
   own fire plan), under whichever fire control runs.
 
+**Fighter control.** A post that controls friendly aircraft (``command.posts.P.controls``) has
+their position reports over its fighter-control link: each fighter's position every
+``link.report_interval`` (at its multiples), with ``FIGHTER_REPORT_SIGMA_M`` of noise per axis
+(stream ``fighter_control``). The post correlates them with its own tracks (the chi-square gate
+of the track exchange, ``tracking.joint.correlate``, a pairing kept while it gates); a
+correlated track is identified friend by control (``c2.threat.identify``), whatever its IFF. The
+post's own picture knows it at once, the joint picture with the post's track reports (at once
+when the post is the host); a post that does not control the fighter knows only its own IFF
+replies. A lost post controls nothing.
+
 Events: ``chain_link`` tagged ``lost`` when the link is cut (``restored`` when it comes back),
 ``post_lost`` tagged ``joint`` or ``national`` when a post is lost; the units' own
 ``link_lost`` as before.
@@ -20,25 +30,38 @@ Events: ``chain_link`` tagged ``lost`` when the link is cut (``restored`` when i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from skyshield.c2.system import CycleResult, FireControlSystem
 from skyshield.engine.events import Event
+from skyshield.engine.names import SIDES
+from skyshield.engine.rng import stream
 from skyshield.sensors.radar import Detections
-from skyshield.tracking.joint import JointPicture
+from skyshield.tracking import kalman
+from skyshield.tracking.joint import JointPicture, correlate
 from skyshield.tracking.plots import to_plots
 from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
 
-__all__ = ["Chains"]
+__all__ = ["Chains", "FIGHTER_REPORT_SIGMA_M"]
+
+FIGHTER_REPORT_SIGMA_M = 50.0  # assumed: a fighter's own position report on the controller's
+# link (INS/GNSS navigation, quantised and time-tagged), per axis
+_UNREPORTED_SIGMA_MPS = 1e3  # a position report carries no velocity
 
 
 class Chains:
     """The posts' trackers and fire controls, the joint picture, and which post commands."""
 
     def __init__(self, world: Any, seed: int, params: TrackerParams, *,
-                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]]):
+                 class_category: np.ndarray, strobes: dict[int, tuple[float, Any]],
+                 truth_state: Callable[[float, np.ndarray],
+                                       tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None):
+        """``truth_state(t, rows)``: positions, velocities and altitudes MSL of vehicles
+        ``rows`` at ``t`` (``sim.truth.Truth.state_of``): what the transponders' Mode C and the
+        fighters' position reports give."""
         self.w = world
         cmd = world.scenario.command
         self.cmd = cmd
@@ -60,19 +83,42 @@ class Chains:
             radar_bias={rs.name.index(f"{r}@{u}"): (b.range, float(np.radians(b.azimuth)))
                         for p in cmd.posts.values() for u, radars in p.radar_bias.items()
                         for r, b in radars.items()})
+        truth_alt = (None if truth_state is None
+                     else (lambda t, rows: truth_state(t, rows)[2]))
+        # every post's SSR reads the transponders' Mode C (``truth_alt``), as the one joint post
         self.joint_fc = FireControlSystem(world, self.picture.joint, seed,
                                           class_category=class_category, confirmed=CONFIRMED,
-                                          strobes=strobes)
+                                          strobes=strobes, truth_alt=truth_alt)
         self.post_fc = [FireControlSystem(world, self.picture.posts[k], seed,
                                           class_category=class_category, confirmed=CONFIRMED,
                                           strobes=strobes, commands=self.unit_post == k,
-                                          iff_stream=f"iff:{name}")
+                                          iff_stream=f"iff:{name}", truth_alt=truth_alt)
                         for k, name in enumerate(self.names)]
         for fc in self.post_fc:  # one record of the units cut off, whoever commands them
             fc.live_auto = self.joint_fc.live_auto
             fc._auto_logged = self.joint_fc._auto_logged
+        # fighter control: each post's fighters (vehicle rows), its pairings fighter -> track
+        v = world.vehicles
+        friendly = {n: i for i, n in enumerate(v.name) if SIDES[int(v.side[i])] == "friendly"}
+        self.truth_state = truth_state
+        self.fighters = [np.array([friendly[n] for n in p.controls], dtype=np.int64)
+                         for p in cmd.posts.values()]
+        self._pairs: list[dict[int, int]] = [{} for _ in self.names]
+        self._rng_fighters = stream(seed, "fighter_control")
+        self._fighter_t = -np.inf  # instant of the latest fighter reports
+        if any(f.size for f in self.fighters):
+            if truth_state is None:
+                raise ValueError("fighter control needs the fighters' positions (truth_state)")
+            self.joint_fc.controlled = self._controlled_in(self.picture.joint)
+            for fc, view in zip(self.post_fc, self.picture.posts, strict=True):
+                fc.controlled = self._controlled_in(view)
         self._link_up = True
         self._lost_logged: set[str] = set()
+        self._joint_commands = True  # who ordered at the latest cycle: the joint post
+
+    @staticmethod
+    def _controlled_in(view: Any) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda slots: np.asarray(view.controlled[slots], dtype=bool)
 
     @property
     def all_fc(self) -> list[FireControlSystem]:
@@ -136,11 +182,52 @@ class Chains:
                                         "its units fight autonomously", tag="national"))
         return up, joint, alive, events
 
+    def _fighter_control(self, t: float) -> None:
+        """Each post correlates the latest position reports of its fighters (sent at the latest
+        multiple of the link's report interval) with its own tracks."""
+        ri = self.cmd.link.report_interval
+        t_r = float(t if ri <= 0 else np.floor(t / ri + 1e-9) * ri)
+        if t_r == self._fighter_t:
+            return
+        self._fighter_t = t_r
+        v, sig = self.w.vehicles, FIGHTER_REPORT_SIGMA_M
+        for k, rows in enumerate(self.fighters):
+            if rows.size == 0:
+                continue
+            noise = self._rng_fighters.standard_normal((rows.size, 3)) * sig
+            up = v.alive[rows] & (v.t_start_s[rows] <= t_r) & (t_r <= v.t_end_s[rows])
+            tr = self.trackers[k]
+            s = tr.live(CONFIRMED)
+            lost = self.cmd.posts[self.names[k]].lost_at
+            if (lost is not None and t >= lost) or not up.any() or s.size == 0:
+                self._pairs[k] = {}
+                self.picture.set_controlled(k, set())
+                continue
+            assert self.truth_state is not None
+            rows, noise = rows[up], noise[up]
+            xr = np.zeros((rows.size, 6))
+            xr[:, :3] = self.truth_state(t_r, rows)[0] + noise
+            Pr = np.tile(np.diag([sig ** 2] * 3 + [_UNREPORTED_SIGMA_MPS ** 2] * 3),
+                         (rows.size, 1, 1))
+            ids = tr.track_id[s]
+            xl, Pl = kalman.cv_predict(self.picture.registered(k, s), tr.P[s], t_r - tr.t[s],
+                                       tr.q)
+            row_of = {int(p): i for i, p in enumerate(ids.tolist())}
+            keep = np.array([row_of.get(self._pairs[k].get(int(f), -1), -1) for f in rows],
+                            dtype=np.int64)
+            pair = correlate(xl, Pl, xr, Pr, self.picture.gamma, keep)
+            self._pairs[k] = {int(f): int(ids[p]) for f, p in zip(rows, pair, strict=True)
+                              if p >= 0}
+            self.picture.set_controlled(k, set(self._pairs[k].values()))
+
     def cycle(self, t: float, *args: Any) -> CycleResult:
         """One C2 cycle (the arguments of ``FireControlSystem.cycle``) by whoever commands."""
+        if self.truth_state is not None and any(f.size for f in self.fighters):
+            self._fighter_control(t)
         self.picture.refresh(t)
         up, joint, alive, events = self._state(t)
         orphans = ~alive[self.unit_post]
+        self._joint_commands = up and joint
         if up and joint:
             self.joint_fc.chain_auto = orphans
             res = self.joint_fc.cycle(t, *args)
@@ -159,8 +246,18 @@ class Chains:
             out.duplicates |= r.duplicates
         return out
 
-    def launch_veto(self, slot: int, st: np.ndarray) -> str:
-        for fc in self.all_fc:
+    def launch_veto(self, slot: int, st: np.ndarray, unit: int | None = None) -> str:
+        """Why a scheduled launch of ``unit`` at the track in ``slot`` must not go: asked of
+        the fire control that commands the unit — the joint post's while it assigns, else the
+        unit's own post's (another post's fire control may never have evaluated the track: it
+        is *pending* there). Without ``unit``, of every fire control in command."""
+        if self._joint_commands:
+            fcs = [self.joint_fc]
+        elif unit is None:
+            fcs = self.post_fc
+        else:
+            fcs = [self.post_fc[int(self.unit_post[unit])]]
+        for fc in fcs:
             why = fc.launch_veto(slot, st)
             if why:
                 return why

@@ -103,7 +103,8 @@ class Simulation:
         # command chains: the posts' trackers and fire controls; the units and weapons see what
         # the units hold (the engagement view), fire control the joint post's picture
         self.chains = None if self.sc.command is None else Chains(
-            world, seed, params, class_category=_CLASS_CATEGORY, strobes=self.sensing.strobes)
+            world, seed, params, class_category=_CLASS_CATEGORY, strobes=self.sensing.strobes,
+            truth_state=self.truth.state_of)
         self.post_recorders: dict[str, Recorder] = {}
         if self.chains is not None:
             self.tracker = self.chains.picture.engagement
@@ -409,7 +410,8 @@ class Simulation:
             return
         st = tr.state_at(np.array([s]), t)[0]
         mt = w.missiles
-        why = (self.c2 if self.chains is None else self.chains).launch_veto(s, st)
+        why = (self.c2.launch_veto(s, st) if self.chains is None
+               else self.chains.launch_veto(s, st, unit))
         if not why and mt.own_radar is not None and mt.own_radar[m] and \
                 not self._held(np.array([s]), t)[0, unit]:
             why = f"{w.radars.name[w.engagement_radar[unit]]} does not hold the track"

@@ -34,6 +34,11 @@ and the weapons read (``status``, ``track_id``, ``x``, ``P``, ``t``, ``truth``, 
 track of one aircraft share their slot and number, so an engagement ordered in one picture is
 followed in another. ``engagement`` is what the units themselves hold (each slot's freshest own
 track, no link in between): the weapons fly on it.
+
+**Fighter control.** A post's tracks under its own fighter control (:meth:`set_controlled`,
+found by ``sim.chains``) are flagged in its own view at once (``PictureView.controlled``), and
+travel with its track reports: the joint view flags the host's at once and the others' as
+received.
 """
 
 from __future__ import annotations
@@ -113,8 +118,10 @@ class PictureView:
         self.P = np.zeros((0, 6, 6))
         self.t = np.zeros(0)
         self.truth = np.zeros(0, dtype=np.int64)
+        self.controlled = np.zeros(0, dtype=bool)  # under fighter control, as the post knows
 
     def _size(self, cap: int) -> None:
+        self.controlled = np.zeros(cap, dtype=bool)
         if self.status.size != cap:
             self.status = np.zeros(cap, dtype=np.int8)
             self.x = np.zeros((cap, 6))
@@ -199,6 +206,8 @@ class JointPicture:
         self._where: list[dict[int, int]] = [{} for _ in trackers]  # post's number -> slot
         self._reports: list[deque[tuple[float, dict[str, np.ndarray]]]] = [
             deque() for _ in trackers]
+        # per post: its track numbers under its own fighter control (:meth:`set_controlled`)
+        self.controlled_ids: list[set[int]] = [set() for _ in trackers]
         self.joint = PictureView(self)
         self.posts = [PictureView(self) for _ in trackers]
         self.engagement = PictureView(self)
@@ -266,6 +275,12 @@ class JointPicture:
         return register(x, self.radar_pos_m[last], self.radar_rot[last],
                         self.radar_bias[last, 0], self.radar_bias[last, 1])
 
+    def set_controlled(self, k: int, track_ids: set[int]) -> None:
+        """Post ``k``'s tracks that correlate with the fighters under its control (as it knows
+        them now): its own picture shows them at once, the joint picture the host's at once and
+        the others' with their reports (the flag travels with each track over the link)."""
+        self.controlled_ids[k] = set(track_ids)
+
     # ------------------------------------------------------------------ reports
     def set_link(self, up: bool) -> None:
         """Cut or restore the link: reports in flight when it is cut are lost."""
@@ -284,9 +299,11 @@ class JointPicture:
         self._last_sent[k] = t_s
         tr = self.trackers[k]
         s = tr.live(CONFIRMED)
-        self._reports[k].append((t_s, {"id": tr.track_id[s].copy(), "x": self.registered(k, s),
+        ids = tr.track_id[s].copy()
+        self._reports[k].append((t_s, {"id": ids, "x": self.registered(k, s),
                                        "P": tr.P[s].copy(), "t": tr.t[s].copy(),
-                                       "truth": tr.truth[s].copy()}))
+                                       "truth": tr.truth[s].copy(),
+                                       "ctrl": np.isin(ids, list(self.controlled_ids[k]))}))
 
     def received(self, k: int, t_s: float) -> tuple[float, dict[str, np.ndarray]] | None:
         """The latest report of post ``k`` that has arrived by ``t_s`` (None: none yet)."""
@@ -390,6 +407,7 @@ class JointPicture:
                 v.x[js], v.P[js], v.t[js] = tr.x[slots_k], tr.P[slots_k], tr.t[slots_k]
                 v.truth[js] = tr.truth[slots_k]
             self.posts[k].x[js] = self.registered(k, slots_k)
+            self.posts[k].controlled[js] = np.isin(ids_k, list(self.controlled_ids[k]))
             mine = np.flatnonzero(self.radar_post == k)
             for i in mine:
                 sid = tr.sensor_id(self.radar_names[i])
@@ -409,6 +427,7 @@ class JointPicture:
                 j.x[js], j.P[js] = self._sent_states(k, t_s, tx, r, rows)
                 j.t[js] = t_s
             j.truth[js] = r["truth"][rows]
+            j.controlled[js] |= r["ctrl"][rows]
             _, Pn = kalman.cv_predict(r["x"][rows], r["P"][rows], t_s - r["t"][rows],
                                       self.trackers[k].q)
             quality[js] = np.minimum(quality[js], np.trace(Pn[:, :3, :3], axis1=1, axis2=2))
@@ -423,3 +442,4 @@ class JointPicture:
             hs = hs[np.trace(Ph[:, :3, :3], axis1=1, axis2=2) <= quality[hs]]
         j.status[hs] = CONFIRMED
         j.x[hs], j.P[hs], j.t[hs], j.truth[hs] = h.x[hs], h.P[hs], h.t[hs], h.truth[hs]
+        j.controlled |= h.controlled  # the host's own fighter control, at once
