@@ -639,6 +639,9 @@ class Economy(_Strict):
         "for that class), e.g. {uav: 1, cruise_missile: 2}")
     one_unit_per_target: bool = Field(
         True, description="at most one fire unit engages a track in a cycle")
+    unit_defence: bool = Field(
+        True, description="a threat aimed at a fire unit also puts at stake what the unit would "
+        "still defend: the value its rounds would save on the other threats coming")
 
     @field_validator("class_value_musd")
     @classmethod
