@@ -97,3 +97,29 @@ def test_a_unit_is_worth_what_it_still_defends():
     stake = 50.6 + 4 * 101.5 * p_short
     assert pl.solver.objective == pytest.approx(stake * (1 - p_long) + 2.0 + 101.5 * p_long,
                                                 rel=1e-6)
+
+
+def _two_layers(cheapest_first: bool):
+    """A cruise missile 15 km out, inside both units' reach: the long-range battery's round
+    (Pk 0.941, price 2) and the short-range battery's (Pk 0.8, price 0.1), stake 1,000. The
+    objective alone: fire the long (1,000 × 0.059 + 2 = 61) over the short (1,000 × 0.2 + 0.1 =
+    200) — both at once is cheaper still (1,000 × 0.0118 + 2.1 = 13.9) but one unit per target
+    keeps the first. The doctrine "cheapest effective layer first" (effective: Pk ≥ 0.7) offers
+    only the short's round: 0.8 ≥ 0.7 and 0.1 < 2."""
+    fu = _units()
+    fu.pos_m[1] = [0.0, 0.0, 0.0]
+    fu.inventory[:] = [[4, 0], [0, 8]]
+    state = np.array([[0.0, 15e3, 1e3, 0.0, -250.0, 0.0]])
+    econ = LookAhead(price=np.array([2.0, 0.1]), stake=np.array([1000.0]), keep_rounds=False,
+                     later_layers=False, cheapest_first=cheapest_first, effective_pk=0.7)
+    return plan_wta(0.0, np.array([1]), state, state[:, 2].copy(), np.array([threat.HOSTILE]),
+                    np.ones(1), np.array([60.0]), fu, _missiles(), np.zeros(2), np.zeros(2),
+                    np.zeros(1, bool), 900.0, economy=econ)
+
+
+def test_cheapest_effective_layer_first():
+    assert 0.8 >= 0.7 and 1000 * (1 - 20**2 / 425) + 2 < 1000 * 0.2 + 0.1
+    free = _two_layers(False)
+    assert [o.unit for o in free.orders][:1] == [0]  # the objective alone: the long round
+    rule = _two_layers(True)
+    assert [(o.unit, o.missile) for o in rule.orders] == [(1, 1)]

@@ -161,6 +161,11 @@ class LookAhead:
     # (k,) the fire unit each track threatens (index into the units; −1: an asset or none):
     # its stake then includes what the unit would still defend (``_defended_value``)
     aimed_unit: np.ndarray | None = None
+    # doctrine "cheapest effective layer first": on a track that some weapon can engage this
+    # cycle with a salvo Pk of at least ``effective_pk``, only the cheapest such salvo and the
+    # ones no dearer are offered to the solver
+    cheapest_first: bool = False
+    effective_pk: float = 0.7
 
 
 @dataclass
@@ -476,6 +481,11 @@ def plan_wta(
                                        // np.maximum(w_sal, 1)),
                             fu.inventory[w_unit, w_type] // np.maximum(w_sal, 1))
         rounds = np.maximum(rounds, 0)
+        if economy.cheapest_first and len(trip):
+            salvo_price = w_sal * economy.price[w_type]  # (w,)
+            eff = (pk >= economy.effective_pk) & (rounds[:, None] > 0)  # (w, k)
+            cheapest = np.where(eff, salvo_price[:, None], np.inf).min(axis=0)  # (k,)
+            pk = np.where(salvo_price[:, None] > cheapest[None, :] * (1 + 1e-9), 0.0, pk)
     pk = np.minimum(pk, 1.0 - 1e-9)
     rounds = np.asarray(rounds).astype(np.int64)
     # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;

@@ -292,7 +292,8 @@ class FireControlSystem:
                          ec.later_layers, ec.one_unit_per_target,
                          self.sc.c2.kill_assessment_delay,
                          np.sqrt(np.trace(self.tr.P[slots, 3:5, 3:5], axis1=1, axis2=2)),
-                         aimed_unit if ec.unit_defence else None)
+                         aimed_unit if ec.unit_defence else None, ec.cheapest_first,
+                         ec.effective_pk)
 
     def _identify(self, t: float, slots: np.ndarray, st: np.ndarray, agl: np.ndarray,
                   speed: np.ndarray, cls: np.ndarray, jamming: np.ndarray,
