@@ -4,10 +4,12 @@ A Kub-M battery with one launcher's worth of missiles (3 × 3M9) and one reload 
 transloaders holds a corridor that eight Predator-class UAVs fly through one after another. A
 battery commander predicts, from the catalogue's figures alone:
 
-* it fires its three ready rounds, then nothing until a crew has reloaded the launcher: the
-  reload starts when the third round leaves and takes the catalogue's ``reload_time_s`` of the
-  Kub-M (900 s, assumed there) — no launch in between;
-* after the reload it can fire three more and then it is dry: never more than 3 + 3 rounds;
+* every round that leaves the rails is replaced ("top up in every lull"): one of its two crews
+  (``transloaders``) starts to load a round at once, or as soon as a crew is free, while the
+  transloaders have rounds; a round takes a third of the catalogue's ``reload_time_s`` for
+  the three-round launcher (900 s, assumed there): 300 s;
+* no launch without a round ready: the launches count 3 − fired + loaded so far;
+* it fires the three on the rails and the three reloads, then it is dry: never more than 3 + 3;
 * what it fired cost the rounds fired × the catalogue's price of a 3M9 (assumed USD 100,000),
   and the summary's rounds left are the 6 it held less those fired.
 
@@ -63,24 +65,47 @@ def catalogue():
     return load_catalogue(builtin_catalogue_path())
 
 
-def test_no_launch_while_the_launcher_is_being_reloaded(result, catalogue):
+def test_every_round_fired_is_reloaded_and_none_fired_unready(result, catalogue):
     ev = result.events
-    launches = ev[ev["kind"] == "launch"].reset_index(drop=True)
     reload_s = catalogue.fire_units["kub_m"].reload_time_s.value
     assert reload_s == 900.0
-    assert len(launches) >= 4, "the corridor holds enough targets to empty the launcher"
-    third = float(launches.loc[2, "t_s"])
+    per_round = reload_s / 3  # the Kub-M's launcher holds 3 (catalogue rounds_per_launcher)
+    launches = ev[ev["kind"] == "launch"]
+    assert len(launches) >= 4, "the corridor holds enough targets to need the reloads"
+    # the battery commander's bookkeeping, by hand: 2 crews, 3 rounds on the transloaders
+    crews_free_at: list[float] = [0.0, 0.0]
+    stock, waiting, ready = 3, 0, 3
+    expected_starts: list[float] = []
+    done_at: list[float] = []
+    for t in launches["t_s"].astype(float):
+        for d in sorted(done_at):  # reloads finished before this launch
+            if d <= t:
+                ready += 1
+                done_at.remove(d)
+        assert ready >= 1, f"a launch at {t} s with no round ready"
+        ready -= 1
+        waiting += 1
+        while waiting and stock:
+            crews_free_at.sort()
+            start = max(t, crews_free_at[0])  # a busy crew starts when it is free
+            crews_free_at[0] = start + per_round
+            expected_starts.append(start)
+            done_at.append(start + per_round)
+            stock -= 1
+            waiting -= 1
     started = ev[(ev["kind"] == "reload") & (ev["tag"] == "started")]
     loaded = ev[(ev["kind"] == "reload") & (ev["tag"] == "loaded")]
-    assert len(started) == 1 and len(loaded) == 1
-    assert float(started["t_s"].iloc[0]) == pytest.approx(third)
-    assert int(started["count"].iloc[0]) == 3
-    assert float(loaded["t_s"].iloc[0]) == pytest.approx(third + reload_s)
-    assert float(started["t_pred_s"].iloc[0]) == pytest.approx(third + reload_s)
-    # nothing on the rails between the third launch and the end of the reload
-    assert float(launches.loc[3, "t_s"]) >= third + reload_s
-    # the launch events count the rounds still ready: 2, 1, 0, then after the reload 2, ...
-    assert launches["count"].tolist()[:4] == [2, 1, 0, 2]
+    assert (started["count"] == 1).all()
+    assert started["t_s"].astype(float).tolist() == pytest.approx(expected_starts)
+    assert (started["t_pred_s"] - started["t_s"]).tolist() == pytest.approx(
+        [per_round] * len(started))
+    assert sorted(loaded["t_s"].astype(float)) == pytest.approx(
+        sorted(t + per_round for t in expected_starts[:len(loaded)]))
+    # the launch events count the rounds still ready: 3 − fired + loaded before it
+    ld = loaded["t_s"].astype(float).to_numpy()
+    for i, (t, n) in enumerate(zip(launches["t_s"].astype(float), launches["count"],
+                                   strict=True)):
+        assert int(n) == 3 - (i + 1) + int((ld <= t).sum())
 
 
 def test_never_more_than_loadout_plus_reloads(result):

@@ -21,7 +21,7 @@ SUMMARY_KEYS = (
 )
 LEAK_CAUSES = ("not detected", "not tracked", "no fire unit in range", "rules of engagement",
                "engagement radar silent", "fire channels busy", "out of missiles",
-               "not worth the rounds", "missed")
+               "not worth the rounds", "rounds held in reserve", "missed")
 
 
 def _r(x: Any, nd: int = 1) -> float | None:

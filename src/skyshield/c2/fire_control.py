@@ -14,7 +14,7 @@ in flight is not fired at again until the kill is assessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -131,7 +131,9 @@ class LookAhead:
         Σ_j V_j · s_j · Π_i q_ij^x_ij  +  Σ_ij c_ij · x_ij
 
     with V_j the value at stake on track j (``stake``: the value of the point it threatens plus
-    its own worth by class), s_j the chance it survives the layers it meets later (the units
+    its own worth by class; when the point is a fire unit, also the value the unit would still
+    save on the other threats coming, ``_defended_value``: a unit lost no longer defends),
+    s_j the chance it survives the layers it meets later (the units
     that cannot engage it now but whose reach its path enters, shoot-look-shoot: Π (1 − their
     salvo Pk)^shots, the shots from its time inside their reach over their shot cycle, shared
     with the other threats crossing it; ``_later_layers``), and
@@ -156,6 +158,14 @@ class LookAhead:
     # (k,) horizontal velocity standard deviation of each track (m/s): a path "crosses" a
     # reach if it passes within it or within 2 σ of the miss this uncertainty allows by then
     vel_sigma_mps: np.ndarray | None = None
+    # (k,) the fire unit each track threatens (index into the units; −1: an asset or none):
+    # its stake then includes what the unit would still defend (``_defended_value``)
+    aimed_unit: np.ndarray | None = None
+    # doctrine "cheapest effective layer first": on a track that some weapon can engage this
+    # cycle with a salvo Pk of at least ``effective_pk``, only the cheapest such salvo and the
+    # ones no dearer are offered to the solver
+    cheapest_first: bool = False
+    effective_pk: float = 0.7
 
 
 @dataclass
@@ -187,9 +197,12 @@ def single_shot_pk(mt: MissileTypes, category: np.ndarray | None = None) -> np.n
 
 
 def _why_not(geo: np.ndarray, able: np.ndarray, roe: np.ndarray, chan: np.ndarray,
-             stock: np.ndarray, guided: np.ndarray | None = None) -> str:
+             stock: np.ndarray, guided: np.ndarray | None = None,
+             loaded: np.ndarray | None = None) -> str:
     """The first constraint, in order, that leaves a threat without a feasible shot
-    (``guided`` (u, M): the unit's own radar can guide that type on the track)."""
+    (``guided`` (u, M): the unit's own radar can guide that type on the track; ``stock`` (u, M):
+    a salvo above the unit's reserve; ``loaded`` (u, M): a salvo on the launchers, reserve or
+    not — rounds there but all held in reserve is its own reason, not "out of missiles")."""
     g = geo.any(axis=1)
     if not g.any():
         return NO_FIRE_REASONS[0]
@@ -206,7 +219,11 @@ def _why_not(geo: np.ndarray, able: np.ndarray, roe: np.ndarray, chan: np.ndarra
             return NO_FIRE_REASONS[5]
     if not (g & chan).any():
         return NO_FIRE_REASONS[3]
-    return NO_FIRE_REASONS[4] if not (geo & stock)[g].any() else NO_FIRE_REASONS[3]
+    if (geo & stock)[g].any():
+        return NO_FIRE_REASONS[3]
+    if loaded is not None and (geo & loaded)[g].any():
+        return NO_FIRE_REASONS[10]
+    return NO_FIRE_REASONS[4]
 
 
 @dataclass(frozen=True)
@@ -281,7 +298,8 @@ def plan(
         feasible = ok & guided[j] & (able & roe_ok[j])[:, None] & chan & (salvo >= 1) & stock_ok
         if not feasible.any():
             out.no_fire[int(track_id[k])] = _why_not(ok, able, roe_ok[j], chan.any(axis=1),
-                                                     stock_ok & (salvo >= 1), guided[j])
+                                                     stock_ok & (salvo >= 1), guided[j],
+                                                     salvo >= 1)
             continue
         # earliest intercept, then the shorter-range missile, then the lower unit index
         um = np.argwhere(feasible)
@@ -438,6 +456,9 @@ def plan_wta(
         vs = economy.vel_sigma_mps
         crossing = _crosses(state[app], fu, _reach_u(fu, mt),
                             None if vs is None else vs[app]).sum(axis=0)
+        if economy.aimed_unit is not None:
+            economy = replace(economy, stake=economy.stake + _defended_value(
+                state, app, fu, mt, economy, category))
         survive = (_later_layers(state, cand, fu, mt, roe_ok, feas, sspk, time_to_go_s,
                                  crossing, economy.look_s, vs)
                    if economy.later_layers else np.ones(cand.size))
@@ -460,6 +481,11 @@ def plan_wta(
                                        // np.maximum(w_sal, 1)),
                             fu.inventory[w_unit, w_type] // np.maximum(w_sal, 1))
         rounds = np.maximum(rounds, 0)
+        if economy.cheapest_first and len(trip):
+            salvo_price = w_sal * economy.price[w_type]  # (w,)
+            eff = (pk >= economy.effective_pk) & (rounds[:, None] > 0)  # (w, k)
+            cheapest = np.where(eff, salvo_price[:, None], np.inf).min(axis=0)  # (k,)
+            pk = np.where(salvo_price[:, None] > cheapest[None, :] * (1 + 1e-9), 0.0, pk)
     pk = np.minimum(pk, 1.0 - 1e-9)
     rounds = np.asarray(rounds).astype(np.int64)
     # a fixed number of search kicks, no wall-clock cut: the same answer on every machine;
@@ -499,7 +525,7 @@ def plan_wta(
     for j, k in enumerate(cand):
         if int(track_id[k]) not in engaged:
             why = _why_not(geo_ok[j], able, roe_ok[j], chan[j].any(axis=1),
-                           stock_ok[j] & (salvo[j] >= 1), guided[j])
+                           stock_ok[j] & (salvo[j] >= 1), guided[j], salvo[j] >= 1)
             if economy is not None and pk[:, j].any() and why == NO_FIRE_REASONS[3] and (
                     rounds[pk[:, j] > 0].sum() > 0):
                 why = NO_FIRE_REASONS[9]  # a unit could fire and had the channels: not worth it
@@ -576,6 +602,37 @@ def _later_layers(state: np.ndarray, cand: np.ndarray, fu: FireUnits, mt: Missil
                            1.0, fu.target_channels / share)[None, :]
     p = np.broadcast_to(_best_salvo_pk(fu, mt, sspk), later.shape)
     return np.prod(np.where(later, (1.0 - p) ** np.maximum(shots, 0.0), 1.0), axis=1)
+
+
+def _defended_value(state: np.ndarray, app: np.ndarray, fu: FireUnits, mt: MissileTypes,
+                    economy: LookAhead, category: np.ndarray | None) -> np.ndarray:
+    """(k,) what losing the fire unit a track threatens would cost besides the unit itself:
+    the value the unit's rounds would still save on the other approaching threats (``app``)
+    whose paths cross its reach — Σ stake × its best salvo Pk, times the share of them its
+    rounds above the reserve can engage (at most 1). 0 for tracks aimed at an asset. This is
+    the "defended value" of the unit (an air-defence asset is worth what it protects:
+    the asset-based value of a defender in preferential defence, Hosein & Athans 1990)."""
+    assert economy.aimed_unit is not None
+    aimed = economy.aimed_unit
+    out = np.zeros(aimed.size)
+    on_unit = np.flatnonzero(aimed >= 0)
+    if on_unit.size == 0 or app.size == 0:
+        return out
+    vs = economy.vel_sigma_mps
+    covered = _crosses(state[app], fu, _reach_u(fu, mt), None if vs is None else vs[app])
+    cat = None if category is None else np.asarray(category)[app]
+    p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
+    saved_fu = np.where(covered, economy.stake[app, None] * p, 0.0)  # (f, u)
+    sal = np.maximum(fu.salvo, 1).astype(float)
+    have = np.maximum(fu.above_reserve(np.ones(len(fu.name), dtype=bool)), 0).astype(float)
+    for j in on_unit:
+        u = int(aimed[j])
+        others = (aimed[app] != u) & (app != j)  # what it defends besides itself
+        n = float(covered[others, u].sum())
+        if n == 0:
+            continue
+        out[j] = saved_fu[others, u].sum() * min(1.0, have[u] / (n * sal[u]))
+    return out
 
 
 def _keep_value(state: np.ndarray, cand: np.ndarray, n_tracks: int, ident: np.ndarray,

@@ -286,10 +286,17 @@ class FireControlSystem:
         worth = np.array([ec.class_value_musd[n] * ec.value_per_musd for n in names])
         stake = np.where(aimed >= 0, point_value[np.maximum(aimed, 0)], 0.0) + worth
         salvo = np.array([ec.rounds_per_target.get(n, 0) for n in names], dtype=np.int64)
+        # the points are the assets, then the units alive (threat evaluation's order)
+        n_assets, alive = len(w.assets.value), np.flatnonzero(w.units.alive)
+        on_unit = aimed >= n_assets
+        aimed_unit = np.full(aimed.shape, -1, dtype=np.int64)
+        aimed_unit[on_unit] = alive[aimed[on_unit] - n_assets]
         return LookAhead(price, stake, salvo if salvo.any() else None, ec.keep_rounds,
                          ec.later_layers, ec.one_unit_per_target,
                          self.sc.c2.kill_assessment_delay,
-                         np.sqrt(np.trace(self.tr.P[slots, 3:5, 3:5], axis1=1, axis2=2)))
+                         np.sqrt(np.trace(self.tr.P[slots, 3:5, 3:5], axis1=1, axis2=2)),
+                         aimed_unit if ec.unit_defence else None, ec.cheapest_first,
+                         ec.effective_pk)
 
     def _identify(self, t: float, slots: np.ndarray, st: np.ndarray, agl: np.ndarray,
                   speed: np.ndarray, cls: np.ndarray, jamming: np.ndarray,

@@ -29,10 +29,12 @@ NO_FIRE_REASONS: tuple[str, ...] = (
     "no fire unit in range", "rules of engagement", "engagement radar silent",
     "fire channels busy", "out of missiles", "engagement radar does not hold the track",
     "beyond the engagement horizon", "assessed killed", "track stale",
-    "not worth the rounds")
+    "not worth the rounds", "rounds held in reserve")
 """Why fire control did not engage a threat (the ``no_fire`` event's tag): the planner's
 reasons (``c2.fire_control``), then the tracks it did not consider (assessed killed, stale), then
-the look-ahead economy's: a unit could fire but the rounds are worth more kept."""
+the look-ahead economy's: a unit could fire but the rounds are worth more kept; and last the
+doctrine's reserve: a unit has rounds, but only those its reserve keeps for self-defence and
+threats under 2 min out."""
 
 IDENTITIES: tuple[str, ...] = (
     "unknown", "friend", "hostile", "pending", "assumed_friend", "neutral", "suspect")

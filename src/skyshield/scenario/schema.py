@@ -639,6 +639,15 @@ class Economy(_Strict):
         "for that class), e.g. {uav: 1, cruise_missile: 2}")
     one_unit_per_target: bool = Field(
         True, description="at most one fire unit engages a track in a cycle")
+    cheapest_first: bool = Field(
+        False, description="doctrine 'cheapest effective layer first': on a track some unit can "
+        "engage this cycle with a salvo Pk of at least effective_pk, dearer salvos are not "
+        "offered (the price term alone already prefers cheap rounds; this makes it a rule)")
+    effective_pk: float = Field(0.7, gt=0.0, le=1.0,
+                                description="the salvo Pk that makes a layer 'effective'")
+    unit_defence: bool = Field(
+        True, description="a threat aimed at a fire unit also puts at stake what the unit would "
+        "still defend: the value its rounds would save on the other threats coming")
 
     @field_validator("class_value_musd")
     @classmethod

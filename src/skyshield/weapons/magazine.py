@@ -1,12 +1,16 @@
 """Magazines: rounds on the launchers, and reloads from the transloaders.
 
-A fire unit's rounds of each type are lumped over its launchers (``FireUnits.inventory``); rounds
-are fired launcher by launcher (assumed), so every ``rounds_per_launcher`` rounds of a type
-fired empty one launcher. An emptied launcher is reloaded by one crew with its transloader in
-``reload_s`` from the rounds the transloaders carry (``FireUnits.stock``), up to
-``transloaders`` launchers at once; the last rounds of the stock are loaded even if they do not
-fill a launcher. Rounds being loaded cannot be fired; they are on the launcher when the reload
-is done. A unit put out of action loses the rounds being loaded and reloads no more.
+A fire unit's rounds of each type are lumped over its launchers (``FireUnits.inventory``). A
+round fired leaves an empty slot; a free crew with its transloader starts at once to fill the
+empty slots of a type from the rounds the transloaders carry (``FireUnits.stock``), up to a
+launcher's worth (``rounds_per_launcher``) per reload, up to ``transloaders`` reloads at once,
+the type most short first. A reload of n rounds takes ``reload_s`` × n / rounds per launcher
+(assumed: the crane lifts the canisters one at a time, so the catalogue's time for a full
+launcher is spread over its rounds). This is the battery commander's "top up in every lull":
+partly emptied launchers are refilled, not left until a whole launcher has been fired (which
+left a unit that fired in ones and twos dry when the next raid came). Rounds being loaded
+cannot be fired; they are on the launcher when the reload is done. A unit put out of action
+loses the rounds being loaded and reloads no more.
 
 This is the logistics model of a battery commander's ammunition state: what is ready to fire,
 what is being loaded, what is left on the transloaders (``state``), and the cost of what was
@@ -70,17 +74,16 @@ class Magazines:
         while self.busy[unit] < self.crews[unit]:
             stock, empty = self.stock[unit], self.empty[unit]
             load = np.minimum(np.minimum(empty, stock), self.rpl[unit])
-            # a whole launcher emptied, or the last rounds on the transloaders
-            due = (load > 0) & (load >= np.minimum(self.rpl[unit], stock))
-            if not due.any():
+            if not (load > 0).any():
                 break
-            m = int(np.argmax(np.where(due, empty, -1)))  # the type most short first
+            m = int(np.argmax(np.where(load > 0, empty, -1)))  # the type most short first
             n = int(load[m])
             stock[m] -= n
             empty[m] -= n
             self.loading[unit, m] += n
             self.busy[unit] += 1
-            out.append(Reload(unit, m, n, t_s, t_s + float(self.reload_s[unit])))
+            dur = float(self.reload_s[unit]) * n / float(self.rpl[unit])
+            out.append(Reload(unit, m, n, t_s, t_s + dur))
         return out
 
     def state(self) -> dict[str, np.ndarray]:
