@@ -248,7 +248,7 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
         A = vstack(cut_blocks).tocsr()
         res = milp(c, integrality=integrality, bounds=bounds,
                    constraints=[cap, LinearConstraint(A, np.concatenate(cut_lb), np.inf)],
-                   options={"time_limit": left, "mip_rel_gap": tol / 4, "disp": False})
+                   options=_milp_options(left, None, tol / 4))
         if res.x is None:
             bound = getattr(res, "mip_dual_bound", None)
             if bound is not None and np.isfinite(bound):
@@ -280,6 +280,18 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
 
 
 
+def _milp_options(time_limit_s: float, node_limit: int | None, gap: float) -> dict:
+    """HiGHS options: a time limit only when one is finite (the caller asked for it), else a
+    node count or nothing — HiGHS is deterministic, so the answer does not depend on the
+    machine."""
+    opts: dict = {"mip_rel_gap": gap, "disp": False}
+    if np.isfinite(time_limit_s):
+        opts["time_limit"] = max(time_limit_s, 0.01)
+    if node_limit is not None:
+        opts["node_limit"] = node_limit
+    return opts
+
+
 def _column_costs(V: np.ndarray, a: np.ndarray, cost: np.ndarray, tj: np.ndarray,
                   X: np.ndarray) -> np.ndarray:
     """Cost of columns: target ``tj`` (s,) given the rounds ``X`` (s, T) of each type."""
@@ -287,7 +299,7 @@ def _column_costs(V: np.ndarray, a: np.ndarray, cost: np.ndarray, tj: np.ndarray
 
 
 def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj: np.ndarray,
-            X: np.ndarray, integral: bool, time_limit_s: float):
+            X: np.ndarray, integral: bool, time_limit_s: float, node_limit: int | None = None):
     """The set-partitioning master over columns (target ``tj``, rounds ``X``): min Σ cost·y,
     one column per target, Σ rounds ≤ counts; its LP (prices) or, ``integral``, its MILP."""
     m, T, s = V.size, cnt.size, tj.size
@@ -301,14 +313,13 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
     return milp(c, integrality=np.ones(s), bounds=Bounds(0, 1),
                 constraints=[LinearConstraint(A_eq, 1, 1),
                              LinearConstraint(A_ub, -np.inf, cnt.astype(float))],
-                options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0,
-                         "disp": False}), c
+                options=_milp_options(time_limit_s, node_limit, 0.0)), c
 
 
 def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
               x_inc: np.ndarray, f_inc: float, lam0: np.ndarray, deadline: float, tol: float,
-              max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200
-              ) -> tuple[np.ndarray, float, float, bool]:
+              max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200,
+              node_limit: int | None = None) -> tuple[np.ndarray, float, float, bool]:
     """Exact mode for many rounds on few targets, on weapon *types* with counts.
 
     1. **Bound**: L(λ) = Σ_j h_j(λ + c) − λ·n with every target subproblem h_j solved exactly
@@ -337,23 +348,30 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
         return float(h.sum() - lam @ cntf), h, Xp
 
     lam = np.maximum(np.asarray(lam0, dtype=float), 0.0)
-    best_L, best_lam = _dual_ascent(V, a, cost, cnt, lam, f_inc, ascent_iters, tol, deadline)
-    x_best, f_best = x_inc.copy(), f_inc
-    cols_t = [np.arange(m), np.arange(m)]
-    cols_X = [x_inc.T.copy(), np.zeros((m, T), dtype=np.int64)]
-    for attempt in range(2):
+    best_L, best_lam, x_best, f_best = -np.inf, lam, x_inc.copy(), f_inc
+    # subgradient steps in chunks of 4, 8, 16, ...; after each the columns within the gap are
+    # listed, at first only if few (the MILP over them is quick), later up to ``max_columns``
+    done, chunk, cap, cg_done = 0, 4, 500, False
+    while True:
+        steps = min(chunk, ascent_iters - done)
+        if steps > 0:
+            L, lam_a, x_best, f_best = _dual_ascent(V, a, cost, cnt, best_lam, x_best, f_best,
+                                                    steps, tol, deadline)
+            done, chunk, cap = done + steps, 2 * chunk, min(2 * cap, max_columns)
+            if L > best_L:
+                best_L, best_lam = L, lam_a
         if f_best - best_L <= tol * scale:
             return x_best, f_best, best_L, True
         if time.perf_counter() > deadline:
             break
-        found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best, max_columns,
-                           deadline)
+        found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best,
+                           cap if steps > 0 else max_columns, deadline)
         if found is not None:
             tj, X = found
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            res, c = _master(V, a, cnt, cost, tj, X, True, left)
+            res, c = _master(V, a, cnt, cost, tj, X, True, left, node_limit)
             if res.status == 0 and res.x is not None:
                 chosen = res.x > 0.5
                 f = float(c[chosen].sum())
@@ -362,8 +380,14 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                     x_best[:, tj[chosen]] = X[chosen].T
                     f_best = f
                 return x_best, f_best, max(best_L, min(f_best, float(res.fun))), True
-        if attempt == 1:
+            break  # the MILP's budget ran out
+        if done < ascent_iters:
+            continue
+        if cg_done:
             break
+        cg_done = True
+        cols_t = [np.arange(m), np.arange(m)]
+        cols_X = [x_best.T.copy(), np.zeros((m, T), dtype=np.int64)]
         # too many columns within the gap: better prices by column generation, then again
         for _ in range(cg_iters):
             if f_best - best_L <= tol * scale or time.perf_counter() > deadline:
@@ -393,8 +417,9 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
 
 
 def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray,
-                 lam0: np.ndarray, f_target: float, iters: int, tol: float, deadline: float,
-                 max_nodes: int = 20_000) -> tuple[float, np.ndarray]:
+                 lam0: np.ndarray, x_inc: np.ndarray, f_target: float, iters: int, tol: float,
+                 deadline: float, max_nodes: int = 20_000
+                 ) -> tuple[float, np.ndarray, np.ndarray, float]:
     """Projected subgradient ascent on L(λ) = Σ_j h_j(λ + c) − λ·n with exact target minima:
     Polyak's step towards ``f_target`` (the incumbent's objective), halved (and back to the best
     prices) after five steps without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The
@@ -402,10 +427,11 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
     Returns the best L and its prices; stops once L is within ``tol`` (relative) of
     ``f_target``, at the deadline, or when a target search outgrows ``max_nodes`` (its h_j is
     then only the root relaxation, a poor guide for the step)."""
-    from skyshield.c2.wta.subsets import target_minima
+    from skyshield.c2.wta.subsets import repair, target_minima
 
     lam = np.maximum(lam0, 0.0)
     best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
+    x_best, f_best = x_inc, f_target
     for _ in range(iters):
         h, X, done = target_minima(W, a, lam + cost, cnt, max_nodes)
         L = float(h.sum() - lam @ cnt)
@@ -415,6 +441,12 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
             stall += 1
             if stall >= 5:
                 theta, stall, lam = theta / 2, 0, best_lam
+        if done.all():  # the Lagrangian heuristic: the target minima made feasible
+            xr = repair(W, a, cost, cnt, X, 10_000)
+            fr = float(_column_costs(W, a, cost, np.arange(W.size), xr.T).sum())
+            if fr < f_best:
+                x_best, f_best = xr, fr
+                f_target = fr
         if f_target - best <= tol * max(abs(f_target), 1e-300) or theta < 1e-6 \
                 or not done.all() or time.perf_counter() > deadline:
             break
@@ -424,7 +456,7 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
         if gg == 0.0:
             break
         lam = np.maximum(0.0, lam + theta * (f_target - L) / gg * g)
-    return best, best_lam
+    return best, best_lam, x_best, f_best
 
 
 def _unique_columns(tj: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

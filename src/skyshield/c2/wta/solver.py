@@ -13,6 +13,9 @@ from skyshield.c2.wta.search import _descend, _lap, _mmr, _perturbed_search, _St
 
 __all__ = ["WTAResult", "solve", "objective", "brute_force", "greedy"]
 
+DEFAULT_KICKS = 20  # randomised restarts when neither a count nor a time is given
+FAST_MILP_NODES = 2_000  # branch-and-bound nodes of the fast mode's set-partitioning MILP
+
 
 @dataclass(frozen=True)
 class WTAResult:
@@ -202,8 +205,11 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     grouped = typ.size != r.size
     if not grouped:
         p, r, c = p0, r0, c0
-    limit = np.inf if time_limit_s is None else float(time_limit_s)
-    deadline = t0 + (limit if np.isfinite(limit) else 3600.0)
+    # wall-clock cuts only when the caller asks for them (``time_limit_s``, ``search_s``):
+    # otherwise every stage stops on a count of work, so the answer is the same on every machine
+    deadline = np.inf if time_limit_s is None else t0 + float(time_limit_s)
+    kicks = search_kicks if search_kicks is not None or search_s is not None or \
+        time_limit_s is not None else DEFAULT_KICKS
     T = r.size
     q = 1.0 - p
     a = -np.log(q)
@@ -224,7 +230,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         starts.append(_relaxed(V, a, r, owner))
     for start in starts:
         st = _State(Vs, qs, owner, start, cw)
-        _descend(st, deadline if exact or time_limit_s else t0 + 10.0)
+        _descend(st, deadline)
         if best is None or st.f < best.f:
             best = st
     assert best is not None
@@ -244,7 +250,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         # not certified yet: iterated local search, and a bound from its incumbent if it won
         f_before = best.f
         end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
-        _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
+        _perturbed_search(best, np.random.default_rng(seed), end, kicks)
         if best.f < f_before:
             lb2, lam2 = bound(best)
             if lb2 > lb:
@@ -262,9 +268,10 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         from skyshield.c2.wta.subsets import warm
 
         warm()  # numba compiles (or loads from its cache) before the budget starts
-        end = deadline if exact or time_limit_s else time.perf_counter() + 1.0
+        # the fast mode's budgets are counts (columns, price updates, MILP nodes), not seconds
         x2, f2, lb2, proven = _dw_exact(V, a, r, np.zeros(T) if c is None else c, x, f, lam,
-                                        end, tol)
+                                        deadline, tol,
+                                        node_limit=None if exact else FAST_MILP_NODES)
         if f2 < f:
             x, f = x2, f2
         lb = max(lb, lb2)
@@ -273,7 +280,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         if not optimal and (search_s is None or search_s > 0):
             # not proven within the budget: the randomised restarts the regime skipped
             end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
-            _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
+            _perturbed_search(best, np.random.default_rng(seed), end, kicks)
             if best.f < f:
                 x = np.zeros((T, m + 1), dtype=np.int64)
                 np.add.at(x, (owner, best.tgt), 1)
