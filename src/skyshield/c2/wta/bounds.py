@@ -316,6 +316,43 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
                 options=_milp_options(time_limit_s, node_limit, 0.0)), c
 
 
+def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+                 tj: np.ndarray, X: np.ndarray, lam: np.ndarray, gap: float,
+                 time_limit_s: float, node_limit: int | None
+                 ) -> tuple[np.ndarray | None, float, bool]:
+    """The set-partitioning MILP over the columns (target ``tj``, rounds ``X``) in reduced
+    costs: with prices λ a column costs δ = c + λ·X − h_j ≥ 0 above its target's best
+    (h_j, the least c + λ·X among its columns) and an unused round λ_t (slack s_t), and
+    Σ c·y = Σ δ·y + λ·s + Σ_j h_j − λ·n exactly. Scaled by the ``gap`` the objective lies
+    in [0, 1] whatever the size of f, so HiGHS's absolute tolerances (1e-6) are tolerances on
+    the gap, not on f. Returns (chosen columns or None, lower bound on f, solved to the end)."""
+    m, T, s = V.size, cnt.size, tj.size
+    c = _column_costs(V, a, cost, tj, X)
+    red = c + X @ lam
+    h = np.full(m, np.inf)
+    np.minimum.at(h, tj, red)
+    g = max(gap, 1e-300)
+    obj = np.concatenate([(red - h[tj]) / g, lam / g])
+    A_eq = coo_matrix((np.ones(s), (tj, np.arange(s))), shape=(m, s + T))
+    rr, cc = np.nonzero(X.T)
+    A_cap = coo_matrix((np.concatenate([X.T[rr, cc].astype(float), np.ones(T)]),
+                        (np.concatenate([rr, np.arange(T)]), np.concatenate([cc, s + np.arange(T)]))),
+                       shape=(T, s + T))
+    res = milp(obj, integrality=np.concatenate([np.ones(s), np.zeros(T)]),
+               bounds=Bounds(0, np.concatenate([np.ones(s), cnt.astype(float)])),
+               constraints=[LinearConstraint(csr_matrix(A_eq), 1, 1),
+                            LinearConstraint(csr_matrix(A_cap), cnt.astype(float),
+                                             cnt.astype(float))],
+               options=_milp_options(time_limit_s, node_limit, 0.0))
+    base = float(h.sum() - lam @ cnt)
+    bound = getattr(res, "mip_dual_bound", None)
+    if bound is None or not np.isfinite(bound):
+        bound = res.fun if res.status == 0 and res.fun is not None else -np.inf
+    lb = base + g * float(bound) if np.isfinite(bound) else -np.inf
+    chosen = None if res.x is None else res.x[:s] > 0.5
+    return chosen, lb, res.status == 0
+
+
 def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
               x_inc: np.ndarray, f_inc: float, lam0: np.ndarray, deadline: float, tol: float,
               max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200,
@@ -351,7 +388,7 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     best_L, best_lam, x_best, f_best = -np.inf, lam, x_inc.copy(), f_inc
     # subgradient steps in chunks of 4, 8, 16, ...; after each the columns within the gap are
     # listed, at first only if few (the MILP over them is quick), later up to ``max_columns``
-    done, chunk, cap, cg_done = 0, 4, 500, False
+    done, chunk, cap, cg_done = 0, 4, 100, False
     while True:
         steps = min(chunk, ascent_iters - done)
         if steps > 0:
@@ -371,16 +408,19 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            res, c = _master(V, a, cnt, cost, tj, X, True, left, node_limit)
-            if res.status == 0 and res.x is not None:
-                chosen = res.x > 0.5
-                f = float(c[chosen].sum())
+            chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
+                                              f_best - best_L, left, node_limit)
+            if chosen is not None:
+                f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
                 if f < f_best:
                     x_best = np.zeros((T, m), dtype=np.int64)
                     x_best[:, tj[chosen]] = X[chosen].T
                     f_best = f
-                return x_best, f_best, max(best_L, min(f_best, float(res.fun))), True
-            break  # the MILP's budget ran out
+            # every assignment better than the incumbent is among these columns: the MILP's
+            # bound is a bound on the whole problem
+            best_L = max(best_L, min(lb, f_best))
+            return x_best, f_best, best_L, solved and f_best - best_L <= tol * scale
+
         if done < ascent_iters:
             continue
         if cg_done:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["target_minima", "target_sets", "repair", "warm"]
+__all__ = ["target_minima", "target_sets", "repair", "prices", "warm"]
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")
 
@@ -281,6 +281,7 @@ def warm() -> None:
     target_sets(1.0, a[:, 0].copy(), np.zeros(1), np.ones(1, dtype=np.int64), 0.1, 4, 10)
     repair(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64),
            np.zeros((1, 1), dtype=np.int64), 10)
+    prices(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64), np.ones((1, 1), dtype=np.int64))
     # (the callers pass every argument, so these are the signatures they use)
 
 
@@ -350,7 +351,8 @@ def repair(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray, X0: 
             t, j = nt[i], nj[i]
             if (j >= 0 and X[t, j] == 0) or (j < 0 and used[t] >= cnt[t]):
                 continue
-            out = -cost[t] if j < 0 else e[j] * (E[t, j] - 1.0) - cost[t]
+            # leaving: a held round changes nothing, a fired one gives back its kill and cost
+            out = 0.0 if j < 0 else e[j] * (E[t, j] - 1.0) - cost[t]
             bk, bd = -2, -eps
             if j >= 0 and out < bd:
                 bk, bd = -1, out
@@ -397,3 +399,57 @@ def repair(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray, X0: 
         if not improved:
             break
     return X
+
+
+@_jit
+def prices(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray, X: np.ndarray
+           ) -> np.ndarray:
+    """Starting prices from an assignment ``X`` (T, m): potentials on its exchange graph (Ahuja
+    et al.'s improvement graph, on types). The price of a round's place is the cheapest way to
+    free it — the round leaves (what f loses), or a round of another type from another target
+    takes its place and that round's place is freed in turn (Bellman–Ford, the dual of a
+    linear assignment) — a type's price the least over its places, 0 when one of its rounds is
+    held, raised to what one more round of it would gain anywhere (net of its cost)."""
+    T, m = a.shape
+    y = np.zeros(m)
+    for j in range(m):
+        for t in range(T):
+            y[j] += X[t, j] * a[t, j]
+    e = W * np.exp(-y)
+    nt = np.empty(T * m, dtype=np.int64)
+    nj = np.empty(T * m, dtype=np.int64)
+    nz = 0
+    for t in range(T):
+        for j in range(m):
+            if X[t, j] > 0:
+                nt[nz], nj[nz] = t, j
+                nz += 1
+    lk = np.empty(nz)
+    for i in range(nz):
+        t, j = nt[i], nj[i]
+        lk[i] = e[j] * np.expm1(a[t, j]) - cost[t]
+    for _ in range(nz):
+        changed = False
+        for i in range(nz):  # round of (u, l) takes the place of a round of (t, j)
+            t, j = nt[i], nj[i]
+            for k in range(nz):
+                u, l = nt[k], nj[k]
+                if l == j:
+                    continue
+                v = lk[k] + e[j] * (np.exp(a[t, j] - a[u, j]) - 1.0)
+                if v < lk[i] - 1e-15 * abs(lk[i]):
+                    lk[i] = v
+                    changed = True
+        if not changed:
+            break
+    lam = np.full(T, np.inf)
+    for i in range(nz):
+        lam[nt[i]] = min(lam[nt[i]], lk[i])
+    used = X.sum(axis=1)
+    for t in range(T):
+        if used[t] < cnt[t] or not np.isfinite(lam[t]):
+            lam[t] = 0.0
+        for j in range(m):
+            lam[t] = max(lam[t], e[j] * -np.expm1(-a[t, j]) - cost[t])
+        lam[t] = max(lam[t], 0.0)
+    return lam
