@@ -336,8 +336,8 @@ def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray
     A_eq = coo_matrix((np.ones(s), (tj, np.arange(s))), shape=(m, s + T))
     rr, cc = np.nonzero(X.T)
     A_cap = coo_matrix((np.concatenate([X.T[rr, cc].astype(float), np.ones(T)]),
-                        (np.concatenate([rr, np.arange(T)]), np.concatenate([cc, s + np.arange(T)]))),
-                       shape=(T, s + T))
+                        (np.concatenate([rr, np.arange(T)]),
+                         np.concatenate([cc, s + np.arange(T)]))), shape=(T, s + T))
     res = milp(obj, integrality=np.concatenate([np.ones(s), np.zeros(T)]),
                bounds=Bounds(0, np.concatenate([np.ones(s), cnt.astype(float)])),
                constraints=[LinearConstraint(csr_matrix(A_eq), 1, 1),

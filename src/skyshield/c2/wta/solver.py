@@ -14,8 +14,8 @@ from skyshield.c2.wta.search import _descend, _lap, _mmr, _perturbed_search, _St
 __all__ = ["WTAResult", "solve", "objective", "brute_force", "greedy"]
 
 DEFAULT_KICKS = 20  # randomised restarts when neither a count nor a time is given
-FAST_MILP_NODES = 2_000
-SMALL_PAIRS = 2_000  # rounds × targets up to which the regime starts as the other problems do  # branch-and-bound nodes of the fast mode's set-partitioning MILP
+FAST_MILP_NODES = 2_000  # branch-and-bound nodes of the fast mode's set-partitioning MILP
+SMALL_PAIRS = 2_000  # rounds × targets up to which the regime starts as the other problems do
 
 
 @dataclass(frozen=True)
