@@ -392,11 +392,13 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     while True:
         steps = min(chunk, ascent_iters - done)
         if steps > 0:
-            L, lam_a, x_best, f_best = _dual_ascent(V, a, cost, cnt, best_lam, x_best, f_best,
-                                                    steps, tol, deadline)
+            L, lam_a, x_best, f_best, complete = _dual_ascent(V, a, cost, cnt, best_lam, x_best,
+                                                              f_best, steps, tol, deadline)
             done, chunk, cap = done + steps, 2 * chunk, min(2 * cap, max_columns)
             if L > best_L:
                 best_L, best_lam = L, lam_a
+            if not complete and node_limit is not None:
+                break  # target subproblems too big for their node budget: the fast mode stops
         if f_best - best_L <= tol * scale:
             return x_best, f_best, best_L, True
         if time.perf_counter() > deadline:
@@ -459,12 +461,13 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
 def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray,
                  lam0: np.ndarray, x_inc: np.ndarray, f_target: float, iters: int, tol: float,
                  deadline: float, max_nodes: int = 20_000
-                 ) -> tuple[float, np.ndarray, np.ndarray, float]:
+                 ) -> tuple[float, np.ndarray, np.ndarray, float, bool]:
     """Projected subgradient ascent on L(λ) = Σ_j h_j(λ + c) − λ·n with exact target minima:
     Polyak's step towards ``f_target`` (the incumbent's objective), halved (and back to the best
     prices) after five steps without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The
     subgradient of L at λ is the rounds the target minima use minus the rounds available.
-    Returns the best L and its prices; stops once L is within ``tol`` (relative) of
+    Returns the best L and its prices, the best assignment the heuristic found and its
+    objective, and whether the last target searches finished; stops once L is within ``tol`` (relative) of
     ``f_target``, at the deadline, or when a target search outgrows ``max_nodes`` (its h_j is
     then only the root relaxation, a poor guide for the step)."""
     from skyshield.c2.wta.subsets import repair, target_minima
@@ -472,6 +475,7 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
     lam = np.maximum(lam0, 0.0)
     best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
     x_best, f_best = x_inc, f_target
+    complete = True
     for _ in range(iters):
         h, X, done = target_minima(W, a, lam + cost, cnt, max_nodes)
         L = float(h.sum() - lam @ cnt)
@@ -481,7 +485,8 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
             stall += 1
             if stall >= 5:
                 theta, stall, lam = theta / 2, 0, best_lam
-        if done.all():  # the Lagrangian heuristic: the target minima made feasible
+        complete = bool(done.all())
+        if complete:  # the Lagrangian heuristic: the target minima made feasible
             xr = repair(W, a, cost, cnt, X, 10_000)
             fr = float(_column_costs(W, a, cost, np.arange(W.size), xr.T).sum())
             if fr < f_best:
@@ -496,7 +501,7 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
         if gg == 0.0:
             break
         lam = np.maximum(0.0, lam + theta * (f_target - L) / gg * g)
-    return best, best_lam, x_best, f_best
+    return best, best_lam, x_best, f_best, complete
 
 
 def _unique_columns(tj: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ __all__ = ["WTAResult", "solve", "objective", "brute_force", "greedy"]
 
 DEFAULT_KICKS = 20  # randomised restarts when neither a count nor a time is given
 FAST_MILP_NODES = 2_000  # branch-and-bound nodes of the fast mode's set-partitioning MILP
+FAST_CG_ITERS = 8  # column-generation rounds (one LP each) of the fast mode
 SMALL_PAIRS = 2_000  # rounds × targets up to which the regime starts as the other problems do
 
 
@@ -313,7 +314,8 @@ def _regime(V: np.ndarray, a: np.ndarray, r: np.ndarray, c: np.ndarray | None, t
         f = _f(V, a, cz, x)
     # the fast mode's budgets are counts (columns, price updates, MILP nodes), not seconds
     x, f, lb, optimal = _dw_exact(V, a, r, cz, x, f, lam, deadline, tol,
-                                  node_limit=None if exact else FAST_MILP_NODES)
+                                  node_limit=None if exact else FAST_MILP_NODES,
+                                  cg_iters=40 if exact else FAST_CG_ITERS)
     lb = max(lb, lb0)
     optimal = optimal or f - lb <= tol * max(f, 1e-12)
     if not optimal and (search_s is None or search_s > 0) and kicks != 0:
