@@ -64,7 +64,7 @@ def load_main():  # type: ignore[no-untyped-def]
     pkg = root / "skyshield_wta_main"
     pkg.mkdir()
     try:
-        names = subprocess.run(["git", "-C", str(HERE), "ls-tree", "--name-only",
+        names = subprocess.run(["git", "-C", str(HERE.parent), "ls-tree", "--name-only",
                                 f"{MAIN_COMMIT}:src/skyshield/c2/wta"], check=True,
                                capture_output=True, text=True).stdout.split()
         for name in names:
