@@ -10,7 +10,7 @@ import pytest
 
 from skyshield.c2.wta import brute_force, objective, solve
 from skyshield.c2.wta import solver as _solver
-from skyshield.c2.wta.subsets import prices, repair, target_minima, target_sets
+from skyshield.c2.wta.subsets import partition, prices, repair, target_minima, target_sets
 
 
 def _many_rounds(seed):
@@ -127,3 +127,33 @@ def test_the_default_path_gives_the_same_answer_on_a_slow_machine(monkeypatch):
     assert np.array_equal(again.assignment, ref.assignment)
     assert again.objective == ref.objective and again.lower_bound == ref.lower_bound
     assert again.optimal == ref.optimal
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_partition_search_against_all_combinations(seed):
+    """The depth-first set partitioning over enumerated columns finds the least
+    Σ δ + λ·(unused rounds) among the combinations strictly below its bound, as listing all
+    combinations does (and reports none when none is below)."""
+    rng = np.random.default_rng(8100 + seed)
+    m, T = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+    per = rng.integers(1, 4, m)
+    tj = np.repeat(np.arange(m), per)
+    X = rng.integers(0, 3, (tj.size, T))
+    delta = rng.uniform(0, 5, tj.size)
+    lam = rng.uniform(0, 2, T)
+    cnt = rng.integers(1, 2 * m + 2, T)
+    vals = []
+    for combo in product(*[np.flatnonzero(tj == j) for j in range(m)]):
+        used = X[list(combo)].sum(axis=0)
+        if np.all(used <= cnt):
+            vals.append(delta[list(combo)].sum() + lam @ (cnt - used))
+    bound = float(rng.uniform(2, 12))
+    pick, best, done = partition(tj, X, delta, lam, cnt, m, bound, 100_000)
+    assert done
+    below = [v for v in vals if v < bound]
+    if below:
+        assert best == pytest.approx(min(below), rel=1e-12)
+        assert np.all(tj[pick] == np.arange(m))
+        assert np.all(X[pick].sum(axis=0) <= cnt)
+    else:
+        assert pick.min() < 0 and best == bound

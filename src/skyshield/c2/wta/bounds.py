@@ -316,6 +316,30 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
                 options=_milp_options(time_limit_s, node_limit, 0.0)), c
 
 
+def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+               tj: np.ndarray, X: np.ndarray, lam: np.ndarray, f_inc: float,
+               max_nodes: int = 200_000) -> tuple[np.ndarray | None, float, bool]:
+    """The set-partitioning problem over the columns in reduced costs (see ``_master_milp``) by
+    the depth-first search of ``subsets.partition``, looking only for answers better than the
+    incumbent ``f_inc``: (chosen columns or None, lower bound on f, finished)."""
+    from skyshield.c2.wta.subsets import partition
+
+    m = V.size
+    red = _column_costs(V, a, cost, tj, X) + X @ lam
+    h = np.full(m, np.inf)
+    np.minimum.at(h, tj, red)
+    base = float(h.sum() - lam @ cnt)
+    pick, best, done = partition(tj, X, red - h[tj], lam, cnt, m,
+                                 f_inc - base - 1e-13 * abs(f_inc), max_nodes)
+    if not done:
+        return None, -np.inf, False
+    if pick.min() < 0:  # nothing better than the incumbent: it is optimal
+        return None, f_inc, True
+    chosen = np.zeros(tj.size, dtype=bool)
+    chosen[pick] = True
+    return chosen, base + best, True
+
+
 def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                  tj: np.ndarray, X: np.ndarray, lam: np.ndarray, gap: float,
                  time_limit_s: float, node_limit: int | None
@@ -410,8 +434,10 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
-                                              f_best - best_L, left, node_limit)
+            chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best)
+            if not solved:  # too many combinations for the depth-first search: HiGHS
+                chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
+                                                  f_best - best_L, left, node_limit)
             if chosen is not None:
                 f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
                 if f < f_best:
@@ -467,9 +493,11 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
     prices) after five steps without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The
     subgradient of L at λ is the rounds the target minima use minus the rounds available.
     Returns the best L and its prices, the best assignment the heuristic found and its
-    objective, and whether the last target searches finished; stops once L is within ``tol`` (relative) of
-    ``f_target``, at the deadline, or when a target search outgrows ``max_nodes`` (its h_j is
-    then only the root relaxation, a poor guide for the step)."""
+    objective, and whether the last target searches finished; stops once L is within ``tol``
+    (relative) of ``f_target`` (lowered to each better assignment found: the Lagrangian
+    heuristic repairs the target minima into one, ``subsets.repair``), at the deadline, or
+    when a target search outgrows ``max_nodes`` (its h_j is then only the root relaxation, a
+    poor guide for the step)."""
     from skyshield.c2.wta.subsets import repair, target_minima
 
     lam = np.maximum(lam0, 0.0)

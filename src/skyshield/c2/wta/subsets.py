@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["target_minima", "target_sets", "repair", "prices", "warm"]
+__all__ = ["target_minima", "target_sets", "repair", "prices", "partition", "warm"]
 
 _jit = njit(cache=True, nogil=True, error_model="numpy")
 
@@ -282,6 +282,8 @@ def warm() -> None:
     repair(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64),
            np.zeros((1, 1), dtype=np.int64), 10)
     prices(np.ones(1), a, np.zeros(1), np.ones(1, dtype=np.int64), np.ones((1, 1), dtype=np.int64))
+    partition(np.zeros(1, dtype=np.int64), np.ones((1, 1), dtype=np.int64), np.zeros(1),
+              np.zeros(1), np.ones(1, dtype=np.int64), 1, 1.0, 10)
     # (the callers pass every argument, so these are the signatures they use)
 
 
@@ -453,3 +455,84 @@ def prices(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray, X: n
             lam[t] = max(lam[t], e[j] * -np.expm1(-a[t, j]) - cost[t])
         lam[t] = max(lam[t], 0.0)
     return lam
+
+
+@_jit
+def partition(tj: np.ndarray, X: np.ndarray, delta: np.ndarray, lam: np.ndarray,
+              cnt: np.ndarray, m: int, bound: float, max_nodes: int
+              ) -> tuple[np.ndarray, float, bool]:
+    """The set-partitioning problem over enumerated columns, by depth-first branch and bound:
+    one column per target (column s at target ``tj[s]`` fires ``X[s]`` rounds of each type and
+    costs ``delta[s]`` ≥ 0 above its target's best), Σ rounds ≤ ``cnt``, a round left unused
+    costing its price ``lam``; minimise Σ delta + lam·(cnt − used), which is f − L(λ). Targets
+    are taken in order of how many columns they have, columns cheapest first; a node is pruned
+    when its cost plus the cheapest column of every target left reaches the best found (at
+    first ``bound``: only strictly better answers are sought). Returns (the chosen column of
+    each target, −1 when none was better than ``bound``; the best value; complete within
+    ``max_nodes``)."""
+    S, T = X.shape
+    ncol = np.zeros(m, dtype=np.int64)
+    for s in range(S):
+        ncol[tj[s]] += 1
+    order = np.argsort(ncol, kind="mergesort")
+    start = np.zeros(m + 1, dtype=np.int64)
+    for d in range(m):
+        start[d + 1] = start[d] + ncol[order[d]]
+    cols = np.empty(S, dtype=np.int64)  # columns by depth, cheapest first
+    fill = start[:m].copy()
+    pos = np.empty(m, dtype=np.int64)
+    for d in range(m):
+        pos[order[d]] = d
+    for s in np.argsort(delta, kind="mergesort"):
+        d = pos[tj[s]]
+        cols[fill[d]] = s
+        fill[d] += 1
+    rest = np.zeros(m + 1)  # cheapest columns of the targets from depth d on
+    for d in range(m - 1, -1, -1):
+        rest[d] = rest[d + 1] + (delta[cols[start[d]]] if ncol[order[d]] > 0 else np.inf)
+    best = bound
+    best_pick = np.full(m, -1, dtype=np.int64)
+    pick = np.zeros(m, dtype=np.int64)  # index into the depth's columns
+    used = np.zeros(T, dtype=np.int64)
+    cost = np.zeros(m + 1)
+    d = 0
+    pick[0] = -1
+    nodes = 0
+    while d >= 0:
+        if pick[d] >= 0:  # undo the column tried last at this depth
+            s = cols[start[d] + pick[d]]
+            for t in range(T):
+                used[t] -= X[s, t]
+        pick[d] += 1
+        if start[d] + pick[d] >= start[d + 1]:
+            pick[d] = -1
+            d -= 1
+            continue
+        s = cols[start[d] + pick[d]]
+        if cost[d] + delta[s] + rest[d + 1] >= best:
+            pick[d] = -1  # the columns after it cost more
+            d -= 1
+            continue
+        nodes += 1
+        if nodes > max_nodes:
+            return best_pick, best, False
+        ok = True
+        for t in range(T):
+            used[t] += X[s, t]
+            if used[t] > cnt[t]:
+                ok = False
+        if not ok:
+            continue
+        cost[d + 1] = cost[d] + delta[s]
+        if d + 1 == m:
+            v = cost[m]
+            for t in range(T):
+                v += lam[t] * (cnt[t] - used[t])
+            if v < best:
+                best = v
+                for k in range(m):
+                    best_pick[order[k]] = cols[start[k] + pick[k]]
+            continue
+        d += 1
+        pick[d] = -1
+    return best_pick, best, True
