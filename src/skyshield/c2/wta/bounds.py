@@ -148,7 +148,8 @@ def _target_bounds(V: np.ndarray, q: np.ndarray, lam: np.ndarray
 
 
 def _lagrangian_bound(st: _State, r: np.ndarray, iters: int, deadline: float, tol: float,
-                      cost: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+                      cost: np.ndarray | None = None, prices_only: bool = False
+                      ) -> tuple[float, np.ndarray]:
     """Lower bound by relaxing the weapon constraints Σ_j x_ij ≤ r_i with prices λ_i ≥ 0:
     L(λ) = Σ_j h_j(λ + c) − Σ_i λ_i r_i ≤ f(x) for every feasible x, whatever λ (weak duality;
     a round of weapon i costs its price λ_i plus its firing cost c_i in the target subproblems,
@@ -177,6 +178,8 @@ def _lagrangian_bound(st: _State, r: np.ndarray, iters: int, deadline: float, to
     lam = np.full(n, np.inf)
     np.minimum.at(lam, owner, lk)
     lam[~np.isfinite(lam)] = 0.0
+    if prices_only:  # (the caller bounds with exact target subproblems)
+        return -np.inf, lam
     qk = q[owner]
     ck = 0.0 if cost is None else cost[owner]
     best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
@@ -318,7 +321,7 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
 
 def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                tj: np.ndarray, X: np.ndarray, lam: np.ndarray, f_inc: float,
-               max_nodes: int = 200_000) -> tuple[np.ndarray | None, float, bool]:
+               max_nodes: int = 20_000) -> tuple[np.ndarray | None, float, bool]:
     """The set-partitioning problem over the columns in reduced costs (see ``_master_milp``) by
     the depth-first search of ``subsets.partition``, looking only for answers better than the
     incumbent ``f_inc``: (chosen columns or None, lower bound on f, finished)."""

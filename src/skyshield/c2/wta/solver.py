@@ -303,7 +303,7 @@ def _regime(V: np.ndarray, a: np.ndarray, r: np.ndarray, c: np.ndarray | None, t
         # moves and swaps alone stop 0.5–2 % higher, and the ascent does not recover)
         st = _State(Vs, qs, owner, _lap(Vs, qs, owner, cw=cw), cw)
         _descend(st, deadline)
-        lam = _lagrangian_bound(st, r, 0, deadline, tol, c)[1]
+        lam = _lagrangian_bound(st, r, 0, deadline, tol, c, prices_only=True)[1]
         xx = np.zeros((T, m + 1), dtype=np.int64)
         np.add.at(xx, (owner, st.tgt), 1)
         x = xx[:, :m].copy()
