@@ -2,7 +2,7 @@
 
     python bench/wta.py [--sizes 10,20,50,100,200,400] [--seeds 5] [--andersen-seeds 10]
         [--exact-max 400] [--exact-limit 120] [--search 0.1] [--markdown FILE]
-        [--rounds-seeds 3] [--milp-limit 120] [--only square|rounds]
+        [--rounds-seeds 3] [--milp-limit 120] [--only square|rounds] [--repeats 5]
 
 Instances in the style of Ahuja et al. (2007): V_j ~ U[25, 100], p_ij ~ U[0.60, 0.90],
 n weapons = n targets, one round each, numpy seeded (seed s → default_rng(1000·n + s)); and the
@@ -25,9 +25,13 @@ each target through with probability U[0.2, 1]. The reference optimum is the out
 MILP (HiGHS, ``--milp-limit`` s, tolerance 1e-6) started from the new solver's answer, which it
 must prove or beat ("(not proven)" when it stops first: "above opt" is then against the best
 objective known).
-"new" is ``solve(tol=1e-9)``; "v1" is the solver as it was before (``git show
-{V1_COMMIT}:src/skyshield/c2/wta.py``, imported into this process); on the look-ahead family v1
-cannot see costs: its assignment is scored on the objective with costs.
+"new" is ``solve(tol=1e-9)``; "main" is the package as it was before the many-rounds work of
+issue 21's second pass (``git show {MAIN_COMMIT}:src/skyshield/c2/wta/*``, imported into this
+process as a package of its own), called the same way; "v1" is the solver as it was before the
+package (``git show {V1_COMMIT}:src/skyshield/c2/wta.py``); on the look-ahead family v1 cannot
+see costs: its assignment is scored on the objective with costs. Each solver runs once to warm
+up, then ``--repeats`` times (default 5): the table gives the median and the minimum time
+(the machine is shared; the median is the number to quote).
 """
 
 from __future__ import annotations
@@ -44,7 +48,36 @@ from skyshield.c2.wta import bounds, greedy, objective, solve
 
 HERE = Path(__file__).resolve().parent
 V1_COMMIT = "320c9f3"  # the last version of the single-module solver (before issue 21)
-__doc__ = (__doc__ or "").replace("{V1_COMMIT}", V1_COMMIT)
+MAIN_COMMIT = "94df99b"  # main before the many-rounds solver's second pass
+__doc__ = (__doc__ or "").replace("{V1_COMMIT}", V1_COMMIT).replace("{MAIN_COMMIT}", MAIN_COMMIT)
+
+
+def load_main():  # type: ignore[no-untyped-def]
+    """The ``c2.wta`` package at MAIN_COMMIT, from git, as the package ``skyshield_wta_main`` of
+    this process (its imports of itself renamed; None without git)."""
+    import importlib
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(tempfile.mkdtemp())
+    pkg = root / "skyshield_wta_main"
+    pkg.mkdir()
+    try:
+        names = subprocess.run(["git", "-C", str(HERE.parent), "ls-tree", "--name-only",
+                                f"{MAIN_COMMIT}:src/skyshield/c2/wta"], check=True,
+                               capture_output=True, text=True).stdout.split()
+        for name in names:
+            if name.endswith(".py"):
+                src = subprocess.run(["git", "-C", str(HERE), "show",
+                                      f"{MAIN_COMMIT}:src/skyshield/c2/wta/{name}"],
+                                     check=True, capture_output=True, text=True).stdout
+                (pkg / name).write_text(src.replace("skyshield.c2.wta", "skyshield_wta_main"),
+                                        encoding="utf-8")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    sys.path.insert(0, str(root))
+    return importlib.import_module("skyshield_wta_main")
 
 
 def load_v1():  # type: ignore[no-untyped-def]
@@ -94,12 +127,23 @@ def c2_cycle(seed: int, look_ahead: bool = False):  # type: ignore[no-untyped-de
                                                                           else None)
 
 
-def rounds_table(a, v1, con: Console) -> tuple[tuple[str, ...], list[list[str]]]:  # type: ignore[no-untyped-def]
+def repeated(n: int, f, *a, **k):  # type: ignore[no-untyped-def]
+    """One warm-up call, then ``n`` timed: (result, median s, min s)."""
+    r = f(*a, **k)
+    ts = []
+    for _ in range(n):
+        r, t = timed(f, *a, **k)
+        ts.append(t)
+    return r, float(np.median(ts)), float(np.min(ts))
+
+
+def rounds_table(a, v1, main, con: Console) -> tuple[tuple[str, ...], list[list[str]]]:  # type: ignore[no-untyped-def]
     cols = ("family", "weapons×targets", "seed", "MILP optimum", "MILP s", "new obj",
-            "new ms", "new certified gap", "new above opt %", "v1 obj", "v1 ms",
-            "v1 certified gap", "v1 above opt %")
-    t = Table(title="Many rounds on few targets: new solver vs v1 (same run), optimum from the "
-              "outer-approximation MILP")
+            "new ms median (min)", "new certified gap", "new above opt %", "main obj",
+            "main ms median (min)", "main certified gap", "main above opt %", "v1 obj",
+            "v1 ms median (min)", "v1 certified gap", "v1 above opt %")
+    t = Table(title="Many rounds on few targets: new solver vs main before the change vs v1 "
+              "(same run), optimum from the outer-approximation MILP")
     for c in cols:
         t.add_column(c, justify="left" if c == "family" else "right")
     rows: list[list[str]] = []
@@ -115,24 +159,35 @@ def rounds_table(a, v1, con: Console) -> tuple[tuple[str, ...], list[list[str]]]
         cases.append(("look-ahead", *c2_cycle(seed, True), seed))
     for name, V, p, r, c, s, seed in cases:
         n, m = p.shape
-        h, th = timed(solve, V, p, r, cost=c, survive_later=s, tol=1e-9)
+        h, th, th0 = repeated(a.repeats, solve, V, p, r, cost=c, survive_later=s, tol=1e-9)
+        mr = mt = mt0 = None
+        if main is not None:
+            mr, mt, mt0 = repeated(a.repeats, main.solve, V, p, r, cost=c, survive_later=s,
+                                   tol=1e-9)
         aa = -np.log(1 - p)
         x0 = h.counts(m)  # the MILP starts from the new answer and must prove or beat it
         (_, fo, lbo, proven), te = timed(bounds._oa_milp, V * (1 if s is None else s), aa, r,
                                          x0, h.objective, -np.inf,
                                          time.perf_counter() + a.milp_limit, 1e-6, c)
-        v1r = v1t = None
+        v1r = v1t = v1t0 = None
         if v1 is not None:
-            v1r, v1t = timed(v1.solve, V * (1 if s is None else s), p, r)
+            v1r, v1t, v1t0 = repeated(a.repeats, v1.solve, V * (1 if s is None else s), p, r)
         v1f = None if v1r is None else objective(V, p, v1r.counts(m), c, s)
-        ref = min(fo, h.objective, np.inf if v1f is None else v1f)  # best known if unproven
+        mf = None if mr is None else mr.objective
+        ref = min(fo, h.objective, np.inf if v1f is None else v1f,
+                  np.inf if mf is None else mf)  # best known if unproven
         row = [name, f"{n}×{m}" + (f" ({int(r.sum())} rounds)" if r.sum() != n else ""),
                str(seed), f"{fo:.9g}" + ("" if proven else f" (not proven, bound {lbo:.9g})"),
                f"{te:.2f}",
-               f"{h.objective:.9g}", f"{th * 1e3:.1f}",
+               f"{h.objective:.9g}", f"{th * 1e3:.1f} ({th0 * 1e3:.1f})",
                f"{h.gap:.1e}" + (" proven" if h.optimal else ""),
                f"{100 * (h.objective / ref - 1):.4f}",
-               "-" if v1f is None else f"{v1f:.9g}", "-" if v1t is None else f"{v1t * 1e3:.1f}",
+               "-" if mr is None else f"{mr.objective:.9g}",
+               "-" if mt is None else f"{mt * 1e3:.1f} ({mt0 * 1e3:.1f})",
+               "-" if mr is None else f"{mr.gap:.1e}" + (" proven" if mr.optimal else ""),
+               "-" if mr is None else f"{100 * (mr.objective / ref - 1):.4f}",
+               "-" if v1f is None else f"{v1f:.9g}",
+               "-" if v1t is None else f"{v1t * 1e3:.1f} ({v1t0 * 1e3:.1f})",
                "-" if v1r is None or c is not None else f"{v1r.gap:.1e}",
                "-" if v1f is None else f"{100 * (v1f / ref - 1):.4f}"]
         t.add_row(*row)
@@ -184,13 +239,17 @@ def main() -> None:
     ap.add_argument("--rounds-seeds", type=int, default=3)
     ap.add_argument("--milp-limit", type=float, default=120.0)
     ap.add_argument("--only", choices=("square", "rounds"), default=None)
+    ap.add_argument("--repeats", type=int, default=5)
     a = ap.parse_args()
     con = Console(width=190)
     v1 = load_v1()
+    main_before = load_main()
     solve(np.ones(2), np.full((3, 2), 0.5), cost=np.ones(3))  # compile the kernels first
+    if main_before is not None:
+        main_before.solve(np.ones(2), np.full((3, 2), 0.5), cost=np.ones(3))
     md = ""
     if a.only != "square":
-        rcols, rrows = rounds_table(a, v1, con)
+        rcols, rrows = rounds_table(a, v1, main_before, con)
         md += ("| " + " | ".join(rcols) + " |\n" + "|---" * len(rcols) + "|\n" +
                "".join("| " + " | ".join(r) + " |\n" for r in rrows) + "\n")
     if a.only == "rounds":

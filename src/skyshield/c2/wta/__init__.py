@@ -40,13 +40,22 @@ Method
 4. **Many rounds on few targets** (rounds ≥ 2 × targets, the regime of a C2 cycle) **or costs**:
    identical weapons (the same Pk row and cost) are one *type* with its rounds added; each
    target subproblem min_x V_j e^(−Σ_t a_tj x_t) + Σ_t (λ_t + c_t) x_t over the counts of each
-   type is solved *exactly* by branch and bound (``subsets``, numba), the prices improve by
-   subgradient ascent on that exact L (then by column generation on the set-partitioning
-   master when needed: the Dantzig–Wolfe bound), and the remaining gap Δ = f(incumbent) − L(λ)
-   is closed by *reduced-cost column enumeration*: every assignment better than the incumbent
+   type is solved *exactly* by branch and bound (``subsets``, numba: a node is a set of rounds,
+   its children add a round of a later type; bounds from the continuous relaxation and from
+   the n largest exponents against the n smallest prices). Beyond ``SMALL_PAIRS`` rounds ×
+   targets the start is greedy marginal return with moves and swaps (``subsets.repair``; for
+   distinct weapons the linear-assignment start with the exchanges above) and the prices are
+   potentials of its exchange graph (``subsets.prices``). The prices improve by subgradient
+   ascent on that exact L, in chunks, each step's target minima repaired into an assignment
+   (the Lagrangian heuristic); after each chunk the remaining gap Δ = f(incumbent) − L(λ) is
+   tried by *reduced-cost column enumeration*: every assignment better than the incumbent
    uses at each target a column within Δ of that target's minimum, so listing those columns
-   and solving the set-partitioning MILP over them (HiGHS) proves the optimum. Budgets: 1 s in
-   the fast mode, the time limit in exact mode; beyond them the bound found is reported.
+   and solving the set-partitioning problem over them (a depth-first search in numba, or the
+   HiGHS MILP in reduced costs scaled by Δ) proves the optimum. Column generation on the
+   master LP (the Dantzig–Wolfe bound) follows when the ascent is spent. Budgets are counts
+   (subgradient steps, LP rounds, columns, search and MILP nodes), never seconds, unless the
+   caller gives ``time_limit_s``: the same instance gives the same answer on every machine;
+   beyond them the bound found is reported.
 5. **Exact mode** (``exact=True`` or a ``time_limit_s``), when the bound has not closed the
    gap: outer approximation — the MILP min Σ_j z_j, z_j ≥ V_j e^(−t)(1 − (y_j − t)) for tangent
    points t, solved by HiGHS through ``scipy.optimize.milp``; each solution adds tangents at its

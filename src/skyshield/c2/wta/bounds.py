@@ -148,7 +148,8 @@ def _target_bounds(V: np.ndarray, q: np.ndarray, lam: np.ndarray
 
 
 def _lagrangian_bound(st: _State, r: np.ndarray, iters: int, deadline: float, tol: float,
-                      cost: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+                      cost: np.ndarray | None = None, prices_only: bool = False
+                      ) -> tuple[float, np.ndarray]:
     """Lower bound by relaxing the weapon constraints Σ_j x_ij ≤ r_i with prices λ_i ≥ 0:
     L(λ) = Σ_j h_j(λ + c) − Σ_i λ_i r_i ≤ f(x) for every feasible x, whatever λ (weak duality;
     a round of weapon i costs its price λ_i plus its firing cost c_i in the target subproblems,
@@ -177,6 +178,8 @@ def _lagrangian_bound(st: _State, r: np.ndarray, iters: int, deadline: float, to
     lam = np.full(n, np.inf)
     np.minimum.at(lam, owner, lk)
     lam[~np.isfinite(lam)] = 0.0
+    if prices_only:  # (the caller bounds with exact target subproblems)
+        return -np.inf, lam
     qk = q[owner]
     ck = 0.0 if cost is None else cost[owner]
     best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
@@ -248,7 +251,7 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
         A = vstack(cut_blocks).tocsr()
         res = milp(c, integrality=integrality, bounds=bounds,
                    constraints=[cap, LinearConstraint(A, np.concatenate(cut_lb), np.inf)],
-                   options={"time_limit": left, "mip_rel_gap": tol / 4, "disp": False})
+                   options=_milp_options(left, None, tol / 4))
         if res.x is None:
             bound = getattr(res, "mip_dual_bound", None)
             if bound is not None and np.isfinite(bound):
@@ -280,6 +283,18 @@ def _oa_milp(V: np.ndarray, a: np.ndarray, r: np.ndarray, x_best: np.ndarray, f_
 
 
 
+def _milp_options(time_limit_s: float, node_limit: int | None, gap: float) -> dict:
+    """HiGHS options: a time limit only when one is finite (the caller asked for it), else a
+    node count or nothing — HiGHS is deterministic, so the answer does not depend on the
+    machine."""
+    opts: dict = {"mip_rel_gap": gap, "disp": False}
+    if np.isfinite(time_limit_s):
+        opts["time_limit"] = max(time_limit_s, 0.01)
+    if node_limit is not None:
+        opts["node_limit"] = node_limit
+    return opts
+
+
 def _column_costs(V: np.ndarray, a: np.ndarray, cost: np.ndarray, tj: np.ndarray,
                   X: np.ndarray) -> np.ndarray:
     """Cost of columns: target ``tj`` (s,) given the rounds ``X`` (s, T) of each type."""
@@ -287,7 +302,7 @@ def _column_costs(V: np.ndarray, a: np.ndarray, cost: np.ndarray, tj: np.ndarray
 
 
 def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj: np.ndarray,
-            X: np.ndarray, integral: bool, time_limit_s: float):
+            X: np.ndarray, integral: bool, time_limit_s: float, node_limit: int | None = None):
     """The set-partitioning master over columns (target ``tj``, rounds ``X``): min Σ cost·y,
     one column per target, Σ rounds ≤ counts; its LP (prices) or, ``integral``, its MILP."""
     m, T, s = V.size, cnt.size, tj.size
@@ -301,14 +316,74 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
     return milp(c, integrality=np.ones(s), bounds=Bounds(0, 1),
                 constraints=[LinearConstraint(A_eq, 1, 1),
                              LinearConstraint(A_ub, -np.inf, cnt.astype(float))],
-                options={"time_limit": max(time_limit_s, 0.01), "mip_rel_gap": 0.0,
-                         "disp": False}), c
+                options=_milp_options(time_limit_s, node_limit, 0.0)), c
+
+
+def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+               tj: np.ndarray, X: np.ndarray, lam: np.ndarray, f_inc: float,
+               max_nodes: int = 20_000) -> tuple[np.ndarray | None, float, bool]:
+    """The set-partitioning problem over the columns in reduced costs (see ``_master_milp``) by
+    the depth-first search of ``subsets.partition``, looking only for answers better than the
+    incumbent ``f_inc``: (chosen columns or None, lower bound on f, finished)."""
+    from skyshield.c2.wta.subsets import partition
+
+    m = V.size
+    red = _column_costs(V, a, cost, tj, X) + X @ lam
+    h = np.full(m, np.inf)
+    np.minimum.at(h, tj, red)
+    base = float(h.sum() - lam @ cnt)
+    pick, best, done = partition(tj, X, red - h[tj], lam, cnt, m,
+                                 f_inc - base - 1e-13 * abs(f_inc), max_nodes)
+    if not done:
+        return None, -np.inf, False
+    if pick.min() < 0:  # nothing better than the incumbent: it is optimal
+        return None, f_inc, True
+    chosen = np.zeros(tj.size, dtype=bool)
+    chosen[pick] = True
+    return chosen, base + best, True
+
+
+def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
+                 tj: np.ndarray, X: np.ndarray, lam: np.ndarray, gap: float,
+                 time_limit_s: float, node_limit: int | None
+                 ) -> tuple[np.ndarray | None, float, bool]:
+    """The set-partitioning MILP over the columns (target ``tj``, rounds ``X``) in reduced
+    costs: with prices λ a column costs δ = c + λ·X − h_j ≥ 0 above its target's best
+    (h_j, the least c + λ·X among its columns) and an unused round λ_t (slack s_t), and
+    Σ c·y = Σ δ·y + λ·s + Σ_j h_j − λ·n exactly. Scaled by the ``gap`` the objective lies
+    in [0, 1] whatever the size of f, so HiGHS's absolute tolerances (1e-6) are tolerances on
+    the gap, not on f. Returns (chosen columns or None, lower bound on f, solved to the end)."""
+    m, T, s = V.size, cnt.size, tj.size
+    c = _column_costs(V, a, cost, tj, X)
+    red = c + X @ lam
+    h = np.full(m, np.inf)
+    np.minimum.at(h, tj, red)
+    g = max(gap, 1e-300)
+    obj = np.concatenate([(red - h[tj]) / g, lam / g])
+    A_eq = coo_matrix((np.ones(s), (tj, np.arange(s))), shape=(m, s + T))
+    rr, cc = np.nonzero(X.T)
+    A_cap = coo_matrix((np.concatenate([X.T[rr, cc].astype(float), np.ones(T)]),
+                        (np.concatenate([rr, np.arange(T)]),
+                         np.concatenate([cc, s + np.arange(T)]))), shape=(T, s + T))
+    res = milp(obj, integrality=np.concatenate([np.ones(s), np.zeros(T)]),
+               bounds=Bounds(0, np.concatenate([np.ones(s), cnt.astype(float)])),
+               constraints=[LinearConstraint(csr_matrix(A_eq), 1, 1),
+                            LinearConstraint(csr_matrix(A_cap), cnt.astype(float),
+                                             cnt.astype(float))],
+               options=_milp_options(time_limit_s, node_limit, 0.0))
+    base = float(h.sum() - lam @ cnt)
+    bound = getattr(res, "mip_dual_bound", None)
+    if bound is None or not np.isfinite(bound):
+        bound = res.fun if res.status == 0 and res.fun is not None else -np.inf
+    lb = base + g * float(bound) if np.isfinite(bound) else -np.inf
+    chosen = None if res.x is None else res.x[:s] > 0.5
+    return chosen, lb, res.status == 0
 
 
 def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
               x_inc: np.ndarray, f_inc: float, lam0: np.ndarray, deadline: float, tol: float,
-              max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200
-              ) -> tuple[np.ndarray, float, float, bool]:
+              max_columns: int = 5_000, cg_iters: int = 40, ascent_iters: int = 200,
+              node_limit: int | None = None) -> tuple[np.ndarray, float, float, bool]:
     """Exact mode for many rounds on few targets, on weapon *types* with counts.
 
     1. **Bound**: L(λ) = Σ_j h_j(λ + c) − λ·n with every target subproblem h_j solved exactly
@@ -337,33 +412,53 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
         return float(h.sum() - lam @ cntf), h, Xp
 
     lam = np.maximum(np.asarray(lam0, dtype=float), 0.0)
-    best_L, best_lam = _dual_ascent(V, a, cost, cnt, lam, f_inc, ascent_iters, tol, deadline)
-    x_best, f_best = x_inc.copy(), f_inc
-    cols_t = [np.arange(m), np.arange(m)]
-    cols_X = [x_inc.T.copy(), np.zeros((m, T), dtype=np.int64)]
-    for attempt in range(2):
+    best_L, best_lam, x_best, f_best = -np.inf, lam, x_inc.copy(), f_inc
+    # subgradient steps in chunks of 4, 8, 16, ...; after each the columns within the gap are
+    # listed, at first only if few (the MILP over them is quick), later up to ``max_columns``
+    done, chunk, cap, cg_done = 0, 4, 100, False
+    while True:
+        steps = min(chunk, ascent_iters - done)
+        if steps > 0:
+            L, lam_a, x_best, f_best, complete = _dual_ascent(V, a, cost, cnt, best_lam, x_best,
+                                                              f_best, steps, tol, deadline)
+            done, chunk, cap = done + steps, 2 * chunk, min(2 * cap, max_columns)
+            if L > best_L:
+                best_L, best_lam = L, lam_a
+            if not complete and node_limit is not None:
+                break  # target subproblems too big for their node budget: the fast mode stops
         if f_best - best_L <= tol * scale:
             return x_best, f_best, best_L, True
         if time.perf_counter() > deadline:
             break
-        found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best, max_columns,
-                           deadline)
+        found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best,
+                           cap if steps > 0 else max_columns, deadline)
         if found is not None:
             tj, X = found
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            res, c = _master(V, a, cnt, cost, tj, X, True, left)
-            if res.status == 0 and res.x is not None:
-                chosen = res.x > 0.5
-                f = float(c[chosen].sum())
+            chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best)
+            if not solved:  # too many combinations for the depth-first search: HiGHS
+                chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
+                                                  f_best - best_L, left, node_limit)
+            if chosen is not None:
+                f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
                 if f < f_best:
                     x_best = np.zeros((T, m), dtype=np.int64)
                     x_best[:, tj[chosen]] = X[chosen].T
                     f_best = f
-                return x_best, f_best, max(best_L, min(f_best, float(res.fun))), True
-        if attempt == 1:
+            # every assignment better than the incumbent is among these columns: the MILP's
+            # bound is a bound on the whole problem
+            best_L = max(best_L, min(lb, f_best))
+            return x_best, f_best, best_L, solved and f_best - best_L <= tol * scale
+
+        if done < ascent_iters:
+            continue
+        if cg_done:
             break
+        cg_done = True
+        cols_t = [np.arange(m), np.arange(m)]
+        cols_X = [x_best.T.copy(), np.zeros((m, T), dtype=np.int64)]
         # too many columns within the gap: better prices by column generation, then again
         for _ in range(cg_iters):
             if f_best - best_L <= tol * scale or time.perf_counter() > deadline:
@@ -393,19 +488,25 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
 
 
 def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray,
-                 lam0: np.ndarray, f_target: float, iters: int, tol: float, deadline: float,
-                 max_nodes: int = 20_000) -> tuple[float, np.ndarray]:
+                 lam0: np.ndarray, x_inc: np.ndarray, f_target: float, iters: int, tol: float,
+                 deadline: float, max_nodes: int = 20_000
+                 ) -> tuple[float, np.ndarray, np.ndarray, float, bool]:
     """Projected subgradient ascent on L(λ) = Σ_j h_j(λ + c) − λ·n with exact target minima:
     Polyak's step towards ``f_target`` (the incumbent's objective), halved (and back to the best
     prices) after five steps without progress (Held, Wolfe & Crowder 1974; Fisher 1981). The
     subgradient of L at λ is the rounds the target minima use minus the rounds available.
-    Returns the best L and its prices; stops once L is within ``tol`` (relative) of
-    ``f_target``, at the deadline, or when a target search outgrows ``max_nodes`` (its h_j is
-    then only the root relaxation, a poor guide for the step)."""
-    from skyshield.c2.wta.subsets import target_minima
+    Returns the best L and its prices, the best assignment the heuristic found and its
+    objective, and whether the last target searches finished; stops once L is within ``tol``
+    (relative) of ``f_target`` (lowered to each better assignment found: the Lagrangian
+    heuristic repairs the target minima into one, ``subsets.repair``), at the deadline, or
+    when a target search outgrows ``max_nodes`` (its h_j is then only the root relaxation, a
+    poor guide for the step)."""
+    from skyshield.c2.wta.subsets import repair, target_minima
 
     lam = np.maximum(lam0, 0.0)
     best, best_lam, theta, stall = -np.inf, lam, 1.0, 0
+    x_best, f_best = x_inc, f_target
+    complete = True
     for _ in range(iters):
         h, X, done = target_minima(W, a, lam + cost, cnt, max_nodes)
         L = float(h.sum() - lam @ cnt)
@@ -415,6 +516,13 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
             stall += 1
             if stall >= 5:
                 theta, stall, lam = theta / 2, 0, best_lam
+        complete = bool(done.all())
+        if complete:  # the Lagrangian heuristic: the target minima made feasible
+            xr = repair(W, a, cost, cnt, X, 10_000)
+            fr = float(_column_costs(W, a, cost, np.arange(W.size), xr.T).sum())
+            if fr < f_best:
+                x_best, f_best = xr, fr
+                f_target = fr
         if f_target - best <= tol * max(abs(f_target), 1e-300) or theta < 1e-6 \
                 or not done.all() or time.perf_counter() > deadline:
             break
@@ -424,7 +532,7 @@ def _dual_ascent(W: np.ndarray, a: np.ndarray, cost: np.ndarray, cnt: np.ndarray
         if gg == 0.0:
             break
         lam = np.maximum(0.0, lam + theta * (f_target - L) / gg * g)
-    return best, best_lam
+    return best, best_lam, x_best, f_best, complete
 
 
 def _unique_columns(tj: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,11 @@ from skyshield.c2.wta.search import _descend, _lap, _mmr, _perturbed_search, _St
 
 __all__ = ["WTAResult", "solve", "objective", "brute_force", "greedy"]
 
+DEFAULT_KICKS = 20  # randomised restarts when neither a count nor a time is given
+FAST_MILP_NODES = 2_000  # branch-and-bound nodes of the fast mode's set-partitioning MILP
+FAST_CG_ITERS = 8  # column-generation rounds (one LP each) of the fast mode
+SMALL_PAIRS = 2_000  # rounds × targets up to which the regime starts as the other problems do
+
 
 @dataclass(frozen=True)
 class WTAResult:
@@ -202,8 +207,11 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     grouped = typ.size != r.size
     if not grouped:
         p, r, c = p0, r0, c0
-    limit = np.inf if time_limit_s is None else float(time_limit_s)
-    deadline = t0 + (limit if np.isfinite(limit) else 3600.0)
+    # wall-clock cuts only when the caller asks for them (``time_limit_s``, ``search_s``):
+    # otherwise every stage stops on a count of work, so the answer is the same on every machine
+    deadline = np.inf if time_limit_s is None else t0 + float(time_limit_s)
+    kicks = search_kicks if search_kicks is not None or search_s is not None or \
+        time_limit_s is not None else DEFAULT_KICKS
     T = r.size
     q = 1.0 - p
     a = -np.log(q)
@@ -219,12 +227,16 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     # several rounds per weapon the rounded relaxation is often the better basin
     # many rounds on few targets (or costs): the exact-subproblem stage below finishes the job
     regime = (owner.size >= 2 * m or c is not None) and T * m <= 200_000
+    if regime and owner.size * m > SMALL_PAIRS:
+        return _finish(_regime(V, a, r, c, tol, exact, deadline, search_s, kicks, seed, Vs, qs,
+                               owner, cw), t0, n, m, width, grouped, typ, r0, exact,
+                       time_limit_s, deadline, tol, V, a, r, c)
     starts = [_lap(Vs, qs, owner, cw=cw)]
     if r.max() > 1 and c is None and not regime:
         starts.append(_relaxed(V, a, r, owner))
     for start in starts:
         st = _State(Vs, qs, owner, start, cw)
-        _descend(st, deadline if exact or time_limit_s else t0 + 10.0)
+        _descend(st, deadline)
         if best is None or st.f < best.f:
             best = st
     assert best is not None
@@ -244,7 +256,7 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
         # not certified yet: iterated local search, and a bound from its incumbent if it won
         f_before = best.f
         end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
-        _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
+        _perturbed_search(best, np.random.default_rng(seed), end, kicks)
         if best.f < f_before:
             lb2, lam2 = bound(best)
             if lb2 > lb:
@@ -256,28 +268,80 @@ def solve(values: np.ndarray, pk: np.ndarray, rounds: np.ndarray | None = None,
     method = "heuristic"
     optimal = f - lb <= tol * max(f, 1e-12)
     if not optimal and regime:
-        # many rounds on few targets, or costs: exact target subproblems, column generation and
-        # reduced-cost enumeration (the pair-and-size bound of the target subproblems is loose
-        # when a target deserves three rounds or more)
-        from skyshield.c2.wta.subsets import warm
+        # small cycles in the regime: the start above (which certifies most of them), then
+        # the exact subproblems and the enumeration
+        x, f, lb, optimal, method = _regime(V, a, r, c, tol, exact, deadline, search_s, kicks,
+                                            seed, Vs, qs, owner, cw, (x, f, lb, lam, best))
+    return _finish((x, f, lb, optimal, method), t0, n, m, width, grouped, typ, r0, exact,
+                   time_limit_s, deadline, tol, V, a, r, c)
 
-        warm()  # numba compiles (or loads from its cache) before the budget starts
-        end = deadline if exact or time_limit_s else time.perf_counter() + 1.0
-        x2, f2, lb2, proven = _dw_exact(V, a, r, np.zeros(T) if c is None else c, x, f, lam,
-                                        end, tol)
-        if f2 < f:
-            x, f = x2, f2
-        lb = max(lb, lb2)
-        optimal = proven or f - lb <= tol * max(f, 1e-12)
-        method = "enumeration"
-        if not optimal and (search_s is None or search_s > 0):
-            # not proven within the budget: the randomised restarts the regime skipped
-            end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
-            _perturbed_search(best, np.random.default_rng(seed), end, search_kicks)
-            if best.f < f:
-                x = np.zeros((T, m + 1), dtype=np.int64)
-                np.add.at(x, (owner, best.tgt), 1)
-                x, f = x[:, :m], best.f
+
+def _f(V: np.ndarray, a: np.ndarray, c: np.ndarray, x: np.ndarray) -> float:
+    return float(V @ np.exp(-(a * x).sum(axis=0)) + c @ x.sum(axis=1))
+
+
+def _regime(V: np.ndarray, a: np.ndarray, r: np.ndarray, c: np.ndarray | None, tol: float,
+            exact: bool, deadline: float, search_s: float | None, kicks: int | None, seed: int,
+            Vs: np.ndarray, qs: np.ndarray, owner: np.ndarray, cw: np.ndarray | None,
+            start: tuple[np.ndarray, float, float, np.ndarray, _State] | None = None
+            ) -> tuple[np.ndarray, float, float, bool, str]:
+    """Many rounds on few targets, or costs: greedy marginal return and descent (``subsets.
+    repair``), prices from its marginal values, then exact target subproblems, the ascent with
+    its Lagrangian heuristic and reduced-cost enumeration (``bounds._dw_exact``)."""
+    from skyshield.c2.wta.subsets import prices, repair, warm
+
+    warm()  # numba compiles (or loads from its cache) before the work starts
+    T, m = a.shape
+    cz = np.zeros(T) if c is None else c
+    lb0 = -np.inf
+    best: _State | None = None
+    if start is not None:  # the caller's start, bound and prices
+        x, f, lb0, lam, best = start
+    elif T == owner.size:
+        # distinct weapons: the linear-assignment start, descended with the exchanges of Ahuja
+        # et al., and the potentials of its exchange graph as prices (measured: greedy and
+        # moves and swaps alone stop 0.5–2 % higher, and the ascent does not recover)
+        st = _State(Vs, qs, owner, _lap(Vs, qs, owner, cw=cw), cw)
+        _descend(st, deadline)
+        lam = _lagrangian_bound(st, r, 0, deadline, tol, c, prices_only=True)[1]
+        xx = np.zeros((T, m + 1), dtype=np.int64)
+        np.add.at(xx, (owner, st.tgt), 1)
+        x = xx[:, :m].copy()
+    else:  # types with many rounds: greedy marginal return and descent, in numba
+        x = repair(V, a, cz, r, np.zeros((T, m), dtype=np.int64), 10_000)
+        lam = prices(V, a, cz, r, x)
+    if start is None:
+        f = _f(V, a, cz, x)
+    # the fast mode's budgets are counts (columns, price updates, MILP nodes), not seconds
+    x, f, lb, optimal = _dw_exact(V, a, r, cz, x, f, lam, deadline, tol,
+                                  node_limit=None if exact else FAST_MILP_NODES,
+                                  cg_iters=40 if exact else FAST_CG_ITERS)
+    lb = max(lb, lb0)
+    optimal = optimal or f - lb <= tol * max(f, 1e-12)
+    if not optimal and (search_s is None or search_s > 0) and kicks != 0:
+        # not proven within the budget: randomised restarts of the search
+        if best is None:
+            tgt = np.repeat(np.tile(np.arange(m + 1), T), np.column_stack(
+                [x, r - x.sum(axis=1)]).ravel())
+            if cw is None:
+                tgt = np.minimum(tgt, m - 1)  # (a round nowhere useful: any target)
+            best = _State(Vs, qs, owner, tgt, cw)
+        end = deadline if search_s is None else min(deadline, time.perf_counter() + search_s)
+        _perturbed_search(best, np.random.default_rng(seed), end, kicks)
+        if best.f < f:
+            xx = np.zeros((T, m + 1), dtype=np.int64)
+            np.add.at(xx, (owner, best.tgt), 1)
+            x, f = xx[:, :m], best.f
+    return x, f, lb, optimal, "enumeration"
+
+
+def _finish(res: tuple[np.ndarray, float, float, bool, str], t0: float, n: int, m: int,
+            width: int, grouped: bool, typ: np.ndarray, r0: np.ndarray, exact: bool,
+            time_limit_s: float | None, deadline: float, tol: float, V: np.ndarray,
+            a: np.ndarray, r: np.ndarray, c: np.ndarray | None) -> WTAResult:
+    """The exact mode's outer approximation when asked for and not yet proven; the result
+    per weapon."""
+    x, f, lb, optimal, method = res
     if (exact or time_limit_s is not None) and not optimal and time.perf_counter() < deadline:
         x, f, lb, optimal = _oa_milp(V, a, r, x, f, lb, deadline, tol, c)
         method = "outer-approximation"

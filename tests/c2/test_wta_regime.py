@@ -1,0 +1,159 @@
+"""The many-rounds regime (rounds ≥ 2 × targets): proven optima against brute force, the
+certified bound below them, the new kernels against exhaustion, and the same answer whatever
+the speed of the machine."""
+
+import time
+from itertools import product
+
+import numpy as np
+import pytest
+
+from skyshield.c2.wta import brute_force, objective, solve
+from skyshield.c2.wta import solver as _solver
+from skyshield.c2.wta.subsets import partition, prices, repair, target_minima, target_sets
+
+
+def _many_rounds(seed):
+    """2–3 targets, 2–4 weapons (some of one type), 6–7 rounds in all; half with costs and
+    later-layer survival."""
+    rng = np.random.default_rng(6100 + seed)
+    m = int(rng.integers(2, 4))
+    n = int(rng.integers(2, 5))
+    V = rng.uniform(5, 100, m)
+    p = rng.uniform(0.05, 0.9, (n, m)) * (rng.random((n, m)) < 0.85)
+    if n > 2 and seed % 3 == 0:
+        p[1] = p[0]  # two launchers of one type
+    r = np.ones(n, dtype=np.int64)
+    for _ in range(int(rng.integers(6, 8)) - n):
+        r[rng.integers(0, n)] += 1
+    with_costs = seed % 2 == 1
+    cost = rng.uniform(0.5, 20, n) if with_costs else None
+    s = rng.uniform(0.2, 1.0, m) if with_costs else None
+    return V, p, r, cost, s
+
+
+@pytest.mark.parametrize("small_pairs", [0, _solver.SMALL_PAIRS], ids=["new-start", "old-start"])
+@pytest.mark.parametrize("seed", range(16))
+def test_many_rounds_proven_optimum_equals_brute_force(seed, small_pairs, monkeypatch):
+    """Both starts of the regime (the numba greedy and exchange-graph prices used beyond
+    ``SMALL_PAIRS``; the linear assignment below) give the brute-force optimum, proven, with
+    a certified bound never above it; in the fast mode as the simulation calls it."""
+    monkeypatch.setattr(_solver, "SMALL_PAIRS", small_pairs)
+    V, p, r, cost, s = _many_rounds(seed)
+    m = V.size
+    assert r.sum() >= 2 * m
+    best, _ = brute_force(V, p, r, cost, s)
+    res = solve(V, p, r, search_s=None, search_kicks=20, cost=cost, survive_later=s,
+                tol=1e-9)
+    x = res.counts(m)
+    assert np.all(x.sum(axis=1) <= r)
+    assert objective(V, p, x, cost, s) == pytest.approx(res.objective, rel=1e-12)
+    assert res.optimal
+    assert res.objective == pytest.approx(best, rel=1e-9, abs=1e-12)
+    assert res.lower_bound <= best * (1 + 1e-12) + 1e-12
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_enumeration_with_many_rounds_per_type_against_exhaustion(seed):
+    """Types with up to 12 rounds (more rounds than the cardinality bound's 24 kept sums when
+    they add up): the minimum, and every set within the slack, against all count vectors."""
+    rng = np.random.default_rng(7300 + seed)
+    T = int(rng.integers(2, 5))
+    W = float(rng.uniform(1, 100))
+    a = -np.log(1 - rng.uniform(0.05, 0.9, T))
+    cnt = rng.integers(1, 13, T)
+    mu = rng.uniform(0, 10, T) * rng.choice([0.02, 0.3, 1.0])
+    vals = {x: W * np.exp(-a @ np.array(x)) + mu @ np.array(x)
+            for x in product(*[range(c + 1) for c in cnt])}
+    best = min(vals.values())
+    h, X, done = target_minima(np.array([W]), a[:, None].copy(), mu, cnt)
+    assert done.all() and h[0] == pytest.approx(best, rel=1e-12, abs=1e-12)
+    assert vals[tuple(X[:, 0])] == pytest.approx(best, rel=1e-12, abs=1e-12)
+    slack = float(rng.uniform(0, 0.5)) * best
+    sets, v, low, ok = target_sets(W, a.copy(), mu, cnt, slack, 100_000)
+    want = {x for x, val in vals.items() if val <= best + slack - 1e-9}
+    assert ok and want <= {tuple(s) for s in sets}
+    assert low == pytest.approx(best, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_repair_is_feasible_and_prices_are_non_negative(seed):
+    rng = np.random.default_rng(7700 + seed)
+    T, m = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+    W = rng.uniform(1, 100, m)
+    a = -np.log(1 - rng.uniform(0, 0.9, (T, m)))
+    cnt = rng.integers(0, 6, T)
+    cost = rng.uniform(0, 20, T) * (seed % 2)
+    X0 = rng.integers(0, 4, (T, m))  # over- and under-used types
+    x = repair(W, a, cost, cnt, X0, 10_000)
+    assert np.all(x >= 0) and np.all(x.sum(axis=1) <= cnt)
+    f = W @ np.exp(-(a * x).sum(axis=0)) + cost @ x.sum(axis=1)
+    g = repair(W, a, cost, cnt, np.zeros((T, m), dtype=np.int64), 10_000)
+    assert W @ np.exp(-(a * g).sum(axis=0)) + cost @ g.sum(axis=1) < np.inf
+    lam = prices(W, a, cost, cnt, x)
+    assert lam.shape == (T,) and np.all(lam >= 0) and np.all(np.isfinite(lam))
+    # the Lagrangian bound at any prices is below the best assignment found
+    h, _, _ = target_minima(W, a, lam + cost, cnt)
+    assert h.sum() - lam @ cnt <= f * (1 + 1e-12) + 1e-12
+
+
+def _hard_instance():
+    """Distinct weapons and 8 weapon types, one round each, 80 against 40 targets (bench/wta.py
+    many_rounds, seed 0)."""
+    rng = np.random.default_rng(5000 * 80 + 31 * 40 + 0 + 77)
+    V = rng.uniform(25, 100, 40)
+    pt = rng.uniform(0.6, 0.9, (8, 40))
+    return V, pt[rng.integers(0, 8, 80)]
+
+
+def test_the_default_path_gives_the_same_answer_on_a_slow_machine(monkeypatch):
+    """The simulation's call (no time limit, a count of restarts) stops on counts of work, never
+    on the clock: with a clock that jumps a second at every reading — a machine a thousand
+    times slower — the assignment, objective and bound are identical. (Before, a 1 s budget of
+    the many-rounds stage and a 10 s cap on the descent decided the answer.)"""
+    V, p = _hard_instance()
+    kw = dict(search_s=None, search_kicks=20, tol=1e-9)
+    ref = solve(V, p, **kw)
+    clock = [time.perf_counter()]
+
+    def slow() -> float:
+        clock[0] += 1.0
+        return clock[0]
+
+    monkeypatch.setattr(time, "perf_counter", slow)
+    again = solve(V, p, **kw)
+    monkeypatch.undo()
+    assert ref.optimal
+    assert np.array_equal(again.assignment, ref.assignment)
+    assert again.objective == ref.objective and again.lower_bound == ref.lower_bound
+    assert again.optimal == ref.optimal
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_partition_search_against_all_combinations(seed):
+    """The depth-first set partitioning over enumerated columns finds the least
+    Σ δ + λ·(unused rounds) among the combinations strictly below its bound, as listing all
+    combinations does (and reports none when none is below)."""
+    rng = np.random.default_rng(8100 + seed)
+    m, T = int(rng.integers(1, 5)), int(rng.integers(1, 4))
+    per = rng.integers(1, 4, m)
+    tj = np.repeat(np.arange(m), per)
+    X = rng.integers(0, 3, (tj.size, T))
+    delta = rng.uniform(0, 5, tj.size)
+    lam = rng.uniform(0, 2, T)
+    cnt = rng.integers(1, 2 * m + 2, T)
+    vals = []
+    for combo in product(*[np.flatnonzero(tj == j) for j in range(m)]):
+        used = X[list(combo)].sum(axis=0)
+        if np.all(used <= cnt):
+            vals.append(delta[list(combo)].sum() + lam @ (cnt - used))
+    bound = float(rng.uniform(2, 12))
+    pick, best, done = partition(tj, X, delta, lam, cnt, m, bound, 100_000)
+    assert done
+    below = [v for v in vals if v < bound]
+    if below:
+        assert best == pytest.approx(min(below), rel=1e-12)
+        assert np.all(tj[pick] == np.arange(m))
+        assert np.all(X[pick].sum(axis=0) <= cnt)
+    else:
+        assert pick.min() < 0 and best == bound
