@@ -76,7 +76,6 @@ def test_track_score_increments_follow_blackman_popoli():
     tr = Tracker(p)
     assert tr._hit_score == pytest.approx(np.log(0.8 / 1e-12) - 1.5 * np.log(2 * np.pi))
     assert tr._score_confirm == pytest.approx(np.log(0.95 / 1e-3))
-    assert tr._score_delete == pytest.approx(np.log(0.05 / 0.999))
     rng = np.random.default_rng(1)
     z0 = np.array([[10e3, 0.0, 1e3]])
     _feed(tr, 0.0, z0, [0], rng)

@@ -64,8 +64,10 @@ class TrackerParams:
     clutter_density: float = 1e-12  # JPDA and track score: false plots per m³ (Poisson)
     # score-based confirmation (sequential probability ratio test on the track's log-likelihood
     # ratio, Blackman & Popoli 1999, §6.2): a tentative track is confirmed only when it passes
-    # M-of-N AND its score reaches ln((1 − β)/α); it is deleted when the score falls to
-    # ln(β/(1 − α)) or it has used its N opportunities unconfirmed
+    # M-of-N AND its score reaches Wald's upper threshold ln((1 − β)/α); it is deleted when it
+    # has used its N opportunities unconfirmed (not at the lower threshold: a first plot
+    # scores 0, as likely a target as a false alarm, so two early misses would end a real
+    # track that M-of-N would confirm)
     score_confirm: bool = False
     score_alpha: float = 1e-3  # accepted probability of confirming a false track
     score_beta: float = 0.05  # accepted probability of deleting a true one
@@ -159,7 +161,6 @@ class Tracker:
         self._hit_score = float(np.log(params.pd / params.clutter_density)
                                 - 1.5 * np.log(2 * np.pi))
         self._score_confirm = float(np.log((1 - b) / a))
-        self._score_delete = float(np.log(b / (1 - a)))
         self._alloc(capacity)
         self.next_id = 1
         self._rows: list[tuple[np.ndarray, ...]] = []
@@ -418,13 +419,11 @@ class Tracker:
 
     def _failed(self, tent: np.ndarray) -> np.ndarray:
         """The unconfirmed tentative tracks that fail: M-of-N out of reach after N
-        opportunities, or, with score-based confirmation, N opportunities used or a score at
-        the deletion threshold."""
+        opportunities, or, with score-based confirmation, N opportunities used."""
         if not self.p.score_confirm:
             return tent[(self.hits[tent] < self.p.confirm_m)
                         & (self.opps[tent] >= self.p.confirm_n)]
-        return tent[(self.opps[tent] >= self.p.confirm_n)
-                    | (self.score[tent] <= self._score_delete)]
+        return tent[self.opps[tent] >= self.p.confirm_n]
 
     def _count_opportunities(self, slots: np.ndarray, pos_m: np.ndarray,
                              sensor_pos_m: np.ndarray, sensor_max_range_m: float,
