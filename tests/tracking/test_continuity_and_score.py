@@ -136,7 +136,7 @@ def test_default_is_the_two_model_imm_with_score_confirmation():
     assert p.filter == "imm" and p.score_confirm
     tr = Tracker(p)
     assert tr.models == (imm.ImmModel(0.0, (1.0, 1.0, 0.01)),
-                         imm.ImmModel(0.0, (1000.0, 1000.0, 10.0)))
+                         imm.ImmModel(0.0, (3000.0, 3000.0, 30.0)))
     with pytest.raises(ValueError, match="second model"):
         TrackerParams(filter="imm", imm_turn_rate_deg_s=0.0)
 

@@ -44,7 +44,7 @@ class TrackOutput:
 
 
 DEFAULT_FILTER = "imm"
-IMM_Q_MANOEUVRE = (1000.0, 1000.0, 10.0)  # m²/s³: the IMM's manoeuvre model (x, y, z)
+IMM_Q_MANOEUVRE = (3000.0, 3000.0, 30.0)  # m²/s³: the IMM's manoeuvre model (x, y, z)
 
 
 def benchmark_params(filter: str = DEFAULT_FILTER, association: str = "gnn", q: float = 1.0,
@@ -57,13 +57,13 @@ def benchmark_params(filter: str = DEFAULT_FILTER, association: str = "gnn", q: 
     confirmation on top of M-of-N with the sensor's Pd and clutter density.
 
     The default filter is an IMM of two nearly-constant-velocity models, q and a manoeuvre
-    model of 1000 m²/s³ (about 22 m/s² per 2 s scan: turns of 3–6 °/s at 250 m/s), mean sojourn
-    2400 s (a switch probability of 0.08 % per 2 s scan: the manoeuvre model's likelihood takes
-    over within a scan or two of a turn's start anyway), tracks starting 99 % in the quiet
-    model: on straight flight it matches the single CV filter (within the scatter of the
-    scenario's seeds) and in turns it keeps the gate on the target
-    (bench/tracking_vs_stonesoup.py). Coordinated-turn models can be added with
-    ``imm_turn_rate_deg_s`` (and ``imm_q_turn``)."""
+    model of 3000 m²/s³ (a velocity noise of √(3000·2) ≈ 77 m/s per 2 s scan: a 6 °/s turn at
+    250 m/s changes the velocity by 52 m/s in a scan), mean sojourn 2400 s (a switch
+    probability of 0.08 % per 2 s scan: the manoeuvre model's likelihood takes over within a
+    scan or two of a turn's start anyway), tracks starting 90 % in the quiet model: on
+    straight flight it matches the single CV filter (within the scatter of the scenario's
+    seeds) and in turns it keeps the gate on the target (bench/tracking_vs_stonesoup.py).
+    Coordinated-turn models can be added with ``imm_turn_rate_deg_s`` (and ``imm_q_turn``)."""
     base = dict(confirm_m=3, confirm_n=5, coast_s=9.0, gate_probability=0.9999,
                 q=(q, q, q / 100.0), init_speed_sigma_mps=(300.0, 300.0, 20.0), filter=filter,
                 association=association, score_confirm=True)
@@ -74,7 +74,7 @@ def benchmark_params(filter: str = DEFAULT_FILTER, association: str = "gnn", q: 
             base["confirm_n"] = 4
     if filter == "imm":
         base.update(imm_turn_rate_deg_s=0.0, imm_q_manoeuvre=IMM_Q_MANOEUVRE,
-                    imm_sojourn_s=2400.0, imm_cv_prior=0.99)
+                    imm_sojourn_s=2400.0, imm_cv_prior=0.9)
     if plots is not None and "pd" in plots:
         base["pd"] = float(plots["pd"])
     base.update(kw)
