@@ -4,7 +4,7 @@
         [--peer-script ../shared/bench/stonesoup_peer.py] [--sizes 10,50,200,500]
         [--peer-scans 10:100,50:100,200:30,500:15]
         [--hard clutter,crossing,manoeuvring,formations,straight400]
-        [--hard-peer-scans clutter:20] [--extras cmkf,imm,cmkf+jpda] [--peer-cache DIR]
+        [--hard-peer-scans clutter:20] [--extras cmkf,cmkf+jpda,ekf] [--peer-cache DIR]
         [--markdown FILE]
 
 1. Generates the shared scenarios (``generate_scenario`` of the peer script: N targets,
@@ -141,7 +141,7 @@ def main() -> None:
     ap.add_argument("--hard-peer-scans", default="clutter:20",
                     help="hard cases run on their first K scans only (the peer's initiator "
                          "takes minutes per scan in dense clutter)")
-    ap.add_argument("--extras", default="cmkf,imm,cmkf+jpda",
+    ap.add_argument("--extras", default="cmkf,cmkf+jpda,ekf",
                     help="other skyshield settings scored on every case (GOSPA ratio "
                          "columns), FILTER[+ASSOCIATION]; empty for none")
     ap.add_argument("--peer-cache", type=Path, default=None,
