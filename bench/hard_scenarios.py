@@ -8,6 +8,12 @@
   each other's paths at 60–120°, crossing near the middle of the run.
 * ``manoeuvring``: 40 aircraft alternating straight legs with coordinated turns of 3–6 °/s
   (up to about 2.6 g at 250 m/s), exact constant-turn kinematics between scans.
+* ``formations``: three formations of 20 aircraft (4 × 5 boxes, 400 m between members) that
+  cross one another's paths near the middle of the run while turning at 2–4 °/s, rigid
+  (members keep their places in the turn), in 150 false plots per scan packed into the
+  formations' volume (20–120 km, elevation 0–0.2 rad).
+* ``straight400``: 400 aircraft in straight level flight (150–300 m/s) in a 160 km square,
+  the shared scenario's light clutter (5 per scan over the hemisphere).
 
 Same radar, noise (50 m, 2 mrad, 2 mrad), Pd 0.9 and 2 s revisit as the shared scenarios;
 every draw from a seeded numpy generator.
@@ -139,7 +145,72 @@ def manoeuvring(seed: int = 9, n: int = 40, scans: int = 100) -> dict[str, np.nd
     return _pack(truth, rng, seed)
 
 
-CASES = {"clutter": clutter, "crossing": crossing, "manoeuvring": manoeuvring}
+def _turning_path(rng: np.random.Generator, scans: int, speed: float, rates_deg_s: tuple[
+        float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A horizontal path from the origin alternating turns (rate drawn in ``rates_deg_s``,
+    either way) and straight legs, starting in a turn: positions (S, 2), headings (S,) and
+    turn rates (S,) (rad/s), exact constant-rate kinematics between scans."""
+    pos = np.zeros((scans, 2))
+    hdg = np.empty(scans)
+    rate = np.empty(scans)
+    p, h = np.zeros(2), rng.uniform(0, 2 * np.pi)
+    w = np.radians(rng.uniform(*rates_deg_s)) * rng.choice([-1.0, 1.0])
+    left = int(rng.integers(8, 16))
+    for k in range(scans):
+        pos[k], hdg[k], rate[k] = p, h, w
+        if w == 0:
+            p = p + speed * DT * np.array([np.cos(h), np.sin(h)])
+        else:
+            p = p + speed / w * np.array([np.sin(h + w * DT) - np.sin(h),
+                                          -(np.cos(h + w * DT) - np.cos(h))])
+        h += w * DT
+        left -= 1
+        if left <= 0:
+            turning = w != 0
+            w = 0.0 if turning else (np.radians(rng.uniform(*rates_deg_s))
+                                     * rng.choice([-1.0, 1.0]))
+            left = int(rng.integers(4, 10) if turning else rng.integers(8, 16))
+    return pos, hdg, rate
+
+
+def formations(seed: int = 11, groups: int = 3, rows: int = 4, cols: int = 5,
+               spacing: float = 400.0, scans: int = 60, rate: float = 150.0
+               ) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t_cross = scans // 2
+    meet = np.array([rng.uniform(40e3, 70e3), rng.uniform(-20e3, 20e3)])
+    # member offsets in the formation's own axes (along, across the heading)
+    a, c = np.meshgrid((np.arange(rows) - (rows - 1) / 2) * spacing,
+                       (np.arange(cols) - (cols - 1) / 2) * spacing, indexing="ij")
+    off = np.column_stack([a.ravel(), c.ravel()])  # (m, 2)
+    tracks = []
+    for g in range(groups):
+        speed = rng.uniform(220.0, 280.0)
+        path, hdg, w = _turning_path(rng, scans, speed, (2.0, 4.0))
+        path = path - path[t_cross] + meet  # the groups meet near ``meet`` mid-run
+        alt = 5e3 + 300.0 * g
+        ch, sh = np.cos(hdg)[:, None], np.sin(hdg)[:, None]
+        # rotate the offsets with the heading; rigid body: v = v_c + ω × r
+        rx = off[None, :, 0] * ch - off[None, :, 1] * sh
+        ry = off[None, :, 0] * sh + off[None, :, 1] * ch
+        vx = speed * ch - w[:, None] * ry
+        vy = speed * sh + w[:, None] * rx
+        x, y = path[:, :1] + rx, path[:, 1:] + ry
+        for j in range(off.shape[0]):
+            tracks.append(np.column_stack([x[:, j], y[:, j], np.full(scans, alt), vx[:, j],
+                                           vy[:, j], np.zeros(scans)]))
+    truth = np.stack(tracks, axis=1)
+    box = np.array([[20e3, 120e3], [-np.pi, np.pi], [0.0, 0.2]])
+    return _pack(truth, rng, seed, clutter_rate=rate, box=box)
+
+
+def straight400(seed: int = 12, n: int = 400, scans: int = 30) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return _pack(_ncv(n, scans, rng), rng, seed)
+
+
+CASES = {"clutter": clutter, "crossing": crossing, "manoeuvring": manoeuvring,
+         "formations": formations, "straight400": straight400}
 
 
 def main() -> None:

@@ -170,7 +170,8 @@ def track(
                                                "meas_scan, sigma[, radar_pos])")],
     out_file: Annotated[Path, typer.Option("--out", help="tracks .npz to write")] = Path(
         "tracks.npz"),
-    filter_name: Annotated[str, typer.Option("--filter", help="cmkf, ekf, ukf or imm")] = "cmkf",
+    filter_name: Annotated[str, typer.Option(
+        "--filter", help="imm (the default), cmkf, ekf or ukf")] = "imm",
     association: Annotated[str, typer.Option(help="gnn or jpda")] = "gnn",
     q: Annotated[float, typer.Option(help="horizontal white-acceleration PSD (m²/s³); "
                                           "vertical q/100", min=1e-9)] = 1.0,

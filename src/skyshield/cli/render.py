@@ -101,7 +101,8 @@ def print_summary(s: dict[str, Any]) -> None:
                   f"{ap['gospa_missed_mean']:g} missed, {ap['gospa_false_mean']:g} false per "
                   f"sample); SIAP completeness {si['completeness']}, ambiguity "
                   f"{si['ambiguity']}, spuriousness {si['spuriousness']}, "
-                  f"{si['id_swaps']} ID swaps, {si['track_breaks']} breaks", highlight=False)
+                  f"{si['id_changes']} track-number changes ({si['id_swaps']} ID swaps), "
+                  f"{si['track_breaks']} breaks", highlight=False)
 
 
 def print_aggregate(agg: dict[str, Any], title: str, everything: bool = False) -> None:

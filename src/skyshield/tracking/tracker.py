@@ -56,9 +56,24 @@ class TrackerParams:
     imm_turn_rate_deg_s: float = 3.0  # the coordinated-turn models turn at ± this rate
     imm_sojourn_s: float = 30.0  # mean time in a mode
     imm_q_turn: float | tuple[float, float, float] | None = None  # default: q of the CV model
+    # a nearly-constant-velocity model with this (large) white-acceleration PSD joins the IMM
+    imm_q_manoeuvre: float | tuple[float, float, float] | None = None
+    imm_cv_prior: float = 0.8  # the CV model's probability when a track starts
     quality_memory: float = 0.8  # quality ← m·quality + (1 − m)·hit on each opportunity
     pd: float = 0.9  # JPDA: probability of detection of a covered target
-    clutter_density: float = 1e-12  # JPDA: false plots per m³ (Poisson)
+    clutter_density: float = 1e-12  # JPDA and track score: false plots per m³ (Poisson)
+    # score-based confirmation (sequential probability ratio test on the track's log-likelihood
+    # ratio, Blackman & Popoli 1999, §6.2): a tentative track is confirmed only when it passes
+    # M-of-N AND its score reaches Wald's upper threshold ln((1 − β)/α); it is deleted when it
+    # has used its N opportunities unconfirmed (not at the lower threshold: a first plot
+    # scores 0, as likely a target as a false alarm, so two early misses would end a real
+    # track that M-of-N would confirm)
+    score_confirm: bool = False
+    score_alpha: float = 1e-3  # accepted probability of confirming a false track
+    score_beta: float = 0.05  # accepted probability of deleting a true one
+    # track continuity: a track that confirms where a confirmed track has lost its target
+    # continues that track's number (see :meth:`Tracker._stitch`)
+    stitch: bool = True
 
     def __post_init__(self) -> None:
         if self.filter not in FILTERS:
@@ -68,10 +83,33 @@ class TrackerParams:
                              f"(got {self.association!r})")
         if self.association == "jpda" and self.filter != "cmkf":
             raise ValueError("JPDA runs with the converted-measurement filter (filter='cmkf')")
+        if self.filter == "imm" and self.imm_turn_rate_deg_s <= 0 and self.imm_q_manoeuvre is None:
+            raise ValueError("the IMM needs a second model: a turn rate > 0 or imm_q_manoeuvre")
+        if not (0 < self.score_alpha < 1 and 0 < self.score_beta < 1):
+            raise ValueError("score_alpha and score_beta must be probabilities in (0, 1)")
 
     @property
     def q_axes(self) -> np.ndarray:
         return np.broadcast_to(np.asarray(self.q, dtype=float), (3,)).copy()
+
+
+def _axes(q: float | tuple[float, float, float]) -> tuple[float, float, float]:
+    a = np.broadcast_to(np.asarray(q, dtype=float), (3,))
+    return float(a[0]), float(a[1]), float(a[2])
+
+
+def imm_models(p: TrackerParams) -> tuple[imm.ImmModel, ...]:
+    """The IMM's models: constant velocity with q, coordinated turns at ± the turn rate (none
+    when it is 0) with ``imm_q_turn``, and a high-noise constant velocity with
+    ``imm_q_manoeuvre`` when given."""
+    models = [imm.ImmModel(0.0, _axes(p.q))]
+    if p.imm_turn_rate_deg_s > 0:
+        w = float(np.radians(p.imm_turn_rate_deg_s))
+        qt = _axes(p.q if p.imm_q_turn is None else p.imm_q_turn)
+        models += [imm.ImmModel(w, qt), imm.ImmModel(-w, qt)]
+    if p.imm_q_manoeuvre is not None:
+        models.append(imm.ImmModel(0.0, _axes(p.imm_q_manoeuvre)))
+    return tuple(models)
 
 
 def _no_ids() -> np.ndarray:
@@ -116,11 +154,13 @@ class Tracker:
         self.q = params.q_axes
         self.models: tuple[imm.ImmModel, ...] = ()
         if params.filter == "imm":
-            w = np.radians(params.imm_turn_rate_deg_s)
-            qt = tuple(np.broadcast_to(np.asarray(
-                params.q if params.imm_q_turn is None else params.imm_q_turn, dtype=float), (3,)))
-            self.models = (imm.ImmModel(0.0, tuple(self.q)), imm.ImmModel(w, qt),
-                           imm.ImmModel(-w, qt))
+            self.models = imm_models(params)
+        # score-based confirmation: a hit adds ln(Pd/λ) − (3/2)ln 2π − ½(ln|S| + d²), a miss
+        # ln(1 − Pd) (Blackman & Popoli 1999, eqs. 6.12–6.14); Wald's thresholds
+        a, b = params.score_alpha, params.score_beta
+        self._hit_score = float(np.log(params.pd / params.clutter_density)
+                                - 1.5 * np.log(2 * np.pi))
+        self._score_confirm = float(np.log((1 - b) / a))
         self._alloc(capacity)
         self.next_id = 1
         self._rows: list[tuple[np.ndarray, ...]] = []
@@ -139,6 +179,9 @@ class Tracker:
         self.opps = np.zeros(cap, dtype=np.int64)
         self.misses = np.zeros(cap, dtype=np.int64)  # consecutive missed opportunities
         self.quality = np.zeros(cap)
+        self.score = np.zeros(cap)  # track log-likelihood ratio (score-based confirmation)
+        self.born_t = np.zeros(cap)  # time and position of a track's first plot
+        self.born_pos = np.zeros((cap, 3))
         self.truth = np.full(cap, -1, dtype=np.int64)
         self.init_sensor = np.full(cap, -1, dtype=np.int64)
         self.hit_t = np.full((cap, n_sensors), -np.inf)  # latest hit time by each sensor
@@ -148,8 +191,8 @@ class Tracker:
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
         return (self.status, self.track_id, self.x, self.P, self.t, self.hits, self.opps,
-                self.misses, self.quality, self.truth, self.init_sensor, self.hit_t, self.xm,
-                self.Pm, self.mu)
+                self.misses, self.quality, self.score, self.born_t, self.born_pos, self.truth,
+                self.init_sensor, self.hit_t, self.xm, self.Pm, self.mu)
 
     def _grow(self, need: int) -> None:
         cap = self.status.size
@@ -252,6 +295,10 @@ class Tracker:
             self.t[a_slot] = t_s
             self.hits[a_slot] += 1
             self.truth[a_slot] = truth[a_det]
+            if self.p.score_confirm:
+                y, S = kalman.innovation(xp[a_row], Pp[a_row], z[a_det], R[a_det])
+                d2, logdet = kalman.mahalanobis_sq(y, S)
+                self.score[a_slot] += self._hit_score - 0.5 * (logdet + d2)
         return a_slot, a_det
 
     # ------------------------------------------------------------------ update
@@ -292,15 +339,27 @@ class Tracker:
                                       assigned_slot)
         # confirmation and deletion by M-of-N
         tent = slots[self.status[slots] == TENTATIVE]
-        confirm = tent[self.hits[tent] >= self.p.confirm_m]
+        passed = self.hits[tent] >= self.p.confirm_m
+        if self.p.score_confirm:
+            passed &= self.score[tent] >= self._score_confirm
+        confirm = tent[passed]
         self.status[confirm] = CONFIRMED
+        if self.p.stitch and confirm.size:
+            new, old = self._stitch(confirm)
+            confirm = np.setdiff1d(confirm, new)
+            moved = np.isin(assigned_slot, new)
+            if moved.any():  # the old slots took this scan's plots of the new ones
+                order = np.argsort(new)
+                assigned_slot = assigned_slot.copy()
+                assigned_slot[moved] = old[order][np.searchsorted(new[order],
+                                                                  assigned_slot[moved])]
         events = [Event(t_s, "track_confirmed", source=source, track_id=int(self.track_id[s]),
                         truth_id=int(self.truth[s]), pos_m=self.x[s, :3].copy())
                   for s in confirm]
         rep = ScanReport(t_s, source, events, updated=self.track_id[assigned_slot],
                          confirmed=self.track_id[confirm])
-        fail = tent[(self.hits[tent] < self.p.confirm_m) & (self.opps[tent] >= self.p.confirm_n)]
-        failed = self._drop(fail, t_s, "not confirmed", emit=False, events=events)
+        failed = self._drop(self._failed(tent[~passed]), t_s, "not confirmed", emit=False,
+                            events=events)
         # new tentative tracks from unassigned plots
         free = np.ones(m, dtype=bool)
         free[assigned_det] = False
@@ -315,6 +374,56 @@ class Tracker:
         self.hit_t[updated, sensor] = t_s
         self._record(t_s, updated[self.status[updated] > 0], source)
         return rep
+
+    def _stitch(self, new: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keep track numbers through a lost-and-found target. A just-confirmed track continues
+        a confirmed track that has taken no plot since the new one's first plot when that plot
+        lies where the old track's target can have gone: within 4 σ of the old track's
+        prediction at that instant plus 2·|v|·Δt (any change of heading at its speed, Δt since
+        the old track's last plot). Pairs are matched by least normalised distance; the old
+        slot takes the new track's state and hit history (keeping its number and whatever the
+        command post knows of it), the new slot is freed. Returns (new slots, old slots)."""
+        old = np.flatnonzero(self.status == CONFIRMED)
+        old = old[~np.isin(old, new)]
+        none = np.empty(0, dtype=np.int64)
+        if old.size == 0:
+            return none, none
+        dt = self.born_t[new][:, None] - self.t[old][None, :]  # (n, o)
+        ok = dt > 0
+        if not ok.any():
+            return none, none
+        xo, Po = self.x[old], self.P[old]
+        pred = xo[None, :, :3] + xo[None, :, 3:] * dt[..., None]
+        d = np.linalg.norm(self.born_pos[new][:, None, :] - pred, axis=-1)
+        # position variance of the old track's CV prediction (q terms left out: bounded above
+        # by the heading-change allowance)
+        var = (np.trace(Po[:, :3, :3], axis1=1, axis2=2)[None, :]
+               + 2 * dt * np.einsum("oii->o", Po[:, :3, 3:])[None, :]
+               + dt * dt * np.trace(Po[:, 3:, 3:], axis1=1, axis2=2)[None, :])
+        r = 4 * np.sqrt(np.maximum(var, 0)) + 2 * np.linalg.norm(xo[:, 3:], axis=1)[None] * dt
+        cost = np.where(ok & (d <= r), d / np.maximum(r, 1e-9), np.inf)
+        rows, cols = np.nonzero(np.isfinite(cost))
+        if rows.size == 0:
+            return none, none
+        a_new, a_old = association.gnn(rows, cols, cost[rows, cols], new.size, old.size)
+        n_s, o_s = new[a_new], old[a_old]
+        for dst, src in ((self.x, self.x), (self.P, self.P), (self.t, self.t),
+                         (self.xm, self.xm), (self.Pm, self.Pm), (self.mu, self.mu),
+                         (self.truth, self.truth), (self.quality, self.quality)):
+            dst[o_s] = src[n_s]
+        self.hit_t[o_s] = np.maximum(self.hit_t[o_s], self.hit_t[n_s])
+        self.hits[o_s] += self.hits[n_s]
+        self.misses[o_s] = 0
+        self.status[n_s] = 0
+        return n_s, o_s
+
+    def _failed(self, tent: np.ndarray) -> np.ndarray:
+        """The unconfirmed tentative tracks that fail: M-of-N out of reach after N
+        opportunities, or, with score-based confirmation, N opportunities used."""
+        if not self.p.score_confirm:
+            return tent[(self.hits[tent] < self.p.confirm_m)
+                        & (self.opps[tent] >= self.p.confirm_n)]
+        return tent[self.opps[tent] >= self.p.confirm_n]
 
     def _count_opportunities(self, slots: np.ndarray, pos_m: np.ndarray,
                              sensor_pos_m: np.ndarray, sensor_max_range_m: float,
@@ -332,6 +441,8 @@ class Tracker:
         self.quality[cov] = mem * self.quality[cov] + (1 - mem) * hit
         self.misses[cov[hit]] = 0
         self.misses[cov[~hit]] += 1
+        if self.p.score_confirm:
+            self.score[cov[~hit]] += np.log1p(-min(self.p.pd, 1 - 1e-9))
 
     def _empty_scan(self, t_s: float, slots: np.ndarray, sensor_pos_m: np.ndarray,
                     sensor_max_range_m: float, sensor: int, source: str) -> ScanReport:
@@ -343,8 +454,8 @@ class Tracker:
         self._count_opportunities(slots, pos, sensor_pos_m, sensor_max_range_m, sensor,
                                   np.empty(0, dtype=np.int64))
         tent = slots[self.status[slots] == TENTATIVE]
-        fail = tent[(self.hits[tent] < self.p.confirm_m) & (self.opps[tent] >= self.p.confirm_n)]
-        failed = self._drop(fail, t_s, "not confirmed", emit=False, events=rep.events)
+        failed = self._drop(self._failed(tent), t_s, "not confirmed", emit=False,
+                            events=rep.events)
         rep.dropped = np.concatenate([failed, self._drop_stale(t_s, slots, rep.events)])
         return rep
 
@@ -404,12 +515,16 @@ class Tracker:
             M = len(self.models)
             self.xm[s] = self.x[s][:, None, :]
             self.Pm[s] = P[:, None]
-            self.mu[s] = np.array([0.8] + [0.2 / (M - 1)] * (M - 1))
+            c = self.p.imm_cv_prior
+            self.mu[s] = np.array([c] + [(1 - c) / (M - 1)] * (M - 1))
         self.t[s] = t_s
         self.hits[s] = 1
         self.opps[s] = 1
         self.misses[s] = 0
         self.quality[s] = 1 - self.p.quality_memory
+        self.score[s] = 0.0  # a new target as likely as a false one at the first plot
+        self.born_t[s] = t_s
+        self.born_pos[s] = z
         self.init_sensor[s] = sensor
         self.truth[s] = truth
         return s

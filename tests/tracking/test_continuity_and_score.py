@@ -1,0 +1,189 @@
+"""Issue 22: track-number continuity through a lost-and-found target, score-based (SPRT)
+confirmation, and the standalone default (IMM of a quiet and a manoeuvre CV model)."""
+
+import numpy as np
+import pytest
+
+from skyshield.tracking import imm
+from skyshield.tracking.standalone import benchmark_params, track_scans
+from skyshield.tracking.tracker import CONFIRMED, Tracker, TrackerParams
+
+R1 = np.diag([10.0, 10.0, 10.0]) ** 2
+
+
+def _feed(tr, t, pts, truth, rng):
+    z = np.asarray(pts, dtype=float).reshape(-1, 3)
+    z = z + rng.normal(scale=10.0, size=z.shape)
+    return tr.process(t, z, np.tile(R1, (len(z), 1, 1)), np.asarray(truth, dtype=np.int64),
+                      np.zeros(3), 1e6, "test")
+
+
+def _corner_run(stitch: bool) -> set[int]:
+    """A target at 200 m/s turning 90° at once (a route's vertex) under a 1 s, 10 m radar:
+    the first plot after the corner is ~280 m off the prediction, far outside its gate."""
+    rng = np.random.default_rng(5)
+    tr = Tracker(TrackerParams(q=1.0, stitch=stitch))
+    ids: set[int] = set()
+    p, v = np.array([0.0, 0.0, 5e3]), np.array([200.0, 0.0, 0.0])
+    for k in range(120):
+        if k == 60:
+            v = np.array([0.0, 200.0, 0.0])
+        p = p + v
+        _feed(tr, float(k), [p], [0], rng)
+        ids |= {int(i) for i in tr.track_id[tr.live(CONFIRMED)]}
+    assert tr.live(CONFIRMED).size == 1  # the old one is not left coasting beside the new
+    return ids
+
+
+def test_a_lost_and_found_target_keeps_its_track_number():
+    assert len(_corner_run(stitch=False)) == 2  # the corner breaks the track ...
+    assert len(_corner_run(stitch=True)) == 1  # ... and the number continues
+
+
+def test_a_new_target_beside_a_held_one_gets_its_own_number():
+    # a second aircraft appears 300 m from one whose track is updated every scan: the held
+    # track has taken plots since the newcomer's first plot, so it is not a candidate
+    rng = np.random.default_rng(6)
+    tr = Tracker(TrackerParams(q=1.0))
+    v = np.array([200.0, 0.0, 0.0])
+    for k in range(40):
+        a = np.array([0.0, 0.0, 5e3]) + v * k
+        pts, truth = ([a, a + [0.0, 300.0, 0.0]], [0, 1]) if k >= 20 else ([a], [0])
+        _feed(tr, float(k), pts, truth, rng)
+    conf = tr.live(CONFIRMED)
+    assert conf.size == 2
+    assert sorted(tr.truth[conf]) == [0, 1]
+    assert tr.track_id[conf][tr.truth[conf] == 0][0] == 1  # the first track kept its number
+
+
+def test_a_far_new_track_does_not_take_a_coasting_number():
+    rng = np.random.default_rng(7)
+    tr = Tracker(TrackerParams(q=1.0, coast_s=30.0))
+    v = np.array([200.0, 0.0, 0.0])
+    for k in range(20):
+        _feed(tr, float(k), [np.array([0.0, 0.0, 5e3]) + v * k], [0], rng)
+    # target 0 vanishes; 10 s later a target appears 20 km away (beyond 2|v|Δt + 4σ)
+    for k in range(20, 30):
+        _feed(tr, float(k), [np.array([4e3 + 20e3, 0.0, 5e3]) + v * k], [1], rng)
+    ids = sorted(int(i) for i in tr.track_id[tr.live(CONFIRMED)])
+    assert ids == [1, 2]
+
+
+def test_track_score_increments_follow_blackman_popoli():
+    # hit: ln(Pd/λ) − (3/2) ln 2π − ½ ln|S| − d²/2; miss: ln(1 − Pd); thresholds by Wald
+    p = TrackerParams(score_confirm=True, pd=0.8, clutter_density=1e-12, score_alpha=1e-3,
+                      score_beta=0.05)
+    tr = Tracker(p)
+    assert tr._hit_score == pytest.approx(np.log(0.8 / 1e-12) - 1.5 * np.log(2 * np.pi))
+    assert tr._score_confirm == pytest.approx(np.log(0.95 / 1e-3))
+    rng = np.random.default_rng(1)
+    z0 = np.array([[10e3, 0.0, 1e3]])
+    _feed(tr, 0.0, z0, [0], rng)
+    s = tr.live()[0]
+    assert tr.score[s] == 0.0
+    xp, Pp = tr.x[s].copy(), tr.P[s].copy()
+    _feed(tr, 1.0, [], [], rng)  # an empty scan covering the track: a miss
+    assert tr.score[s] == pytest.approx(np.log(0.2))
+    z1 = z0 + [[150.0, 0.0, 0.0]]
+    before = tr.score[s]
+    tr.process(2.0, z1, R1[None], np.zeros(1, dtype=np.int64), np.zeros(3), 1e6, "test")
+    from skyshield.tracking import kalman
+    xq, Pq = kalman.cv_predict(xp[None], Pp[None], np.array([2.0]), p.q_axes)
+    y, S = kalman.innovation(xq, Pq, z1, R1[None])
+    d2, logdet = kalman.mahalanobis_sq(y, S)
+    assert tr.score[s] - before == pytest.approx(tr._hit_score - 0.5 * (logdet[0] + d2[0]))
+
+
+def _cluttered_scene(score: bool, seed: int = 2) -> tuple[int, int]:
+    """10 straight targets in 300 false plots per scan spread over a 60 km cube, tracked by
+    the default IMM (whose manoeuvre model opens wide gates): confirmed tracks on targets at
+    the end and confirmations of tracks on clutter over 30 scans."""
+    rng = np.random.default_rng(seed)
+    lam = 300 / (60e3) ** 3
+    tr = Tracker(benchmark_params(confirm_n=4, pd=0.9, clutter_density=lam,
+                                  score_confirm=score))
+    p0 = rng.uniform(0, 60e3, (10, 3))
+    p0[:, 2] = rng.uniform(1e3, 10e3, 10)
+    v = rng.uniform(-250, 250, (10, 3))
+    v[:, 2] = 0
+    false_confirmed = 0
+    for k in range(30):
+        t = 2.0 * k
+        det = rng.random(10) < 0.9
+        pts = (p0 + v * t)[det]
+        clutter = rng.uniform(0, 60e3, (rng.poisson(300), 3))
+        z = np.vstack([pts, clutter])
+        truth = np.concatenate([np.flatnonzero(det), -np.ones(len(clutter), dtype=int)])
+        z[:len(pts)] += rng.normal(scale=150.0, size=pts.shape)  # a radar's cross-range noise
+        rep = tr.process(t, z, np.tile(np.eye(3) * 150.0**2, (len(z), 1, 1)), truth,
+                         np.zeros(3), 1e6, "test")
+        false_confirmed += sum(1 for e in rep.events
+                               if e.kind == "track_confirmed" and e.truth_id < 0)
+    conf = tr.live(CONFIRMED)
+    return int((tr.truth[conf] >= 0).sum()), false_confirmed
+
+
+def test_score_confirmation_cuts_false_tracks_in_clutter_and_keeps_the_true_ones():
+    true_mn, false_mn = _cluttered_scene(score=False)
+    true_sc, false_sc = _cluttered_scene(score=True)
+    assert false_mn >= 3  # M-of-N alone confirms clutter here
+    assert false_sc <= false_mn // 3
+    assert true_sc >= true_mn - 1
+
+
+def test_default_is_the_two_model_imm_with_score_confirmation():
+    p = benchmark_params()
+    assert p.filter == "imm" and p.score_confirm
+    tr = Tracker(p)
+    assert tr.models == (imm.ImmModel(0.0, (1.0, 1.0, 0.01)),
+                         imm.ImmModel(0.0, (3000.0, 3000.0, 30.0)))
+    with pytest.raises(ValueError, match="second model"):
+        TrackerParams(filter="imm", imm_turn_rate_deg_s=0.0)
+
+
+def _polar_scene(turn_deg_s: float, seed: int = 4):
+    """8 targets at 250 m/s, straight for 20 scans then turning at ``turn_deg_s`` for 30,
+    one radar (50 m, 2 mrad, Pd 0.9, 2 s), as the shared benchmark."""
+    rng = np.random.default_rng(seed)
+    n, S, dt = 8, 50, 2.0
+    pos = np.column_stack([rng.uniform(30e3, 80e3, n), rng.uniform(-40e3, 40e3, n),
+                           rng.uniform(2e3, 8e3, n)])
+    hdg = rng.uniform(0, 2 * np.pi, n)
+    w = np.radians(turn_deg_s) * rng.choice([-1.0, 1.0], n)
+    truth = np.empty((S, n, 3))
+    meas, scan = [], []
+    sig = np.array([50.0, 0.002, 0.002])
+    for k in range(S):
+        truth[k] = pos
+        r = np.linalg.norm(pos, axis=1)
+        z = np.column_stack([r, np.arctan2(pos[:, 1], pos[:, 0]), np.arcsin(pos[:, 2] / r)])
+        keep = rng.random(n) < 0.9
+        meas.append(z[keep] + rng.standard_normal((int(keep.sum()), 3)) * sig)
+        scan.append(np.full(int(keep.sum()), k))
+        om = w if k >= 20 else np.zeros(n)
+        pos = pos + 250.0 * dt * np.column_stack([np.cos(hdg + om * dt / 2),
+                                                  np.sin(hdg + om * dt / 2), np.zeros(n)])
+        hdg = hdg + om * dt
+    return (np.arange(S) * dt, np.vstack(meas), np.concatenate(scan), sig), truth
+
+
+def _mean_error(params, scene) -> float:
+    (times, meas, scan, sig), truth = scene
+    res = track_scans(times, meas, scan, sig, None, params)
+    err = []
+    for k in range(10, len(times)):
+        est = res.at_scan(k)[:, :3]
+        if len(est):
+            d = np.linalg.norm(truth[k][:, None] - est[None], axis=-1).min(axis=1)
+            err.append(np.minimum(d, 2000.0).mean())
+    return float(np.mean(err))
+
+
+def test_default_imm_follows_turns_and_matches_cv_on_straight_flight():
+    turning, straight = _polar_scene(4.0), _polar_scene(0.0)
+    imm_turn = _mean_error(benchmark_params(), turning)
+    cv_turn = _mean_error(benchmark_params("cmkf"), turning)
+    assert imm_turn < 0.6 * cv_turn
+    imm_straight = _mean_error(benchmark_params(), straight)
+    cv_straight = _mean_error(benchmark_params("cmkf"), straight)
+    assert imm_straight < 1.05 * cv_straight
