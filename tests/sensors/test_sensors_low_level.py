@@ -118,7 +118,7 @@ def test_jammer_noise_gets_the_one_way_factor():
     rel = (pos - rs.pos_m[i]) @ rs.rot[i].T
     r = float(np.linalg.norm(rel))
     az = math.atan2(rel[0, 0], rel[0, 1])
-    jn_db = 10 * np.log10(jam_to_noise(rs, i, np.array([az]), jam))[0]
+    jn_db = 10 * np.log10(jam_to_noise(rs, i, np.array([az]), jam, True))[0]
     F, _ = multipath.propagation_factor(r, rs.height_agl_m[i], 100.0, rs.freq_hz[i],
                                         pattern_reflected=_beam_on_reflected_ray(
                                             rs, i, pos, np.array([r]), 100.0))

@@ -169,12 +169,14 @@ class Detections:
         return int(self.range_m.size)
 
 
-def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> np.ndarray:
+def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers,
+                 low_level_terms: bool = False) -> np.ndarray:
     """Total jammer noise over thermal noise (linear) received by radar ``i`` while its beam
     points at azimuths ``az_rad`` (radar frame): each jammer above the radar's horizon enters
     through the main lobe when within half a beamwidth of the beam, else through a sidelobe
     (gain − sidelobe level); receiver bandwidth 1/τ (see :func:`skyshield.physics.jamming.jnr_db`);
-    the jammer's one-way multipath F² and rain apply to its noise.
+    with ``low_level_terms`` (as in a scan) the jammer's one-way multipath F² and rain apply to
+    its noise; without, free space (the planner's coverage, ``analysis.coverage``).
     """
     if jammers.pos_m.shape[0] == 0:
         return np.zeros(np.shape(az_rad))
@@ -186,7 +188,9 @@ def jam_to_noise(rs: RadarSet, i: int, az_rad: np.ndarray, jammers: Jammers) -> 
     g_rx = np.where(in_main, rs.gain_db[i], rs.gain_db[i] - rs.sidelobe_db[i])
     jnr = jamming.jnr_db(jammers.power_w, jammers.gain_db, jammers.bandwidth_hz, rs.freq_hz[i],
                          np.maximum(jr, 1.0), g_rx, 1.0 / rs.pulse_width_s[i],
-                         rs.system_temp_k[i]) + _one_way_db(rs, i, jr, jel, jammers.height_agl_m)
+                         rs.system_temp_k[i])
+    if low_level_terms:
+        jnr = jnr + _one_way_db(rs, i, jr, jel, jammers.height_agl_m)
     return np.where(jvisible, 10 ** (jnr / 10), 0.0).sum(axis=-1)
 
 
@@ -373,7 +377,7 @@ def scan(
         low = low_level(rs, i, rng_m, el, tgt_agl_m[cov], vr)
         interference = 10 ** (low.cnr_db / 10)  # C/N
         if jammers.pos_m.shape[0]:
-            interference = interference + jam_to_noise(rs, i, az, jammers)  # + J/N
+            interference = interference + jam_to_noise(rs, i, az, jammers, True)  # + J/N
         snr = snr + low.signal_db - 10 * np.log10(1.0 + interference)  # S/(N+C+J)
     sw = tgt_swerling[cov]
     if sw.size and (sw == sw[0]).all():
