@@ -82,8 +82,10 @@ def test_low_target_snr_is_free_space_times_the_kernels_f4():
     h1 = rs.height_agl_m[i]
     f_r = _beam_on_reflected_ray(rs, i, pos, r, 50.0)
     assert (f_r > 0.8).all() and (f_r < 1).all()
+    # land's default roughness: 1 m rms (schema.Surface)
     F, region = multipath.propagation_factor(r, h1, 50.0, rs.freq_hz[i],
                                              surface="medium_dry_ground", polarization="H",
+                                             rms_height_m=1.0,
                                              pattern_reflected=f_r)
     np.testing.assert_allclose(snr, _free_space_db(rs, i, r, 1e4) + 40 * np.log10(F), atol=1e-6)
     assert (np.abs(40 * np.log10(F)) > 1.0).all()  # the lobing is really there
@@ -120,6 +122,7 @@ def test_jammer_noise_gets_the_one_way_factor():
     az = math.atan2(rel[0, 0], rel[0, 1])
     jn_db = 10 * np.log10(jam_to_noise(rs, i, np.array([az]), jam, True))[0]
     F, _ = multipath.propagation_factor(r, rs.height_agl_m[i], 100.0, rs.freq_hz[i],
+                                        rms_height_m=1.0,
                                         pattern_reflected=_beam_on_reflected_ray(
                                             rs, i, pos, np.array([r]), 100.0))
     from skyshield.physics import jamming
@@ -199,7 +202,7 @@ def test_clutter_is_the_constant_gamma_cell_after_the_improvement_factor():
     # S/(N+C) in the scan: C/N enters like J/N
     pos, agl = _place(rs, i, r[:1], [30.0])
     snr, rr, _ = _scan(rs, i, pos, agl, rcs=1e6)
-    F, _ = multipath.propagation_factor(rr, h1, 30.0, f)
+    F, _ = multipath.propagation_factor(rr, h1, 30.0, f, rms_height_m=1.0)
     cnr = low_level(rs, i, rr, np.array([math.atan2(30.0 - h1, rr[0])]),
                     np.array([30.0])).cnr_db
     s_over_c = _free_space_db(rs, i, rr, 1e6)[0] + 40 * math.log10(F[0]) - cnr[0]
@@ -227,6 +230,10 @@ weather: {rain_rate: 5 km}
 def test_unit_surface_replaces_the_scenario_default():
     w = _world(extra="surface: sea\n")
     assert set(w.radars.surface) == {"sea_water"}
+    assert set(w.radars.roughness_m) == {0.3}  # sea state 3 (assumed default)
+    assert set(_world().radars.roughness_m) == {1.0}  # land
+    rough = _world(extra="surface: {type: wet_ground, roughness: 0 m}").radars
+    assert set(rough.roughness_m) == {0.0}
     text = """
 name: two
 origin: {lat: 45.0, lon: 20.0}

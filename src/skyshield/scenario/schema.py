@@ -277,6 +277,9 @@ SURFACE_SHORTHANDS: dict[str, dict[str, str]] = {
 }
 
 
+ROUGHNESS_DEFAULT_M: dict[str, float] = {"sea_water": 0.3, "fresh_water": 0.05}  # else 1 m
+
+
 class Surface(_Strict):
     """The surface around a radar: its reflection (multipath), roughness and clutter."""
 
@@ -289,8 +292,18 @@ class Surface(_Strict):
         "farmland", description="constant-gamma clutter class (gamma at 10 GHz: flatland -20, "
         "farmland and woods -15, wooded hill -10, rugged mountain and metropolitan 0, sea state "
         "3 -40, sea state 5 -30 dB); 'none' for no clutter")
-    roughness: Length = Field(0.0, description="rms height of the surface irregularities "
-                              "(0: smooth); reduces the reflected ray (Miller-Brown-Vegh)")
+    roughness: Length | None = Field(
+        None, description="rms height of the surface irregularities (0: smooth); reduces the "
+        "reflected ray (Miller-Brown-Vegh). Default by type (assumed): 1 m for ground "
+        "(farmland, hedges, crops), 0.3 m for sea water (sea state 3: significant wave height "
+        "about 1 m, rms height a quarter of it), 0.05 m for fresh water")
+
+    @property
+    def rms_height_m(self) -> float:
+        """The roughness, or its default for the surface type (assumed, see the field)."""
+        if self.roughness is not None:
+            return self.roughness
+        return ROUGHNESS_DEFAULT_M.get(self.type, 1.0)
 
     @model_validator(mode="before")
     @classmethod
@@ -305,8 +318,8 @@ class Surface(_Strict):
 
     @field_validator("roughness")
     @classmethod
-    def _roughness(cls, v: float) -> float:
-        if not 0.0 <= v <= 1000.0:
+    def _roughness(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1000.0:
             raise ValueError("roughness must be between 0 and 1000 m")
         return v
 

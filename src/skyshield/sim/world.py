@@ -431,7 +431,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         emitting=np.ones(len(r_rows), dtype=bool),
         last_emission_s=np.full(len(r_rows), -np.inf),
         surface=[r["surf"].type for r in r_rows],
-        roughness_m=np.array([r["surf"].roughness for r in r_rows], dtype=float),
+        roughness_m=np.array([r["surf"].rms_height_m for r in r_rows], dtype=float),
         clutter_gamma_db=np.array([-np.inf if r["surf"].clutter == "none" else
                                    float(gamma_db(r["surf"].clutter, r["freq_hz"]))
                                    for r in r_rows], dtype=float),
