@@ -30,7 +30,8 @@ from skyshield.scenario.errors import (
 )
 
 __all__ = [
-    "Figure", "RadarType", "ReferenceTarget", "CALIBRATION_PD", "CALIBRATION_PFA",
+    "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RadarType", "ReferenceTarget",
+    "CALIBRATION_PD", "CALIBRATION_PFA",
     "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType",
     "JammerType", "FireUnitType", "AirVehicleType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
@@ -66,6 +67,24 @@ def _positive(model: BaseModel, *names: str) -> None:
         fig = getattr(model, name)
         if fig.value <= 0:
             raise ValueError(f"@{name}.value: {name} must be positive")
+
+
+class Label(_Strict):
+    """A named choice with where it came from: exactly one of ``source`` or ``assumed``."""
+
+    value: str
+    source: str | None = None
+    assumed: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Label:
+        if (self.source is None) == (self.assumed is None):
+            raise ValueError("give exactly one of 'source' or 'assumed' with each figure")
+        return self
+
+
+POLARIZATIONS = ("H", "V")
+PROCESSING = ("none", "mti", "doppler")
 
 
 class ReferenceTarget(_Strict):
@@ -112,6 +131,14 @@ class RadarType(_Strict):
     max_elevation_deg: Figure
     antenna_height_m: Figure
     reference_target: ReferenceTarget
+    # low-level propagation and clutter (issue 22); optional: a radar without them is
+    # horizontally polarised and has no clutter rejection (docs/scenario.md, Weather)
+    polarization: Label | None = None
+    processing: Label | None = None  # none | mti (delay-line canceller) | doppler
+    mti_improvement_db: Figure | None = None  # clutter improvement factor I
+    prf_hz: Figure | None = None  # mti: pulse repetition frequency (blind speeds)
+    canceller_order: Figure | None = None  # mti: 1 single, 2 double canceller
+    notch_speed_m_s: Figure | None = None  # doppler: targets slower radially are rejected
 
     @model_validator(mode="after")
     def _check(self) -> RadarType:
@@ -125,6 +152,28 @@ class RadarType(_Strict):
         if self.min_range_m.value >= self.max_range_m.value:
             raise ValueError(f"@min_range_m.value: min_range_m must be below max_range_m "
                              f"({self.max_range_m.value:g})")
+        if self.polarization is not None and self.polarization.value not in POLARIZATIONS:
+            raise ValueError("@polarization.value: polarization must be one of "
+                             + ", ".join(POLARIZATIONS))
+        proc = "none" if self.processing is None else self.processing.value
+        if proc not in PROCESSING:
+            raise ValueError("@processing.value: processing must be one of "
+                             + ", ".join(PROCESSING))
+        if proc != "none" and self.mti_improvement_db is None:
+            raise ValueError(f"@mti_improvement_db: {proc} processing needs the clutter "
+                             "improvement factor mti_improvement_db")
+        if self.mti_improvement_db is not None and self.mti_improvement_db.value < 0:
+            raise ValueError("@mti_improvement_db.value: an improvement factor cannot be "
+                             "below 0 dB")
+        if proc == "mti":
+            if self.prf_hz is None:
+                raise ValueError("@prf_hz: mti processing needs prf_hz (its blind speeds)")
+            _positive(self, "prf_hz")
+            if self.canceller_order is not None and self.canceller_order.value not in (1, 2):
+                raise ValueError("@canceller_order.value: canceller_order must be 1 (single) "
+                                 "or 2 (double)")
+        if self.notch_speed_m_s is not None and self.notch_speed_m_s.value < 0:
+            raise ValueError("@notch_speed_m_s.value: notch_speed_m_s cannot be negative")
         return self
 
 
@@ -396,7 +445,7 @@ def figure_values(model: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in type(model).model_fields:
         v = getattr(model, name)
-        if isinstance(v, Figure):
+        if isinstance(v, (Figure, Label)):
             out[name] = v.value
         elif isinstance(v, dict):
             out[name] = {k: (x.value if isinstance(x, Figure) else x) for k, x in v.items()}

@@ -19,10 +19,12 @@ import numpy as np
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -56,7 +58,8 @@ from skyshield.scenario.quantities import (
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
-    "TrackerConfig", "C2Config", "Command", "CommandPost", "Scenario", "MselEntry",
+    "Surface", "Weather", "TrackerConfig", "C2Config", "Command", "CommandPost", "Scenario",
+    "MselEntry",
     "route_times", "loadout_limits", "Corridor",
 ]
 
@@ -243,6 +246,101 @@ class Emcon(_Strict):
         return v
 
 
+_RAIN = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(mm/h)?\s*$")
+
+
+def _rain_rate(v: Any) -> float:
+    """A rain rate in mm/h: a number or a string such as '5 mm/h'."""
+    if isinstance(v, bool):
+        raise ValueError("expected a rain rate such as '5 mm/h', not a boolean")
+    if isinstance(v, int | float):
+        out = float(v)
+    elif isinstance(v, str) and (m := _RAIN.match(v)):
+        out = float(m.group(1))
+    else:
+        raise ValueError("expected a rain rate such as '5 mm/h' or a number of mm/h")
+    if not math.isfinite(out) or out < 0:
+        raise ValueError("a rain rate must be a finite number of mm/h, 0 or more")
+    return out
+
+
+RainRate = Annotated[float, BeforeValidator(_rain_rate), WithJsonSchema({"anyOf": [
+    {"type": "number", "description": "rain rate in mm/h"},
+    {"type": "string", "description": "rain rate with its unit (mm/h)",
+     "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(mm/h)?\s*$"}]})]
+
+# ``surface: land`` etc.: the named surfaces of physics.surface and clutter of physics.clutter
+SURFACE_SHORTHANDS: dict[str, dict[str, str]] = {
+    "land": {"type": "medium_dry_ground", "clutter": "farmland"},
+    "sea": {"type": "sea_water", "clutter": "sea_state_3"},
+    "lake": {"type": "fresh_water", "clutter": "none"},
+}
+
+
+ROUGHNESS_DEFAULT_M: dict[str, float] = {"sea_water": 0.3, "fresh_water": 0.05}  # else 1 m
+
+
+class Surface(_Strict):
+    """The surface around a radar: its reflection (multipath), roughness and clutter."""
+
+    type: Literal["sea_water", "fresh_water", "wet_ground", "medium_dry_ground",
+                  "very_dry_ground"] = Field(
+        "medium_dry_ground", description="electrical constants of the surface (ITU-R P.2040-3 "
+        "grounds, P.527 water) for the reflected ray")
+    clutter: Literal["none", "flatland", "farmland", "woods", "wooded_hill", "rugged_mountain",
+                     "metropolitan", "sea_state_3", "sea_state_5"] = Field(
+        "farmland", description="constant-gamma clutter class (gamma at 10 GHz: flatland -20, "
+        "farmland and woods -15, wooded hill -10, rugged mountain and metropolitan 0, sea state "
+        "3 -40, sea state 5 -30 dB); 'none' for no clutter")
+    roughness: Length | None = Field(
+        None, description="rms height of the surface irregularities (0: smooth); reduces the "
+        "reflected ray (Miller-Brown-Vegh). Default by type (assumed): 1 m for ground "
+        "(farmland, hedges, crops), 0.3 m for sea water (sea state 3: significant wave height "
+        "about 1 m, rms height a quarter of it), 0.05 m for fresh water")
+
+    @property
+    def rms_height_m(self) -> float:
+        """The roughness, or its default for the surface type (assumed, see the field)."""
+        if self.roughness is not None:
+            return self.roughness
+        return ROUGHNESS_DEFAULT_M.get(self.type, 1.0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            if v not in SURFACE_SHORTHANDS:
+                raise ValueError(f"unknown surface {v!r}; use one of "
+                                 f"{', '.join(SURFACE_SHORTHANDS)} or a mapping with type, "
+                                 "clutter and roughness")
+            return dict(SURFACE_SHORTHANDS[v])
+        return v
+
+    @field_validator("roughness")
+    @classmethod
+    def _roughness(cls, v: float | None) -> float | None:
+        if v is not None and not 0.0 <= v <= 1000.0:
+            raise ValueError("roughness must be between 0 and 1000 m")
+        return v
+
+
+class Weather(_Strict):
+    """The weather of the exercise (one for the whole area; more fields as channels need them)."""
+
+    rain_rate: RainRate = Field(0.0, description="uniform rain rate over the area, mm/h "
+                                "(default 0: no rain); attenuates radar paths (ITU-R P.838-3)")
+    rain_height: Length = Field(
+        3000.0, description="top of the rain above the terrain (assumed default 3 km, about the "
+        "0 degC isotherm of mid-latitudes, cf. ITU-R P.839); paths above it are dry")
+
+    @field_validator("rain_height")
+    @classmethod
+    def _height(cls, v: float) -> float:
+        if not 0.0 < v <= 20000.0:
+            raise ValueError("rain_height must be above 0 and at most 20 km")
+        return v
+
+
 class Unit(_Strict):
     """A fire unit of the joint group, placed by latitude/longitude."""
 
@@ -256,6 +354,8 @@ class Unit(_Strict):
                          "(anti-radiation missiles aim at units)")
     doctrine: Doctrine = Doctrine()
     emcon: Emcon = Emcon()
+    surface: Surface | None = Field(
+        None, description="surface around the unit's radars (default: the scenario's surface)")
     overrides: dict[str, float] = Field(
         default_factory=dict, description="catalogue figures of the fire unit type to replace")
     loadout: dict[str, int] | None = Field(None, description="rounds of each missile type")
@@ -879,6 +979,10 @@ class Scenario(_Strict):
     corridors: dict[str, Corridor] = Field(
         default_factory=dict, description="published routes and briefed corridors the air "
         "picture identifies traffic against")
+    surface: Surface = Field(
+        Surface(), description="surface around the radars (multipath, clutter): 'land', 'sea', "
+        "'lake' or a mapping; a unit's own surface replaces it")
+    weather: Weather = Weather()
     c2: C2Config = C2Config()
     command: Command | None = Field(
         None, description="national command chains and a joint post (default: one joint post)")

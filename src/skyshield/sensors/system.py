@@ -37,6 +37,7 @@ class Targets:
     alt_msl_m: np.ndarray  # (n,) altitude above mean sea level
     rcs_m2: np.ndarray
     swerling: np.ndarray
+    vel_m_s: np.ndarray | None = None  # (n, 3) scenario ENU, for MTI/Doppler radial speeds
 
 
 @dataclass
@@ -83,7 +84,8 @@ class Sensing:
         rs = self.rs
         rs.last_emission_s[i] = t
         det = scan(rs, i, t, tg.pos_m, tg.alt_msl_m - self.terrain_m, tg.rcs_m2, tg.swerling,
-                   tg.truth_id, jam, self.rng[i], self._terrain_clear(i, tg.pos_m, tg.alt_msl_m))
+                   tg.truth_id, jam, self.rng[i], self._terrain_clear(i, tg.pos_m, tg.alt_msl_m),
+                   tg.vel_m_s)
         events: list[Event] = []
         if jam.pos_m.shape[0]:
             sb = strobes(rs, i, jam, self.rng_strobe[i])

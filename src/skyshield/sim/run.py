@@ -300,11 +300,11 @@ class Simulation:
             self.sched.at(t + rs.period_s[i], Priority.SCAN, "scan", i)
         if not self.sensing.radiating(i):
             return
-        pos, _, alt, present = self.truth.state(t)
+        pos, vel, alt, present = self.truth.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
         res = self.sensing.scan(t, i, Targets(idx, pos[idx], alt[idx], v.rcs_m2[idx],
-                                              v.swerling[idx]),
+                                              v.swerling[idx], vel[idx]),
                                 self._jammers(t, pos, alt, present))
         self.log.extend(res.events)
         det = res.detections

@@ -10,6 +10,7 @@ import numpy as np
 from skyshield.c2.fire_control import FireUnits, MissileTypes
 from skyshield.engine.names import CATEGORIES, ROES, SIDES
 from skyshield.geo import enu_rotation, geodetic_to_enu
+from skyshield.physics.clutter import gamma_db
 from skyshield.physics.flight import Airframe
 from skyshield.physics.lethality import lethal_radius_for_target
 from skyshield.physics.radar import system_noise_temp_k
@@ -400,7 +401,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
             r_rows.append({**rv, "name": f"{rname}@{uname}", "unit": ui, "rot": rot,
                            "lat": u.lat, "lon": u.lon, "h_msl": site_alt + h,
                            "pos": _enu(origin, u.lat, u.lon, site_alt + h),
-                           "agl": site_alt - terrain + h})
+                           "agl": site_alt - terrain + h,
+                           "surf": u.surface if u.surface is not None else scenario.surface})
             idx.append(len(r_rows) - 1)
         unit_radars.append(idx)
         fv = figure_values(fut)
@@ -428,6 +430,20 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         alive=np.ones(len(r_rows), dtype=bool),
         emitting=np.ones(len(r_rows), dtype=bool),
         last_emission_s=np.full(len(r_rows), -np.inf),
+        surface=[r["surf"].type for r in r_rows],
+        roughness_m=np.array([r["surf"].rms_height_m for r in r_rows], dtype=float),
+        clutter_gamma_db=np.array([-np.inf if r["surf"].clutter == "none" else
+                                   float(gamma_db(r["surf"].clutter, r["freq_hz"]))
+                                   for r in r_rows], dtype=float),
+        vertical=np.array([r["polarization"] == "V" for r in r_rows], dtype=bool),
+        processing=[r["processing"] or "none" for r in r_rows],
+        improvement_db=np.array([r["mti_improvement_db"] or 0.0 for r in r_rows], dtype=float),
+        prf_hz=np.array([r["prf_hz"] or np.nan for r in r_rows], dtype=float),
+        canceller_order=np.array([int(r["canceller_order"] or 1) for r in r_rows],
+                                 dtype=np.int64),
+        notch_m_s=np.array([r["notch_speed_m_s"] or 0.0 for r in r_rows], dtype=float),
+        rain_rate_mm_h=float(scenario.weather.rain_rate),
+        rain_height_m=float(scenario.weather.rain_height),
     )
     uc = lambda key: np.array([r[key] for r in u_rows], dtype=float)  # noqa: E731
     units = FireUnits(
