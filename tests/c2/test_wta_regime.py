@@ -157,3 +157,42 @@ def test_partition_search_against_all_combinations(seed):
         assert np.all(X[pick].sum(axis=0) <= cnt)
     else:
         assert pick.min() < 0 and best == bound
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_master_lp_prices_the_partition_search_exactly(seed):
+    """The master LP over the enumerated columns (relax=True) bounds the MILP over them, and the
+    depth-first search priced by its reduced costs finds the MILP's optimum (its explicit upper
+    bounds y ≤ 1 had left negative reduced costs that, clipped, made the search accept an
+    assignment 0.08 % worse as proven)."""
+    from skyshield.c2.wta import bounds
+
+    rng = np.random.default_rng(300 + seed)
+    T, m = 4, 8
+    V = rng.uniform(25, 100, m)
+    a = -np.log(1 - rng.uniform(0.6, 0.9, (T, m)))
+    cnt = rng.integers(3, 7, T)
+    cost = np.zeros(T)
+    x0 = repair(V, a, cost, cnt, np.zeros((T, m), dtype=np.int64), 1000)
+    lam = prices(V, a, cost, cnt, x0)
+    f0 = float(V @ np.exp(-(a * x0).sum(axis=0)))
+    h, _, _ = target_minima(V, a, lam + cost, cnt, 100_000)
+    L = float(h.sum() - lam @ cnt)
+    found = bounds._enumerate(V, a, cnt, cost, lam, f0 - L, x0, 100_000, np.inf)
+    assert found is not None
+    tj, X = found
+    chosen, f_milp, ok = bounds._master_milp(V, a, cnt, cost, tj, X, lam, f0 - L, np.inf, None)
+    assert ok and chosen is not None
+    f_opt = float(bounds._column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+    priced: list = []
+    _, lp, _ = bounds._master_milp(V, a, cnt, cost, tj, X, lam, f0 - L, np.inf, None,
+                                   relax=True, out=priced)
+    assert lp <= f_opt + 1e-9 * f_opt
+    assert np.all(priced[0][0] >= 0) and np.all(priced[0][1] >= 0)
+    pick, lb, done = bounds._partition(V, a, cnt, cost, tj, X, lam, f0 + 1e-9,
+                                       priced=priced[0])
+    assert done
+    f_dfs = f0 if pick is None else float(
+        bounds._column_costs(V, a, cost, tj[pick], X[pick]).sum())
+    assert f_dfs == pytest.approx(f_opt, rel=1e-12)
+    assert lb <= f_opt * (1 + 1e-12)
