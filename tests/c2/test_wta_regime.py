@@ -196,3 +196,26 @@ def test_master_lp_prices_the_partition_search_exactly(seed):
         bounds._column_costs(V, a, cost, tj[pick], X[pick]).sum())
     assert f_dfs == pytest.approx(f_opt, rel=1e-12)
     assert lb <= f_opt * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed, optimum", [(0, 52.342804185112165), (1, 46.12215428038503),
+                                           (2, 45.274295142324895)])
+def test_typed_80x40_proven_without_the_highs_milp(seed, optimum, monkeypatch):
+    """8 weapon types, 80 launchers, 40 targets (bench/wta.py's "8 types 80×40"): the master
+    LP over the enumerated columns, its duals as prices and the LP-priced partition search
+    prove the optimum (the outer-approximation MILP's, tolerance 1e-6) without HiGHS's MILP,
+    whose root cuts alone took 15–22 ms there (before, every seed went through it)."""
+    from skyshield.c2.wta import bounds
+
+    def no_milp(*args, **kwargs):
+        raise AssertionError("the HiGHS MILP was called")
+
+    monkeypatch.setattr(bounds, "milp", no_milp)
+    rng = np.random.default_rng(5000 * 80 + 31 * 40 + seed + 77)
+    V = rng.uniform(25, 100, 40)
+    pt = rng.uniform(0.6, 0.9, (8, 40))
+    p = pt[rng.integers(0, 8, 80)]
+    res = solve(V, p, tol=1e-9)
+    assert res.optimal
+    assert res.objective == pytest.approx(optimum, rel=1e-9)
+    assert objective(V, p, res.counts(40)) == pytest.approx(res.objective, rel=1e-12)

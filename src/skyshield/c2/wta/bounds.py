@@ -322,7 +322,7 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
 def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                tj: np.ndarray, X: np.ndarray, lam: np.ndarray, f_inc: float,
                max_nodes: int = 1_000_000,
-               priced: tuple[np.ndarray, np.ndarray, float] | None = None
+               priced: tuple | None = None
                ) -> tuple[np.ndarray | None, float, bool]:
     """The set-partitioning problem over the columns in reduced costs (see ``_master_milp``) by
     the depth-first search of ``subsets.partition``, looking only for answers better than the
@@ -338,11 +338,15 @@ def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
         np.minimum.at(h, tj, red)
         delta, idle, base = red - h[tj], lam, float(h.sum() - lam @ cnt)
     else:
-        delta, idle, base = priced
+        delta, idle, base = priced[:3]
     pick, best, done = partition(tj, X, delta, idle, cnt, m,
                                  f_inc - base - 1e-13 * abs(f_inc), max_nodes)
-    if not done:
-        return None, -np.inf, False
+    if not done:  # out of nodes: an assignment better than the incumbent if one was found
+        if pick.min() < 0:
+            return None, -np.inf, False
+        chosen = np.zeros(tj.size, dtype=bool)
+        chosen[pick] = True
+        return chosen, -np.inf, False
     if pick.min() < 0:  # nothing better than the incumbent: it is optimal
         return None, f_inc, True
     chosen = np.zeros(tj.size, dtype=bool)
@@ -365,7 +369,8 @@ def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray
     take tens): the LP's value is a lower bound on every assignment among the columns, and an
     integral LP optimum is the MILP's (then "solved"; else no columns and not solved). Its
     reduced costs are appended to ``out`` for ``_partition`` (a far tighter start than the
-    Lagrangian prices: the search then looks only within f(incumbent) − LP of the LP)."""
+    Lagrangian prices: the search then looks only within f(incumbent) − LP of the LP), with
+    the prices its capacity duals imply (λ − gap·π, the Dantzig–Wolfe step)."""
     m, T, s = V.size, cnt.size, tj.size
     c = _column_costs(V, a, cost, tj, X)
     red = c + X @ lam
@@ -401,7 +406,8 @@ def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray
             neg = np.minimum(d, 0.0)
             under = float(neg[:s].sum() + neg[s:] @ cnt)
             out.append((g * np.maximum(d[:s], 0.0), g * np.maximum(d[s:], 0.0),
-                        base + g * (float(res.eqlin.marginals @ b) + under)))
+                        base + g * (float(res.eqlin.marginals @ b) + under),
+                        np.maximum(lam - g * res.eqlin.marginals[m:], 0.0)))
         return (chosen if integral else None), base + g * float(res.fun), integral
     res = milp(obj, integrality=np.concatenate([np.ones(s), np.zeros(T)]),
                bounds=Bounds(0, np.concatenate([np.ones(s), cnt.astype(float)])),
@@ -454,8 +460,10 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     # subgradient steps in chunks of 4, 8, 16, ...; after each the columns within the gap are
     # listed, at first only if few (the MILP over them is quick), later up to ``max_columns``
     done, chunk, cap, cg_done = 0, 4, 100, False
+    reprice = 0  # LP-dual price updates taken (each then lists the columns again)
+    again = False
     while True:
-        steps = min(chunk, ascent_iters - done)
+        steps = 0 if again else min(chunk, ascent_iters - done)
         if steps > 0:
             L, lam_a, x_best, f_best, complete = _dual_ascent(V, a, cost, cnt, best_lam, x_best,
                                                               f_best, steps, tol, deadline)
@@ -469,7 +477,8 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
         if time.perf_counter() > deadline:
             break
         found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best,
-                           cap if steps > 0 else max_columns, deadline)
+                           cap if steps > 0 or again else max_columns, deadline)
+        again = False
         if found is not None:
             tj, X = found
             left = deadline - time.perf_counter()
@@ -484,9 +493,30 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
             lp_lb = lb
             if lb >= f_best:  # no assignment among the columns beats the incumbent
                 solved = True
+            if not solved and priced and reprice < 3:
+                # the LP's duals as prices, their target minima repaired: when the gap shrinks
+                # by a third, list the (far fewer) columns within it again
+                L2, lam2, x2, f2, _ = _dual_ascent(V, a, cost, cnt, priced[0][3], x_best,
+                                                   f_best, 1, tol, deadline)
+                if f2 - max(L2, best_L) < 0.67 * (f_best - best_L):
+                    reprice += 1
+                    if L2 > best_L:
+                        best_L, best_lam = L2, lam2
+                    x_best, f_best, again = x2, f2, True
+                    continue
             if not solved:
                 chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best,
                                                 priced=priced[0] if priced else None)
+                if not solved and chosen is not None and reprice < 3:
+                    # the search ran out of nodes but found a better assignment: the gap
+                    # shrinks, list the columns within it again
+                    f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+                    if f < f_best:
+                        x_best = np.zeros((T, m), dtype=np.int64)
+                        x_best[:, tj[chosen]] = X[chosen].T
+                        f_best, again = f, True
+                        reprice += 1
+                        continue
             if not solved:  # too many combinations for the depth-first search: HiGHS
                 chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
                                                   f_best - best_L, left, node_limit)
