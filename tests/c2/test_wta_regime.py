@@ -219,3 +219,25 @@ def test_typed_80x40_proven_without_the_highs_milp(seed, optimum, monkeypatch):
     assert res.optimal
     assert res.objective == pytest.approx(optimum, rel=1e-9)
     assert objective(V, p, res.counts(40)) == pytest.approx(res.objective, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 4, 5])
+def test_small_c2_cycles_end_in_the_short_search_without_an_lp(seed, monkeypatch):
+    """bench/wta.py's "C2 cycle" (8 launchers × 4 rounds of 3–4 types, 3–12 targets): the
+    columns within the gap are few, and the short partition search proves the optimum before
+    any LP (one scipy LP call costs ~2.5 ms, more than the whole cycle took before it)."""
+    from skyshield.c2.wta import bounds
+
+    def no_lp(*args, **kwargs):
+        raise AssertionError("an LP was solved")
+
+    rng = np.random.default_rng(9000 + seed)
+    m, T = int(rng.integers(3, 13)), int(rng.integers(3, 5))
+    V = rng.uniform(25, 100, m)
+    pt = rng.uniform(0.3, 0.9, (T, m)) * (rng.random((T, m)) < 0.8)
+    p = pt[rng.integers(0, T, 8)]
+    ref = solve(V, p, np.full(8, 4), tol=1e-9)
+    monkeypatch.setattr(bounds, "linprog", no_lp)
+    monkeypatch.setattr(bounds, "milp", no_lp)
+    res = solve(V, p, np.full(8, 4), tol=1e-9)
+    assert res.optimal and res.objective == ref.objective

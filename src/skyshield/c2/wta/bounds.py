@@ -484,12 +484,21 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            # the LP over the columns first: often integral (then it is the optimum), and
-            # its value bounds the search below when it is not
+            # a short search in the Lagrangian reduced costs first (the small cycles of a C2
+            # cycle end here, quicker than one LP), then the LP over the columns: often
+            # integral (then it is the optimum), and its value bounds the search below
             priced: list = []
-            chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
-                                              f_best - best_L, left, node_limit, relax=True,
-                                              out=priced)
+            chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best, 20_000)
+            if not solved and chosen is not None:  # out of nodes, but a better assignment
+                f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+                if f < f_best:
+                    x_best = np.zeros((T, m), dtype=np.int64)
+                    x_best[:, tj[chosen]] = X[chosen].T
+                    f_best = f
+            if not solved:
+                chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
+                                                  f_best - best_L, left, node_limit,
+                                                  relax=True, out=priced)
             lp_lb = lb
             if lb >= f_best:  # no assignment among the columns beats the incumbent
                 solved = True
