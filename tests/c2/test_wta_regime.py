@@ -157,3 +157,87 @@ def test_partition_search_against_all_combinations(seed):
         assert np.all(X[pick].sum(axis=0) <= cnt)
     else:
         assert pick.min() < 0 and best == bound
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_master_lp_prices_the_partition_search_exactly(seed):
+    """The master LP over the enumerated columns (relax=True) bounds the MILP over them, and the
+    depth-first search priced by its reduced costs finds the MILP's optimum (its explicit upper
+    bounds y ≤ 1 had left negative reduced costs that, clipped, made the search accept an
+    assignment 0.08 % worse as proven)."""
+    from skyshield.c2.wta import bounds
+
+    rng = np.random.default_rng(300 + seed)
+    T, m = 4, 8
+    V = rng.uniform(25, 100, m)
+    a = -np.log(1 - rng.uniform(0.6, 0.9, (T, m)))
+    cnt = rng.integers(3, 7, T)
+    cost = np.zeros(T)
+    x0 = repair(V, a, cost, cnt, np.zeros((T, m), dtype=np.int64), 1000)
+    lam = prices(V, a, cost, cnt, x0)
+    f0 = float(V @ np.exp(-(a * x0).sum(axis=0)))
+    h, _, _ = target_minima(V, a, lam + cost, cnt, 100_000)
+    L = float(h.sum() - lam @ cnt)
+    found = bounds._enumerate(V, a, cnt, cost, lam, f0 - L, x0, 100_000, np.inf)
+    assert found is not None
+    tj, X = found
+    chosen, f_milp, ok = bounds._master_milp(V, a, cnt, cost, tj, X, lam, f0 - L, np.inf, None)
+    assert ok and chosen is not None
+    f_opt = float(bounds._column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+    priced: list = []
+    _, lp, _ = bounds._master_milp(V, a, cnt, cost, tj, X, lam, f0 - L, np.inf, None,
+                                   relax=True, out=priced)
+    assert lp <= f_opt + 1e-9 * f_opt
+    assert np.all(priced[0][0] >= 0) and np.all(priced[0][1] >= 0)
+    pick, lb, done = bounds._partition(V, a, cnt, cost, tj, X, lam, f0 + 1e-9,
+                                       priced=priced[0])
+    assert done
+    f_dfs = f0 if pick is None else float(
+        bounds._column_costs(V, a, cost, tj[pick], X[pick]).sum())
+    assert f_dfs == pytest.approx(f_opt, rel=1e-12)
+    assert lb <= f_opt * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("seed, optimum", [(0, 52.342804185112165), (1, 46.12215428038503),
+                                           (2, 45.274295142324895)])
+def test_typed_80x40_proven_without_the_highs_milp(seed, optimum, monkeypatch):
+    """8 weapon types, 80 launchers, 40 targets (bench/wta.py's "8 types 80×40"): the master
+    LP over the enumerated columns, its duals as prices and the LP-priced partition search
+    prove the optimum (the outer-approximation MILP's, tolerance 1e-6) without HiGHS's MILP,
+    whose root cuts alone took 15–22 ms there (before, every seed went through it)."""
+    from skyshield.c2.wta import bounds
+
+    def no_milp(*args, **kwargs):
+        raise AssertionError("the HiGHS MILP was called")
+
+    monkeypatch.setattr(bounds, "milp", no_milp)
+    rng = np.random.default_rng(5000 * 80 + 31 * 40 + seed + 77)
+    V = rng.uniform(25, 100, 40)
+    pt = rng.uniform(0.6, 0.9, (8, 40))
+    p = pt[rng.integers(0, 8, 80)]
+    res = solve(V, p, tol=1e-9)
+    assert res.optimal
+    assert res.objective == pytest.approx(optimum, rel=1e-9)
+    assert objective(V, p, res.counts(40)) == pytest.approx(res.objective, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 4, 5])
+def test_small_c2_cycles_end_in_the_short_search_without_an_lp(seed, monkeypatch):
+    """bench/wta.py's "C2 cycle" (8 launchers × 4 rounds of 3–4 types, 3–12 targets): the
+    columns within the gap are few, and the short partition search proves the optimum before
+    any LP (one scipy LP call costs ~2.5 ms, more than the whole cycle took before it)."""
+    from skyshield.c2.wta import bounds
+
+    def no_lp(*args, **kwargs):
+        raise AssertionError("an LP was solved")
+
+    rng = np.random.default_rng(9000 + seed)
+    m, T = int(rng.integers(3, 13)), int(rng.integers(3, 5))
+    V = rng.uniform(25, 100, m)
+    pt = rng.uniform(0.3, 0.9, (T, m)) * (rng.random((T, m)) < 0.8)
+    p = pt[rng.integers(0, T, 8)]
+    ref = solve(V, p, np.full(8, 4), tol=1e-9)
+    monkeypatch.setattr(bounds, "linprog", no_lp)
+    monkeypatch.setattr(bounds, "milp", no_lp)
+    res = solve(V, p, np.full(8, 4), tol=1e-9)
+    assert res.optimal and res.objective == ref.objective

@@ -50,8 +50,11 @@ Method
    (the Lagrangian heuristic); after each chunk the remaining gap Δ = f(incumbent) − L(λ) is
    tried by *reduced-cost column enumeration*: every assignment better than the incumbent
    uses at each target a column within Δ of that target's minimum, so listing those columns
-   and solving the set-partitioning problem over them (a depth-first search in numba, or the
-   HiGHS MILP in reduced costs scaled by Δ) proves the optimum. Column generation on the
+   and solving the set-partitioning problem over them proves the optimum: a short depth-first
+   search in numba; then the master LP over those columns (HiGHS; often integral, and then the
+   optimum), whose capacity duals are new prices (with them L rises to the Dantzig–Wolfe bound
+   and the columns are listed again within the smaller gap) and whose reduced costs price a
+   longer search; the HiGHS MILP in reduced costs scaled by Δ last. Column generation on the
    master LP (the Dantzig–Wolfe bound) follows when the ascent is spent. Budgets are counts
    (subgradient steps, LP rounds, columns, search and MILP nodes), never seconds, unless the
    caller gives ``time_limit_s``: the same instance gives the same answer on every machine;

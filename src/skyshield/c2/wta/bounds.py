@@ -321,21 +321,32 @@ def _master(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray, tj:
 
 def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                tj: np.ndarray, X: np.ndarray, lam: np.ndarray, f_inc: float,
-               max_nodes: int = 20_000) -> tuple[np.ndarray | None, float, bool]:
+               max_nodes: int = 1_000_000,
+               priced: tuple | None = None
+               ) -> tuple[np.ndarray | None, float, bool]:
     """The set-partitioning problem over the columns in reduced costs (see ``_master_milp``) by
     the depth-first search of ``subsets.partition``, looking only for answers better than the
-    incumbent ``f_inc``: (chosen columns or None, lower bound on f, finished)."""
+    incumbent ``f_inc``: (chosen columns or None, lower bound on f, finished). ``priced``: the
+    costs of columns and of unused rounds and the base to use instead of the Lagrangian ones
+    (the master LP's reduced costs and value, from ``_master_milp(relax=True)``)."""
     from skyshield.c2.wta.subsets import partition
 
     m = V.size
-    red = _column_costs(V, a, cost, tj, X) + X @ lam
-    h = np.full(m, np.inf)
-    np.minimum.at(h, tj, red)
-    base = float(h.sum() - lam @ cnt)
-    pick, best, done = partition(tj, X, red - h[tj], lam, cnt, m,
+    if priced is None:
+        red = _column_costs(V, a, cost, tj, X) + X @ lam
+        h = np.full(m, np.inf)
+        np.minimum.at(h, tj, red)
+        delta, idle, base = red - h[tj], lam, float(h.sum() - lam @ cnt)
+    else:
+        delta, idle, base = priced[:3]
+    pick, best, done = partition(tj, X, delta, idle, cnt, m,
                                  f_inc - base - 1e-13 * abs(f_inc), max_nodes)
-    if not done:
-        return None, -np.inf, False
+    if not done:  # out of nodes: an assignment better than the incumbent if one was found
+        if pick.min() < 0:
+            return None, -np.inf, False
+        chosen = np.zeros(tj.size, dtype=bool)
+        chosen[pick] = True
+        return chosen, -np.inf, False
     if pick.min() < 0:  # nothing better than the incumbent: it is optimal
         return None, f_inc, True
     chosen = np.zeros(tj.size, dtype=bool)
@@ -345,14 +356,21 @@ def _partition(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
 
 def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
                  tj: np.ndarray, X: np.ndarray, lam: np.ndarray, gap: float,
-                 time_limit_s: float, node_limit: int | None
-                 ) -> tuple[np.ndarray | None, float, bool]:
+                 time_limit_s: float, node_limit: int | None, relax: bool = False,
+                 out: list | None = None) -> tuple[np.ndarray | None, float, bool]:
     """The set-partitioning MILP over the columns (target ``tj``, rounds ``X``) in reduced
     costs: with prices λ a column costs δ = c + λ·X − h_j ≥ 0 above its target's best
     (h_j, the least c + λ·X among its columns) and an unused round λ_t (slack s_t), and
     Σ c·y = Σ δ·y + λ·s + Σ_j h_j − λ·n exactly. Scaled by the ``gap`` the objective lies
     in [0, 1] whatever the size of f, so HiGHS's absolute tolerances (1e-6) are tolerances on
-    the gap, not on f. Returns (chosen columns or None, lower bound on f, solved to the end)."""
+    the gap, not on f. Returns (chosen columns or None, lower bound on f, solved to the end).
+
+    ``relax``: its LP relaxation only (HiGHS's simplex, a few ms where the MILP's root cuts
+    take tens): the LP's value is a lower bound on every assignment among the columns, and an
+    integral LP optimum is the MILP's (then "solved"; else no columns and not solved). Its
+    reduced costs are appended to ``out`` for ``_partition`` (a far tighter start than the
+    Lagrangian prices: the search then looks only within f(incumbent) − LP of the LP), with
+    the prices its capacity duals imply (λ − gap·π, the Dantzig–Wolfe step)."""
     m, T, s = V.size, cnt.size, tj.size
     c = _column_costs(V, a, cost, tj, X)
     red = c + X @ lam
@@ -365,6 +383,32 @@ def _master_milp(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray
     A_cap = coo_matrix((np.concatenate([X.T[rr, cc].astype(float), np.ones(T)]),
                         (np.concatenate([rr, np.arange(T)]),
                          np.concatenate([cc, s + np.arange(T)]))), shape=(T, s + T))
+    if relax:
+        A = vstack([A_eq, A_cap]).tocsr()
+        # no upper bounds (y ≤ 1 and s ≤ counts follow from the rows): at the optimum every
+        # reduced cost is then ≥ 0 up to the solver's tolerance, which ``_partition`` needs
+        res = linprog(obj, A_eq=A, b_eq=np.concatenate([np.ones(m), cnt.astype(float)]),
+                      bounds=(0, None), method="highs")
+        if res.status != 0:
+            return None, -np.inf, False
+        y = res.x[:s]
+        chosen = y > 0.5
+        integral = bool(np.all(np.abs(y - chosen) < 1e-9)) and \
+            np.bincount(tj[chosen], minlength=m).tolist() == [1] * m and \
+            bool(np.all(X[chosen].sum(axis=0) <= cnt))
+        base = float(h.sum() - lam @ cnt)
+        if out is not None:
+            # the LP's reduced costs: for every integral (y, s) with A(y, s) = b exactly,
+            # obj·(y, s) = π·b + d·(y, s), d = obj − Aᵀπ; negative d (the solver's tolerance)
+            # are clipped at 0 and their worst effect (y ≤ 1, s ≤ counts) taken off π·b
+            b = np.concatenate([np.ones(m), cnt.astype(float)])
+            d = obj - A.T @ res.eqlin.marginals
+            neg = np.minimum(d, 0.0)
+            under = float(neg[:s].sum() + neg[s:] @ cnt)
+            out.append((g * np.maximum(d[:s], 0.0), g * np.maximum(d[s:], 0.0),
+                        base + g * (float(res.eqlin.marginals @ b) + under),
+                        np.maximum(lam - g * res.eqlin.marginals[m:], 0.0)))
+        return (chosen if integral else None), base + g * float(res.fun), integral
     res = milp(obj, integrality=np.concatenate([np.ones(s), np.zeros(T)]),
                bounds=Bounds(0, np.concatenate([np.ones(s), cnt.astype(float)])),
                constraints=[LinearConstraint(csr_matrix(A_eq), 1, 1),
@@ -416,8 +460,10 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
     # subgradient steps in chunks of 4, 8, 16, ...; after each the columns within the gap are
     # listed, at first only if few (the MILP over them is quick), later up to ``max_columns``
     done, chunk, cap, cg_done = 0, 4, 100, False
+    reprice = 0  # LP-dual price updates taken (each then lists the columns again)
+    again = False
     while True:
-        steps = min(chunk, ascent_iters - done)
+        steps = 0 if again else min(chunk, ascent_iters - done)
         if steps > 0:
             L, lam_a, x_best, f_best, complete = _dual_ascent(V, a, cost, cnt, best_lam, x_best,
                                                               f_best, steps, tol, deadline)
@@ -431,16 +477,59 @@ def _dw_exact(V: np.ndarray, a: np.ndarray, cnt: np.ndarray, cost: np.ndarray,
         if time.perf_counter() > deadline:
             break
         found = _enumerate(V, a, cnt, cost, best_lam, f_best - best_L, x_best,
-                           cap if steps > 0 else max_columns, deadline)
+                           cap if steps > 0 or again else max_columns, deadline)
+        again = False
         if found is not None:
             tj, X = found
             left = deadline - time.perf_counter()
             if left <= 0.01:
                 break
-            chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best)
+            # a short search in the Lagrangian reduced costs first (the small cycles of a C2
+            # cycle end here, quicker than one LP), then the LP over the columns: often
+            # integral (then it is the optimum), and its value bounds the search below
+            priced: list = []
+            chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best, 20_000)
+            if not solved and chosen is not None:  # out of nodes, but a better assignment
+                f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+                if f < f_best:
+                    x_best = np.zeros((T, m), dtype=np.int64)
+                    x_best[:, tj[chosen]] = X[chosen].T
+                    f_best = f
+            if not solved:
+                chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
+                                                  f_best - best_L, left, node_limit,
+                                                  relax=True, out=priced)
+            lp_lb = lb
+            if lb >= f_best:  # no assignment among the columns beats the incumbent
+                solved = True
+            if not solved and priced and reprice < 3:
+                # the LP's duals as prices, their target minima repaired: when the gap shrinks
+                # by a third, list the (far fewer) columns within it again
+                L2, lam2, x2, f2, _ = _dual_ascent(V, a, cost, cnt, priced[0][3], x_best,
+                                                   f_best, 1, tol, deadline)
+                if f2 - max(L2, best_L) < 0.67 * (f_best - best_L):
+                    reprice += 1
+                    if L2 > best_L:
+                        best_L, best_lam = L2, lam2
+                    x_best, f_best, again = x2, f2, True
+                    continue
+            if not solved:
+                chosen, lb, solved = _partition(V, a, cnt, cost, tj, X, best_lam, f_best,
+                                                priced=priced[0] if priced else None)
+                if not solved and chosen is not None and reprice < 3:
+                    # the search ran out of nodes but found a better assignment: the gap
+                    # shrinks, list the columns within it again
+                    f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
+                    if f < f_best:
+                        x_best = np.zeros((T, m), dtype=np.int64)
+                        x_best[:, tj[chosen]] = X[chosen].T
+                        f_best, again = f, True
+                        reprice += 1
+                        continue
             if not solved:  # too many combinations for the depth-first search: HiGHS
                 chosen, lb, solved = _master_milp(V, a, cnt, cost, tj, X, best_lam,
                                                   f_best - best_L, left, node_limit)
+            lb = max(lb, lp_lb)
             if chosen is not None:
                 f = float(_column_costs(V, a, cost, tj[chosen], X[chosen]).sum())
                 if f < f_best:
