@@ -101,7 +101,8 @@ def test_approval_mode_blocks_a_launch_until_the_operator_approves(tmp_path, sc)
     assert req, "fire control asked for approval"
     log = pd.DataFrame(ex.sim.log.columns())
     assert not (log["kind"] == "launch").any()  # nothing flies without approval
-    first = req[0]
+    # the first request still waiting at 60 s (one made before 20 s has had its 40 s)
+    first = next(r for r in req if int(r["value"]) in ex.sim.awaiting)
     with pytest.raises(CommandError, match="no engagement 999"):
         ex.command("operator:pantsir", {"cmd": "approve", "id": 999})
     ex.command(f"operator:{first['source']}", {"cmd": "approve", "id": int(first["value"])})

@@ -22,6 +22,10 @@ from skyshield.web.live import LiveServer, Roles, live_app  # noqa: E402
 
 SMALL = Path(__file__).resolve().parents[1] / "data" / "aar_small.yaml"
 
+# one worker runs the module in file order: its tests share one live server (SERVER), and the
+# teardown check counts the commands the generated requests got applied there
+pytestmark = pytest.mark.xdist_group("live_openapi")
+
 
 def _app():
     ex = LiveExercise(skyshield.load_scenario(SMALL), Path(tempfile.mkdtemp()) / "live",

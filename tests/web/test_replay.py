@@ -189,7 +189,8 @@ def test_the_replay_page_plays_in_chromium(server, browser, run_folder):
     page.screenshot(path=str(ARTIFACTS / "replay.png"))
     assert (ARTIFACTS / "replay.png").stat().st_size > 10_000
     # a unit's panel gives its ammunition at the clock's time (issue 21): the rounds it held
-    # less those it launched by then, from the run folder's own tables
+    # less those it launched, plus those its crews had reloaded by then, from the run folder's
+    # own tables
     page.locator("#truth").uncheck()
     units = page.evaluate("fetch('/api/run').then((r) => r.json())")["units"]
     ev = run_folder.events
@@ -200,9 +201,11 @@ def test_the_replay_page_plays_in_chromium(server, browser, run_folder):
     u = units[0]
     assert "ammunition" in text, text
     for m, b in u["magazine"].items():
-        fired = int(((ev["kind"] == "launch") & (ev["source"] == u["name"])
-                     & (ev["target"] == m) & (ev["t_s"] <= t_end)).sum())
-        assert f"{m} {b['loaded'] - fired} ready" in text, (m, text)
+        mine = (ev["source"] == u["name"]) & (ev["target"] == m) & (ev["t_s"] <= t_end)
+        fired = int((mine & (ev["kind"] == "launch")).sum())
+        reloaded = int(ev.loc[mine & (ev["kind"] == "reload") & (ev["tag"] == "loaded"),
+                              "count"].sum())
+        assert f"{m} {b['loaded'] - fired + reloaded} ready" in text, (m, text)
     assert errors == []
     page.close()
 

@@ -20,8 +20,8 @@ from skyshield.c2.threat import ID_REASONS
 
 __all__ = ["chain_summary", "cross_chain_duplicates", "OPEN_AFTER_ORDER_S"]
 
-_BY_CONTROL = ID_REASONS[13]  # the reason of an identification by own fighter control
-assert _BY_CONTROL.startswith("under own fighter control")
+_BY_CONTROL_RULE = 13  # the rule of an identification by own fighter control
+assert ID_REASONS[_BY_CONTROL_RULE].startswith("under own fighter control")
 
 OPEN_AFTER_ORDER_S = 60.0  # assumed: a launch this long after an order belongs to a later one
 
@@ -70,8 +70,9 @@ def chain_summary(events: pd.DataFrame, posts: dict[str, list[str]], host: str
     tag = link["tag"].astype(str)
     posts_lost = ev[kind == "post_lost"]
     ident = ev[kind == "identified"]
-    by_control = (ident[(ident["info"] == _BY_CONTROL) & (ident["truth_id"] >= 0)]
-                  if "info" in ev.columns else ident.iloc[0:0])
+    # the identified event's value is the rule's index in ID_REASONS
+    by_control = (ident[(ident["value"] == _BY_CONTROL_RULE) & (ident["truth_id"] >= 0)]
+                  if "value" in ev.columns else ident.iloc[0:0])
     return {
         "joint_post_with": host,
         "posts": {p: {"units": list(units),

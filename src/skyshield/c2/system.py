@@ -368,7 +368,7 @@ class FireControlSystem:
                 why += f"; squawk {sq[k]:04o}" + (f" FL{c['alt_c'][s] / 30.48:03.0f}"
                                                   if mode_c[k] else "")
             events.append(Event(t, "identified", track_id=tr.track_id[s], truth_id=tr.truth[s],
-                                target=name, info=why, tag=name))
+                                target=name, value=float(rule[k]), info=why, tag=name))
         c["ident"][slots] = ident
         return ident, threat.engagement_code(ident, sq), changed
 

@@ -70,6 +70,7 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "identified": ("a track's identity changed",
                    {"track_id": "track", "truth_id": "the vehicle (scoring only)",
                     "target": "identity (engine.names.IDENTITIES)",
+                    "value": "the rule that decided it (index into c2.threat.ID_REASONS)",
                     "info": "the criterion that decided it (c2.threat.identify)",
                     "tag": "identity (engine.names.IDENTITIES)"}),
     "assignment": ("a fire-control cycle's weapon-target assignment (the solver's wall time is "
