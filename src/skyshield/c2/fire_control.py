@@ -454,17 +454,19 @@ def plan_wta(
         best_m = np.zeros((cand.size, nu), dtype=np.int64)
         app = _approaching(track_id.size, ident, priority, track_blocked, time_to_go_s)
         vs = economy.vel_sigma_mps
-        crossing = _crosses(state[app], fu, _reach_u(fu, mt),
-                            None if vs is None else vs[app]).sum(axis=0)
+        # which approaching tracks cross each unit's reach, and its best salvo Pk on them: the
+        # later layers' sharing, a unit's defensive value and the value of rounds kept
+        covered, p_app = _coverage(state, app, fu, mt, vs, category)
+        crossing = covered.sum(axis=0)
         if economy.aimed_unit is not None:
             economy = replace(economy, stake=economy.stake + _defended_value(
-                state, app, fu, mt, economy, category))
+                app, covered, p_app, fu, economy))
         survive = (_later_layers(state, cand, fu, mt, roe_ok, feas, sspk, time_to_go_s,
                                  crossing, economy.look_s, vs)
                    if economy.later_layers else np.ones(cand.size))
         values = economy.stake[cand]
-        keep = (_keep_value(state, cand, track_id.size, ident, priority, track_blocked,
-                            time_to_go_s, horizon_s, fu, mt, economy, category, urgent)
+        future = ~np.isin(app, cand)  # approaching, not a candidate this cycle
+        keep = (_keep_value(app[future], covered[future], p_app[future], fu, economy)
                 if economy.keep_rounds else np.zeros(nu))
         trip = sorted({(int(u), int(m), int(salvo[k, u, m]))
                        for k, u, m in np.argwhere(feas)})
@@ -604,28 +606,37 @@ def _later_layers(state: np.ndarray, cand: np.ndarray, fu: FireUnits, mt: Missil
     return np.prod(np.where(later, (1.0 - p) ** np.maximum(shots, 0.0), 1.0), axis=1)
 
 
-def _defended_value(state: np.ndarray, app: np.ndarray, fu: FireUnits, mt: MissileTypes,
-                    economy: LookAhead, category: np.ndarray | None) -> np.ndarray:
+def _coverage(state: np.ndarray, rows: np.ndarray, fu: FireUnits, mt: MissileTypes,
+              vel_sigma_mps: np.ndarray | None, category: np.ndarray | None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(f, u) for the tracks ``rows``: whether each one's path crosses each unit's reach
+    (``_crosses``), and each unit's best salvo Pk against it (by its class)."""
+    covered = _crosses(state[rows], fu, _reach_u(fu, mt),
+                       None if vel_sigma_mps is None else vel_sigma_mps[rows])
+    cat = None if category is None else np.asarray(category)[rows]
+    p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
+    return covered, p
+
+
+def _defended_value(app: np.ndarray, covered: np.ndarray, p: np.ndarray, fu: FireUnits,
+                    economy: LookAhead) -> np.ndarray:
     """(k,) what losing the fire unit a track threatens would cost besides the unit itself:
-    the value the unit's rounds would still save on the other approaching threats (``app``)
-    whose paths cross its reach — Σ stake × its best salvo Pk, times the share of them its
-    rounds above the reserve can engage (at most 1). 0 for tracks aimed at an asset. This is
-    the "defended value" of the unit (an air-defence asset is worth what it protects:
-    the asset-based value of a defender in preferential defence, Hosein & Athans 1990)."""
+    the value the unit's rounds would still save on the other approaching threats (``app``,
+    with ``_coverage``'s ``covered`` and ``p``) whose paths cross its reach — Σ stake × its
+    best salvo Pk, times the share of them its rounds above the reserve can engage (at most
+    1). 0 for tracks aimed at an asset. This is the "defended value" of the unit (an
+    air-defence asset is worth what it protects: the asset-based value of a defender in
+    preferential defence, Hosein & Athans 1990)."""
     assert economy.aimed_unit is not None
     aimed = economy.aimed_unit
     out = np.zeros(aimed.size)
     on_unit = np.flatnonzero(aimed >= 0)
     if on_unit.size == 0 or app.size == 0:
         return out
-    vs = economy.vel_sigma_mps
-    covered = _crosses(state[app], fu, _reach_u(fu, mt), None if vs is None else vs[app])
-    cat = None if category is None else np.asarray(category)[app]
-    p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
     saved_fu = np.where(covered, economy.stake[app, None] * p, 0.0)  # (f, u)
     sal = np.maximum(fu.salvo, 1).astype(float)
     have = np.maximum(fu.above_reserve(np.ones(len(fu.name), dtype=bool)), 0).astype(float)
-    for j in on_unit:
+    for j in on_unit:  # the few tracks aimed at a unit
         u = int(aimed[j])
         others = (aimed[app] != u) & (app != j)  # what it defends besides itself
         n = float(covered[others, u].sum())
@@ -635,28 +646,18 @@ def _defended_value(state: np.ndarray, app: np.ndarray, fu: FireUnits, mt: Missi
     return out
 
 
-def _keep_value(state: np.ndarray, cand: np.ndarray, n_tracks: int, ident: np.ndarray,
-                priority: np.ndarray, blocked: np.ndarray, time_to_go_s: np.ndarray,
-                horizon_s: float, fu: FireUnits, mt: MissileTypes, economy: LookAhead,
-                category: np.ndarray | None, urgent: np.ndarray) -> np.ndarray:
+def _keep_value(future: np.ndarray, covered: np.ndarray, p: np.ndarray, fu: FireUnits,
+                economy: LookAhead) -> np.ndarray:
     """(u,) value units of keeping one round of each unit for the threats still coming: the
     tracks of the picture that are not candidates this cycle (beyond the horizon, or not yet
-    declared), not friends, approaching a defended point, whose path crosses the unit's reach.
-    Per round: the mean value a round of the unit would save on them (stake × its best salvo
-    Pk / salvo), times how short of rounds the unit would be for all of them (their rounds
-    needed / its rounds above the reserve, at most 1)."""
+    declared), not friends, approaching a defended point (``future``, with ``_coverage``'s
+    ``covered`` and ``p``), whose path crosses the unit's reach. Per round: the mean value a
+    round of the unit would save on them (stake × its best salvo Pk / salvo), times how short
+    of rounds the unit would be for all of them (their rounds needed / its rounds above the
+    reserve, at most 1)."""
     nu = len(fu.name)
-    rest = np.zeros(n_tracks, dtype=bool)
-    rest[_approaching(n_tracks, ident, priority, blocked, time_to_go_s)] = True
-    rest[cand] = False
-    future = np.flatnonzero(rest)
     if future.size == 0:
         return np.zeros(nu)
-    vs = economy.vel_sigma_mps
-    covered = _crosses(state[future], fu, _reach_u(fu, mt),
-                       None if vs is None else vs[future])  # (f, u)
-    cat = None if category is None else np.asarray(category)[future]
-    p = np.broadcast_to(_best_salvo_pk(fu, mt, single_shot_pk(mt, cat)), covered.shape)
     sal = np.maximum(fu.salvo, 1).astype(float)
     saved = (np.where(covered, economy.stake[future, None] * p, 0.0)).sum(axis=0)  # (u,)
     needed = covered.sum(axis=0) * sal
