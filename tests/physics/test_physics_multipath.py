@@ -214,3 +214,30 @@ def test_finite_everywhere_without_warnings() -> None:
         for R0, ht in [(0.0, 8.0), (5.0, 100.0), (1e3, 900.0)]:
             F, region = propagation_factor(R0, 8.0, ht, 1e9)
             assert np.isfinite(F) and region == REGION_INTERFERENCE
+
+
+def test_interference_edge_is_the_clearance_root():
+    """The edge of the interference region d_int is where h_se = h_req (P.452-17 eqs. 26-27):
+    the Illinois root agrees with a 60-step bisection on the clearance margin to the tolerance,
+    for radars 2-40 m, targets 1 m-10 km, VHF to X band, and with a narrowed bracket."""
+    from skyshield.physics.multipath import _clearance_margin, _interference_limit_m
+
+    rng = np.random.default_rng(7)
+    n = 400
+    h1 = rng.uniform(2.0, 40.0, n)
+    h2 = 10 ** rng.uniform(0.0, 4.0, n)
+    lam = 3e8 / 10 ** rng.uniform(8.0, 10.0, n)
+    a = np.full(n, 4.0 / 3.0 * 6371e3)
+    d_los = np.sqrt(2 * a * h1) + np.sqrt(2 * a * h2)
+    lo, hi = np.full(n, 1e-3), d_los.copy()
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        clear = _clearance_margin(mid, h1, h2, lam, a) >= 0
+        lo, hi = np.where(clear, mid, lo), np.where(clear, hi, mid)
+    ref = 0.5 * (lo + hi)
+    assert np.all((ref > 0) & (ref < d_los))
+    got = _interference_limit_m(h1, h2, lam, a, d_los)
+    np.testing.assert_allclose(got, ref, atol=1e-3, rtol=0)
+    beyond = ref + rng.uniform(1.0, 5e3, n)   # a target inside the intermediate region
+    got = _interference_limit_m(h1, h2, lam, a, d_los, beyond, 0.01)
+    np.testing.assert_allclose(got, ref, atol=0.01, rtol=0)

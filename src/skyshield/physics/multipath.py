@@ -250,20 +250,63 @@ def _clearance(d: FloatArray, d1: FloatArray, h1e: FloatArray, h2e: FloatArray,
     return hse, hreq
 
 
+def _clearance_margin(d: FloatArray, h1: FloatArray, h2: FloatArray, lam: FloatArray,
+                      a: FloatArray) -> FloatArray:
+    """h_se − h_req [m] at ground range d (decreasing in d on [0, d_los])."""
+    d1, _, h1e, h2e, _ = two_ray_geometry(d, h1, h2, a)
+    hse, hreq = _clearance(np.maximum(d, _D_MIN_M), d1, h1e, h2e, lam)
+    return hse - hreq
+
+
 def _interference_limit_m(h1: FloatArray, h2: FloatArray, lam: FloatArray, a: FloatArray,
-                          d_los: FloatArray) -> FloatArray:
+                          d_los: FloatArray, beyond_m: FloatArray | None = None,
+                          tol_m: float = 1e-3) -> FloatArray:
     """Ground range d_int where the direct ray's clearance h_se falls to h_req (the edge of the
-    interference region): fixed-count bisection on [0, d_los] (h_se − h_req decreases with d)."""
-    lo = np.zeros(np.broadcast(h1, h2, lam, a).shape)
-    hi = np.broadcast_to(d_los, lo.shape).copy()
-    for _ in range(32):                       # d_los·2^-32 < 0.1 mm
-        mid = 0.5 * (lo + hi)
-        d1, _, h1e, h2e, _ = two_ray_geometry(mid, h1, h2, a)
-        hse, hreq = _clearance(np.maximum(mid, _D_MIN_M), d1, h1e, h2e, lam)
-        clear = hse >= hreq
-        lo = np.where(clear, mid, lo)
-        hi = np.where(clear, hi, mid)
-    return 0.5 * (lo + hi)
+    interference region): the root of the decreasing h_se − h_req on [0, d_los] by the Illinois
+    variant of regula falsi (Dowell & Jarratt 1971), bracketed, to ``tol_m``.  ``beyond_m``, a
+    range known to lie beyond the edge (a target in the intermediate region), narrows the
+    bracket to [0, beyond_m].
+
+    Superlinear where the 32-step bisection it replaced was linear: 6–10 evaluations instead
+    of 32 (the kernel's cost in a run was a third this root).  Every step keeps the root
+    bracketed, and a bisection step is taken whenever the secant stalls, so the answer is the
+    bisection's to within the tolerance."""
+    h1, h2, lam, a, d_los = np.broadcast_arrays(h1, h2, lam, a, d_los)
+    lo = np.full(h1.shape, _D_MIN_M)
+    hi = np.array(d_los if beyond_m is None else np.minimum(beyond_m, d_los), dtype=float,
+                  copy=True)
+    g_lo = _clearance_margin(lo, h1, h2, lam, a)
+    g_hi = _clearance_margin(hi, h1, h2, lam, a)
+    # the clearance is positive next to the radar and negative at the horizon; a degenerate
+    # bracket (both ends of one sign) keeps its end as the answer
+    out = np.where(g_lo <= 0.0, lo, hi)
+    todo = np.flatnonzero((g_lo > 0.0) & (g_hi < 0.0))
+    lo, hi, g_lo, g_hi = lo[todo], hi[todo], g_lo[todo], g_hi[todo]
+    h1, h2, lam, a = h1[todo], h2[todo], lam[todo], a[todo]
+    side = np.zeros(todo.shape, dtype=np.int8)   # which end was kept last (+1 lo, −1 hi)
+    for _ in range(64):
+        if not todo.size:
+            break
+        x = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
+        x = np.where((x > lo) & (x < hi), x, 0.5 * (lo + hi))
+        g = _clearance_margin(x, h1, h2, lam, a)
+        right = g > 0.0                         # the root is above x
+        lo = np.where(right, x, lo)
+        hi = np.where(right, hi, x)
+        # Illinois: halve the stale end's value when the same end is kept twice
+        g_hi = np.where(right & (side == 1), 0.5 * g_hi, np.where(right, g_hi, g))
+        g_lo = np.where(~right & (side == -1), 0.5 * g_lo, np.where(right, g, g_lo))
+        side = np.where(right, 1, -1).astype(np.int8)
+        done = (hi - lo < tol_m) | (g == 0.0)
+        if done.any():
+            out[todo[done]] = np.where(g[done] == 0.0, x[done], 0.5 * (lo[done] + hi[done]))
+            keep = ~done
+            todo, lo, hi, g_lo, g_hi, side = (todo[keep], lo[keep], hi[keep], g_lo[keep],
+                                              g_hi[keep], side[keep])
+            h1, h2, lam, a = h1[keep], h2[keep], lam[keep], a[keep]
+    if todo.size:
+        out[todo] = 0.5 * (lo + hi)
+    return out
 
 
 def spherical_earth_diffraction_loss_db(
@@ -319,45 +362,62 @@ def propagation_factor(
         raise ValueError(f"polarization must be 'H' or 'V', not {polarization!r}")
     if roughness not in ("mbv", "ament"):
         raise ValueError(f"roughness must be 'mbv' or 'ament', not {roughness!r}")
-    h1 = np.maximum(as_float(radar_height_m), _H_MIN_M)
-    h2 = np.maximum(as_float(target_height_m), _H_MIN_M)
-    f = as_float(freq_hz)
-    lam = C_M_PER_S / f
-    a = _radius(k_factor)
-    d = np.maximum(ground_range_from_slant_m(range_m, h1, h2, k_factor), _D_MIN_M)
-    eps_r, sigma = surface_constants(surface, f)
     vertical = polarization == "V"
-
     rough = miller_brown_vegh_roughness_factor if roughness == "mbv" else ament_roughness_factor
+    # every input broadcast to the targets' shape once: the regions below take subsets
+    inputs = np.broadcast_arrays(
+        as_float(range_m), np.maximum(as_float(radar_height_m), _H_MIN_M),
+        np.maximum(as_float(target_height_m), _H_MIN_M), as_float(freq_hz),
+        _radius(k_factor), as_float(rms_height_m),
+        np.maximum(as_float(pattern_direct), 1e-30), as_float(pattern_reflected))
+    shape = inputs[0].shape
+    R, h1, h2, f, a, rms, f_d, f_r = (x.ravel() for x in inputs)
+    lam = C_M_PER_S / f
+    d = np.maximum(ground_range_from_slant_m(R, h1, h2, a / EARTH_RADIUS_M), _D_MIN_M)
+    eps_r, sigma = (np.broadcast_to(x, f.shape) for x in surface_constants(surface, f))
     eps_c = complex_permittivity(eps_r, sigma, f)
 
-    def two_ray(d_m: FloatArray) -> FloatArray:
-        _, _, _, _, psi = two_ray_geometry(d_m, h1, h2, a)
-        gamma_h, gamma_v = fresnel_reflection(psi, eps_c)
-        rho = (gamma_v if vertical else gamma_h) * rough(rms_height_m, psi, f)
-        return two_ray_factor(d_m, h1, h2, f, rho, a, pattern_direct, pattern_reflected)
+    def two_ray(d_m: FloatArray, sel: NDArray[np.intp] | slice,
+                geometry: tuple[FloatArray, ...] | None = None) -> FloatArray:
+        # the two-ray factor of the elements ``sel`` at ground ranges ``d_m``
+        d1, d2, h1e, h2e, psi = geometry or two_ray_geometry(d_m, h1[sel], h2[sel], a[sel])
+        gamma_h, gamma_v = fresnel_reflection(psi, eps_c[sel])
+        rho = ((gamma_v if vertical else gamma_h) * rough(rms[sel], psi, f[sel])
+               * divergence_factor(d1, d2, psi, a[sel]))
+        delta = _path_difference_m(d_m, h1e, h2e)
+        return np.abs(f_d[sel] + rho * f_r[sel] * np.exp(-2j * np.pi * delta / lam[sel]))
 
-    # region 1: two rays
-    F_two_ray = two_ray(d)
-    f_d = np.maximum(as_float(pattern_direct), 1e-30)
-
-    # regions 2 and 3: spherical-Earth diffraction
-    L = spherical_earth_diffraction_loss_db(d, h1, h2, f, eps_r, sigma, vertical, k_factor)
-    d_los = np.sqrt(2.0 * a * h1) + np.sqrt(2.0 * a * h2)
-    d1, _, h1e, h2e, _ = two_ray_geometry(d, h1, h2, a)
+    every = slice(None)
+    geometry = two_ray_geometry(d, h1, h2, a)
+    d1, _, h1e, h2e, _ = geometry
     hse, hreq = _clearance(d, d1, h1e, h2e, lam)
+    d_los = np.sqrt(2.0 * a * h1) + np.sqrt(2.0 * a * h2)
     region = np.where(d >= d_los, REGION_DIFFRACTION,
                       np.where((hse >= hreq) | ~np.isfinite(a), REGION_INTERFERENCE,
-                               REGION_INTERMEDIATE))
-    # region 2 starts from the two-ray value at its inner edge d_int: the step there (under
-    # 1 dB one way) is carried as an offset that fades linearly to zero at the horizon
-    F_diff = f_d * 10.0 ** (-L / 20.0)
-    if np.any(region == REGION_INTERMEDIATE):
-        d_int = _interference_limit_m(h1, h2, lam, a, d_los)
-        step_db = 20.0 * np.log10(np.maximum(two_ray(d_int), 1e-300) / f_d)
+                               REGION_INTERMEDIATE)).astype(np.int64)
+    # region 1: two rays
+    F = np.array(two_ray(d, every, geometry), dtype=float, copy=True)
+    # region 3: the first term of the residue series over the effective Earth
+    far = np.flatnonzero(region == REGION_DIFFRACTION)
+    if far.size:
+        L = first_term_diffraction_loss_db(d[far], h1[far], h2[far], f[far], eps_r[far],
+                                           sigma[far], vertical, a[far])
+        F[far] = f_d[far] * 10.0 ** (-L / 20.0)
+    # region 2: the P.452 loss within line of sight, L = (1 − h_se/h_req)·L_ft(a_em), a_em the
+    # radius that makes the path grazing; it starts from the two-ray value at the region's
+    # inner edge d_int: the step there (under 1 dB one way) is carried as an offset that fades
+    # linearly to zero at the horizon
+    mid = np.flatnonzero(region == REGION_INTERMEDIATE)
+    if mid.size:
+        dm, h1m, h2m = d[mid], h1[mid], h2[mid]
+        a_em = 0.5 * (dm / (np.sqrt(h1m) + np.sqrt(h2m))) ** 2
+        L_em = first_term_diffraction_loss_db(dm, h1m, h2m, f[mid], eps_r[mid], sigma[mid],
+                                              vertical, a_em)
         with np.errstate(divide="ignore", invalid="ignore"):
-            w = np.clip((d_los - d) / (d_los - d_int), 0.0, 1.0)
-        F_diff = np.where(region == REGION_INTERMEDIATE,
-                          f_d * 10.0 ** ((w * step_db - L) / 20.0), F_diff)
-    F = np.where(region == REGION_INTERFERENCE, F_two_ray, F_diff)
-    return F, np.asarray(region, dtype=np.int64)
+            L = np.maximum((1.0 - hse[mid] / hreq[mid]) * L_em, 0.0)
+        d_int = _interference_limit_m(h1m, h2m, lam[mid], a[mid], d_los[mid], dm, 0.01)
+        step_db = 20.0 * np.log10(np.maximum(two_ray(d_int, mid), 1e-300) / f_d[mid])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.clip((d_los[mid] - dm) / (d_los[mid] - d_int), 0.0, 1.0)
+        F[mid] = f_d[mid] * 10.0 ** ((w * step_db - L) / 20.0)
+    return F.reshape(shape), region.reshape(shape)
