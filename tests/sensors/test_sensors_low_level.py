@@ -253,3 +253,31 @@ def test_catalogue_mti_needs_its_prf(tmp_path):
     data.pop("prf_hz")
     with pytest.raises(ValueError, match="prf_hz"):
         RadarType.model_validate(data)
+
+
+def test_false_plot_density_counts_the_false_plots_of_a_scan():
+    """The density the tracker scores plots with is the scan's own: over many empty scans of
+    the 91N6E the false plots falling in range shells (r1, r2) and an elevation band
+    (0, e) number density × volume (closed form ∫ r² cos el dr daz del) within Poisson error."""
+    from skyshield.sensors.radar import false_plot_density
+    w = _world()
+    rs = w.radars
+    i = rs.name.index(next(n for n in rs.name if n.startswith("91N6E")))
+    jam = Jammers(np.zeros((0, 3)), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+    rng = np.random.default_rng(3)
+    r_all, el_all = [], []
+    n_scans = 400
+    for _ in range(n_scans):
+        det = scan(rs, i, 0.0, np.zeros((0, 3)), np.zeros(0), np.zeros(0),
+                   np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), jam, rng, None, None)
+        r_all.append(det.true_range_m)
+        el_all.append(det.el_rad)
+    r, el = np.concatenate(r_all), np.concatenate(el_all)
+    assert r.size > 1000
+    for r1, r2, e in ((50e3, 100e3, 0.05), (200e3, 300e3, 0.2)):
+        got = np.count_nonzero((r >= r1) & (r < r2) & (el < e)) / n_scans
+        # the density at (r, el) integrated over the shell, in closed form: it is uniform in
+        # range × elevation, so λ·r²·cos el is a constant c and the count is c·Δr·2π·e
+        c = float(false_plot_density(rs, i, np.array([r1]), np.array([0.0]))[0]) * r1 * r1
+        want = c * (r2 - r1) * 2 * np.pi * e
+        assert abs(got - want) < 4 * np.sqrt(want / n_scans) + 1e-9, (got, want)

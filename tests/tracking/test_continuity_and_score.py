@@ -187,3 +187,50 @@ def test_default_imm_follows_turns_and_matches_cv_on_straight_flight():
     imm_straight = _mean_error(benchmark_params(), straight)
     cv_straight = _mean_error(benchmark_params("cmkf"), straight)
     assert imm_straight < 1.05 * cv_straight
+
+
+def test_a_plot_in_dense_clutter_scores_its_own_density():
+    # the hit increment is ln(Pd/λ_plot) − (3/2) ln 2π − ½ ln|S| − d²/2 with the density where
+    # the plot lies (a radar's false plots thin out as 1/r²): the same plot scores ln(λ1/λ2)
+    # more where the clutter is λ2 than where it is λ1
+    p = TrackerParams(score_confirm=True, pd=0.8, clutter_density=1e-12)
+    gains = []
+    for lam in (1e-9, 1e-15):
+        tr = Tracker(p)
+        rng = np.random.default_rng(1)
+        z0 = np.array([[10e3, 0.0, 1e3]])
+        _feed(tr, 0.0, z0, [0], rng)
+        s = tr.live()[0]
+        tr.process(2.0, z0 + [[150.0, 0.0, 0.0]], R1[None], np.zeros(1, dtype=np.int64),
+                   np.zeros(3), 1e6, "test", None, np.array([lam]))
+        gains.append(tr.score[s])
+    assert gains[1] - gains[0] == pytest.approx(np.log(1e-9 / 1e-15))
+    # with the density of the parameters it is the parameters' score
+    tr = Tracker(p)
+    _feed(tr, 0.0, np.array([[10e3, 0.0, 1e3]]), [0], np.random.default_rng(1))
+    s = tr.live()[0]
+    tr.process(2.0, np.array([[10.15e3, 0.0, 1e3]]), R1[None], np.zeros(1, dtype=np.int64),
+               np.zeros(3), 1e6, "test", None, np.array([1e-12]))
+    tr2 = Tracker(p)
+    _feed(tr2, 0.0, np.array([[10e3, 0.0, 1e3]]), [0], np.random.default_rng(1))
+    tr2.process(2.0, np.array([[10.15e3, 0.0, 1e3]]), R1[None], np.zeros(1, dtype=np.int64),
+                np.zeros(3), 1e6, "test")
+    assert tr.score[s] == pytest.approx(tr2.score[tr2.live()[0]])
+
+
+def test_a_radar_that_did_not_start_the_track_does_not_score_its_misses():
+    # the score's miss term ln(1 − Pd) is taken on the initiating radar's opportunities, as
+    # M-of-N counts them: a fire-control radar scanning every second over a target beyond its
+    # reach (empty scans) leaves the score of a track a 10 s surveillance radar started alone,
+    # while that radar's own empty scan costs ln(1 − Pd)
+    p = TrackerParams(score_confirm=True, pd=0.9, clutter_density=1e-12)
+    tr = Tracker(p)
+    rng = np.random.default_rng(1)
+    _feed(tr, 0.0, np.array([[40e3, 0.0, 1e3]]), [0], rng)  # source "test"
+    s = tr.live()[0]
+    for k in range(1, 10):
+        tr.process(float(k), np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
+                   np.array([5e3, 0.0, 0.0]), 60e3, "fire-control")
+    assert tr.score[s] == 0.0
+    _feed(tr, 10.0, [], [], rng)
+    assert tr.score[s] == pytest.approx(np.log(0.1))

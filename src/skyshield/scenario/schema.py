@@ -652,20 +652,34 @@ class TrackerConfig(_Strict):
     process_noise: float = Field(
         30.0, gt=0, description="white-acceleration spectral density q (m²/s³)")
     filter: Literal["cmkf", "ekf", "ukf", "imm"] = Field(
-        "cmkf", description="converted-measurement KF, EKF or UKF on range/azimuth/elevation, "
-        "or an IMM of constant velocity and coordinated turns")
+        "imm", description="converted-measurement KF, EKF or UKF on range/azimuth/elevation, "
+        "or an IMM of nearly constant velocity with a manoeuvre model (and coordinated turns "
+        "when imm_turn_rate > 0); the default, as `skyshield track`'s")
     association: Literal["gnn", "jpda"] = Field(
         "gnn", description="global nearest neighbour, or JPDA for confirmed tracks (cmkf only)")
-    imm_turn_rate: float = Field(4.5, gt=0, le=30,
-                                 description="IMM coordinated-turn rate (degrees per second)")
+    imm_turn_rate: float = Field(0.0, ge=0, le=30,
+                                 description="IMM coordinated-turn rate (degrees per second); "
+                                 "0: no coordinated-turn models")
+    imm_manoeuvre_noise: float = Field(
+        3000.0, ge=0, description="white-acceleration spectral density (m²/s³) of the IMM's "
+        "manoeuvre model, a nearly-constant-velocity model with a large q; 0: none")
+    imm_sojourn: Duration = Field(2400.0, description="IMM: mean time in a mode")
+    imm_cv_prior: float = Field(0.9, gt=0, lt=1, description="IMM: the quiet model's "
+                                "probability when a track starts")
+    confirmation: Literal["m_of_n", "sprt"] = Field(
+        "sprt", description="M-of-N, or M-of-N and the track score's sequential probability "
+        "ratio test with each radar's false-plot density")
 
-    @field_validator("coast")
+    @field_validator("coast", "imm_sojourn")
     @classmethod
     def _coast(cls, v: float) -> float:
         return _positive_duration(v)
 
     @model_validator(mode="after")
     def _mn(self) -> TrackerConfig:
+        if self.filter == "imm" and self.imm_turn_rate == 0 and self.imm_manoeuvre_noise == 0:
+            raise ValueError("@imm_turn_rate: the IMM needs a second model: a turn rate above 0 "
+                             "or imm_manoeuvre_noise above 0 (got both 0)")
         if self.association == "jpda" and self.filter != "cmkf":
             raise ValueError(f"@association: JPDA runs with filter cmkf (got filter "
                              f"{self.filter})")

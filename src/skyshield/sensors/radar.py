@@ -52,7 +52,7 @@ from skyshield.physics import (
 )
 
 __all__ = ["RadarSet", "Detections", "Jammers", "Strobes", "scan", "jam_to_noise", "strobes",
-           "low_level", "LowLevel", "STROBE_JNR_DB", "MTI", "DOPPLER"]
+           "low_level", "LowLevel", "STROBE_JNR_DB", "MTI", "DOPPLER", "false_plot_density"]
 
 MTI = "mti"
 DOPPLER = "doppler"
@@ -336,6 +336,20 @@ def _resolved(hit: np.ndarray, rng_m: np.ndarray, az: np.ndarray, el: np.ndarray
     order = np.lexsort((-snr_db[hit], inverse))
     keep = order[np.r_[True, inverse[order][1:] != inverse[order][:-1]]]
     return hit[np.sort(keep)]
+
+
+def false_plot_density(rs: RadarSet, i: int, range_m: np.ndarray, el_rad: np.ndarray
+                       ) -> np.ndarray:
+    """Density of radar ``i``'s false plots [per m³] at slant ranges ``range_m`` and elevations
+    ``el_rad``: :func:`scan` draws Poisson(Pfa·N_cells) false alarms per scan uniform in
+    range × azimuth × elevation over the coverage, so in Cartesian space their density is
+    Pfa·N_cells / (ΔR·Δaz·Δel) / (r²·cos el) (the volume element r²·cos el dr daz del).
+    The tracker's score weighs a plot by ln(Pd/λ) (Blackman & Popoli 1999, eq. 6.12)."""
+    r = np.maximum(np.asarray(range_m, dtype=float), 1.0)
+    box = ((rs.max_range_m[i] - rs.min_range_m[i]) * 2 * np.pi
+           * max(float(rs.max_el_rad[i]), 1e-6))
+    cos_el = np.maximum(np.cos(np.asarray(el_rad, dtype=float)), 1e-6)
+    return np.asarray(rs.pfa[i] * rs.n_cells[i] / box / (r * r * cos_el))
 
 
 def scan(

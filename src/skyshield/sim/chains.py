@@ -39,7 +39,7 @@ from skyshield.c2.system import CycleResult, FireControlSystem
 from skyshield.engine.events import Event
 from skyshield.engine.names import SIDES
 from skyshield.engine.rng import stream
-from skyshield.sensors.radar import Detections
+from skyshield.sensors.radar import Detections, false_plot_density
 from skyshield.tracking import kalman
 from skyshield.tracking.joint import JointPicture, correlate
 from skyshield.tracking.plots import to_plots
@@ -139,7 +139,8 @@ class Chains:
                                  det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
                                  polar=polar)
             events = tr.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i],
-                                rs.name[i], pol).events
+                                rs.name[i], pol,
+                                false_plot_density(rs, i, det.range_m, det.el_rad)).events
         self._link(t)
         self.picture.sent(k, t)
         self.picture.refresh(t)

@@ -49,7 +49,7 @@ from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.scenario.commands import msel_command
 from skyshield.scenario.schema import Scenario
-from skyshield.sensors.radar import Jammers
+from skyshield.sensors.radar import Jammers, false_plot_density
 from skyshield.sensors.system import Sensing, Targets
 from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
@@ -94,7 +94,10 @@ class Simulation:
         tp = self.sc.tracker
         params = TrackerParams(
             tp.confirm_m, tp.confirm_n, tp.coast, tp.gate_probability, tp.process_noise,
-            filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate)
+            filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate,
+            imm_q_manoeuvre=tp.imm_manoeuvre_noise or None, imm_sojourn_s=tp.imm_sojourn,
+            imm_cv_prior=tp.imm_cv_prior,
+            score_confirm=tp.confirmation == "sprt")
         self.tracker: Any = Tracker(params)
         self.truth = Truth(world)
         self.recorder = Recorder()
@@ -320,8 +323,9 @@ class Simulation:
         z, R, polar = to_plots(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
                                det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
                                polar=self.tracker.p.filter in ("ekf", "ukf"))
+        lam = false_plot_density(rs, i, det.range_m, det.el_rad)
         self.log.extend(self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i],
-                                             rs.max_range_m[i], rs.name[i], polar).events)
+                                             rs.max_range_m[i], rs.name[i], polar, lam).events)
 
     def _last_held_s(self, slots: np.ndarray, units: np.ndarray) -> np.ndarray:
         """The last instant each unit's engagement radar updated the track in each slot while it

@@ -161,6 +161,7 @@ class Tracker:
         self._hit_score = float(np.log(params.pd / params.clutter_density)
                                 - 1.5 * np.log(2 * np.pi))
         self._score_confirm = float(np.log((1 - b) / a))
+        self._plot_lambda: np.ndarray | None = None  # the current scan's per-plot λ
         self._alloc(capacity)
         self.next_id = 1
         self._rows: list[tuple[np.ndarray, ...]] = []
@@ -299,19 +300,26 @@ class Tracker:
                 y, S = kalman.innovation(xp[a_row], Pp[a_row], z[a_det], R[a_det])
                 d2, logdet = kalman.mahalanobis_sq(y, S)
                 self.score[a_slot] += self._hit_score - 0.5 * (logdet + d2)
+                if self._plot_lambda is not None:   # ln(Pd/λ) with each plot's own λ
+                    lam = self._plot_lambda if det_map is None else self._plot_lambda[det_map]
+                    self.score[a_slot] += (np.log(self.p.clutter_density)
+                                           - np.log(np.maximum(lam[a_det], 1e-300)))
         return a_slot, a_det
 
     # ------------------------------------------------------------------ update
     def process(self, t_s: float, z: np.ndarray, R: np.ndarray, truth: np.ndarray,
                 sensor_pos_m: np.ndarray, sensor_max_range_m: float, source: str,
-                polar: PolarPlots | None = None) -> ScanReport:
+                polar: PolarPlots | None = None,
+                clutter_density: np.ndarray | None = None) -> ScanReport:
         """Fuse one scan's converted plots ``z`` (m, 3) with covariances ``R`` (m, 3, 3) of the
         radar ``source`` at ``sensor_pos_m`` covering ``sensor_max_range_m``; ``truth`` (m,)
         names each plot's vehicle (scoring only, −1 for false plots).
 
         ``polar`` carries the same plots in range/azimuth/elevation for the EKF and UKF (the
-        converted ones are still used for gating). Returns what the scan did, with the events
-        to log."""
+        converted ones are still used for gating). ``clutter_density`` (m,) is the density of
+        false plots [per m³] where each plot lies, for the track score (None: the parameters'
+        single ``clutter_density``). Returns what the scan did, with the events to log."""
+        self._plot_lambda = clutter_density
         slots = self.live()
         m = z.shape[0]
         sensor = self._sensor_ids.setdefault(source, len(self._sensor_ids))
@@ -431,7 +439,8 @@ class Tracker:
         """One more M-of-N opportunity for tentative tracks started by this sensor, if it covers
         their predicted position. Confirmation is judged on the initiating radar's own scans:
         a radar that cannot see a small target must not use up its chances (hits from any
-        radar count). Every covered track's quality and miss count follow the hit or miss."""
+        radar count). Every covered track's quality and miss count follow the hit or miss; the
+        track score's miss term is counted on the same opportunities as M-of-N."""
         own = self.init_sensor[slots] == sensor
         in_cov = np.linalg.norm(pos_m - sensor_pos_m, axis=1) <= sensor_max_range_m
         self.opps[slots[own & in_cov]] += 1
@@ -442,7 +451,12 @@ class Tracker:
         self.misses[cov[hit]] = 0
         self.misses[cov[~hit]] += 1
         if self.p.score_confirm:
-            self.score[cov[~hit]] += np.log1p(-min(self.p.pd, 1 - 1e-9))
+            # a miss scores ln(1 − Pd) on the initiating radar's opportunities only, as M-of-N
+            # counts them: a radar that cannot see the target (a fire-control radar scanning
+            # every second beyond its reach) must not outvote the one that started the track
+            mine = own & in_cov
+            self.score[slots[mine][~np.isin(slots[mine], hit_slots, assume_unique=True)]] += \
+                np.log1p(-min(self.p.pd, 1 - 1e-9))
 
     def _empty_scan(self, t_s: float, slots: np.ndarray, sensor_pos_m: np.ndarray,
                     sensor_max_range_m: float, sensor: int, source: str) -> ScanReport:
