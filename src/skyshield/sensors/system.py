@@ -130,8 +130,9 @@ class Sensing:
     def schedule(self, t: float, i: int, cues: Cues) -> list[Event]:
         """Fire-control radar ``i``'s track dwells for its scan at ``t`` (module docstring):
         the cues inside its coverage (instrumented range, elevation, the 4/3-Earth horizon at
-        the track's height) hold its ``max_tracks`` slots — those already held and those the
-        unit engages first, then the nearest; a newly held cue starts its acquisition at ``t``.
+        the track's height) hold its ``max_tracks`` slots — those the unit engages first, then
+        those it already holds, then the nearest; a newly held cue starts its acquisition at
+        ``t``.
         The azimuths and elevations (radar frame) of the held cues whose acquisition time has
         run are kept for the scan; returns a ``radar_cued`` event per newly held cue."""
         rs = self.rs
@@ -167,6 +168,12 @@ class Sensing:
                       truth_id=-1 if truth is None else int(truth[j]),
                       value=float(rs.acquisition_s[i]))
                 for j in keep if int(ids[j]) not in held]
+
+    def release(self, i: int) -> None:
+        """Radar ``i`` stops radiating (silent, destroyed): it lets go of the tracks it held;
+        radiating again, it acquires its cues anew."""
+        self.held[i] = {}
+        self.dwells.pop(i, None)
 
     def illuminates(self, i: int, az_rad: np.ndarray, el_rad: np.ndarray,
                     since_s: float = -np.inf) -> np.ndarray:

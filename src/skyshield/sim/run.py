@@ -303,6 +303,7 @@ class Simulation:
         if t + rs.period_s[i] <= self.sc.duration:
             self.sched.at(t + rs.period_s[i], Priority.SCAN, "scan", i)
         if not self.sensing.radiating(i):
+            self.sensing.release(i)
             return
         if self.sensing.is_fire_control(i):  # its dwells: the picture's cues it holds
             self.log.extend(self.sensing.schedule(t, i, self._cues(t, i)))
@@ -331,8 +332,7 @@ class Simulation:
 
     def _cues(self, t: float, i: int) -> Cues:
         """The picture's confirmed tracks not identified as friendly or neutral, predicted to
-        ``t``, as
-        cues for fire-control radar ``i``; those its unit engages first."""
+        ``t``, as cues for fire-control radar ``i``; those its unit engages first."""
         tr = self.tracker
         s = tr.live(CONFIRMED)
         if s.size:
