@@ -22,6 +22,7 @@ def setup():
     world = compile_world(skyshield.load_scenario("slavic-shield-2019"))
     rs = world.radars
     i = rs.name.index("92N6E@s400")
+    rs.sector_az_rad[i] = 0.0  # its search sector turned to local north, where _place puts them
     pod = load_catalogue().air_vehicles["strike_aircraft_ecm"].jammer
     return rs, i, (pod.power_w.value, pod.gain_db.value, pod.bandwidth_hz.value)
 

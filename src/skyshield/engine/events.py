@@ -63,6 +63,11 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "jam_strobe": ("a radar first sees a jammer's strobe",
                    {"source": "radar", "truth_id": "the jammer",
                     "value": "bearing (deg, clockwise from north, radar frame)"}),
+    "radar_cued": ("a fire-control radar takes a track of the picture into its time budget",
+                   {"source": "radar", "track_id": "the picture's track",
+                    "truth_id": "the vehicle the track follows (scoring only)",
+                    "value": "acquisition time (s): its first dwell on it is at t_s + value or "
+                             "later"}),
     "classified": ("a track's class changed",
                    {"track_id": "track", "truth_id": "the vehicle (scoring only)",
                     "target": "class (c2.threat.CLASSES)", "value": "confidence (0..1)",

@@ -30,7 +30,7 @@ from skyshield.scenario.errors import (
 )
 
 __all__ = [
-    "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RadarType", "ReferenceTarget",
+    "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RADAR_ROLES", "RadarType", "ReferenceTarget",
     "CALIBRATION_PD", "CALIBRATION_PFA",
     "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType",
     "JammerType", "FireUnitType", "AirVehicleType",
@@ -110,9 +110,20 @@ CALIBRATION_PFA = 1e-6
 CALIBRATION_SWERLING = 1
 
 
+RADAR_ROLES = ("surveillance", "acquisition", "low_altitude", "fire_control", "combined")
+"""How a radar is employed (``sensors.radar``, Roles): ``fire_control`` searches a sector and
+holds the tracks the joint picture cues it on; every other role scans all round. The old name
+``engagement`` is read as ``fire_control``."""
+
+
 class RadarType(_Strict):
     description: str
-    role: Literal["surveillance", "engagement", "combined"]
+    role: Literal["surveillance", "acquisition", "low_altitude", "fire_control",
+                  "combined"] = "surveillance"
+    # fire_control scheduling (sensors.radar, Roles); optional, defaults in sensors.radar
+    sector_width_deg: Figure | None = None  # search sector about the unit's threat axis
+    acquisition_time_s: Figure | None = None  # from a cue to the first track dwell
+    max_tracks: Figure | None = None  # tracks the time budget holds at once
     freq_hz: Figure
     peak_power_w: Figure
     pulse_width_s: Figure
@@ -140,8 +151,23 @@ class RadarType(_Strict):
     canceller_order: Figure | None = None  # mti: 1 single, 2 double canceller
     notch_speed_m_s: Figure | None = None  # doppler: targets slower radially are rejected
 
+    @model_validator(mode="before")
+    @classmethod
+    def _old_role(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("role") == "engagement":
+            return {**data, "role": "fire_control"}  # the name before roles were scheduled
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> RadarType:
+        if self.sector_width_deg is not None and not 0 < self.sector_width_deg.value <= 360:
+            raise ValueError("@sector_width_deg.value: sector_width_deg must be above 0 and at "
+                             "most 360")
+        if self.acquisition_time_s is not None and self.acquisition_time_s.value < 0:
+            raise ValueError("@acquisition_time_s.value: acquisition_time_s cannot be negative")
+        if self.max_tracks is not None and (self.max_tracks.value < 1
+                                            or self.max_tracks.value != int(self.max_tracks.value)):
+            raise ValueError("@max_tracks.value: max_tracks must be a whole number, at least 1")
         if self.noise_figure_db.value < 0:
             raise ValueError("@noise_figure_db.value: a noise figure cannot be below 0 dB")
         _positive(self, "freq_hz", "peak_power_w", "pulse_width_s", "n_pulses",

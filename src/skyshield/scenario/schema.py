@@ -55,6 +55,7 @@ from skyshield.scenario.quantities import (
     Speed,
     split_alt_ref,
 )
+from skyshield.scenario.sensors import UnitSensors, check_unit_sensors
 
 __all__ = [
     "ROE", "GeoPoint", "Asset", "Doctrine", "Emcon", "Unit", "Waypoint", "Route", "Raid",
@@ -362,6 +363,9 @@ class Unit(_Strict):
     reloads: dict[str, int] | None = Field(
         None, description="rounds of each missile type on the unit's transloaders (default: the "
         "catalogue's reloads; {} for none)")
+    sensors: UnitSensors = Field(
+        default_factory=UnitSensors, description="radar siting: threat axis, masts "
+        "(scenario.sensors)")
 
     @field_validator("type")
     @classmethod
@@ -410,6 +414,11 @@ class Unit(_Strict):
             if not 0 <= n <= MAX_ROUNDS:
                 raise ValueError(f"reloads of {k}: 0 to {MAX_ROUNDS} rounds (got {n})")
         return v
+
+    @model_validator(mode="after")
+    def _sensors(self, info: ValidationInfo) -> Unit:
+        check_unit_sensors(self.sensors, _catalogue(info).fire_units[self.type])
+        return self
 
     @model_validator(mode="after")
     def _loadout_fits(self, info: ValidationInfo) -> Unit:

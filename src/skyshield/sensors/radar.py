@@ -30,6 +30,18 @@ Low-level terms (docs/propagation.md for the kernels):
   processing gain: MTI, the N-delay canceller's response to the target's radial speed relative to
   its Doppler average (0 at v_r = 0 and at the blind speeds); Doppler, 0 inside the clutter notch
   |v_r| < ``notch_speed_m_s``, else 1; none, 1 (and I = 0 dB).
+
+Roles (``RadarSet.fire_control``; catalogue ``role``): a surveillance, acquisition,
+low-altitude or combined radar scans all round each period. A fire-control radar searches only
+its sector (``sector_az_rad`` ± ``sector_half_rad``, about the unit's threat axis) and dwells on
+the tracks it holds: the joint air picture cues it with its confirmed tracks inside the radar's
+coverage, each takes a slot of its time budget (``max_tracks``) and is first measured
+``acquisition_s`` after the cue (``sensors.system.Sensing.schedule``). A dwell's beam cluster
+covers ±:data:`DWELL_WINDOW_BEAMS` beamwidths in azimuth and elevation about the cue's predicted
+direction; whatever lies in the sector or in a dwell's cluster is measured (the radar equation,
+horizon and terrain as for any radar), nothing else. It radiates only there: its jam strobes
+(main-lobe J/N) come from those directions alone, and its false alarms from the sector's cells
+(a dwell's range gate is a few cells: its false alarms are neglected).
 """
 
 from __future__ import annotations
@@ -52,11 +64,25 @@ from skyshield.physics import (
 )
 
 __all__ = ["RadarSet", "Detections", "Jammers", "Strobes", "scan", "jam_to_noise", "strobes",
-           "low_level", "LowLevel", "STROBE_JNR_DB", "MTI", "DOPPLER", "false_plot_density"]
+           "low_level", "LowLevel", "STROBE_JNR_DB", "MTI", "DOPPLER", "DWELL_WINDOW_BEAMS",
+           "false_plot_density", "looked_at", "DEFAULT_SECTOR_DEG", "DEFAULT_ACQUISITION_S",
+           "DEFAULT_MAX_TRACKS"]
 
 MTI = "mti"
 DOPPLER = "doppler"
 _EARTH_RADIUS_M = 4.0 / 3.0 * propagation.EARTH_RADIUS_M  # the horizon's effective Earth
+
+# assumed: a cued phased array acquires a designation by a small cluster of beams about the
+# predicted direction (the designation's error is a fraction of a beamwidth to a few); the
+# cluster reaches 1.5 beamwidths either side in azimuth and in elevation (3 x 3 beams)
+DWELL_WINDOW_BEAMS = 1.5
+
+# defaults of a fire-control radar whose catalogue entry gives no scheduling figures
+# assumed: a planar array scanned electronically ±45° about its face (a 90° sector)
+DEFAULT_SECTOR_DEG = 90.0
+# assumed: designation to first track dwell of an electronically steered radar
+DEFAULT_ACQUISITION_S = 2.0
+DEFAULT_MAX_TRACKS = 0  # no limit: an entry without the figure keeps every cue
 
 # assumed: a jammer is seen as a strobe on the display when the noise it puts into the beam that
 # points at it stands 3 dB above the receiver noise (the noise floor visibly doubles)
@@ -108,13 +134,26 @@ class RadarSet:
     rain_height_m: float = 3000.0  # top of the rain above the terrain
     jammer_path_cache: dict[int, tuple[tuple[bytes, bytes, bytes], np.ndarray]] = field(
         default_factory=dict, repr=False)
+    # roles and scheduling (module docstring, Roles); None: every radar scans all round
+    fire_control: np.ndarray | None = None  # (n,) bool
+    sector_az_rad: np.ndarray | None = None  # (n,) centre of the search sector, radar frame
+    sector_half_rad: np.ndarray | None = None  # (n,) half its width (π: all round)
+    acquisition_s: np.ndarray | None = None  # (n,) from a cue to its first dwell
+    max_tracks: np.ndarray | None = None  # (n,) int: tracks held at once (0: no limit)
 
     @cached_property
     def n_cells(self) -> np.ndarray:
         """Resolution cells of one scan: range cells × azimuth beams × elevation beams."""
         return ((self.max_range_m - self.min_range_m) / self.range_resolution_m
-                * (2 * np.pi / self.beamwidth_az_rad)
+                * (2 * self.half_sector_rad / self.beamwidth_az_rad)
                 * np.maximum(1.0, self.max_el_rad / self.beamwidth_el_rad))
+
+    @property
+    def half_sector_rad(self) -> np.ndarray:
+        """Half the azimuth sector each radar searches (π: all round)."""
+        if self.sector_half_rad is None:
+            return np.full(self.freq_hz.shape, np.pi)
+        return np.minimum(self.sector_half_rad, np.pi)
 
     @cached_property
     def dwell_snr_1m_db(self) -> np.ndarray:
@@ -211,11 +250,38 @@ def _one_way_db(rs: RadarSet, i: int, rng_m: np.ndarray, el_rad: np.ndarray,
     return out
 
 
-def strobes(rs: RadarSet, i: int, jammers: Jammers, rng: np.random.Generator) -> Strobes:
+def looked_at(rs: RadarSet, i: int, az_rad: np.ndarray, el_rad: np.ndarray,
+              dwell_az_rad: np.ndarray | None = None, dwell_el_rad: np.ndarray | None = None
+              ) -> np.ndarray:
+    """Which directions (radar frame) radar ``i``'s beams cover in one scan: inside its search
+    sector, or inside the beam cluster of one of its track dwells (``dwell_*``: the held
+    tracks' predicted directions; module docstring, Roles). All round for a radar that
+    scans 360°."""
+    az = np.asarray(az_rad, dtype=float)
+    half = float(rs.half_sector_rad[i])
+    if half >= np.pi:
+        return np.ones(az.shape, dtype=bool)
+    assert rs.sector_az_rad is not None
+    out = np.abs(wrap_angle(az - rs.sector_az_rad[i])) <= half
+    if dwell_az_rad is not None and np.size(dwell_az_rad):
+        el = np.asarray(el_rad, dtype=float)
+        w_az = DWELL_WINDOW_BEAMS * rs.beamwidth_az_rad[i]
+        w_el = DWELL_WINDOW_BEAMS * rs.beamwidth_el_rad[i]
+        near = (np.abs(wrap_angle(az[..., None] - np.asarray(dwell_az_rad))) <= w_az) & (
+            np.abs(el[..., None] - np.asarray(dwell_el_rad)) <= w_el)
+        out = out | near.any(axis=-1)
+    return np.asarray(out)
+
+
+def strobes(rs: RadarSet, i: int, jammers: Jammers, rng: np.random.Generator,
+            dwell_az_rad: np.ndarray | None = None, dwell_el_rad: np.ndarray | None = None
+            ) -> Strobes:
     """Jam strobes of one scan of radar ``i``: every jammer above the radar's horizon whose
     main-lobe J/N (the beam pointing at it) reaches :data:`STROBE_JNR_DB` gives its azimuth, with
     the monopulse angle noise of a source at that J/N (Barton's σθ = θ3dB/(km·√(2·J/N)), as for
-    a plot). A strobe is a bearing only: no range, so a track is linked to it by azimuth."""
+    a plot). A strobe is a bearing only: no range, so a track is linked to it by azimuth.
+    A fire-control radar looks only into its sector and its dwells (:func:`looked_at`), so it
+    sees the strobes of the jammers there."""
     if jammers.pos_m.shape[0] == 0:
         e = np.zeros(0)
         return Strobes(e, e, e, np.zeros(0, dtype=np.int64))
@@ -226,7 +292,8 @@ def strobes(rs: RadarSet, i: int, jammers: Jammers, rng: np.random.Generator) ->
     jnr = jamming.jnr_db(jammers.power_w, jammers.gain_db, jammers.bandwidth_hz, rs.freq_hz[i],
                          np.maximum(jr, 1.0), rs.gain_db[i], 1.0 / rs.pulse_width_s[i],
                          rs.system_temp_k[i]) + _one_way_db(rs, i, jr, jel, jammers.height_agl_m)
-    k = np.flatnonzero(visible & (jnr >= STROBE_JNR_DB))
+    k = np.flatnonzero(visible & (jnr >= STROBE_JNR_DB)
+                       & looked_at(rs, i, jaz, jel, dwell_az_rad, dwell_el_rad))
     sig = measurement.angle_sigma_rad(rs.beamwidth_az_rad[i], jnr[k])
     az = (jaz[k] + sig * rng.standard_normal(k.size)) % (2 * np.pi)
     return Strobes(az, sig, jnr[k], k)
@@ -342,11 +409,12 @@ def false_plot_density(rs: RadarSet, i: int, range_m: np.ndarray, el_rad: np.nda
                        ) -> np.ndarray:
     """Density of radar ``i``'s false plots [per m³] at slant ranges ``range_m`` and elevations
     ``el_rad``: :func:`scan` draws Poisson(Pfa·N_cells) false alarms per scan uniform in
-    range × azimuth × elevation over the coverage, so in Cartesian space their density is
-    Pfa·N_cells / (ΔR·Δaz·Δel) / (r²·cos el) (the volume element r²·cos el dr daz del).
+    range × azimuth × elevation over the coverage (a fire-control radar's sector), so in
+    Cartesian space their density is Pfa·N_cells / (ΔR·Δaz·Δel) / (r²·cos el) (the volume
+    element r²·cos el dr daz del).
     The tracker's score weighs a plot by ln(Pd/λ) (Blackman & Popoli 1999, eq. 6.12)."""
     r = np.maximum(np.asarray(range_m, dtype=float), 1.0)
-    box = ((rs.max_range_m[i] - rs.min_range_m[i]) * 2 * np.pi
+    box = ((rs.max_range_m[i] - rs.min_range_m[i]) * 2 * float(rs.half_sector_rad[i])
            * max(float(rs.max_el_rad[i]), 1e-6))
     cos_el = np.maximum(np.cos(np.asarray(el_rad, dtype=float)), 1e-6)
     return np.asarray(rs.pfa[i] * rs.n_cells[i] / box / (r * r * cos_el))
@@ -365,19 +433,24 @@ def scan(
     rng: np.random.Generator,
     terrain_clear: np.ndarray | None = None,
     tgt_vel_m_s: np.ndarray | None = None,
+    dwell_az_rad: np.ndarray | None = None,
+    dwell_el_rad: np.ndarray | None = None,
 ) -> Detections:
     """One scan of radar ``i`` over the targets present (arrays of shape (m,)).
 
     ``terrain_clear`` (m,) masks targets hidden by terrain (see
     :func:`skyshield.physics.terrain.line_of_sight_clear`); the 4/3-Earth horizon always applies.
     ``tgt_vel_m_s`` (m, 3) scenario ENU velocities give the radial speeds the MTI and Doppler
-    processing see (None: no processing loss).
+    processing see (None: no processing loss). ``dwell_az_rad``/``dwell_el_rad``: the
+    directions (radar frame) of a fire-control radar's track dwells this scan, besides its
+    sector (:func:`looked_at`).
     """
     rel = (tgt_pos_m - rs.pos_m[i]) @ rs.rot[i].T
     az, el, rng_m = enu_to_aer(rel)
     horizon = propagation.horizon_range_m(rs.height_agl_m[i], tgt_agl_m)
     seen = (rng_m >= rs.min_range_m[i]) & (rng_m <= rs.max_range_m[i]) & (
-        el <= rs.max_el_rad[i]) & (rng_m <= horizon)
+        el <= rs.max_el_rad[i]) & (rng_m <= horizon) & looked_at(rs, i, az, el, dwell_az_rad,
+                                                                dwell_el_rad)
     cov = np.flatnonzero(seen if terrain_clear is None else seen & terrain_clear)
     az, el, rng_m = az[cov], el[cov], rng_m[cov]
     # radar equation: SNR ∝ σ·F⁴/R⁴, from the dwell SNR of 1 m² at 1 m, less rain, with the
@@ -409,7 +482,11 @@ def scan(
     n_fa = int(rng.poisson(rs.pfa[i] * rs.n_cells[i]))
     if n_fa:
         fa_r = rng.uniform(rs.min_range_m[i], rs.max_range_m[i], n_fa)
-        fa_az = rng.uniform(0, 2 * np.pi, n_fa)
+        half = float(rs.half_sector_rad[i])  # over the sector searched
+        if half >= np.pi or rs.sector_az_rad is None:
+            fa_az = rng.uniform(0, 2 * np.pi, n_fa)
+        else:
+            fa_az = (rs.sector_az_rad[i] + rng.uniform(-half, half, n_fa)) % (2 * np.pi)
         fa_el = rng.uniform(0, rs.max_el_rad[i], n_fa)  # over the volume they are counted in
         snr_all = np.concatenate([snr[hit], np.full(n_fa, rs.threshold_db[i])])
         true_r = np.concatenate([rng_m[hit], fa_r])

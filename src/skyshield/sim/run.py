@@ -8,7 +8,8 @@ event (scheduled)   system                       logs
 ==================  ===========================  ==========================================
 spawn, route_end    ``sim.truth`` (motion),      spawn; route_end, leak, impact,
                     ``sim.effects`` (leaks)      unit_destroyed
-scan                ``sensors.system.Sensing``,  jam_strobe, scan, first_detection;
+scan                ``sensors.system.Sensing``,  radar_cued, jam_strobe, scan,
+                                                 first_detection;
                     ``tracking.Tracker``         track_confirmed, track_dropped
 c2                  ``c2.system``                classified, identified, emission, link_lost,
                     (fire control), then         assignment, no_fire;
@@ -44,13 +45,13 @@ from skyshield.c2 import threat
 from skyshield.c2.approval import EngagementGate, Release
 from skyshield.c2.system import Commitments, FireControlSystem
 from skyshield.engine.events import Event, EventLog
-from skyshield.engine.names import CATEGORIES, SIDES
+from skyshield.engine.names import CATEGORIES, IDENTITIES, SIDES
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.scenario.commands import msel_command
 from skyshield.scenario.schema import Scenario
 from skyshield.sensors.radar import Jammers, false_plot_density
-from skyshield.sensors.system import Sensing, Targets
+from skyshield.sensors.system import Cues, Sensing, Targets
 from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
 from skyshield.sim.recorder import Recorder
@@ -65,6 +66,9 @@ __all__ = ["SimOutput", "Simulation", "simulate", "FLYOUT_STEP_S"]
 # threat.CLASSES (the picture's classes) -> sim.world.CATEGORIES (vulnerability); unknown: -1
 _CLASS_CATEGORY = np.array([-1 if c == "unknown" else CATEGORIES.index(c)
                             for c in threat.CLASSES], dtype=np.int64)
+
+# identities a fire-control radar is not cued on (its time budget goes to the others)
+_NOT_CUED = np.array([IDENTITIES.index(n) for n in ("friend", "assumed_friend", "neutral")])
 
 
 @dataclass
@@ -302,7 +306,10 @@ class Simulation:
         if t + rs.period_s[i] <= self.sc.duration:
             self.sched.at(t + rs.period_s[i], Priority.SCAN, "scan", i)
         if not self.sensing.radiating(i):
+            self.sensing.release(i)
             return
+        if self.sensing.is_fire_control(i):  # its dwells: the picture's cues it holds
+            self.log.extend(self.sensing.schedule(t, i, self._cues(t, i)))
         pos, vel, alt, present = self.truth.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
@@ -326,6 +333,20 @@ class Simulation:
         lam = false_plot_density(rs, i, det.range_m, det.el_rad)
         self.log.extend(self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i],
                                              rs.max_range_m[i], rs.name[i], polar, lam).events)
+
+    def _cues(self, t: float, i: int) -> Cues:
+        """The picture's confirmed tracks not identified as friendly or neutral, predicted to
+        ``t``, as cues for fire-control radar ``i``; those its unit engages first."""
+        tr = self.tracker
+        s = tr.live(CONFIRMED)
+        if s.size:
+            s = s[~np.isin(self.c2.identity(s)[0], _NOT_CUED)]
+        unit = int(self.w.radars.unit[i])
+        engaged = [tid for u, tid, _ in (x for c in self.weapons.commitments() for x in c)
+                   if u == unit]
+        ids = np.asarray(tr.track_id[s], dtype=np.int64)
+        return Cues(ids, tr.state_at(s, t)[:, :3] if s.size else np.zeros((0, 3)),
+                    np.isin(ids, np.asarray(engaged, dtype=np.int64)), tr.truth[s])
 
     def _last_held_s(self, slots: np.ndarray, units: np.ndarray) -> np.ndarray:
         """The last instant each unit's engagement radar updated the track in each slot while it

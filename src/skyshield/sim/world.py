@@ -21,7 +21,12 @@ from skyshield.scenario.loader import scenario_catalogue
 from skyshield.scenario.raids import all_routes
 from skyshield.scenario.schema import Scenario, route_times
 from skyshield.scenario.terrain import TerrainGrid, load_terrain_grid
-from skyshield.sensors.radar import RadarSet
+from skyshield.sensors.radar import (
+    DEFAULT_ACQUISITION_S,
+    DEFAULT_MAX_TRACKS,
+    DEFAULT_SECTOR_DEG,
+    RadarSet,
+)
 from skyshield.weapons.envelope import ReachTable, missile_reach_table
 from skyshield.weapons.flyout import airframe_table
 
@@ -320,6 +325,40 @@ def _reloads(unit: Any, fut: Any) -> dict[str, int]:
     return {m: int(f.value) for m, f in fut.reloads.items()}
 
 
+def _roles(r_rows: list[dict[str, Any]]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The scheduling arrays of the radars (``sensors.radar``, Roles): fire-control or not,
+    sector centre (set by :func:`_threat_axes`), sector half width (π: all round), acquisition
+    time, max tracks. Fire-control radars search a sector and hold cued tracks; the others
+    scan all round."""
+    fc = np.array([r["role"] == "fire_control" for r in r_rows], dtype=bool)
+    get = lambda key, default: np.array([default if r[key] is None else r[key]  # noqa: E731
+                                         for r in r_rows], dtype=float)
+    half = np.where(fc, np.radians(get("sector_width_deg", DEFAULT_SECTOR_DEG)) / 2, np.pi)
+    return (fc, np.zeros(len(r_rows)), half, get("acquisition_time_s", DEFAULT_ACQUISITION_S),
+            get("max_tracks", DEFAULT_MAX_TRACKS).astype(np.int64))
+
+
+def _threat_axes(radars: RadarSet, r_rows: list[dict[str, Any]], vehicles: Vehicles,
+                 origin: tuple[float, float, float]) -> None:
+    """Each radar's sector centre (radar frame, clockwise from north): the scenario's
+    (``units.NAME.sensors``), else the unit's threat axis — the mean bearing from the radar of
+    the hostile routes' first points (north when there are none)."""
+    first = vehicles.wp_start[:-1]
+    hostile = first[vehicles.side == SIDES.index("hostile")]
+    pts = geodetic_to_enu(vehicles.wp_lat_rad[hostile], vehicles.wp_lon_rad[hostile],
+                          vehicles.wp_alt_m[hostile], *origin).reshape(-1, 3)
+    assert radars.sector_az_rad is not None
+    for i, r in enumerate(r_rows):
+        if r["sector"] is not None:
+            radars.sector_az_rad[i] = np.radians(r["sector"])
+        elif pts.shape[0]:
+            rel = (pts - radars.pos_m[i]) @ radars.rot[i].T
+            unit = rel[:, :2] / np.maximum(np.linalg.norm(rel[:, :2], axis=1), 1e-9)[:, None]
+            e, n = unit.mean(axis=0)
+            radars.sector_az_rad[i] = np.arctan2(e, n) % (2 * np.pi)
+
+
 def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> World:
     cat = catalogue if catalogue is not None else scenario_catalogue(scenario)
     o = scenario.origin
@@ -397,8 +436,9 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         idx = []
         for rname in fut.radars:
             rv = figure_values(cat.radars[rname])
-            h = rv["antenna_height_m"]
+            h = rv["antenna_height_m"] + u.sensors.mast_m(rname)  # on its mast, if any
             r_rows.append({**rv, "name": f"{rname}@{uname}", "unit": ui, "rot": rot,
+                           "sector": u.sensors.sector_deg(rname),
                            "lat": u.lat, "lon": u.lon, "h_msl": site_alt + h,
                            "pos": _enu(origin, u.lat, u.lon, site_alt + h),
                            "agl": site_alt - terrain + h,
@@ -445,6 +485,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
         rain_rate_mm_h=float(scenario.weather.rain_rate),
         rain_height_m=float(scenario.weather.rain_height),
     )
+    (radars.fire_control, radars.sector_az_rad, radars.sector_half_rad, radars.acquisition_s,
+     radars.max_tracks) = _roles(r_rows)
     uc = lambda key: np.array([r[key] for r in u_rows], dtype=float)  # noqa: E731
     units = FireUnits(
         name=unit_names,
@@ -488,6 +530,7 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
                     else 1.2 * float(reach[k].max(initial=0.0))
                     for k, u in enumerate(scenario.units.values())], dtype=float)
     radars.emitting[eng_idx[cued]] = False
+    _threat_axes(radars, r_rows, vehicles, origin)
     return World(scenario, cat, origin, terrain, vehicles, assets, radars, units, missiles,
                  unit_radars, grid, eng_idx, cued, cue, flight,
                  reach.max(axis=1, initial=0.0) if reach.size else np.zeros(len(u_rows)),
