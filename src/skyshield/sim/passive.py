@@ -1,0 +1,173 @@
+"""Passive tracks of jammers: the jam strobes of several sites triangulated into the air picture.
+
+Every ``PASSIVE_FIX_INTERVAL_S`` (at the fire-control cycle that reaches it) the latest strobes
+of the live radars (``sensors.system.Sensing.strobes``) are brought to the fix instant
+(:func:`~skyshield.tracking.passive.extrapolate_bearings`: each radar's latest strobes paired
+with its scan before and moved on at their bearing rate), turned from each radar's local north
+into the scenario frame, merged per site (a fire unit's radars stand at one place), and located
+(:func:`~skyshield.tracking.passive.locate`: least-squares crossing, GDOP covariance, ghosts
+rejected). Each fix is fed to the central tracker as a plot of the pseudo-sensor ``passive``:
+its position on the plane with the intersection covariance, and a height assumed (strobes carry
+no elevation used here): ``PASSIVE_HEIGHT_M`` above the ground with σ ``PASSIVE_HEIGHT_SIGMA_M``,
+placed on the flat frame below the tangent plane by the Earth's drop (x² + y²)/(2R). The
+tracker starts, confirms (M of N fixes) and updates tracks on them like on any plot, with their
+own track numbers; a fix falling in the gate of a radar track updates that track (fusion).
+
+A track is **passive** while it holds passive fixes and no radar has updated it for
+``c2.max_track_age``: fire control engages it only with home-on-jam missiles
+(``c2.fire_control``), and the launch is marked "home-on-jam" (``weapons.system``). Its identity
+comes from the jamming rule as for any track on the strobes of two sites
+(``c2.system.FireControlSystem._on_strobe``).
+
+Not with command chains (``scenario.command``): each national post's tracker would need its own
+passive fixes; the chains' posts keep the strobe relabelling only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from skyshield.engine.events import Event
+from skyshield.physics.propagation import EARTH_RADIUS_M, horizon_range_m
+from skyshield.sensors.radar import Jammers, Strobes
+from skyshield.tracking import passive as pv
+from skyshield.tracking.filters import polar_jacobian, polar_of
+from skyshield.tracking.tracker import PolarPlots
+
+__all__ = ["PassiveSystem", "PASSIVE_SOURCE", "PASSIVE_FIX_INTERVAL_S", "PASSIVE_HEIGHT_M",
+           "PASSIVE_HEIGHT_SIGMA_M", "PASSIVE_MAX_HEIGHT_M"]
+
+PASSIVE_SOURCE = "passive"  # the tracker's sensor name of the passive fixes
+# assumed: one fix per surveillance revisit (the 91N6E's 10 s): fixes closer together would
+# reuse the slow radars' bearings and tell the tracker the same error twice
+PASSIVE_FIX_INTERVAL_S = 10.0
+# assumed: a stand-off jammer's orbit height (the catalogue's standoff_jammer cruises at 9 km;
+# 7-10 km is the usual band of large jamming aircraft); σ 3 km covers an escort jammer at 6 km
+PASSIVE_HEIGHT_M = 8000.0
+PASSIVE_HEIGHT_SIGMA_M = 3000.0
+# assumed: the highest emitter considered; a site's reach for a crossing is its horizon to it
+PASSIVE_MAX_HEIGHT_M = 15000.0
+# assumed: the bearing-rate uncertainty of a strobe with no pair on the scan before: a jet at
+# 250 m/s crossing at 100 km (0.14 deg/s)
+RATE_SIGMA_RAD_S = 250.0 / 100e3
+PAIR_GATE_RAD = float(np.radians(2.0))  # assumed: a jammer moves < 2 deg between two scans
+
+
+class PassiveSystem:
+    """The passive fixes of a run (module docstring). ``world`` is ``sim.world.World``,
+    ``strobes`` the sensing system's dict (radar -> (time, strobes) of its latest scan)."""
+
+    def __init__(self, world: Any, strobes: dict[int, tuple[float, Strobes]],
+                 interval_s: float = PASSIVE_FIX_INTERVAL_S):
+        self.w = world
+        self.strobes = strobes
+        self.interval_s = interval_s
+        self.t_last = -np.inf
+        rs = world.radars
+        n = len(rs.name)
+        # per radar: the scan before the latest (time, az, σ) and the latest's jammer truth ids
+        self._prev: list[tuple[float, np.ndarray, np.ndarray] | None] = [None] * n
+        self._last: list[tuple[float, np.ndarray, np.ndarray] | None] = [None] * n
+        self._truth: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n
+        # local north of each radar turned into the scenario frame: az_scen = az_local + δ
+        north = np.stack([np.zeros(n), np.ones(n), np.zeros(n)], axis=1)
+        scen = np.einsum("nji,nj->ni", rs.rot, north)  # rotᵀ · north_local
+        self._delta = np.arctan2(scen[:, 0], scen[:, 1])
+        self._reach = horizon_range_m(rs.height_agl_m, PASSIVE_MAX_HEIGHT_M)
+        self.n_fixes = 0
+
+    def observe(self, t: float, i: int, jam: Jammers) -> None:
+        """Radar ``i`` scanned at ``t`` with jammers ``jam`` radiating: keep its strobes."""
+        got = self.strobes.get(i)
+        if got is None or got[0] != t:
+            return
+        sb = got[1]
+        self._prev[i] = self._last[i]
+        self._last[i] = (t, (sb.az_rad + self._delta[i]) % (2 * np.pi), sb.sigma_az_rad)
+        tid = jam.truth_id if jam.truth_id is not None else np.full(jam.pos_m.shape[0], -1)
+        self._truth[i] = np.asarray(tid, dtype=np.int64)[sb.jammer]
+
+    def due(self, t: float) -> bool:
+        return t - self.t_last >= self.interval_s - 1e-9
+
+    def fixes(self, t: float, max_age_s: float) -> tuple[pv.Fixes, np.ndarray]:
+        """The fixes at ``t`` from strobes no older than ``max_age_s`` of live radars, and each
+        fix's jammer (truth id when all its strobes came from one jammer, else −1: a ghost)."""
+        rs = self.w.radars
+        sites: dict[int, list[int]] = {}
+        for i in range(len(rs.name)):
+            last = self._last[i]
+            if last is None or not rs.alive[i] or t - last[0] > max_age_s or last[1].size == 0:
+                continue
+            sites.setdefault(int(rs.unit[i]), []).append(i)
+        units = sorted(sites)
+        xy, az_s, sig_s, truth_s, reach = [], [], [], [], []
+        for u in units:
+            az_all, sig_all, tid_all = [], [], []
+            for i in sites[u]:
+                t1, az1, sg1 = self._last[i]  # type: ignore[misc]
+                prev = self._prev[i]
+                t0, az0, sg0 = prev if prev is not None else (t1, np.zeros(0), np.zeros(0))
+                az, sg = pv.extrapolate_bearings(t0, az0, sg0, t1, az1, sg1, t, PAIR_GATE_RAD,
+                                                 RATE_SIGMA_RAD_S)
+                az_all.append(az)
+                sig_all.append(sg)
+                tid_all.append(self._truth[i])
+            az_c, sg_c = np.concatenate(az_all), np.concatenate(sig_all)
+            tid_c = np.concatenate(tid_all)
+            maz, msg = pv.merge_strobes(az_c, sg_c)
+            # each merged bearing's jammer: that of the nearest raw strobe (scoring only)
+            d = np.abs((az_c[None, :] - maz[:, None] + np.pi) % (2 * np.pi) - np.pi)
+            truth_s.append(tid_c[np.argmin(d, axis=1)] if az_c.size else tid_c)
+            az_s.append(maz)
+            sig_s.append(msg)
+            xy.append(rs.pos_m[sites[u][0], :2])
+            reach.append(max(float(self._reach[i]) for i in sites[u]))
+        if len(units) < 2:
+            return pv.locate(np.zeros((0, 2)), [], [], np.zeros(0)), np.zeros(0, np.int64)
+        f = pv.locate(np.array(xy), az_s, sig_s, np.array(reach))
+        truth = np.array([
+            ids.pop() if len(ids := {int(truth_s[s][k]) for s, k in m}) == 1 else -1
+            for m in f.members], dtype=np.int64)
+        return f, truth
+
+    def fix(self, t: float, tracker: Any, max_age_s: float, polar: bool) -> list[Event]:
+        """Locate the jammers at ``t`` and feed the fixes to ``tracker`` (the events it
+        returns: passive tracks confirmed or dropped)."""
+        self.t_last = t
+        f, truth = self.fixes(t, max_age_s)
+        if len(f) == 0:
+            return []
+        self.n_fixes += len(f)
+        k = len(f)
+        w = self.w
+        ground = float(w.terrain_m) - float(w.origin[2])  # the ground's height in the frame
+        drop = np.sum(np.square(f.xy_m), axis=1) / (2.0 * EARTH_RADIUS_M)
+        z = np.column_stack([f.xy_m, np.full(k, ground + PASSIVE_HEIGHT_M) - drop])
+        R = np.zeros((k, 3, 3))
+        R[:, :2, :2] = f.P
+        R[:, 2, 2] = PASSIVE_HEIGHT_SIGMA_M**2
+        pp = None
+        if polar:  # the EKF/UKF take polar plots: the fixes seen from the frame's origin
+            J = polar_jacobian(z)
+            pp = PolarPlots(polar_of(z), J @ R @ np.swapaxes(J, 1, 2), np.zeros(3))
+        rep = tracker.process(t, z, R, truth, np.zeros(3), 0.0, PASSIVE_SOURCE, pp)
+        return list(rep.events)
+
+    @staticmethod
+    def passive_only(tracker: Any, slots: np.ndarray, t: float, max_age_s: float
+                     ) -> np.ndarray:
+        """(k,): the tracks in ``slots`` that hold passive fixes and that no radar updated in
+        the last ``max_age_s`` (a jammer the radars see only as strobes)."""
+        sid = tracker.sensor_id(PASSIVE_SOURCE)
+        slots = np.asarray(slots, dtype=np.int64)
+        if sid < 0 or slots.size == 0:
+            return np.zeros(slots.size, dtype=bool)
+        ht = tracker.hit_t[slots]
+        radar = np.delete(ht, sid, axis=1)
+        seen = (radar >= t - max_age_s).any(axis=1) if radar.shape[1] else np.zeros(
+            slots.size, dtype=bool)
+        out: np.ndarray = np.isfinite(ht[:, sid]) & ~seen
+        return out
