@@ -3,8 +3,13 @@
 Every ``PASSIVE_FIX_INTERVAL_S`` (at the fire-control cycle that reaches it) the latest strobes
 of the live radars (``sensors.system.Sensing.strobes``) are brought to the fix instant
 (:func:`~skyshield.tracking.passive.extrapolate_bearings`: each radar's latest strobes paired
-with its scan before and moved on at their bearing rate), turned from each radar's local north
-into the scenario frame, merged per site (a fire unit's radars stand at one place), and located
+with its scan before and moved on at their bearing rate), turned from each radar's local frame
+into the scenario frame (a strobe is the vertical plane of the radar through the jammer: its
+normal n = rotᵀ(cos θ, −sin θ, 0) meets the plane of the assumed height z_p in the line
+n_xy·(q − s_xy) = −n_z(z_p − s_z), a few tens of metres off the site where the radar's vertical
+is tilted from the frame's — 0.015° of bearing at 22 km from the origin and 4° of elevation,
+ten times a strong jammer's σ), merged per site (a fire unit's radars stand at one place;
+sources inside one azimuth beamwidth are one strobe), and located
 (:func:`~skyshield.tracking.passive.locate`: least-squares crossing, GDOP covariance, ghosts
 rejected). Each fix is fed to the central tracker as a plot of the pseudo-sensor ``passive``:
 its position on the plane with the intersection covariance, and a height assumed (strobes carry
@@ -52,7 +57,24 @@ PASSIVE_MAX_HEIGHT_M = 15000.0
 # assumed: the bearing-rate uncertainty of a strobe with no pair on the scan before: a jet at
 # 250 m/s crossing at 100 km (0.14 deg/s)
 RATE_SIGMA_RAD_S = 250.0 / 100e3
+# assumed: the bearing acceleration of a jet seen at stand-off range, 2·v²/R² at 250 m/s and
+# 100 km (the largest term of θ̈ = −2·θ̇·Ṙ/R for a straight flight)
+ACCEL_SIGMA_RAD_S2 = 2 * 250.0**2 / 100e3**2
 PAIR_GATE_RAD = float(np.radians(2.0))  # assumed: a jammer moves < 2 deg between two scans
+# assumed: the range at which the height assumption is placed on the curved Earth for turning a
+# strobe into the frame (the tilt term it sets is tens of metres; its drop, a fraction of that)
+NOMINAL_RANGE_M = 150e3
+
+
+def _plane(rot: np.ndarray, az_local_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A radar's bearings (its local north, clockwise) as vertical planes in the scenario
+    frame: the bearing of each plane's trace on the frame's horizontal (clockwise from the
+    frame's north) and n_z/|n_xy| of its normal n = rotᵀ(cos θ, −sin θ, 0)."""
+    a = np.asarray(az_local_rad, dtype=float)
+    n_l = np.stack([np.cos(a), -np.sin(a), np.zeros(a.shape)], axis=-1)
+    n_s = n_l @ rot  # rotᵀ·n, row-wise
+    nxy = np.hypot(n_s[..., 0], n_s[..., 1])
+    return np.arctan2(-n_s[..., 1], n_s[..., 0]) % (2 * np.pi), n_s[..., 2] / nxy
 
 
 class PassiveSystem:
@@ -75,6 +97,7 @@ class PassiveSystem:
         north = np.stack([np.zeros(n), np.ones(n), np.zeros(n)], axis=1)
         scen = np.einsum("nji,nj->ni", rs.rot, north)  # rotᵀ · north_local
         self._delta = np.arctan2(scen[:, 0], scen[:, 1])
+        self._beam = rs.beamwidth_az_rad
         self._reach = horizon_range_m(rs.height_agl_m, PASSIVE_MAX_HEIGHT_M)
         self.n_fixes = 0
 
@@ -85,7 +108,7 @@ class PassiveSystem:
             return
         sb = got[1]
         self._prev[i] = self._last[i]
-        self._last[i] = (t, (sb.az_rad + self._delta[i]) % (2 * np.pi), sb.sigma_az_rad)
+        self._last[i] = (t, _plane(self.w.radars.rot[i], sb.az_rad)[0], sb.sigma_az_rad)
         tid = jam.truth_id if jam.truth_id is not None else np.full(jam.pos_m.shape[0], -1)
         self._truth[i] = np.asarray(tid, dtype=np.int64)[sb.jammer]
 
@@ -94,7 +117,9 @@ class PassiveSystem:
 
     def fixes(self, t: float, max_age_s: float) -> tuple[pv.Fixes, np.ndarray]:
         """The fixes at ``t`` from strobes no older than ``max_age_s`` of live radars, and each
-        fix's jammer (truth id when all its strobes came from one jammer, else −1: a ghost)."""
+        fix's jammer (truth id when all its strobes came from one jammer, else −1: a ghost).
+        Two passes: the strobes' lines placed at the height assumed at ``NOMINAL_RANGE_M``,
+        then, for the strobes of a fix, at the fix's own distance (the Earth's drop there)."""
         rs = self.w.radars
         sites: dict[int, list[int]] = {}
         for i in range(len(rs.name)):
@@ -103,31 +128,52 @@ class PassiveSystem:
                 continue
             sites.setdefault(int(rs.unit[i]), []).append(i)
         units = sorted(sites)
-        xy, az_s, sig_s, truth_s, reach = [], [], [], [], []
-        for u in units:
+        if len(units) < 2:
+            return pv.locate(np.zeros((0, 2)), [], [], np.zeros(0)), np.zeros(0, np.int64)
+        w = self.w
+        h_p = float(w.terrain_m) - float(w.origin[2]) + PASSIVE_HEIGHT_M  # before the drop
+        az_s, sig_s, c_s, truth_s, reach = [], [], [], [], []
+        lead = [sites[u][0] for u in units]  # a site's position and axes: its first radar's
+        for u, i0 in zip(units, lead, strict=True):
             az_all, sig_all, tid_all = [], [], []
             for i in sites[u]:
                 t1, az1, sg1 = self._last[i]  # type: ignore[misc]
                 prev = self._prev[i]
                 t0, az0, sg0 = prev if prev is not None else (t1, np.zeros(0), np.zeros(0))
                 az, sg = pv.extrapolate_bearings(t0, az0, sg0, t1, az1, sg1, t, PAIR_GATE_RAD,
-                                                 RATE_SIGMA_RAD_S)
+                                                 RATE_SIGMA_RAD_S, ACCEL_SIGMA_RAD_S2)
                 az_all.append(az)
                 sig_all.append(sg)
                 tid_all.append(self._truth[i])
             az_c, sg_c = np.concatenate(az_all), np.concatenate(sig_all)
             tid_c = np.concatenate(tid_all)
-            maz, msg = pv.merge_strobes(az_c, sg_c)
-            # each merged bearing's jammer: that of the nearest raw strobe (scoring only)
-            d = np.abs((az_c[None, :] - maz[:, None] + np.pi) % (2 * np.pi) - np.pi)
-            truth_s.append(tid_c[np.argmin(d, axis=1)] if az_c.size else tid_c)
+            maz, msg, grp = pv.merge_strobes(az_c, sg_c,
+                                             resolution_rad=float(self._beam[sites[u]].max()))
+            # each merged bearing's jammer (scoring only): its strobes' one jammer, else −1
+            truth_s.append(np.array([
+                ids.pop() if len(ids := set(tid_c[grp == g].tolist())) == 1 else -1
+                for g in range(maz.size)], dtype=np.int64))
             az_s.append(maz)
             sig_s.append(msg)
-            xy.append(rs.pos_m[sites[u][0], :2])
+            c_s.append(_plane(rs.rot[i0], (maz - self._delta[i0]) % (2 * np.pi))[1])
             reach.append(max(float(self._reach[i]) for i in sites[u]))
-        if len(units) < 2:
-            return pv.locate(np.zeros((0, 2)), [], [], np.zeros(0)), np.zeros(0, np.int64)
-        f = pv.locate(np.array(xy), az_s, sig_s, np.array(reach))
+
+        def origins(d_m: list[np.ndarray]) -> list[np.ndarray]:
+            # where each strobe's vertical plane meets the height assumed at distance d
+            out = []
+            for s, i0 in enumerate(lead):
+                z_p = h_p - np.square(d_m[s]) / (2.0 * EARTH_RADIUS_M)
+                out.append(rs.pos_m[i0, :2] - (c_s[s] * (z_p - rs.pos_m[i0, 2]))[:, None]
+                           * pv.line_normals(az_s[s]))
+            return out
+
+        dist = [np.full(a.size, NOMINAL_RANGE_M) for a in az_s]
+        f = pv.locate(origins(dist), az_s, sig_s, np.array(reach))
+        if len(f):
+            for k, m in enumerate(f.members):
+                for s, j in m:
+                    dist[s][j] = float(np.hypot(*f.xy_m[k]))
+            f = pv.locate(origins(dist), az_s, sig_s, np.array(reach))
         truth = np.array([
             ids.pop() if len(ids := {int(truth_s[s][k]) for s, k in m}) == 1 else -1
             for m in f.members], dtype=np.int64)

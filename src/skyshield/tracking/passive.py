@@ -118,42 +118,51 @@ def triangulate(sites_m: np.ndarray, az_rad: np.ndarray, sigma_rad: np.ndarray,
     return p, P, np.sum(w_on * np.square(res / sig), axis=-1)
 
 
-def merge_strobes(az_rad: np.ndarray, sigma_rad: np.ndarray, gate: float = 3.0
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def merge_strobes(az_rad: np.ndarray, sigma_rad: np.ndarray, gate: float = 3.0,
+                  resolution_rad: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The strobes of one site's radars as one set of bearings: strobes closer than ``gate``
-    combined standard deviations are one source, merged by inverse-variance weight (greedy,
-    most precise first). Returns (az, σ) of the merged bearings."""
+    combined standard deviations, or than ``resolution_rad`` (two sources inside one beam are
+    one strobe to the radar), are one source, merged by inverse-variance weight (greedy, most
+    precise first). Returns (az, σ) of the merged bearings and each strobe's merged index."""
     az = np.asarray(az_rad, dtype=float)
     sig = np.asarray(sigma_rad, dtype=float)
     order = np.argsort(sig)
     used = np.zeros(az.size, dtype=bool)
+    group = np.full(az.size, -1, dtype=np.int64)
     out_az, out_sig = [], []
     for k in order:
         if used[k]:
             continue
         d = np.abs((az - az[k] + np.pi) % (2 * np.pi) - np.pi)
-        grp = np.flatnonzero(~used & (d <= gate * np.hypot(sig, sig[k])))
+        grp = np.flatnonzero(~used & (d <= np.maximum(gate * np.hypot(sig, sig[k]),
+                                                       resolution_rad)))
         used[grp] = True
+        group[grp] = len(out_az)
         w = 1.0 / np.square(sig[grp])
         # circular weighted mean about the group's most precise bearing
         off = (az[grp] - az[k] + np.pi) % (2 * np.pi) - np.pi
         out_az.append(float((az[k] + np.sum(w * off) / np.sum(w)) % (2 * np.pi)))
         out_sig.append(float(1.0 / np.sqrt(np.sum(w))))
-    return np.array(out_az), np.array(out_sig)
+    return np.array(out_az), np.array(out_sig), group
 
 
 def extrapolate_bearings(t0_s: float, az0: np.ndarray, sig0: np.ndarray, t1_s: float,
                          az1: np.ndarray, sig1: np.ndarray, t_s: float, gate_rad: float,
-                         rate_sigma_rad_s: float) -> tuple[np.ndarray, np.ndarray]:
+                         rate_sigma_rad_s: float, accel_sigma_rad_s2: float = 0.0
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """Bearings of a radar's latest strobes (``az1`` at ``t1_s``) brought to ``t_s``: each is
     paired with the nearest strobe of the scan before (``az0`` at ``t0_s``) within
     ``gate_rad``, and moved on at the bearing rate of the pair (two-point predictor:
     θ(t) = θ₁ + k(θ₁ − θ₀), k = (t − t₁)/(t₁ − t₀), σ² = (1 + k)²σ₁² + k²σ₀²); a strobe
-    without a pair keeps its bearing, its σ grown by ``rate_sigma_rad_s``·(t − t₁)."""
+    without a pair keeps its bearing, its σ grown by ``rate_sigma_rad_s``·(t − t₁). The bearing
+    acceleration ``accel_sigma_rad_s2`` (σ of θ̈) adds the predictor's truncation error,
+    ½·θ̈·(t − t₁)(t − t₀) (½·θ̈·(t − t₁)² without a pair)."""
     az1 = np.asarray(az1, dtype=float)
     sig1 = np.asarray(sig1, dtype=float)
     dt = t_s - t1_s
-    az, sig = az1.copy(), np.sqrt(np.square(sig1) + np.square(rate_sigma_rad_s * dt))
+    az = az1.copy()
+    sig = np.sqrt(np.square(sig1) + np.square(rate_sigma_rad_s * dt)
+                  + np.square(0.5 * accel_sigma_rad_s2 * dt * dt))
     if az1.size == 0 or np.asarray(az0).size == 0 or t1_s <= t0_s:
         return az, sig
     d = (az1[:, None] - np.asarray(az0)[None, :] + np.pi) % (2 * np.pi) - np.pi
@@ -163,7 +172,8 @@ def extrapolate_bearings(t0_s: float, az0: np.ndarray, sig0: np.ndarray, t1_s: f
     k = dt / (t1_s - t0_s)
     dj = d[np.arange(az1.size), j]
     az[ok] = (az1[ok] + k * dj[ok]) % (2 * np.pi)
-    sig[ok] = np.sqrt((1 + k) ** 2 * sig1[ok] ** 2 + k**2 * np.asarray(sig0)[j[ok]] ** 2)
+    sig[ok] = np.sqrt((1 + k) ** 2 * sig1[ok] ** 2 + k**2 * np.asarray(sig0)[j[ok]] ** 2
+                      + (0.5 * accel_sigma_rad_s2 * dt * (t_s - t0_s)) ** 2)
     return az, sig
 
 
@@ -186,13 +196,16 @@ def _empty() -> Fixes:
     return Fixes(np.zeros((0, 2)), np.zeros((0, 2, 2)), np.zeros(0), np.zeros(0, np.int64), [])
 
 
-def locate(sites_m: np.ndarray, az_rad: list[np.ndarray], sigma_rad: list[np.ndarray],
-           max_range_m: np.ndarray, gate_probability: float = GATE_PROBABILITY,
+def locate(sites_m: np.ndarray | list[np.ndarray], az_rad: list[np.ndarray],
+           sigma_rad: list[np.ndarray], max_range_m: np.ndarray,
+           gate_probability: float = GATE_PROBABILITY,
            min_crossing_rad: float = MIN_CROSSING_RAD) -> Fixes:
     """Fixes of the jammers seen by sites ``sites_m`` (S, 2) whose bearings are ``az_rad[s]``
     with σ ``sigma_rad[s]`` (one array per site; one strobe per source and site, see
     :func:`merge_strobes`); ``max_range_m`` (S,) how far each site can see a jammer (its
-    horizon for the highest emitter assumed). Ghosts as in the module docstring.
+    horizon for the highest emitter assumed). Ghosts as in the module docstring. ``sites_m``
+    may also give each strobe's own line origin, a list of (n_s, 2) arrays (a strobe's vertical
+    plane meets the plane of the fixes a little off the site when the frames are tilted).
 
     1. every pair of strobes of two sites that crosses in front of both, within their ranges
        and at ≥ ``min_crossing_rad`` is a candidate;
@@ -205,7 +218,11 @@ def locate(sites_m: np.ndarray, az_rad: list[np.ndarray], sigma_rad: list[np.nda
        yet used by a fix.
     """
     S = len(az_rad)
-    sites_m = np.asarray(sites_m, dtype=float).reshape(S, 2)
+    if isinstance(sites_m, list):
+        org = [np.asarray(o, dtype=float).reshape(-1, 2) for o in sites_m]
+    else:
+        xy0 = np.asarray(sites_m, dtype=float).reshape(S, 2)
+        org = [np.repeat(xy0[s][None], np.asarray(az_rad[s]).size, axis=0) for s in range(S)]
     g1 = float(_chi2.ppf(gate_probability, 1))
     cands: list[tuple[int, float, list[tuple[int, int]], np.ndarray, np.ndarray, float]] = []
     pairs: list[tuple[tuple[int, int], tuple[int, int]]] = []  # valid two-site crossings
@@ -216,35 +233,35 @@ def locate(sites_m: np.ndarray, az_rad: list[np.ndarray], sigma_rad: list[np.nda
                 continue
             ga, gb = np.meshgrid(np.arange(na), np.arange(nb), indexing="ij")
             ia, ib = ga.ravel(), gb.ravel()
-            p, ta, tb, sg = intersect(sites_m[a], np.asarray(az_rad[a])[ia], sites_m[b],
+            p, ta, tb, sg = intersect(org[a][ia], np.asarray(az_rad[a])[ia], org[b][ib],
                                       np.asarray(az_rad[b])[ib])
             ok = ((ta > 0) & (tb > 0) & (sg >= np.sin(min_crossing_rad))
                   & (ta <= max_range_m[a]) & (tb <= max_range_m[b]))
             for k in np.flatnonzero(ok):
                 ka, kb = (a, int(ia[k])), (b, int(ib[k]))
                 pairs.append((ka, kb))
-                sub = sites_m[[a, b]]
+                sub = np.stack([org[a][ia[k]], org[b][ib[k]]])
                 P2 = fix_covariance(sub, np.array([sigma_rad[a][ia[k]], sigma_rad[b][ib[k]]]),
                                     p[k])
                 members = [ka, kb]
                 for c in range(S):
                     if c in (a, b) or np.asarray(az_rad[c]).size == 0:
                         continue
-                    rel = p[k] - sites_m[c]
-                    rng = float(np.hypot(*rel))
-                    if rng > max_range_m[c]:
-                        continue
-                    gvec = np.array([rel[1], -rel[0]]) / max(rng * rng, 1.0)
-                    var_pred = float(gvec @ P2 @ gvec)
-                    res = bearing_residuals(sites_m[c][None], np.asarray(az_rad[c]), p[k])
-                    d2 = res**2 / (np.square(sigma_rad[c]) + var_pred)
+                    rel = p[k] - org[c]  # (n_c, 2)
+                    rng = np.hypot(rel[:, 0], rel[:, 1])
+                    gvec = np.stack([rel[:, 1], -rel[:, 0]], axis=1) / np.maximum(
+                        rng * rng, 1.0)[:, None]
+                    var_pred = np.einsum("ni,ij,nj->n", gvec, P2, gvec)
+                    res = bearing_residuals(org[c], np.asarray(az_rad[c]), p[k])
+                    d2 = np.where(rng <= max_range_m[c],
+                                  res**2 / (np.square(sigma_rad[c]) + var_pred), np.inf)
                     j = int(np.argmin(d2))
                     if d2[j] <= g1:
                         members.append((c, j))
-                s_idx = np.array([m[0] for m in members])
+                o_m = np.array([org[m[0]][m[1]] for m in members])
                 az = np.array([az_rad[m[0]][m[1]] for m in members])
                 sg_m = np.array([sigma_rad[m[0]][m[1]] for m in members])
-                xy, P, x2 = triangulate(sites_m[s_idx], az, sg_m)
+                xy, P, x2 = triangulate(o_m, az, sg_m)
                 dof = len(members) - 2
                 if dof > 0 and x2 > _chi2.ppf(gate_probability, dof):
                     continue
