@@ -129,7 +129,8 @@ def merge_strobes(az_rad: np.ndarray, sigma_rad: np.ndarray, gate: float = 3.0,
     order = np.argsort(sig)
     used = np.zeros(az.size, dtype=bool)
     group = np.full(az.size, -1, dtype=np.int64)
-    out_az, out_sig = [], []
+    out_az: list[float] = []
+    out_sig: list[float] = []
     for k in order:
         if used[k]:
             continue
