@@ -10,7 +10,9 @@ spawn, route_end    ``sim.truth`` (motion),      spawn; route_end, leak, impact,
                     ``sim.effects`` (leaks)      unit_destroyed
 scan                ``sensors.system.Sensing``,  jam_strobe, scan, first_detection;
                     ``tracking.Tracker``         track_confirmed, track_dropped
-c2                  ``c2.system``                classified, identified, emission, link_lost,
+c2                  ``sim.passive`` (jammer      track_confirmed of passive tracks;
+                    fixes, every 10 s), then
+                    ``c2.system``                classified, identified, emission, link_lost,
                     (fire control), then         assignment, no_fire;
                     ``c2.approval`` (the gate)   engage or approval_request
 launch, flyout,     ``weapons.system``           launch, launch_aborted, intercept, kill,
