@@ -61,6 +61,11 @@ RATE_SIGMA_RAD_S = 250.0 / 100e3
 # 100 km (the largest term of θ̈ = −2·θ̇·Ṙ/R for a straight flight)
 ACCEL_SIGMA_RAD_S2 = 2 * 250.0**2 / 100e3**2
 PAIR_GATE_RAD = float(np.radians(2.0))  # assumed: a jammer moves < 2 deg between two scans
+# assumed: a fix is fed to the tracker only when its error ellipse's major σ is within this
+# fraction of its range from the nearest site (beyond, the crossing is too shallow to place it:
+# two strobes nearly parallel give a line, not a point, and a track there would draw missiles
+# to the wrong range)
+MAX_SIGMA_FRACTION = 0.1
 # assumed: the range at which the height assumption is placed on the curved Earth for turning a
 # strobe into the frame (the tilt term it sets is tens of metres; its drop, a fraction of that)
 NOMINAL_RANGE_M = 150e3
@@ -174,6 +179,12 @@ class PassiveSystem:
                 for s, j in m:
                     dist[s][j] = float(np.hypot(*f.xy_m[k]))
             f = pv.locate(origins(dist), az_s, sig_s, np.array(reach))
+        # a fix whose error ellipse is longer than a tenth of its range is a line, not a point
+        sites_xy = rs.pos_m[lead, :2]
+        r_near = np.min(np.linalg.norm(f.xy_m[:, None, :] - sites_xy[None], axis=2), axis=1)
+        keep = np.sqrt(np.linalg.eigvalsh(f.P)[:, -1]) <= MAX_SIGMA_FRACTION * r_near
+        f = pv.Fixes(f.xy_m[keep], f.P[keep], f.chi2[keep], f.n_sites[keep],
+                     [m for m, k in zip(f.members, keep, strict=True) if k])
         truth = np.array([
             ids.pop() if len(ids := {int(truth_s[s][k]) for s, k in m}) == 1 else -1
             for m in f.members], dtype=np.int64)
