@@ -197,6 +197,16 @@ class FireControlSystem:
         speed = np.linalg.norm(st[:, 3:], axis=1)
         jamming = self._on_strobe(t, st[:, :3])
         cls, conf = threat.classify(speed, agl, climb, jamming)
+        passive = None if self.passive is None else self.passive(slots, t)
+        if passive is not None and passive.any():
+            # a passive track is a jammer known by its strobes: carried by an aircraft, by a UAV
+            # only when its speed is known (σ under 35 m/s) to be under 70 m/s — fixes at long
+            # range leave the speed to a few fixes kilometres apart
+            sig_v = np.sqrt(np.trace(tr.P[slots, 3:5, 3:5], axis1=1, axis2=2))
+            slow = (speed < 70.0) & (sig_v < 35.0)
+            cls = np.where(passive, np.where(slow, 1, 3), cls)
+            conf = np.where(passive, 0.9, conf)
+            jamming = jamming | passive
         c = self._c2
         changed = cls != c["cls"][slots]
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
@@ -232,7 +242,6 @@ class FireControlSystem:
         joint_on = radar_on & ~auto & self.commands
         held_ku = held(slots, t)
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
-        passive = None if self.passive is None else self.passive(slots, t)
         pl = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
                      economy=econ, passive=passive)
