@@ -46,6 +46,7 @@ from skyshield.physics import (
     rain,
     surface,
 )
+from skyshield.tracking import passive
 
 # ---------------------------------------------------------------------------- record types
 
@@ -506,6 +507,57 @@ CASES: list[Case] = [
            allclose(1e-4, 0.0), "MathWorks aer2enu", f"{c}: az 34.1160 el 4.1931 r 15.1070",
            out=at(i))
       for i, (c, v) in enumerate(zip("ENU", ["8.4504", "12.4737", "1.1046"], strict=True))],
+]
+
+# Passive location (tracking.passive), tests/tracking/test_passive.py: the crossing of two
+# bearing lines (closed form) and the two-station fix's error along each line (Stansfield 1947;
+# Torrieri 1984, eq. 27): r₁σ₁/sin γ along line 2, r₂σ₂/sin γ along line 1, in the lines' axes.
+_SITES_2 = np.array([[0.0, -20e3], [0.0, 20e3]])
+_JAM_2 = np.array([-100e3, 5e3])
+
+
+def _oblique_sigma(i: int) -> Callable[[Any], float]:
+    """σ along line 2 (i = 1) or line 1 (i = 0) of a two-station fix covariance P."""
+    rel = _JAM_2 - _SITES_2
+    u = rel / np.linalg.norm(rel, axis=1)[:, None]
+    B = np.column_stack([u[0], u[1]])
+
+    def out(P: Any) -> float:
+        Q = np.linalg.solve(B, np.linalg.solve(B, np.asarray(P)).T)
+        return float(np.sqrt(Q[i, i]))
+    return out
+
+
+def _point(i: int) -> Callable[[Any], float]:
+    """Coordinate ``i`` of the crossing point of ``passive.intersect``'s output."""
+    return lambda v: float(np.asarray(v[0])[i])
+
+
+def _stansfield_m(line: int) -> float:
+    """r_k·σ_k / sin γ of the other line's station (formula)."""
+    rel = _JAM_2 - _SITES_2
+    r = np.linalg.norm(rel, axis=1)
+    u = rel / r[:, None]
+    sin_g = abs(u[0, 0] * u[1, 1] - u[0, 1] * u[1, 0])
+    sig = np.radians([0.05, 0.08])
+    k = 0 if line == 2 else 1
+    return float(r[k] * sig[k] / sin_g)
+
+
+CASES += [
+    *[Case(passive.intersect, dict(sa_m=np.array([0.0, 0.0]), az_a=D(45.0),
+                                   sb_m=np.array([10e3, 0.0]), az_b=D(315.0)),
+           "5000", "m", allclose(1e-6, 0.0), "closed form: crossing of two bearing lines",
+           f"{c}: sites (0, 0) and (10, 0) km, bearings 45° and 315°",
+           out=_point(i), label="passive.intersect")
+      for i, c in enumerate("xy")],
+    *[Case(passive.fix_covariance, dict(sites_m=_SITES_2, sigma_rad=np.radians([0.05, 0.08]),
+                                        p_m=_JAM_2),
+           _stansfield_m(line), "m", approx(rel=1e-9),
+           "Stansfield 1947; Torrieri 1984 eq. 27 (formula)",
+           f"σ along line {line}: sites (0, ±20) km, jammer (−100, 5) km, σθ 0.05°/0.08°",
+           out=_oblique_sigma(line - 1))
+      for line in (2, 1)],
 ]
 
 # ---------------------------------------------------------------------------- evaluation

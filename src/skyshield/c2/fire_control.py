@@ -57,6 +57,10 @@ class MissileTypes:
     # guided by the firing unit's own engagement radar (semi-active illumination, radio command,
     # gun fire control): fired only at tracks that radar holds (None: no type is)
     own_radar: np.ndarray | None = None
+    # home-on-jam seekers (``sim.passive``): the only types fired at a passive (strobes-only)
+    # jammer track, guided on its emission (None: no type is)
+    home_on_jam: np.ndarray | None = None
+    hoj_sigma_rad: np.ndarray | None = None  # (M,) the seeker's angle noise on a jammer
 
     def reach_max_m(self) -> np.ndarray:
         """Largest ground range each type reaches (its table's), else the catalogue's."""
@@ -254,6 +258,7 @@ def plan(
     held: np.ndarray | None = None,
     category: np.ndarray | None = None,
     economy: LookAhead | None = None,
+    passive: np.ndarray | None = None,
 ) -> Plan:
     """Engagement orders for this cycle, greedy: the ranked threats in turn, each taking the
     feasible shot that intercepts earliest (``economy`` is taken for the signature's sake: the
@@ -267,6 +272,8 @@ def plan(
     the tracks each unit's own engagement radar holds, without which a type guided by that radar
     (``mt.own_radar``) is not fired (all held, if not given). ``category`` is taken for the
     signature's sake (the WTA weighs Pk by class; the greedy rule takes the earliest intercept).
+    ``passive`` (k,) marks jammer tracks held only by passive fixes: only home-on-jam types
+    (``mt.home_on_jam``) are fired at them, whatever the radars hold.
 
     A track is considered when its time to go is inside ``horizon_s`` or when it is inside a
     unit's reach now (a loiterer that threatens nothing soon is still engaged where it flies);
@@ -279,7 +286,7 @@ def plan(
     if cand.size == 0:
         return out
     cand = cand[np.lexsort((track_id[cand], -priority[cand]))]
-    guided = _guided(held, cand, fu, mt)  # (k, u, M)
+    guided = _guided(held, cand, fu, mt, passive)  # (k, u, M)
     tb = targets_busy.copy()
     mb = missiles_busy.copy()
     t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)  # (u,)
@@ -319,14 +326,21 @@ def plan(
     return out
 
 
-def _guided(held: np.ndarray | None, cand: np.ndarray, fu: FireUnits, mt: MissileTypes
-            ) -> np.ndarray:
+def _guided(held: np.ndarray | None, cand: np.ndarray, fu: FireUnits, mt: MissileTypes,
+            passive: np.ndarray | None = None) -> np.ndarray:
     """(k, u, M): whether unit u can guide type M on candidate k — always, unless the type is
-    guided by the unit's own engagement radar and that radar does not hold the track."""
+    guided by the unit's own engagement radar and that radar does not hold the track; on a
+    passive jammer track (``passive``), only with a home-on-jam type."""
     shape = (cand.size, len(fu.name), len(mt.name))
     if held is None or mt.own_radar is None:
-        return np.ones(shape, dtype=bool)
-    return np.asarray(held, dtype=bool)[cand][:, :, None] | ~mt.own_radar[None, None, :]
+        g = np.ones(shape, dtype=bool)
+    else:
+        g = np.asarray(held, dtype=bool)[cand][:, :, None] | ~mt.own_radar[None, None, :]
+    if passive is not None:
+        p = np.asarray(passive, dtype=bool)[cand]
+        hoj = np.zeros(len(mt.name), bool) if mt.home_on_jam is None else mt.home_on_jam
+        g[p] = hoj[None, :]
+    return g
 
 
 def _inside_reach(state: np.ndarray, fu: FireUnits, mt: MissileTypes) -> np.ndarray:
@@ -382,8 +396,10 @@ def plan_wta(
     held: np.ndarray | None = None,
     category: np.ndarray | None = None,
     economy: LookAhead | None = None,
+    passive: np.ndarray | None = None,
 ) -> Plan:
-    """Engagement orders for this cycle by weapon-target assignment.
+    """Engagement orders for this cycle by weapon-target assignment (``passive`` as in
+    :func:`plan`).
 
     Weapons are the fire units, each with as many engagements this cycle as its free target
     channels, free missile channels (in salvos) and salvos in stock allow; a unit's kill
@@ -403,7 +419,7 @@ def plan_wta(
     if cand.size == 0:
         return out
     nu = len(fu.name)
-    guided = _guided(held, cand, fu, mt)  # (k, u, M)
+    guided = _guided(held, cand, fu, mt, passive)  # (k, u, M)
     t_launch0 = np.maximum(t_s + fu.reaction_s, fu.next_ready_s)
     geo_ok, t_int = _geometry(t_s, t_launch0, state[cand], height_agl_m[cand], fu, mt)
     roe_ok = np.where(fu.roe[None, :] == FREE, True,

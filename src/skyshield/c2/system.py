@@ -117,6 +117,9 @@ class FireControlSystem:
         # command chains (``sim.chains``): which of the picture's slots are under the post's own
         # fighter control (None: no fighter control, identification as before)
         self.controlled: Callable[[np.ndarray], np.ndarray] | None = None
+        # passive jammer tracks (``sim.passive``): which of the picture's slots at an instant
+        # are held only by passive fixes (None: no passive fixes; engaged by home-on-jam only)
+        self.passive: Callable[[np.ndarray, float], np.ndarray] | None = None
         self._no_fire: dict[int, str] = {}  # track id -> last reason it was not engaged
         self.solver_times: list[float] = []  # wall clock, outside the event log
         nu = len(world.units.name)
@@ -194,6 +197,16 @@ class FireControlSystem:
         speed = np.linalg.norm(st[:, 3:], axis=1)
         jamming = self._on_strobe(t, st[:, :3])
         cls, conf = threat.classify(speed, agl, climb, jamming)
+        passive = None if self.passive is None else self.passive(slots, t)
+        if passive is not None and passive.any():
+            # a passive track is a jammer known by its strobes: carried by an aircraft, by a UAV
+            # only when its speed is known (σ under 35 m/s) to be under 70 m/s — fixes at long
+            # range leave the speed to a few fixes kilometres apart
+            sig_v = np.sqrt(np.trace(tr.P[slots, 3:5, 3:5], axis1=1, axis2=2))
+            slow = (speed < 70.0) & (sig_v < 35.0)
+            cls = np.where(passive, np.where(slow, 1, 3), cls)
+            conf = np.where(passive, 0.9, conf)
+            jamming = jamming | passive
         c = self._c2
         changed = cls != c["cls"][slots]
         for s, k in zip(slots[changed], np.flatnonzero(changed), strict=True):
@@ -231,7 +244,7 @@ class FireControlSystem:
         cat = self.class_category[cls]  # the picture's class as a vulnerability category
         pl = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb, blocked,
                      self.sc.c2.engagement_horizon, joint_on, held=held_ku, category=cat,
-                     economy=econ)
+                     economy=econ, passive=passive)
         dup: set[tuple[int, int]] = set()
         for a in np.flatnonzero(auto & radar_on & u.alive & self.commands):
             # an autonomous unit sees only the tracks its own radars hold, knows only its own
@@ -244,7 +257,7 @@ class FireControlSystem:
             only[a] = True
             pa = planner(t, ids, st, agl, fire_code, prio, ttg, u, w.missiles, tb, mb,
                          own_blocked, self.sc.c2.engagement_horizon, only, held=held_ku,
-                         category=cat, economy=econ)
+                         category=cat, economy=econ, passive=passive)
             for o in pa.orders:
                 if per_track.get(o.track_id, (0,))[0] > 0 or any(
                         q.track_id == o.track_id for q in pl.orders):

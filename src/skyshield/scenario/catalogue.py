@@ -32,7 +32,7 @@ from skyshield.scenario.errors import (
 __all__ = [
     "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RADAR_ROLES", "RadarType", "ReferenceTarget",
     "CALIBRATION_PD", "CALIBRATION_PFA",
-    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "AirframeType", "GunType",
+    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "Flag", "AirframeType", "GunType",
     "JammerType", "FireUnitType", "AirVehicleType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
@@ -269,6 +269,20 @@ class GunType(_Strict):
         return self
 
 
+class Flag(_Strict):
+    """A yes/no capability with where it came from: exactly one of ``source`` or ``assumed``."""
+
+    value: bool
+    source: str | None = None
+    assumed: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance(self) -> Flag:
+        if (self.source is None) == (self.assumed is None):
+            raise ValueError("give exactly one of 'source' or 'assumed' with each figure")
+        return self
+
+
 class MissileType(_Strict):
     description: str
     kind: Literal["missile", "gun"]
@@ -288,6 +302,10 @@ class MissileType(_Strict):
     cost_usd: Figure | None = None
     airframe: AirframeType | None = None
     gun: GunType | None = None
+    # home-on-jam: the seeker guides on a noise jammer's emission (fire control may engage a
+    # passive, strobes-only jammer track with it), with this angle noise on the jammer (deg)
+    home_on_jam: Flag | None = None
+    hoj_angle_sigma_deg: Figure | None = None
 
     @model_validator(mode="after")
     def _check(self) -> MissileType:
@@ -303,6 +321,10 @@ class MissileType(_Strict):
         if self.kind == "missile" and self.airframe is None:
             raise ValueError("@airframe: a missile needs an airframe (mass, motor, drag, "
                              "guidance figures) to fly")
+        if self.home_on_jam is not None and self.home_on_jam.value and (
+                self.hoj_angle_sigma_deg is None or self.hoj_angle_sigma_deg.value <= 0):
+            raise ValueError("@hoj_angle_sigma_deg: a home-on-jam seeker needs its angle noise "
+                             "on the jammer (a positive hoj_angle_sigma_deg)")
         if self.kind == "gun" and self.gun is None:
             raise ValueError("@gun: a gun needs its burst figures (rounds, dispersion, Pk per "
                              "hit)")
@@ -471,7 +493,7 @@ def figure_values(model: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in type(model).model_fields:
         v = getattr(model, name)
-        if isinstance(v, (Figure, Label)):
+        if isinstance(v, (Figure, Label, Flag)):
             out[name] = v.value
         elif isinstance(v, dict):
             out[name] = {k: (x.value if isinstance(x, Figure) else x) for k, x in v.items()}

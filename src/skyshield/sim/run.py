@@ -11,7 +11,9 @@ spawn, route_end    ``sim.truth`` (motion),      spawn; route_end, leak, impact,
 scan                ``sensors.system.Sensing``,  radar_cued, jam_strobe, scan,
                                                  first_detection;
                     ``tracking.Tracker``         track_confirmed, track_dropped
-c2                  ``c2.system``                classified, identified, emission, link_lost,
+c2                  ``sim.passive`` (jammer      track_confirmed of passive tracks;
+                    fixes, every 10 s), then
+                    ``c2.system``                classified, identified, emission, link_lost,
                     (fire control), then         assignment, no_fire;
                     ``c2.approval`` (the gate)   engage or approval_request
 launch, flyout,     ``weapons.system``           launch, launch_aborted, intercept, kill,
@@ -54,6 +56,7 @@ from skyshield.sensors.radar import Jammers, false_plot_density
 from skyshield.sensors.system import Cues, Sensing, Targets
 from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
+from skyshield.sim.passive import PassiveSystem
 from skyshield.sim.recorder import Recorder
 from skyshield.sim.truth import Truth
 from skyshield.sim.world import Vehicles, World, compile_world
@@ -122,6 +125,11 @@ class Simulation:
                 world, self.tracker, seed, class_category=_CLASS_CATEGORY, confirmed=CONFIRMED,
                 strobes=self.sensing.strobes,
                 truth_alt=lambda t, rows: self.truth.state_of(t, rows)[2])
+        # passive tracks of jammers from the strobes of several sites (not with command chains)
+        self.passive = None if self.chains is not None else PassiveSystem(
+            world, self.sensing.strobes)
+        if self.passive is not None:
+            self.c2.passive = self._passive_only
         self.gate = EngagementGate(world.units, world.missiles)
         self.weapons = WeaponSystem(world, self.truth, self.tracker, self.sched, seed,
                                     record=self.recorder.fate, last_held_s=self._last_held_s)
@@ -313,10 +321,12 @@ class Simulation:
         pos, vel, alt, present = self.truth.state(t)
         v = self.w.vehicles
         idx = np.flatnonzero(present)
+        jam = self._jammers(t, pos, alt, present)
         res = self.sensing.scan(t, i, Targets(idx, pos[idx], alt[idx], v.rcs_m2[idx],
-                                              v.swerling[idx], vel[idx]),
-                                self._jammers(t, pos, alt, present))
+                                              v.swerling[idx], vel[idx]), jam)
         self.log.extend(res.events)
+        if self.passive is not None:
+            self.passive.observe(t, i, jam)
         det = res.detections
         if self.chains is not None:
             self.log.extend(self.chains.scan(t, i, det,
@@ -371,10 +381,19 @@ class Simulation:
                             & (last >= t - HOLD_REVISITS * rs.period_s[eng][None, :]))
         return held
 
+    def _passive_only(self, slots: np.ndarray, t: float) -> np.ndarray:
+        """(k,): the tracks in ``slots`` held only by passive fixes (``sim.passive``)."""
+        return PassiveSystem.passive_only(self.tracker, slots, t, self.sc.c2.max_track_age)
+
     # ---------------------------------------------------------------- fire control
     def on_c2(self, t: float, _payload: object) -> None:
         if t + self.sc.c2.cycle <= self.sc.duration:
             self.sched.at(t + self.sc.c2.cycle, Priority.C2, "c2")
+        ps = self.passive
+        if ps is not None and ps.due(t):  # passive fixes of the jammers into the picture
+            rs = self.w.radars
+            self.log.extend(ps.fix(t, self.tracker, float(rs.period_s.max()) + self.sc.c2.cycle,
+                                   polar=self.tracker.p.filter in ("ekf", "ukf")))
         wp = self.weapons
         cycle = self.c2.cycle if self.chains is None else self.chains.cycle
         res = cycle(t, lambda: Commitments(*wp.commitments()), wp.destroy_in_flight,
@@ -389,6 +408,8 @@ class Simulation:
                                         else "")
             elif res.national:
                 mode = " national"
+            if self._home_on_jam(o.missile, tr.slot_of(o.track_id), t):
+                mode += " home-on-jam"
             wp.commit(o.unit, o.track_id, o.rounds)
             events, release, deadline = self.gate.submit(t, o, int(tr.truth[tr.slot_of(
                 o.track_id)]), mode)
@@ -419,6 +440,13 @@ class Simulation:
         self._gate_outcome(self.gate.timeout(t, aid))
 
     # ---------------------------------------------------------------- weapons
+    def _home_on_jam(self, m: int, s: int, t: float) -> bool:
+        """Whether a round of type ``m`` at the track in slot ``s`` homes on its jamming: the
+        type has a home-on-jam seeker and the track is passive."""
+        hoj = self.w.missiles.home_on_jam
+        return (self.passive is not None and s >= 0 and hoj is not None and bool(hoj[m])
+                and bool(self._passive_only(np.array([s]), t)[0]))
+
     def on_launch(self, t: float, payload: tuple[int, int, int]) -> None:
         """A scheduled round: fired if the track is still held and fire control does not veto
         it, and, for a semi-active or command-guided missile, the unit's radar holds it."""
@@ -437,14 +465,18 @@ class Simulation:
         mt = w.missiles
         why = (self.c2.launch_veto(s, st) if self.chains is None
                else self.chains.launch_veto(s, st, unit))
-        if not why and mt.own_radar is not None and mt.own_radar[m] and \
+        hoj = self._home_on_jam(m, s, t)
+        if not why and not hoj and self.passive is not None and bool(
+                self._passive_only(np.array([s]), t)[0]):
+            why = "passive jammer track: no home-on-jam seeker"
+        if not why and not hoj and mt.own_radar is not None and mt.own_radar[m] and \
                 not self._held(np.array([s]), t)[0, unit]:
             why = f"{w.radars.name[w.engagement_radar[unit]]} does not hold the track"
         if why:
             self.log.extend(wp.abort(t, unit, m, tid, int(tr.truth[s]), why))
             return
         self.truth.start_break(int(tr.truth[s]), t)  # its warning receiver sees the launch
-        self.log.extend(wp.fire(t, unit, m, tid, s, st))
+        self.log.extend(wp.fire(t, unit, m, tid, s, st, hoj=hoj))
 
     def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
         events, tid, reported = self.weapons.on_assess(t, payload)

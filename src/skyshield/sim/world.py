@@ -421,6 +421,8 @@ def compile_world(scenario: Scenario, catalogue: Catalogue | None = None) -> Wor
                       for tb in tables]
     missiles.own_radar = np.array([v["guidance"] in ("semi_active", "command", "gun")
                                    for v in mv], dtype=bool)
+    missiles.home_on_jam = np.array([bool(v.get("home_on_jam")) for v in mv], dtype=bool)
+    missiles.hoj_sigma_rad = np.radians([v.get("hoj_angle_sigma_deg") or 0.0 for v in mv])
     flight = _flight_table(mv)
     flight.reach_tables = tables
 

@@ -12,6 +12,14 @@ radar for semi-active and command-guided missiles); the weapons then
   intervals (``weapons.flyout``: 3-DoF point masses, PN guidance, the terminal hand-over to the
   seeker, the fuze on the real target); a semi-active or command-guided missile whose unit's
   radar stops holding its target is lost after ``GUIDANCE_MEMORY_S``;
+- fly a **home-on-jam** missile (fired at a passive jammer track, ``sim.passive``) on that
+  track in midcourse, without its unit's radar (no guidance loss for want of it); its seeker
+  acquires the radiating jammer nearest in angle to the track within ``HOJ_FIELD_OF_VIEW_RAD``
+  of the seeker's look direction at the terminal reach, and guides on its emission: the aim
+  point of each guidance step is the jammer displaced by the seeker's angle noise,
+  σ = √(σ_t² + (σ_θ·R)²) per axis (σ_θ the catalogue's ``hoj_angle_sigma_deg``, R the range
+  to go, σ_t the terminal σ); the miss distance the flyout ends with sets the Pk as for any
+  missile (the damage function at the miss);
 - decide each **end game** by the damage function at the miss distance (Pk by target class),
   and **assess** each engagement after ``kill_assessment_delay`` (a kill is seen with
   ``kill_assessment_pd``, a survivor wrongly reported killed with ``kill_assessment_pfa``).
@@ -53,6 +61,10 @@ HOLD_REVISITS = 3.0
 # has no sensor of its own and is lost almost at once
 GUIDANCE_MEMORY_S = {"semi_active": 10.0, "command": 2.0}
 LAUNCHER_HEIGHT_M = 5.0  # assumed: a missile leaves its launcher this far above the site
+# assumed: a home-on-jam seeker finds the jammer within this half-angle of where the track puts
+# it (a gimballed seeker's search cone at hand-over; the passive track's error is mostly along
+# the sites' bearings, which the missile flies along)
+HOJ_FIELD_OF_VIEW_RAD = float(np.radians(10.0))
 
 
 @lru_cache(maxsize=8)
@@ -97,6 +109,7 @@ class WeaponSystem:
         self._active_seeker = np.array([world.catalogue.missiles[n].guidance == "active"
                                         for n in world.missiles.name], dtype=bool)
         self._flyout_scheduled = False
+        self.hoj: set[int] = set()  # interceptor rows homing on a jammer's emission
         self.mag = Magazines(world.units)
         self.rng_endgame = stream(seed, "endgame")
         self.rng_seeker = stream(seed, "seeker")
@@ -154,12 +167,16 @@ class WeaponSystem:
         return [Event(t, "launch_aborted", source=self.w.units.name[unit], track_id=tid,
                       truth_id=truth, target=self.w.missiles.name[m], info=why)]
 
-    def fire(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray
-             ) -> list[Event]:
+    def fire(self, t: float, unit: int, m: int, tid: int, s: int, st: np.ndarray,
+             hoj: bool = False) -> list[Event]:
         """Fire one round of type ``m`` from ``unit`` at the track ``tid`` (slot ``s``, state
-        ``st`` at ``t``): a gun burst, or a missile toward the predicted intercept point; then
+        ``st`` at ``t``): a gun burst, or a missile toward the predicted intercept point (with
+        ``hoj``, homing on the jammer the passive track follows: info "home-on-jam"); then
         the reloads the emptied launcher starts."""
         events = self._fire(t, unit, m, tid, s, st)
+        if hoj and events and events[0].kind == "launch" and events[0].weapon_id > 0:
+            self.hoj.add(int(events[0].weapon_id) - 1)
+            events[0].info = "home-on-jam"
         if events and events[0].kind == "launch":
             events += self._reloads(self.mag.fired(t, unit, m))
         return events
@@ -339,7 +356,10 @@ class WeaponSystem:
         # terminal hand-over: the seeker (or, for command guidance, the engagement radar's
         # precision track inside COMMAND_TERMINAL_M) acquires the live vehicle nearest the track
         victim = np.asarray(ic.victim)[rows]
-        seek = np.flatnonzero(~ic.terminal[rows] & held)
+        hoj = np.array([int(r) in self.hoj for r in rows], dtype=bool)
+        self._acquire_jammer(t, rows, np.flatnonzero(~ic.terminal[rows] & held & hoj), trk, m,
+                             victim, pos, present)
+        seek = np.flatnonzero(~ic.terminal[rows] & held & ~hoj)
         if seek.size and present.any():
             live = np.flatnonzero(present)
             d_trk = np.linalg.norm(pos[live][None] - trk[seek, None, :3], axis=2)
@@ -356,8 +376,14 @@ class WeaponSystem:
         # unit's radar; otherwise it flies on unguided
         active = self._active_seeker[m]
         alive_v = present[np.maximum(victim, 0)] if present.size else np.zeros(n, dtype=bool)
-        guided_term = term & alive_v & (active | w.units.alive[units])
-        noise = self.rng_seeker.standard_normal((n, 3)) * mt.terminal_sigma_m[m][:, None]
+        guided_term = term & alive_v & (active | hoj | w.units.alive[units])
+        draw = self.rng_seeker.standard_normal((n, 3))
+        noise = draw * mt.terminal_sigma_m[m][:, None]
+        hj = np.flatnonzero(hoj & term)
+        if hj.size and mt.hoj_sigma_rad is not None:  # angle noise on the jammer at range R
+            r_go = np.linalg.norm(pos[victim[hj]] - ic.state.pos_m[rows[hj]], axis=1)
+            sig = np.hypot(mt.terminal_sigma_m[m[hj]], mt.hoj_sigma_rad[m[hj]] * r_go)
+            noise[hj] = draw[hj] * sig[:, None]
         fuze_id = np.where(term, victim, np.where(held, tr.truth[np.maximum(slots, 0)], -1))
         sub_state = ic.take(rows)
         # midcourse: PN on the predicted intercept point — the track extrapolated to the
@@ -426,6 +452,38 @@ class WeaponSystem:
         else:
             self._flyout_scheduled = False
 
+    def _acquire_jammer(self, t: float, rows: np.ndarray, seek: np.ndarray, trk: np.ndarray,
+                        m: np.ndarray, victim: np.ndarray, pos: np.ndarray, present: np.ndarray
+                        ) -> None:
+        """Home-on-jam rows ``seek`` (indices into ``rows``) still in midcourse on their
+        passive track: each acquires the radiating jammer nearest in angle to its track within
+        ``HOJ_FIELD_OF_VIEW_RAD`` once inside the seeker's terminal reach of it."""
+        if seek.size == 0:
+            return
+        v, ic = self.w.vehicles, self.icpt
+        on = present & (v.jammer_power_w > 0)
+        if v.jam_from_s is not None:
+            on &= v.jam_from_s <= t
+        jam = np.flatnonzero(on)
+        if jam.size == 0:
+            return
+        mpos = ic.state.pos_m[rows[seek]]
+        to_trk = trk[seek, :3] - mpos
+        to_jam = pos[jam][None, :, :] - mpos[:, None, :]
+        d_jam = np.linalg.norm(to_jam, axis=2)
+        cos = np.einsum("hjk,hk->hj", to_jam, to_trk) / np.maximum(
+            d_jam * np.linalg.norm(to_trk, axis=1)[:, None], 1e-9)
+        ang = np.arccos(np.clip(cos, -1.0, 1.0))
+        k = np.argmin(ang, axis=1)
+        h = np.arange(seek.size)
+        got = (ang[h, k] <= HOJ_FIELD_OF_VIEW_RAD) & (
+            d_jam[h, k] <= terminal_reach_m(self.w.flight.seeker_range_m[m[seek]]))
+        for q in np.flatnonzero(got):
+            r = int(rows[seek[q]])
+            ic.terminal[r] = True
+            ic.victim[r] = int(jam[k[q]])
+            victim[seek[q]] = int(jam[k[q]])
+
     def _guidance_lost(self, t: float, rows: np.ndarray, slots: np.ndarray) -> np.ndarray:
         """Semi-active and command-guided rows (guided on the tracks in ``slots``) whose unit's
         engagement radar has not held their target for ``HOLD_REVISITS`` revisits plus
@@ -441,7 +499,8 @@ class WeaponSystem:
         last = np.maximum(self.last_held_s(slots, units), np.asarray(ic.t_launch_s)[rows])
         memory = np.where(mt.command_guided[m], GUIDANCE_MEMORY_S["command"],
                           GUIDANCE_MEMORY_S["semi_active"])
-        lost: np.ndarray = mt.own_radar[m] & ~mt.is_gun[m] & (
+        hoj = np.array([int(r) in self.hoj for r in rows], dtype=bool)  # on the jam, not radar
+        lost: np.ndarray = mt.own_radar[m] & ~mt.is_gun[m] & ~hoj & (
             t - last > HOLD_REVISITS * rs.period_s[eng] + memory)
         for r, i in zip(rows[lost], eng[lost], strict=True):
             ic.alive[r] = False
