@@ -52,6 +52,10 @@ PASSIVE_FIX_INTERVAL_S = 10.0
 # 7-10 km is the usual band of large jamming aircraft); σ 3 km covers an escort jammer at 6 km
 PASSIVE_HEIGHT_M = 8000.0
 PASSIVE_HEIGHT_SIGMA_M = 3000.0
+# assumed: the density of false passive fixes the track score weighs a fix against. Fixes
+# are not thermal false alarms (the ghost test drops ambiguous crossings); allow one ghost per
+# fix cycle anywhere in a 400 km × 400 km × 20 km volume over the group: 1/3.2e15 per m³
+PASSIVE_FALSE_FIX_DENSITY = 1.0 / (400e3 * 400e3 * 20e3)
 # assumed: the highest emitter considered; a site's reach for a crossing is its horizon to it
 PASSIVE_MAX_HEIGHT_M = 15000.0
 # assumed: the bearing-rate uncertainty of a strobe with no pair on the scan before: a jet at
@@ -210,7 +214,8 @@ class PassiveSystem:
         if polar:  # the EKF/UKF take polar plots: the fixes seen from the frame's origin
             J = polar_jacobian(z)
             pp = PolarPlots(polar_of(z), J @ R @ np.swapaxes(J, 1, 2), np.zeros(3))
-        rep = tracker.process(t, z, R, truth, np.zeros(3), 0.0, PASSIVE_SOURCE, pp)
+        rep = tracker.process(t, z, R, truth, np.zeros(3), 0.0, PASSIVE_SOURCE, pp,
+                              np.full(k, PASSIVE_FALSE_FIX_DENSITY))
         return list(rep.events)
 
     @staticmethod
