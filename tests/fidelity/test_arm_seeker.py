@@ -227,3 +227,63 @@ def test_catalogue_seeker_figures():
             sk.memory_velocity_error_mps.value, sk.memory_accel_bias_mps2.value) == \
         (150e3, 60.0, -65.0, 0.0, 1.0, 1.0, 0.01)
     assert sk.band_min_hz.value == 2e9 and sk.band_max_hz.value == 2e10
+
+
+ARM_SILENCE = """
+name: arm-silence
+origin: {lat: 45.0, lon: 20.0}
+seed: 5
+duration: 10 min
+truth_interval: 1 s
+terrain_elevation: 0 m
+units:
+  kub: {type: kub_m, lat: 45.0, lon: 20.0, roe: weapons_hold, emcon: {mode: always%s}}
+  neva: {type: s125_neva_m1t, lat: 45.02, lon: 20.02, roe: weapons_hold}
+threats:
+  arm:
+    type: anti_radiation_missile
+    start: 0 s
+    target: kub
+    waypoints:
+      - {lat: 45.0, lon: 17.4559, alt: 10000 m MSL, speed: 2000 km/h}
+      - {lat: 45.027, lon: 20.0, alt: 5 m MSL}
+"""
+
+
+@pytest.mark.parametrize("silence", [True, False])
+def test_emcon_doctrine_falls_silent_when_an_arm_is_inbound(silence):
+    """The C2 doctrine ``emcon: {arm_silence: 2 min}`` (``c2.emcon``): the group's P-18
+    (metric wave, outside the seeker's band, radiating throughout) puts the missile in the joint
+    picture far out; once its track is classified an anti-radiation missile (faster than
+    450 m/s) heading at the Kub-M, the Kub-M's 1S91 falls silent at the next fire-control cycle
+    and stays silent while the missile is inbound. The seeker, which acquired the 1S91 at
+    150 km as in (a), flies on memory from the last sample that heard it (the cycle runs after
+    the seeker's sample at its instant) and misses by e(τ) of its drift model — several hundred
+    metres at the tens of kilometres the picture gives: the battery survives. Without the
+    doctrine (the same group), the battery is destroyed."""
+    text = ARM_SILENCE % (", arm_silence: 2 min" if silence else "")
+    sc = parse_scenario(text, "arm-silence.yaml")
+    ev, truth = _run(sc)
+    ant, _ = _radar(sc, "kub_1s91@kub")
+    assert _one(ev, "seeker_acquired")["source"] == "kub_1s91@kub"
+    off = ev[(ev["kind"] == "emission") & (ev["source"] == "kub_1s91@kub")]
+    if not silence:
+        assert off.empty
+        assert _one(ev, "unit_destroyed")["source"] == "kub"
+        return
+    cls = ev[(ev["kind"] == "classified") & (ev["truth_id"] == 0)
+             & (ev["target"] == "anti_radiation_missile")]
+    assert len(cls)
+    t_off = float(off.iloc[0]["t_s"])
+    assert off.iloc[0]["tag"] == "off" and t_off >= float(cls["t_s"].min())
+    mem = _one(ev, "seeker_memory")
+    assert mem["t_s"] == pytest.approx(t_off + SEEKER_STEP_S)
+    leak = _one(ev, "leak")
+    assert (off["t_s"] < leak["t_s"]).sum() == 1  # silent from then to the burst
+    r_heard = float(np.linalg.norm(_arm_at(truth, t_off) - ant))
+    e = float(memory_miss_m(float(leak["t_s"]) - t_off, r_heard, np.radians(1.0), 1.0, 0.01))
+    burst = leak[["x_m", "y_m", "z_m"]].to_numpy(dtype=float)
+    assert np.linalg.norm(burst - ant) == pytest.approx(e, rel=0.01)
+    assert e > 2 * ARM_LETHAL_RADIUS_M
+    assert not (ev["kind"] == "unit_destroyed").any()
+    assert _one(ev, "impact")["tag"] == "missed"
