@@ -8,9 +8,10 @@ such picture: an ARM that loses its emitter flies on memory (``sim.seekers``) an
 the earlier the radar fell silent, but a radar that comes back on too soon is acquired again.
 When the silence ends, a unit on ``always`` radiates again and one on ``cued`` goes back to its
 cueing rule. Silent, the unit cannot engage and its semi-active missiles in flight lose their
-guidance: the doctrine trades the engagement for the radar (as air defence crews are described
-to have done against HARMs, e.g. in 1999 over Serbia; assumed doctrine here, not a published
-drill). Only the engagement radar is under emission control, as in the rest of the program.
+guidance: the doctrine trades the engagement for the radar (the emission discipline reported of
+the Serbian SAM crews against HARMs in 1999, e.g. B. S. Lambeth, NATO's Air War for Kosovo, RAND
+2001; the rule and its figures are assumed here, not a published drill). Only the engagement
+radar is under emission control, as in the rest of the program.
 """
 
 from __future__ import annotations

@@ -22,8 +22,7 @@ the model's; the direction is random). If the emitter radiates again and is hear
 again. At its route's end the missile bursts (``sim.effects``): a unit with a radar within
 ``ARM_LETHAL_RADIUS_M`` is put out of action if the seeker acquired an emitter during the flight;
 an ARM whose seeker never acquired has no terminal guidance and its fuze is not armed (assumed:
-it hits nothing, as HARM-class missiles in a pre-briefed mode are described to self-destruct
-when no emitter is found).
+the fuze is armed by the seeker's lock, so it hits nothing).
 """
 
 from __future__ import annotations
