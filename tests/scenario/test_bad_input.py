@@ -123,8 +123,8 @@ def test_unknown_fire_unit_type() -> None:
 def test_unknown_air_vehicle_type(where: str, old: str, path: str) -> None:
     text = edit(BASE, old, old.replace("cruise_missile_subsonic", "f35_lightning"))
     check(only(text), path, line(text, "f35_lightning"), "unknown air vehicle type; known types: "
-          "airliner_a320, anti_radiation_missile, cruise_missile_subsonic, male_recon_uav",
-          "f35_lightning")
+          "airliner_a320, anti_radiation_missile, cruise_missile_subsonic, mald_decoy, "
+          "male_recon_uav", "f35_lightning")
 
 
 # --- unknown and missing fields -----------------------------------------------------------------

@@ -15,7 +15,8 @@ SUMMARY_KEYS = (
     "threats_survived", "missiles_fired", "missiles_fired_by_unit", "intercepts_hit",
     "intercepts_missed", "intercepts_no_target", "friendly_total", "friendly_engaged", "fratricide",
     "civil_total", "civil_engaged", "civil_shot_down",
-    "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "leakers_by_cause",
+    "asset_damage", "value_lost", "units_destroyed", "missiles_per_kill", "decoys",
+    "leakers_by_cause",
     "fire_control", "by_type", "pk_by_missile", "ammunition", "threats", "air_picture",
     "scoring",
 )
@@ -163,6 +164,7 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "value_lost": round(sum(asset_value[a] * d for a, d in damage.items()), 3),
         "units_destroyed": sorted(ev[kind == "unit_destroyed"]["source"].astype(str).tolist()),
         "missiles_per_kill": (round(len(launches) / n_destroyed, 3) if n_destroyed else None),
+        "decoys": _decoys(hostile, len(launches)),
         "leakers_by_cause": causes,
         "fire_control": {
             "assignment_cycles": int(len(cycles)),
@@ -179,6 +181,16 @@ def summarise(events: pd.DataFrame, vehicles: pd.DataFrame, assets: pd.DataFrame
         "ammunition": _ammunition(launches, ev[kind == "reload"], magazines),
         "threats": fates.to_dict(orient="records"),
     }
+
+
+def _decoys(hostile: pd.DataFrame, fired: int) -> dict[str, Any]:
+    """The decoys (category ``decoy``) among the threats, and the missiles spent on them: the
+    rounds launched at tracks that followed a decoy, and their share of all rounds fired."""
+    d = hostile[hostile["category"] == "decoy"]
+    spent = int(d["missiles_at"].sum())
+    return {"total": int(len(d)), "engaged": int(d["engaged"].sum()),
+            "destroyed": int((d["fate"] == "destroyed").sum()), "missiles_spent": spent,
+            "share_of_missiles": round(spent / fired, 3) if fired else None}
 
 
 def _ammunition(launches: pd.DataFrame, reloads: pd.DataFrame,

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from skyshield.c2 import threat
+from skyshield.c2.emcon import ArmSilence
 from skyshield.c2.fire_control import LookAhead, Order, plan, plan_wta
 from skyshield.engine.events import Event
 from skyshield.engine.names import NO_FIRE_REASONS
@@ -129,6 +130,10 @@ class FireControlSystem:
         # national command post is lost (command chains: they fight autonomously)
         self.commands = np.ones(nu, dtype=bool) if commands is None else commands.copy()
         self.chain_auto = np.zeros(nu, dtype=bool)
+        # emission control against inbound anti-radiation missiles (c2.emcon), per unit
+        self.arm_silence = ArmSilence(np.array([
+            np.nan if (e := self.sc.units[n].emcon.arm_silence) is None else float(e)
+            for n in world.units.name]))
 
     # ------------------------------------------------------------------ per-track view
     def _sync(self) -> None:
@@ -228,7 +233,8 @@ class FireControlSystem:
         for s in slots[changed & (fire_code == 1) & (ident != threat.PENDING)]:
             cease_fire(t, int(tr.track_id[s]),
                        f"self-destruct: target identified {threat.IDENTITIES[c['ident'][s]]}")
-        radar_on = self._emission_control(t, st[:, :3], fire_code, flying_units, events)
+        radar_on = self._emission_control(t, st[:, :3], fire_code, flying_units, events,
+                                          cls, st)
         com = commitments()
         tb, mb, per_track = self._busy(com)
         stale = t - tr.t[slots] > self.sc.c2.max_track_age  # a track of a vanished aircraft
@@ -392,7 +398,8 @@ class FireControlSystem:
                         dtype=np.int64)
 
     def _emission_control(self, t: float, track_pos_m: np.ndarray, fire_code: np.ndarray,
-                          flying_units: Callable[[], np.ndarray], events: list[Event]
+                          flying_units: Callable[[], np.ndarray], events: list[Event],
+                          cls: np.ndarray | None = None, state: np.ndarray | None = None
                           ) -> np.ndarray:
         """Switch cued engagement radars on while the air picture holds a track fire control
         may engage (``fire_code`` not 1: not a friend, assumed friend, neutral or pending)
@@ -401,6 +408,20 @@ class FireControlSystem:
         w = self.w
         rs, eng = w.radars, w.engagement_radar
         radar_on: np.ndarray = rs.emitting[eng] & rs.alive[eng]
+        quiet = np.zeros(eng.size, dtype=bool)
+        if self.arm_silence.active and cls is not None and state is not None:
+            # silent while an anti-radiation missile is inbound, and for a while after (c2.emcon)
+            sil = self.arm_silence
+            quiet = sil.quiet(t, w.units.pos_m, w.units.alive & self.commands, cls, state)
+            back = sil.silenced & ~quiet & self.commands
+            sil.silenced &= ~back
+            for k in np.flatnonzero((quiet & rs.emitting[eng])
+                                    | (back & ~w.emcon_cued & ~rs.emitting[eng])):
+                want = not quiet[k]
+                rs.emitting[eng[k]] = want
+                sil.silenced[k] |= not want
+                onoff = "on" if want else "off"
+                events.append(Event(t, "emission", source=rs.name[eng[k]], info=onoff, tag=onoff))
         if not w.emcon_cued.any():
             return radar_on
         threat_pos = track_pos_m[fire_code != 1]
@@ -408,7 +429,7 @@ class FireControlSystem:
         for k in np.flatnonzero(w.emcon_cued & w.units.alive & self.commands):
             near = bool(threat_pos.size) and bool(
                 (np.linalg.norm(threat_pos - w.units.pos_m[k], axis=1) <= w.cue_range_m[k]).any())
-            want = near or flying[k]
+            want = (near or flying[k]) and not quiet[k]
             if want != rs.emitting[eng[k]]:
                 rs.emitting[eng[k]] = want
                 onoff = "on" if want else "off"

@@ -82,6 +82,12 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{fc.get('assignment_cycles', 0)} cycles, solver "
               f"{(fc.get('solver_time_mean_s') or 0) * 1e3:.1f} ms mean, gap max "
               f"{fc.get('gap_max') if fc.get('gap_max') is not None else '-'}", highlight=False)
+    dc = s.get("decoys") or {}
+    if dc.get("total"):
+        out.print(f"decoys: {dc['total']}, {dc['engaged']} engaged, {dc['destroyed']} destroyed;"
+                  f" missiles spent on them: {dc['missiles_spent']} "
+                  f"({(dc.get('share_of_missiles') or 0) * 100:.0f} % of those fired)",
+                  highlight=False)
     am = s.get("ammunition") or {}
     if am.get("by_unit"):
         left = ", ".join(

@@ -132,11 +132,29 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "impact": ("a weapon reached its target",
                {"truth_id": "the weapon", "target": "asset or unit",
                 "value": "damage fraction added (0..1)", "x_m": "where (ENU m)",
-                "tag": "what was hit"}),
+                "tag": "what was hit (an anti-radiation missile: unit; emitter silent: its "
+                       "seeker never acquired; missed: it homed or flew on memory but burst "
+                       "beyond its lethal radius)"}),
     "unit_destroyed": ("a fire unit was put out of action",
                        {"source": "unit", "truth_id": "the weapon (-1: a command)",
                         "x_m": "the unit (ENU m)", "info": "by whom (a command)"}),
     "emission": ("a radar started or stopped radiating", {"source": "radar", "tag": "on/off"}),
+    # anti-radiation missiles' passive seekers (sim.seekers; truth: operators never see them)
+    "seeker_acquired": ("an anti-radiation missile's passive seeker acquired an emitter and "
+                        "homes on it (again, if it had lost it)",
+                        {"source": "the radar", "truth_id": "the missile",
+                         "target": "the radar's unit",
+                         "value": "slant range from the missile to the radar (m)",
+                         "x_m": "the missile (ENU m)",
+                         "t_pred_s": "predicted impact instant (s)"}),
+    "seeker_memory": ("the emitter an anti-radiation missile homed on stopped radiating: it flies "
+                      "on memory to the last known point",
+                      {"source": "the radar", "truth_id": "the missile",
+                       "target": "the radar's unit",
+                       "value": "the memory model's miss distance at impact (m; "
+                                "physics.seeker.memory_miss_m)",
+                       "x_m": "the point it now flies to (ENU m)",
+                       "t_pred_s": "predicted impact instant (s)"}),
     "end": ("the exercise ended", {"value": "duration (s)", "info": "who ended it (live)"}),
     # live exercise (sim.live): every command is an event of its own, at the instant it applied
     "command": ("a live-exercise command applied",
@@ -194,7 +212,7 @@ EVENT_TAGS: dict[str, tuple[str, ...]] = {
     "interceptor_lost": ("guidance lost", "self-destruct", "too slow", "into the ground",
                          "flight time exceeded"),
     "kill_assessed": ("killed", "survived"),
-    "impact": ("asset", "unit", "emitter silent"),
+    "impact": ("asset", "unit", "emitter silent", "missed"),
     "emission": ("on", "off"),
     "no_fire": NO_FIRE_REASONS,
     "identified": IDENTITIES,

@@ -17,9 +17,11 @@ SIDES: tuple[str, ...] = get_args(Side)
 """The two forces of an exercise and the civil traffic flying through it (``Vehicles.side``
 indexes this)."""
 
-Category = Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile"]
+Category = Literal["uav", "cruise_missile", "aircraft", "jammer", "anti_radiation_missile",
+                   "decoy"]
 CATEGORIES: tuple[str, ...] = get_args(Category)
-"""Air-vehicle categories of the catalogue (``Vehicles.category`` indexes this)."""
+"""Air-vehicle categories of the catalogue (``Vehicles.category`` indexes this). New ones go at
+the end: stored run folders hold these indices."""
 
 Roe = Literal["weapons_free", "weapons_tight", "weapons_hold"]
 ROES: tuple[str, ...] = get_args(Roe)

@@ -32,8 +32,8 @@ from skyshield.scenario.errors import (
 __all__ = [
     "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RADAR_ROLES", "RadarType", "ReferenceTarget",
     "CALIBRATION_PD", "CALIBRATION_PFA",
-    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "Flag", "AirframeType", "GunType",
-    "JammerType", "FireUnitType", "AirVehicleType",
+    "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "Flag", "AirframeType",
+    "GunType", "JammerType", "FireUnitType", "AirVehicleType", "SeekerType",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
 
@@ -383,6 +383,31 @@ class JammerType(_Strict):
     bandwidth_hz: Figure
 
 
+class SeekerType(_Strict):
+    """A passive (anti-radiation) seeker (``sim.seekers``, ``physics.seeker``): which emitters
+    it hears, and how its inertial memory drifts once the emitter falls silent."""
+
+    acquisition_range_m: Figure  # the longest range it acquires at (the missile's reach)
+    field_of_view_deg: Figure  # half-angle about the missile's velocity
+    sensitivity_dbm: Figure  # the least power it detects
+    antenna_gain_dbi: Figure
+    band_min_hz: Figure
+    band_max_hz: Figure
+    angle_sigma_deg: Figure  # rms error of its angle measurement
+    memory_velocity_error_mps: Figure  # inertial velocity error when it loses the emitter
+    memory_accel_bias_mps2: Figure  # inertial accelerometer bias
+
+    @model_validator(mode="after")
+    def _check(self) -> SeekerType:
+        _positive(self, "acquisition_range_m", "field_of_view_deg", "band_min_hz",
+                  "band_max_hz")
+        if self.band_max_hz.value <= self.band_min_hz.value:
+            raise ValueError("@band_max_hz.value: must exceed band_min_hz")
+        if self.field_of_view_deg.value > 180:
+            raise ValueError("@field_of_view_deg.value: a half-angle, at most 180")
+        return self
+
+
 class AirVehicleType(_Strict):
     description: str
     category: Category  # engine.names
@@ -398,6 +423,7 @@ class AirVehicleType(_Strict):
         "interrogation (routes that squawk need it)")
     jammer: JammerType | None = None
     presented_area_m2: Figure | None = None  # for gun bursts; default by category
+    seeker: SeekerType | None = None  # a passive seeker (anti-radiation missiles)
 
     @model_validator(mode="after")
     def _check(self) -> AirVehicleType:

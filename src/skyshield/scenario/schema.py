@@ -238,6 +238,10 @@ class Emcon(_Strict):
         "holds a track that is not a friend within cue_range of the unit")
     cue_range: Length | None = Field(
         None, description="cueing distance (default: 1.2 × the unit's longest missile range)")
+    arm_silence: Duration | None = Field(
+        None, description="fall silent when the air picture holds an anti-radiation missile "
+        "inbound to the unit, and stay silent this long after the last such picture "
+        "(c2.emcon; default: no such doctrine)")
 
     @field_validator("cue_range")
     @classmethod

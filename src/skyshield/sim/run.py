@@ -20,6 +20,7 @@ launch, flyout,     ``weapons.system``           launch, launch_aborted, interce
 gunhit, endgame,                                 interceptor_lost, kill_assessed
 icpt_lost, assess
 approval_timeout    ``c2.approval``              approved, engage, denied
+seeker              ``sim.seekers`` (ARMs)       seeker_acquired, seeker_memory
 command             ``sim.live_commands`` (live  command, inject, roe_change, ...
                     commands, the MSEL)
 sample              ``sim.recorder``             (truth and picture samples, no events)
@@ -58,6 +59,7 @@ from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
 from skyshield.sim.passive import PassiveSystem
 from skyshield.sim.recorder import Recorder
+from skyshield.sim.seekers import SEEKER_STEP_S, Seekers
 from skyshield.sim.truth import Truth
 from skyshield.sim.world import Vehicles, World, compile_world
 from skyshield.tracking.plots import to_plots
@@ -107,6 +109,7 @@ class Simulation:
             score_confirm=tp.confirmation == "sprt")
         self.tracker: Any = Tracker(params)
         self.truth = Truth(world)
+        self.seekers = Seekers(world, seed)
         self.recorder = Recorder()
         self.sensing = Sensing(world.radars, seed, len(world.vehicles), terrain_m=world.terrain_m,
                                origin=world.origin, terrain_grid=world.terrain)
@@ -229,7 +232,7 @@ class Simulation:
                 "icpt_lost": lambda t, p: self.log.extend(wp.on_icpt_lost(t, p)),
                 "reload": lambda t, p: self.log.extend(wp.on_reload(t, p)),
                 "assess": self.on_assess, "command": self.on_command,
-                "approval_timeout": self.on_approval_timeout}
+                "approval_timeout": self.on_approval_timeout, "seeker": self.on_seeker}
 
     def run(self, progress: Callable[[float], None] | None = None) -> None:
         self.start()
@@ -264,6 +267,23 @@ class Simulation:
         side = SIDES[v.side[i]]
         self.log.emit(t, "spawn", truth_id=i, target=v.type[i], pos_m=pos, info=side,
                       tag=side)
+        if self.seekers.has(i):  # an anti-radiation missile: its seeker samples from now on
+            self.sched.at(t, Priority.FLYOUT, "seeker", i)
+
+    def on_seeker(self, t: float, i: int) -> None:
+        """A sample of vehicle ``i``'s passive seeker (``sim.seekers``): it may acquire, home
+        (its route re-planned to the emitter) or fly on memory."""
+        if self.truth.gone(i):
+            return
+        pos, vel, alt = self.truth.state_of(t, np.array([i]))
+        events, aim = self.seekers.step(t, i, pos[0], vel[0], float(alt[0]))
+        self.log.extend(events)
+        if aim is not None:
+            self.move_vehicle(t, i, *self.seekers.route_to(t, pos[0], aim,
+                                                           float(np.linalg.norm(vel[0]))))
+        nxt = t + SEEKER_STEP_S
+        if nxt < self.w.vehicles.t_end_s[i] and nxt <= self.sc.duration:
+            self.sched.at(nxt, Priority.FLYOUT, "seeker", i)
 
     def on_route_end(self, t: float, i: int) -> None:
         """End of a route (``sim.effects``: a leak and its damage, or a route completed)."""
@@ -272,7 +292,7 @@ class Simulation:
         pos, vel, _ = self.truth.state_of(t, np.array([i]))  # O(1): n ends cost O(n)
         self.recorder.fate(t, [i], pos, vel)
         self.truth.end(i)
-        self.log.extend(route_end_events(t, i, self.w, pos[0]))
+        self.log.extend(route_end_events(t, i, self.w, pos[0], self.seekers.guided(i)))
 
     def on_sample(self, t: float, _payload: object) -> None:
         if t + self.sc.truth_interval <= self.sc.duration:

@@ -102,7 +102,7 @@ class Vehicles:
 # assumed: presented area (m²) of each category for a gun burst when the catalogue gives none —
 # a cruise missile's side view (~0.5 m body × 6 m), a small UAV, a fighter's frontal/side mix
 PRESENTED_AREA_M2 = {"uav": 1.0, "cruise_missile": 3.0, "aircraft": 12.0, "jammer": 20.0,
-                     "anti_radiation_missile": 1.0}
+                     "anti_radiation_missile": 1.0, "decoy": 1.5}  # decoy: a ~3 m, 0.15 m body
 
 # assumed: vulnerability of each category relative to a fighter (the catalogue lethal radii's
 # reference target), as k = sqrt(vulnerable area / a fighter's) — the Carleton lethal area is
@@ -112,7 +112,8 @@ PRESENTED_AREA_M2 = {"uav": 1.0, "cruise_missile": 3.0, "aircraft": 12.0, "jamme
 # missile (warhead, engine, fuel in a ~0.5 m body) 0.3x; a slender anti-radiation missile
 # 0.2x; a UAV (small to MALE class; fragile but little to hit) 0.25x.
 CATEGORY_VULNERABILITY = {"uav": 0.5, "cruise_missile": 0.55, "aircraft": 1.0,
-                          "jammer": 1.22, "anti_radiation_missile": 0.45}
+                          "jammer": 1.22, "anti_radiation_missile": 0.45,
+                          "decoy": 0.45}  # decoy (MALD class): a small unarmoured body, as an ARM
 
 
 @dataclass

@@ -35,7 +35,8 @@ __all__ = ["OPERATOR_BLANKS", "TRUTH_EVENTS", "Pictures"]
 # events that carry the truth (where the vehicles really are, what really happened): the
 # controller's and observers' only
 TRUTH_EVENTS = frozenset({"spawn", "route_end", "leak", "impact", "first_detection", "kill",
-                          "inject", "external_entity", "command"})
+                          "inject", "external_entity", "command", "seeker_acquired",
+                          "seeker_memory"})
 # what else of an operator's events is the truth (``truth_id`` always is), per kind, and what
 # an operator gets instead: an intercept's miss distance, kill probability at that miss and
 # outcome (the unit learns it from its kill assessment); how many of a scan's plots were true
