@@ -327,6 +327,17 @@ CASES: list[Case] = [
     *[Case(eo.kim_q, dict(visibility=v * 1e3), q, "", le(1e-12),
            "Kim, McArthur, Korevaar 2001, SPIE 4214 (formula)", f"q at V = {v:g} km")
       for v, q in [(100.0, 1.6), (20.0, 1.3), (2.0, 0.16 * 2 + 0.34), (0.8, 0.3), (0.2, 0.0)]],
+    Case(eo.julian_day, dict(year=1957, month=10, day=4.81), "2436116.31", "d", approx(abs=1e-6),
+         "Meeus, Astronomical Algorithms 2nd ed. 1998, Example 7.a", "JD of 1957 Oct 4.81"),
+    *[Case(eo.sun_ra_dec_rad, dict(jd=2448908.5), v, "°", approx(abs=1e-4),
+           "Meeus 1998, Example 25.a", f"Sun's apparent {name}, 1992 Oct 13.0 TD", out=deg(i))
+      for i, name, v in [(0, "α", "198.38083"), (1, "δ", "-7.78507")]],
+    *[Case(eo.sidereal_time_rad, dict(jd_ut=jd), v, "°", approx(abs=1e-6),
+           f"Meeus 1998, Example 12.{x}", f"GMST, 1987 Apr 10 {when}",
+           out=lambda r: math.degrees(float(r)))
+      for x, jd, when, v in [("a", 2446895.5, "0h UT", "197.693195"),
+                             ("b", 2446895.5 + (19 + 21 / 60) / 24, "19h21m UT",
+                              "128.7378734")]],
     # --- radar (MathWorks Radar Toolbox; defaults G 20 dB, σ 1 m², Ts 290 K, L 0 dB)
     Case(SNR, dict(peak_power_w=1e6, pulse_width_s=0.2e-6, freq_hz=1e9, range_m=50e3, rcs_m2=1.0,
                    gain_tx_db=20.0),

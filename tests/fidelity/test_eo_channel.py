@@ -34,6 +34,7 @@ TEXT = """
 name: eo-{unit}
 origin: {{lat: 45.0, lon: 20.0, alt: 0 m}}
 duration: 200 s
+start_time: {start}
 terrain_elevation: 0 m
 weather: {{visibility: {vis}, light: {light}}}
 assets:
@@ -63,9 +64,9 @@ SPEED, LOOK_S = 250.0, 1.0
 TV_CONTRAST, DT_AIRCRAFT_K, AREA_AIRCRAFT_M2 = 0.5, 10.0, 12.0  # sensors.eo / sim.world
 
 
-def _run(unit: str, vis: str, light: str) -> pd.DataFrame:
-    sc = parse_scenario(TEXT.format(unit=unit, utype=UTYPE[unit], vis=vis, light=light),
-                        "eo.yaml")
+def _run(unit: str, vis: str, light: str, start: str = "2019-10-25T08:00:00Z") -> pd.DataFrame:
+    sc = parse_scenario(TEXT.format(unit=unit, utype=UTYPE[unit], vis=vis, light=light,
+                                    start=start), "eo.yaml")
     return skyshield.run(sc, seed=1).events
 
 
@@ -123,6 +124,8 @@ def test_eo_acquires_at_the_predicted_range_and_the_unit_engages(runs, unit, vis
     assert (eng["t_s"] >= first["t_s"]).all() and len(eng) >= 1
     assert eng["info"].str.contains("EO").all()
     assert _fired(ev, unit) >= 1
+    launches = ev[(ev["kind"] == "launch") & (ev["source"] == unit)]
+    assert launches["info"].str.contains("EO").all()
     # the unit's own engagement radar never detected the striker
     radar = {"neva": "s125_snr125@neva", "pantsir": "pantsir_1RS2@pantsir"}[unit]
     assert not ((ev["kind"] == "first_detection") & (ev["source"] == radar)).any()
@@ -142,3 +145,14 @@ def test_television_only_unit_does_not_engage_at_night_or_in_fog(runs, vis, ligh
     assert len(eng) == 0 and _fired(ev, "neva") == 0
     if light == "night":
         assert len(acq) == 0  # a television sight sees nothing without daylight
+
+
+@pytest.mark.parametrize("start, engages", [("2019-10-25T09:00:00Z", True),
+                                            ("2019-10-25T20:00:00Z", False)])
+def test_daylight_from_the_clock(start: str, engages: bool) -> None:
+    """light: auto — at 45° N, 20° E on 25 October the Sun is 30° up at 09:00 UT and 45°
+    below the horizon at 20:00 UT (physics.eo.sun_elevation_rad): the television sight works
+    in the morning only."""
+    ev = _run("neva", "20 km", "auto", start)
+    acq, eng = _eo(ev, "neva")
+    assert (len(acq) > 0) is engages and (len(eng) > 0) is engages

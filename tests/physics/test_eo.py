@@ -130,3 +130,34 @@ def test_detection_range_is_the_smaller_limit() -> None:
     single = [float(eo.detection_range_m(dc, 0.05e-3, 1.0, 0.5, 0.02, eo.extinction_per_m(v)))
               for v in vs]
     np.testing.assert_allclose(batch, single, rtol=0, atol=1e-9)
+
+
+# --- daylight: the Sun's position (J. Meeus, Astronomical Algorithms, 2nd ed., 1998)
+
+def test_julian_day_meeus_example_7a() -> None:
+    assert eo.julian_day(1957, 10, 4.81) == pytest.approx(2436116.31, abs=1e-6)  # Example 7.a
+    assert eo.julian_day(2000, 1, 1.5) == 2451545.0  # J2000.0
+
+
+def test_sun_apparent_position_meeus_example_25a() -> None:
+    # 1992 October 13.0 TD: α = 13h13m31.4s = 198.38083°, δ = −7°47'06" = −7.78507°
+    ra, dec = eo.sun_ra_dec_rad(eo.julian_day(1992, 10, 13.0))
+    assert math.degrees(float(ra)) == pytest.approx(198.38083, abs=1e-4)
+    assert math.degrees(float(dec)) == pytest.approx(-7.78507, abs=1e-4)
+
+
+@pytest.mark.parametrize("day, deg", [(10.0, 197.693195), (10 + (19 + 21 / 60) / 24, 128.7378734)])
+def test_sidereal_time_meeus_examples_12ab(day: float, deg: float) -> None:
+    # 1987 April 10, 0h UT: 13h10m46.3668s; 19h21m00s UT: 8h34m57.0896s
+    assert math.degrees(float(eo.sidereal_time_rad(eo.julian_day(1987, 4, day)))) == \
+        pytest.approx(deg, abs=1e-6)
+
+
+def test_sun_elevation_day_and_night_at_belgrade() -> None:
+    lat, lon = math.radians(44.82), math.radians(20.46)
+    noon = eo.julian_day(2019, 10, 25 + 10.5 / 24)  # ~12:30 local (CEST = UT+2)
+    midnight = eo.julian_day(2019, 10, 25 + 22.5 / 24)
+    # at noon the Sun stands about 90 − φ + δ (δ ≈ −12° on 25 October) ≈ 33° high
+    assert math.degrees(float(eo.sun_elevation_rad(noon, lat, lon))) == pytest.approx(33.0,
+                                                                                     abs=1.0)
+    assert float(eo.sun_elevation_rad(midnight, lat, lon)) < eo.CIVIL_TWILIGHT_RAD

@@ -28,7 +28,7 @@ def test_visibility_and_light_are_read() -> None:
     sc = parse_scenario(TEXT.replace("VIS", "2 km").replace("LIGHT", "night"), "wx.yaml")
     assert sc.weather.visibility == 2000.0 and sc.weather.light == "night"
     default = parse_scenario(TEXT.replace("  visibility: VIS\n  light: LIGHT\n", ""), "wx.yaml")
-    assert default.weather.visibility == 23000.0 and default.weather.light == "day"
+    assert default.weather.visibility == 23000.0 and default.weather.light == "auto"
 
 
 def test_bad_weather_is_located(tmp_path: Path) -> None:
@@ -39,5 +39,5 @@ def test_bad_weather_is_located(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
     assert r.stderr.splitlines() == [
         "bad.yaml:6 weather.visibility: visibility must be between 10 m and 300 km (got '5 m')",
-        "bad.yaml:7 weather.light: Input should be 'day' or 'night' (got 'dusk')",
+        "bad.yaml:7 weather.light: Input should be 'day', 'night' or 'auto' (got 'dusk')",
         "2 problems found"]

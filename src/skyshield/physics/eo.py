@@ -55,6 +55,10 @@ References
   6–7 October 1958, pp. 249–273 (table of N₅₀: 1.0 ± 0.25, 1.4 ± 0.35, 4.0 ± 0.8, 6.4 ± 1.5).
 * R. Vollmerhausen, E. Jacobs, "The Targeting Task Performance (TTP) Metric", NVESD
   AMSEL-NV-TR-230 (2004) (critical dimension √area).
+* J. Meeus, Astronomical Algorithms, 2nd ed., Willmann-Bell 1998: ch. 7 (Julian day, eq. 7.1),
+  ch. 12 (sidereal time at Greenwich, eq. 12.4; Examples 12.a, 12.b), ch. 25 (the Sun's apparent
+  position to 0.01°, "low accuracy"; Example 25.a), ch. 13 (altitude, eq. 13.6) — the daylight a
+  television channel needs (``sun_elevation_rad``; civil twilight, the Sun 6° below the horizon).
 * P. W. Kruse, L. D. McGlauchlin, R. B. McQuistan, Elements of Infrared Technology, Wiley
   1962; I. I. Kim, B. McArthur, E. Korevaar, "Comparison of laser beam propagation at 785 nm
   and 1550 nm in fog and haze for optical wireless communications", Proc. SPIE 4214, 26–37
@@ -74,7 +78,8 @@ __all__ = [
     "KOSCHMIEDER_THRESHOLD", "MOR_THRESHOLD", "JOHNSON_N50", "PIXELS_PER_CYCLE",
     "extinction_per_m", "visibility_m", "transmittance", "apparent_contrast",
     "attenuated_range_m", "resolution_range_m", "critical_dimension_m", "kim_q",
-    "aerosol_extinction_per_m", "detection_range_m",
+    "aerosol_extinction_per_m", "detection_range_m", "CIVIL_TWILIGHT_RAD",
+    "julian_day", "sun_ra_dec_rad", "sidereal_time_rad", "sun_elevation_rad",
 ]
 
 KOSCHMIEDER_THRESHOLD = 0.02  # Koschmieder's (1924) threshold contrast: V = −ln 0.02/σ = 3.912/σ
@@ -162,3 +167,53 @@ def detection_range_m(critical_dimension: ArrayLike, ifov_rad: ArrayLike, cycles
     ``threshold`` through ``extinction``)."""
     return np.minimum(resolution_range_m(critical_dimension, ifov_rad, cycles),
                       attenuated_range_m(signal0, threshold, extinction))
+
+
+# daylight for a television channel: the Sun above civil twilight (6° below the horizon), when
+# the sky still lights a target against the horizon (assumed threshold for the camera)
+CIVIL_TWILIGHT_RAD = math.radians(-6.0)
+
+
+def julian_day(year: int, month: int, day: float) -> float:
+    """Julian day of a Gregorian calendar date (``day`` with its fraction), Meeus eq. 7.1."""
+    if month <= 2:
+        year, month = year - 1, month + 12
+    a = year // 100
+    b = 2 - a + a // 4
+    return math.floor(365.25 * (year + 4716)) + math.floor(30.6001 * (month + 1)) + day + b \
+        - 1524.5
+
+
+def sun_ra_dec_rad(jd: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """The Sun's apparent right ascension and declination (rad) at Julian day ``jd``, Meeus
+    ch. 25 low accuracy (0.01°): geometric mean longitude L0 and mean anomaly M, the equation of
+    the centre C, nutation and aberration by Ω, the corrected obliquity (eqs. 25.2-25.8)."""
+    T = (as_float(jd) - 2451545.0) / 36525.0
+    L0 = 280.46646 + 36000.76983 * T + 0.0003032 * T**2
+    M = np.radians(357.52911 + 35999.05029 * T - 0.0001537 * T**2)
+    C = ((1.914602 - 0.004817 * T - 0.000014 * T**2) * np.sin(M)
+         + (0.019993 - 0.000101 * T) * np.sin(2 * M) + 0.000289 * np.sin(3 * M))
+    omega = np.radians(125.04 - 1934.136 * T)
+    lam = np.radians(L0 + C - 0.00569 - 0.00478 * np.sin(omega))
+    eps0 = 23.0 + (26.0 + (21.448 - 46.8150 * T - 0.00059 * T**2 + 0.001813 * T**3) / 60) / 60
+    eps = np.radians(eps0 + 0.00256 * np.cos(omega))
+    ra = np.arctan2(np.cos(eps) * np.sin(lam), np.cos(lam)) % (2 * np.pi)
+    return ra, np.arcsin(np.sin(eps) * np.sin(lam))
+
+
+def sidereal_time_rad(jd_ut: ArrayLike) -> FloatArray:
+    """Mean sidereal time at Greenwich (rad) at Julian day ``jd_ut`` (UT), Meeus eq. 12.4."""
+    d = as_float(jd_ut) - 2451545.0
+    T = d / 36525.0
+    deg = 280.46061837 + 360.98564736629 * d + 0.000387933 * T**2 - T**3 / 38710000.0
+    return np.radians(deg % 360.0)
+
+
+def sun_elevation_rad(jd_ut: ArrayLike, lat_rad: ArrayLike, lon_rad: ArrayLike) -> FloatArray:
+    """The Sun's elevation (rad, no refraction) seen from geodetic ``lat_rad``, ``lon_rad``
+    (east positive) at Julian day ``jd_ut``: sin h = sin φ sin δ + cos φ cos δ cos H, H the
+    local hour angle θ0 + L − α (Meeus eq. 13.6; TD taken as UT, about a minute apart)."""
+    ra, dec = sun_ra_dec_rad(jd_ut)
+    H = sidereal_time_rad(jd_ut) + as_float(lon_rad) - ra
+    phi = as_float(lat_rad)
+    return np.arcsin(np.sin(phi) * np.sin(dec) + np.cos(phi) * np.cos(dec) * np.cos(H))

@@ -338,9 +338,11 @@ class Weather(_Strict):
         "of a beam), e.g. '20 km', '2 km' for mist, '500 m' for fog (assumed default 23 km, the "
         "'clear' visibility of the LOWTRAN/MODTRAN rural aerosol model); limits the "
         "electro-optical channels (physics.eo)")
-    light: Literal["day", "night"] = Field(
-        "day", description="daylight over the exercise: 'day' or 'night' (television "
-        "channels need daylight; thermal ones work in both)")
+    light: Literal["day", "night", "auto"] = Field(
+        "auto", description="daylight over the exercise: 'day', 'night', or 'auto' (default): "
+        "from the Sun's elevation at the origin over the exercise's clock (start_time), day "
+        "while it is above civil twilight (6 deg below the horizon); television channels need "
+        "daylight, thermal ones work in both")
 
     @field_validator("rain_height")
     @classmethod

@@ -6,7 +6,8 @@ points it at one track of the picture (a confirmed track within the system's tra
 the unit's engagement radar does not hold: jammed, or lost in clutter; the one it already holds,
 else the nearest), as the S-125's crews switched to the television sight and the Pantsir's to its
 optronic channel under jamming. ``sensors.eo.look`` decides what it acquires by the scenario's
-``weather.visibility`` and ``weather.light``. An acquired target gives a plot to the picture
+``weather.visibility`` and ``weather.light`` ('auto': the Sun's elevation at the origin over
+the exercise's clock). An acquired target gives a plot to the picture
 (tracker source ``<unit>:EO``): the measured angles, and the laser range when there is one, else
 the track's own predicted range with its uncertainty along the line of sight (an angle-only
 update). A unit "holds" a track through EO while its EO plots updated it within
@@ -20,12 +21,14 @@ unit, ``value`` the range in m, ``tag`` the channel: tv or ir). Random draws: ``
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import numpy as np
 
 from skyshield.engine.events import Event
 from skyshield.engine.rng import stream
+from skyshield.physics.eo import CIVIL_TWILIGHT_RAD, julian_day, sun_elevation_rad
 from skyshield.sensors.eo import EOSet, look
 from skyshield.tracking.plots import to_plots
 
@@ -72,10 +75,21 @@ class EOTracking:
         self.es = es
         wx = world.scenario.weather
         self.visibility_m = float(wx.visibility)
-        self.daylight = wx.light == "day"
+        self.light = wx.light
+        t0 = world.scenario.start_time.astimezone(UTC)
+        self.jd0 = julian_day(t0.year, t0.month, t0.day + (
+            t0.hour * 3600 + t0.minute * 60 + t0.second + t0.microsecond * 1e-6) / 86400.0)
         self.names = [f"{n}:EO" for n in world.units.name]
         self.rng = [stream(seed, f"eo:{n}") for n in world.units.name]
         self.on_track = np.full(len(world.units.name), -1, dtype=np.int64)  # track id held
+
+    def daylight(self, t: float) -> bool:
+        """Daylight at ``t``: as the scenario says, or ('auto') the Sun above civil twilight at
+        the origin (``physics.eo.sun_elevation_rad``)."""
+        if self.light != "auto":
+            return bool(self.light == "day")
+        lat, lon = self.w.origin[0], self.w.origin[1]
+        return bool(sun_elevation_rad(self.jd0 + t / 86400.0, lat, lon) >= CIVIL_TWILIGHT_RAD)
 
     def units(self) -> np.ndarray:
         return np.flatnonzero(self.es.has_eo)
@@ -114,7 +128,11 @@ class EOTracking:
         pos, rot = rs.pos_m[eng], rs.rot[eng]
         st = tracker.state_at(slots, t)
         d = np.linalg.norm(st[:, :3] - pos, axis=1)
-        free = (d <= es.max_range_m[unit]) & ~radar_held(slots, t)[:, unit]
+        near = d <= es.max_range_m[unit]  # within reach; then those the radar does not hold
+        slots, st, d = slots[near], st[near], d[near]
+        free = np.ones(slots.size, dtype=bool)
+        if slots.size:
+            free = ~radar_held(slots, t)[:, unit]
         if not free.any():
             self.on_track[unit] = -1
             return []
@@ -128,7 +146,7 @@ class EOTracking:
         lc = None if los_clear is None else los_clear(eng, tp[idx], alt[idx])
         seen = look(es, unit, pos, rot, float(rs.height_agl_m[eng]), st[[j], :3], tp[idx],
                     alt[idx] - w.terrain_m, v.presented_area_m2[idx], v.category[idx],
-                    self.visibility_m, self.daylight, self.rng[unit], lc)
+                    self.visibility_m, self.daylight(t), self.rng[unit], lc)
         if seen.target[0] < 0:
             self.on_track[unit] = -1
             return []

@@ -469,7 +469,11 @@ class Simulation:
             self.log.extend(wp.abort(t, unit, m, tid, int(tr.truth[s]), why))
             return
         self.truth.start_break(int(tr.truth[s]), t)  # its warning receiver sees the launch
-        self.log.extend(wp.fire(t, unit, m, tid, s, st))
+        fired = wp.fire(t, unit, m, tid, s, st)
+        if self._on_eo(t, unit, m, s):  # guided on the unit's EO channel
+            for e in fired:
+                e.info = (e.info + " EO").strip()
+        self.log.extend(fired)
 
     def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
         events, tid, reported = self.weapons.on_assess(t, payload)
