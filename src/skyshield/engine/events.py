@@ -63,7 +63,8 @@ EVENT_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
     "eo_track": ("a fire unit's electro-optical system acquires a target it did not hold "
                  "(sim.eo)",
                  {"source": "unit", "track_id": "the track it was cued on",
-                  "truth_id": "the vehicle acquired", "value": "slant range (m)",
+                  "truth_id": "the vehicle acquired",
+                  "value": "its true slant range (m; for scoring, blank to operators)",
                   "tag": "the channel (tv, ir)"}),
     "jam_strobe": ("a radar first sees a jammer's strobe",
                    {"source": "radar", "truth_id": "the jammer",

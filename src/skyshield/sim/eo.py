@@ -5,7 +5,8 @@ Each unit with an EO system (catalogue ``fire_units.*.eo``) looks every ``update
 points it at one track of the picture (a confirmed track within the system's tracking range that
 the unit's engagement radar does not hold: jammed, or lost in clutter; the one it already holds,
 else the nearest), as the S-125's crews switched to the television sight and the Pantsir's to its
-optronic channel under jamming. ``sensors.eo.look`` decides what it acquires by the scenario's
+optronic channel under jamming; a track identified friend, assumed friend or neutral is not
+a cue. ``sensors.eo.look`` decides what it acquires by the scenario's
 ``weather.visibility`` and ``weather.light`` ('auto': the Sun's elevation at the origin over
 the exercise's clock). An acquired target gives a plot to the picture
 (tracker source ``<unit>:EO``): the measured angles, and the laser range when there is one, else
@@ -110,10 +111,12 @@ class EOTracking:
         return out
 
     def look(self, t: float, unit: int, tracker: Any, confirmed: int,
-             radar_held: Any, truth_state: Any, los_clear: Any = None) -> list[Event]:
+             radar_held: Any, truth_state: Any, los_clear: Any = None,
+             cue_ok: Any = None) -> list[Event]:
         """Unit ``unit``'s EO look at ``t``: cue, acquire, plot to ``tracker``. ``radar_held
         (slots, t)`` (k, u) says which tracks each unit's engagement radar holds;
-        ``truth_state(t)`` gives (pos, vel, alt MSL, present) of the air vehicles."""
+        ``truth_state(t)`` gives (pos, vel, alt MSL, present) of the air vehicles;
+        ``cue_ok(slots)`` (k,) which tracks the crew may be cued on (None: all)."""
         w, es = self.w, self.es
         u = w.units
         if not u.alive[unit]:
@@ -129,6 +132,8 @@ class EOTracking:
         st = tracker.state_at(slots, t)
         d = np.linalg.norm(st[:, :3] - pos, axis=1)
         near = d <= es.max_range_m[unit]  # within reach; then those the radar does not hold
+        if cue_ok is not None and near.any():
+            near[near] = cue_ok(slots[near])
         slots, st, d = slots[near], st[near], d[near]
         free = np.ones(slots.size, dtype=bool)
         if slots.size:

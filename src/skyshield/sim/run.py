@@ -44,7 +44,7 @@ from skyshield.c2 import threat
 from skyshield.c2.approval import EngagementGate, Release
 from skyshield.c2.system import Commitments, FireControlSystem
 from skyshield.engine.events import Event, EventLog
-from skyshield.engine.names import CATEGORIES, SIDES
+from skyshield.engine.names import CATEGORIES, IDENTITIES, SIDES
 from skyshield.engine.rng import stream
 from skyshield.engine.scheduler import Priority, Scheduler
 from skyshield.scenario.commands import msel_command
@@ -64,6 +64,8 @@ from skyshield.weapons.system import FLYOUT_STEP_S, HOLD_REVISITS, WeaponSystem
 __all__ = ["SimOutput", "Simulation", "simulate", "FLYOUT_STEP_S"]
 
 # threat.CLASSES (the picture's classes) -> sim.world.CATEGORIES (vulnerability); unknown: -1
+# identities an EO crew is never cued on (engine.names.IDENTITIES)
+_NOT_CUED = np.array([IDENTITIES.index(n) for n in ("friend", "assumed_friend", "neutral")])
 _CLASS_CATEGORY = np.array([-1 if c == "unknown" else CATEGORIES.index(c)
                             for c in threat.CLASSES], dtype=np.int64)
 
@@ -337,7 +339,13 @@ class Simulation:
             self.sched.at(t + float(self.eo.es.update_s[unit]), Priority.SCAN, "eo", unit)
         self.log.extend(self.eo.look(t, unit, self.tracker, CONFIRMED, self._radar_held,
                                      lambda tt: self.truth.state(tt),
-                                     self.sensing._terrain_clear))
+                                     self.sensing._terrain_clear, self._eo_cue_ok))
+
+    def _eo_cue_ok(self, slots: np.ndarray) -> np.ndarray:
+        """(k,) tracks an EO crew may be cued on: not identified friend, assumed friend or
+        neutral (fire control's identities)."""
+        ident, _ = self.c2.identity(slots)
+        return ~np.isin(ident, _NOT_CUED)
 
     def _on_eo(self, t: float, unit: int, missile: int, slot: int) -> bool:
         """Whether ``unit`` guides ``missile`` on the track in ``slot`` through its EO system:
