@@ -41,3 +41,24 @@ def test_bad_weather_is_located(tmp_path: Path) -> None:
         "bad.yaml:6 weather.visibility: visibility must be between 10 m and 300 km (got '5 m')",
         "bad.yaml:7 weather.light: Input should be 'day', 'night' or 'auto' (got 'dusk')",
         "2 problems found"]
+
+
+def test_bad_eo_catalogue_entry_is_located(tmp_path: Path) -> None:
+    """A user catalogue's EO channel with an unknown band: file, line and field, exit 2."""
+    src = (Path(__file__).parents[2] / "src/skyshield/scenario/catalogue/default.yaml"
+           ).read_text(encoding="utf-8")
+    i = src.index("  s125_neva_m1t:\n    description")
+    block = src[i:src.index("\n  kub_m:", i)].replace("s125_neva_m1t:", "neva_uv:", 1)
+    block = block.replace("band: {value: tv,", "band: {value: uv,", 1)
+    (tmp_path / "cat.yaml").write_text("fire_units:\n" + block + "\n", encoding="utf-8")
+    line = 1 + ("fire_units:\n" + block).splitlines().index(
+        next(x for x in block.splitlines() if "value: uv" in x))
+    (tmp_path / "sc.yaml").write_text(
+        "name: c\norigin: {lat: 45.0, lon: 20.0, alt: 0 m}\nduration: 60 s\n"
+        "catalogue: [cat.yaml]\nunits:\n  n: {type: neva_uv, lat: 45.0, lon: 20.0}\n")
+    with contextlib.chdir(tmp_path):
+        r = CliRunner().invoke(app, ["validate", "sc.yaml"])
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    first = r.stderr.splitlines()[0]
+    assert first.endswith(f"cat.yaml:{line} fire_units.neva_uv.eo.channels.tv.band.value: "
+                          "band must be one of tv, ir (got 'uv')")
