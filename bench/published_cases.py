@@ -39,6 +39,7 @@ from skyshield.physics import (
     atmosphere,
     clutter,
     detection,
+    eo,
     jamming,
     multipath,
     propagation,
@@ -303,6 +304,41 @@ CASES: list[Case] = [
            g, "dB/km", lt(5e-8), "ITU-R SG3 ValEx P.838-3",
            f"γ_R: {f} GHz, {r:.1f} mm/h, el {el:.2f}°, τ {tau}°")
       for el, f, r, tau, _k, _a, g in VALEX_P838],
+    # --- electro-optical range (physics.eo; tests/physics/test_eo.py)
+    Case(eo.extinction_per_m, dict(visibility_m=1.0, threshold=eo.KOSCHMIEDER_THRESHOLD),
+         "3.912", "", approx(abs=5e-4), "Koschmieder 1924; AMS Glossary 'meteorological range'",
+         "σ·V, black target, ε = 0.02"),
+    Case(eo.extinction_per_m, dict(visibility_m=1.0), "2.996", "", approx(abs=5e-4),
+         "WMO-No. 8 (2018) Vol. I ch. 9; CIE 17-31-018", "σ·MOR (5 % transmitted)"),
+    Case(eo.transmittance, dict(extinction=eo.extinction_per_m(2000.0), range_m=2000.0), "0.05",
+         "", approx(abs=1e-12), "WMO-No. 8 (2018) Vol. I ch. 9", "τ over one MOR (2 km)"),
+    Case(eo.attenuated_range_m, dict(signal0=-1.0, threshold=0.02, extinction=0.25e-3),
+         3.912 / 0.25e-3, "m", approx(abs=2.0), "AMS Glossary 'visual-range formula' (formula)",
+         "black target, ε 0.02, σ 0.25 /km"),
+    *[Case(lambda task: eo.JOHNSON_N50[task], dict(task=task), v, "cycles", le(0.0),
+           "Johnson 1958, N50 table", task, label="eo.JOHNSON_N50")
+      for task, v in [("detection", "1.0"), ("orientation", "1.4"), ("recognition", "4.0"),
+                      ("identification", "6.4")]],
+    *[Case(eo.resolution_range_m, dict(critical_dimension=205.0 * 1.5, ifov_rad=9.0 / f,
+                                       cycles=px / 2), v, "m", approx(rel=0.02),
+           "FLIR TN_0002 'how far can you see' (approx.; scaled from 205 m at 9 mm)",
+           f"{task}, {f:g} mm lens, {px:g} px")
+      for f, task, px, v in [(9.0, "recognition", 6, "52"), (9.0, "identification", 12, "26"),
+                             (13.0, "detection", 1.5, "300"), (13.0, "recognition", 6, "74")]],
+    *[Case(eo.kim_q, dict(visibility=v * 1e3), q, "", le(1e-12),
+           "Kim, McArthur, Korevaar 2001, SPIE 4214 (formula)", f"q at V = {v:g} km")
+      for v, q in [(100.0, 1.6), (20.0, 1.3), (2.0, 0.16 * 2 + 0.34), (0.8, 0.3), (0.2, 0.0)]],
+    Case(eo.julian_day, dict(year=1957, month=10, day=4.81), "2436116.31", "d", approx(abs=1e-6),
+         "Meeus, Astronomical Algorithms 2nd ed. 1998, Example 7.a", "JD of 1957 Oct 4.81"),
+    *[Case(eo.sun_ra_dec_rad, dict(jd=2448908.5), v, "°", approx(abs=1e-4),
+           "Meeus 1998, Example 25.a", f"Sun's apparent {name}, 1992 Oct 13.0 TD", out=deg(i))
+      for i, name, v in [(0, "α", "198.38083"), (1, "δ", "-7.78507")]],
+    *[Case(eo.sidereal_time_rad, dict(jd_ut=jd), v, "°", approx(abs=1e-6),
+           f"Meeus 1998, Example 12.{x}", f"GMST, 1987 Apr 10 {when}",
+           out=lambda r: math.degrees(float(r)))
+      for x, jd, when, v in [("a", 2446895.5, "0h UT", "197.693195"),
+                             ("b", 2446895.5 + (19 + 21 / 60) / 24, "19h21m UT",
+                              "128.7378734")]],
     # --- radar (MathWorks Radar Toolbox; defaults G 20 dB, σ 1 m², Ts 290 K, L 0 dB)
     Case(SNR, dict(peak_power_w=1e6, pulse_width_s=0.2e-6, freq_hz=1e9, range_m=50e3, rcs_m2=1.0,
                    gain_tx_db=20.0),

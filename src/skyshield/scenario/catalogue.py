@@ -33,7 +33,8 @@ __all__ = [
     "Figure", "Label", "POLARIZATIONS", "PROCESSING", "RADAR_ROLES", "RadarType", "ReferenceTarget",
     "CALIBRATION_PD", "CALIBRATION_PFA",
     "CALIBRATION_SWERLING", "calibrated_range_m", "MissileType", "Flag", "AirframeType",
-    "GunType", "JammerType", "FireUnitType", "AirVehicleType", "SeekerType",
+    "GunType", "JammerType", "FireUnitType", "AirVehicleType", "SeekerType", "EOChannelType",
+    "EOSystemType", "EO_BANDS",
     "Catalogue", "load_catalogue", "builtin_catalogue_path",
 ]
 
@@ -331,6 +332,56 @@ class MissileType(_Strict):
         return self
 
 
+class EOChannelType(_Strict):
+    """One channel of a fire unit's electro-optical system: a narrow-field television (``tv``:
+    visible band, needs daylight) or thermal (``ir``: day and night) tracker (``sensors.eo``)."""
+
+    band: Label  # tv | ir
+    ifov_mrad: Figure  # angle of one pixel (instantaneous field of view)
+    fov_deg: Figure  # the tracking field: a cue must put the target inside half of it
+    acquisition_cycles: Figure  # Johnson N50 cycles across the target to acquire it
+    wavelength_um: Figure  # centre of the band (the aerosol extinction scales with it)
+    threshold: Figure  # tv: threshold contrast; ir: threshold temperature difference (K)
+    molecular_extinction_per_km: Figure  # band absorption of the IR window; 0 in the visible
+    angle_sigma_mrad: Figure  # angle noise (1 σ per axis)
+
+    @model_validator(mode="after")
+    def _check(self) -> EOChannelType:
+        if self.band.value not in EO_BANDS:
+            raise ValueError(f"@band.value: band must be one of {', '.join(EO_BANDS)}")
+        _positive(self, "ifov_mrad", "fov_deg", "acquisition_cycles", "wavelength_um",
+                  "threshold", "angle_sigma_mrad")
+        if self.molecular_extinction_per_km.value < 0:
+            raise ValueError("@molecular_extinction_per_km.value: must be 0 or more")
+        return self
+
+
+class EOSystemType(_Strict):
+    """A fire unit's electro-optical tracking system (issue 22): its channels, cued on a target
+    by the unit's picture; angles, and range with a laser rangefinder (``sensors.eo``)."""
+
+    description: str
+    channels: dict[str, EOChannelType]
+    max_range_m: Figure  # tracking range limit of the system
+    update_s: Figure  # interval between its measurements
+    laser_range_m: Figure | None = None  # laser rangefinder reach; None: no rangefinder
+    laser_sigma_m: Figure | None = None  # rangefinder noise (1 σ)
+
+    @model_validator(mode="after")
+    def _check(self) -> EOSystemType:
+        if not self.channels:
+            raise ValueError("@channels: an electro-optical system needs at least one channel")
+        _positive(self, "max_range_m", "update_s")
+        if (self.laser_range_m is None) != (self.laser_sigma_m is None):
+            raise ValueError("@laser_sigma_m: give laser_range_m and laser_sigma_m together")
+        if self.laser_range_m is not None:
+            _positive(self, "laser_range_m", "laser_sigma_m")
+        return self
+
+
+EO_BANDS = ("tv", "ir")
+
+
 class FireUnitType(_Strict):
     description: str
     radars: list[str]
@@ -352,6 +403,7 @@ class FireUnitType(_Strict):
     reloads: dict[str, Figure] = {}
     # launchers reloaded at once (one crew and transloader each); None: 1 when there are reloads
     transloaders: Figure | None = None
+    eo: EOSystemType | None = None  # electro-optical tracking system, if it has one
 
     @model_validator(mode="after")
     def _check(self) -> FireUnitType:

@@ -338,11 +338,29 @@ class Weather(_Strict):
         3000.0, description="top of the rain above the terrain (assumed default 3 km, about the "
         "0 degC isotherm of mid-latitudes, cf. ITU-R P.839); paths above it are dry")
 
+    visibility: Length = Field(
+        23000.0, description="meteorological optical range (WMO: the path that transmits 5 % "
+        "of a beam), e.g. '20 km', '2 km' for mist, '500 m' for fog (assumed default 23 km, the "
+        "'clear' visibility of the LOWTRAN/MODTRAN rural aerosol model); limits the "
+        "electro-optical channels (physics.eo)")
+    light: Literal["day", "night", "auto"] = Field(
+        "auto", description="daylight over the exercise: 'day', 'night', or 'auto' (default): "
+        "from the Sun's elevation at the origin over the exercise's clock (start_time), day "
+        "while it is above civil twilight (6 deg below the horizon); television channels need "
+        "daylight, thermal ones work in both")
+
     @field_validator("rain_height")
     @classmethod
     def _height(cls, v: float) -> float:
         if not 0.0 < v <= 20000.0:
             raise ValueError("rain_height must be above 0 and at most 20 km")
+        return v
+
+    @field_validator("visibility")
+    @classmethod
+    def _visibility(cls, v: float) -> float:
+        if not 10.0 <= v <= 300000.0:
+            raise ValueError("visibility must be between 10 m and 300 km")
         return v
 
 

@@ -57,6 +57,7 @@ from skyshield.sensors.radar import Jammers, false_plot_density
 from skyshield.sensors.system import Cues, Sensing, Targets
 from skyshield.sim.chains import Chains
 from skyshield.sim.effects import route_end_events
+from skyshield.sim.eo import EOTracking, compile_eo
 from skyshield.sim.passive import PassiveSystem
 from skyshield.sim.recorder import Recorder
 from skyshield.sim.seekers import SEEKER_STEP_S, Seekers
@@ -69,6 +70,8 @@ from skyshield.weapons.system import FLYOUT_STEP_S, HOLD_REVISITS, WeaponSystem
 __all__ = ["SimOutput", "Simulation", "simulate", "FLYOUT_STEP_S"]
 
 # threat.CLASSES (the picture's classes) -> sim.world.CATEGORIES (vulnerability); unknown: -1
+# identities an EO crew is never cued on (engine.names.IDENTITIES)
+_NOT_CUED = np.array([IDENTITIES.index(n) for n in ("friend", "assumed_friend", "neutral")])
 _CLASS_CATEGORY = np.array([-1 if c == "unknown" else CATEGORIES.index(c)
                             for c in threat.CLASSES], dtype=np.int64)
 
@@ -136,6 +139,9 @@ class Simulation:
         self.gate = EngagementGate(world.units, world.missiles)
         self.weapons = WeaponSystem(world, self.truth, self.tracker, self.sched, seed,
                                     record=self.recorder.fate, last_held_s=self._last_held_s)
+        # electro-optical trackers of the units that have them (sim.eo; the joint picture only)
+        es = compile_eo(world) if self.chains is None else None
+        self.eo = None if es is None else EOTracking(world, es, seed)
         self.handlers = self._handlers()
         self.finished = False
         self.external: dict[str, int] = {}  # DIS entity id -> truth id (live)
@@ -194,6 +200,9 @@ class Simulation:
         for i, ph in enumerate(phases):
             s.at(float(ph), Priority.SCAN, "scan", i)
         s.at(self.sc.c2.cycle, Priority.C2, "c2")
+        if self.eo is not None:
+            for k in self.eo.units():
+                s.at(float(self.eo.es.update_s[k]), Priority.SCAN, "eo", int(k))
         s.at(0.0, Priority.SAMPLE, "sample")
         self._schedule_routes(np.arange(len(w.vehicles)), 0.0)
         s.at(self.sc.duration, Priority.SAMPLE + 1, "end")
@@ -231,7 +240,7 @@ class Simulation:
                 "gunhit": lambda t, p: self.log.extend(wp.on_gunhit(t, p)),
                 "icpt_lost": lambda t, p: self.log.extend(wp.on_icpt_lost(t, p)),
                 "reload": lambda t, p: self.log.extend(wp.on_reload(t, p)),
-                "assess": self.on_assess, "command": self.on_command,
+                "assess": self.on_assess, "command": self.on_command, "eo": self.on_eo,
                 "approval_timeout": self.on_approval_timeout, "seeker": self.on_seeker}
 
     def run(self, progress: Callable[[float], None] | None = None) -> None:
@@ -378,10 +387,51 @@ class Simulation:
         return Cues(ids, tr.state_at(s, t)[:, :3] if s.size else np.zeros((0, 3)),
                     np.isin(ids, np.asarray(engaged, dtype=np.int64)), tr.truth[s])
 
+    def on_eo(self, t: float, unit: int) -> None:
+        """A look of unit ``unit``'s electro-optical system (``sim.eo``)."""
+        assert self.eo is not None
+        if t + self.eo.es.update_s[unit] <= self.sc.duration:
+            self.sched.at(t + float(self.eo.es.update_s[unit]), Priority.SCAN, "eo", unit)
+        self.log.extend(self.eo.look(t, unit, self.tracker, CONFIRMED, self._radar_held,
+                                     lambda tt: self.truth.state(tt),
+                                     self.sensing._terrain_clear, self._eo_cue_ok))
+
+    def _eo_cue_ok(self, slots: np.ndarray) -> np.ndarray:
+        """(k,) tracks an EO crew may be cued on: not identified friend, assumed friend or
+        neutral (fire control's identities)."""
+        ident, _ = self.c2.identity(slots)
+        return ~np.isin(ident, _NOT_CUED)
+
+    def _on_eo(self, t: float, unit: int, missile: int, slot: int) -> bool:
+        """Whether ``unit`` guides ``missile`` on the track in ``slot`` through its EO system:
+        a type guided by the unit's own radar, which does not hold the track, while EO does."""
+        own = self.w.missiles.own_radar
+        if self.eo is None or slot < 0 or own is None or not own[missile]:
+            return False
+        s = np.array([slot])
+        return bool(self._eo_held(s, t)[0, unit] and not self._radar_held(s, t)[0, unit])
+
+    def _eo_held(self, slots: np.ndarray, t: float) -> np.ndarray:
+        """(k, u): the tracks each unit holds through its EO system (updated by it within
+        ``HOLD_REVISITS`` of its update intervals; all False without EO)."""
+        nu = len(self.w.units.name)
+        if self.eo is None:
+            return np.zeros((slots.size, nu), dtype=bool)
+        last = self.eo.last_held_s(self.tracker, slots[:, None], np.arange(nu)[None, :])
+        return (self.w.units.alive[None, :]
+                & (last >= t - HOLD_REVISITS * self.eo.es.update_s[None, :]))
+
     def _last_held_s(self, slots: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """The last instant each unit's engagement radar updated the track in each slot while it
-        radiated (-inf: never, or no such track) — what own-radar guidance flies on; ``slots``
-        and ``units`` broadcast together."""
+        """The last instant each unit's engagement radar (or its EO system, ``sim.eo``) updated
+        the track in each slot while it radiated (-inf: never, or no such track) — what
+        own-radar guidance flies on; ``slots`` and ``units`` broadcast together."""
+        out = self._radar_last_held_s(slots, units)
+        if self.eo is not None:
+            out = np.maximum(out, self.eo.last_held_s(self.tracker, slots, units))
+        return out
+
+    def _radar_last_held_s(self, slots: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """As :meth:`_last_held_s`, the engagement radar's updates only."""
         w, tr, rs = self.w, self.tracker, self.w.radars
         eng = w.engagement_radar[units]
         sid = np.array([tr.sensor_id(n) for n in rs.name], dtype=np.int64)[eng]
@@ -392,11 +442,17 @@ class Simulation:
         return out
 
     def _held(self, slots: np.ndarray, t: float) -> np.ndarray:
+        """(k, u): whether each unit holds each track for its own-radar guided types: its
+        engagement radar does (:meth:`_radar_held`) or its EO system does (``sim.eo``)."""
+        held = self._radar_held(slots, t)
+        return held if self.eo is None else held | self._eo_held(slots, t)
+
+    def _radar_held(self, slots: np.ndarray, t: float) -> np.ndarray:
         """(k, u): whether each unit's own engagement radar holds each track — alive, radiating,
         and it updated the track within ``HOLD_REVISITS`` of its revisit periods."""
         rs, eng = self.w.radars, self.w.engagement_radar
         units = np.arange(eng.size)
-        last = self._last_held_s(slots[:, None], units[None, :])
+        last = self._radar_last_held_s(slots[:, None], units[None, :])
         held: np.ndarray = ((rs.alive[eng] & rs.emitting[eng])[None, :]
                             & (last >= t - HOLD_REVISITS * rs.period_s[eng][None, :]))
         return held
@@ -430,6 +486,8 @@ class Simulation:
                 mode = " national"
             if self._home_on_jam(o.missile, tr.slot_of(o.track_id), t):
                 mode += " home-on-jam"
+            elif self._on_eo(t, o.unit, o.missile, tr.slot_of(o.track_id)):
+                mode += " EO"  # guided on the unit's EO channel: its radar does not hold it
             wp.commit(o.unit, o.track_id, o.rounds)
             events, release, deadline = self.gate.submit(t, o, int(tr.truth[tr.slot_of(
                 o.track_id)]), mode)
@@ -496,7 +554,11 @@ class Simulation:
             self.log.extend(wp.abort(t, unit, m, tid, int(tr.truth[s]), why))
             return
         self.truth.start_break(int(tr.truth[s]), t)  # its warning receiver sees the launch
-        self.log.extend(wp.fire(t, unit, m, tid, s, st, hoj=hoj))
+        fired = wp.fire(t, unit, m, tid, s, st, hoj=hoj)
+        if not hoj and self._on_eo(t, unit, m, s):  # guided on the unit's EO channel
+            for e in fired:
+                e.info = (e.info + " EO").strip()
+        self.log.extend(fired)
 
     def on_assess(self, t: float, payload: tuple[int, bool]) -> None:
         events, tid, reported = self.weapons.on_assess(t, payload)

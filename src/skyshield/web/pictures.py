@@ -45,6 +45,7 @@ OPERATOR_BLANKS: dict[str, dict[str, Any]] = {
     "intercept": {"value": None, "pk": None, "tag": "", "info": ""},
     "scan": {"value": None, "count": -1, "info": ""},
     "kill_assessed": {"count": -1},
+    "eo_track": {"value": None},  # the true range of the target acquired
 }
 
 
