@@ -234,3 +234,39 @@ def test_a_radar_that_did_not_start_the_track_does_not_score_its_misses():
     assert tr.score[s] == 0.0
     _feed(tr, 10.0, [], [], rng)
     assert tr.score[s] == pytest.approx(np.log(0.1))
+
+
+def _turn_under_a_10s_radar(gate: str) -> tuple[int, int]:
+    """A fighter at 194 m/s (700 km/h) on a straight leg for 300 s, then a 90° corner 1 s
+    after a scan of a 10 s surveillance radar (σ 100 m). At the next scan the plot lies
+    |v|·9·√2 ≈ 2.5 km off the constant-velocity prediction. The IMM's widest model, q = 3000
+    m²/s³ over 10 s, predicts σ = √(q·T³/3) = 1.0 km per axis (plus the filter's own), so its
+    χ²(3) 0.9997 gate (4.4 σ) holds the plot; the combined covariance, 90 % the quiet model's
+    (q = 30: 0.1 km) and 10 % the manoeuvre model's, √0.1 · 1.0 km ≈ 0.32 km, gates at about
+    1.5 km and does not. Returns (tracks confirmed on the target, plots it took)."""
+    p = benchmark_params(q=30.0, imm_gate=gate)
+    tr = Tracker(p)
+    rng = np.random.default_rng(3)
+    R = np.diag([100.0, 100.0, 100.0]) ** 2
+    pos, v = np.array([0.0, 0.0, 6e3]), np.array([194.0, 0.0, 0.0])
+    ids: set[int] = set()
+    for k in range(1, 50):
+        t = 10.0 * k
+        if k == 31:   # the corner at 301 s, 1 s after a scan
+            pos = pos + v * 1.0
+            v = np.array([0.0, 194.0, 0.0])
+            pos = pos + v * 9.0
+        else:
+            pos = pos + v * 10.0
+        z = pos[None] + rng.normal(scale=100.0, size=(1, 3))
+        tr.process(t, z, R[None], np.zeros(1, dtype=np.int64), np.zeros(3), 1e6, "radar")
+        ids |= {int(i) for i in tr.track_id[tr.live(CONFIRMED)]}
+    s = tr.live(CONFIRMED)
+    return len(ids), int(tr.hits[s].max()) if s.size else 0
+
+
+def test_the_imm_holds_a_turn_under_a_slow_radar_when_it_gates_with_its_widest_model():
+    n_wide, hits_wide = _turn_under_a_10s_radar("widest")
+    n_comb, _ = _turn_under_a_10s_radar("combined")
+    assert n_wide == 1 and hits_wide == 49   # one track took every plot through the corner
+    assert n_comb > 1 or _turn_under_a_10s_radar("combined")[1] < 49

@@ -23,6 +23,7 @@ bearings), one stream per radar, so that one radar's draws never shift another's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,6 +187,19 @@ class Sensing:
             return np.zeros(az.shape, dtype=bool)
         return looked_at(self.rs, i, az, np.asarray(el_rad, dtype=float), e.dwell_az_rad,
                          e.dwell_el_rad)
+
+    def covers(self, i: int) -> Callable[[np.ndarray], np.ndarray] | None:
+        """Where radar ``i``'s latest scan looked, for the tracker's opportunities: a function
+        of positions (k, 3) in the scenario frame (its sector and dwells), None for a radar
+        that scans all round (the tracker's range test is enough)."""
+        if not self.is_fire_control(i):
+            return None
+        rs = self.rs
+
+        def looked(pos_m: np.ndarray) -> np.ndarray:
+            az, el, _ = enu_to_aer((np.asarray(pos_m, dtype=float) - rs.pos_m[i]) @ rs.rot[i].T)
+            return self.illuminates(i, az, el)
+        return looked
 
     def scan(self, t: float, i: int, tg: Targets, jam: Jammers) -> ScanResult:
         """Radar ``i`` scans at ``t`` (the caller checks that it radiates); a fire-control

@@ -125,7 +125,8 @@ class Chains:
         return [self.joint_fc, *self.post_fc]
 
     # ------------------------------------------------------------------ sensing
-    def scan(self, t: float, i: int, det: Detections, polar: bool) -> list[Event]:
+    def scan(self, t: float, i: int, det: Detections, polar: bool,
+             covers: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Event]:
         """Radar ``i``'s detections into its post's tracker; the post reports its picture."""
         rs = self.w.radars
         k = int(self.radar_post[i])
@@ -133,14 +134,15 @@ class Chains:
         if len(det) == 0:
             events = tr.process(t, np.zeros((0, 3)), np.zeros((0, 3, 3)),
                                 np.zeros(0, dtype=np.int64), rs.pos_m[i], rs.max_range_m[i],
-                                rs.name[i]).events
+                                rs.name[i], covers=covers).events
         else:
             z, R, pol = to_plots(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
                                  det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
                                  polar=polar)
             events = tr.process(t, z, R, det.truth_id, rs.pos_m[i], rs.max_range_m[i],
                                 rs.name[i], pol,
-                                false_plot_density(rs, i, det.range_m, det.el_rad)).events
+                                false_plot_density(rs, i, det.range_m, det.el_rad),
+                                covers).events
         self._link(t)
         self.picture.sent(k, t)
         self.picture.refresh(t)

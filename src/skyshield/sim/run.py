@@ -359,19 +359,22 @@ class Simulation:
         det = res.detections
         if self.chains is not None:
             self.log.extend(self.chains.scan(t, i, det,
-                                             polar=self.sc.tracker.filter in ("ekf", "ukf")))
+                                             polar=self.sc.tracker.filter in ("ekf", "ukf"),
+                                             covers=self.sensing.covers(i)))
             return
         if len(det) == 0:
             self.log.extend(self.tracker.process(
                 t, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
-                rs.pos_m[i], rs.max_range_m[i], rs.name[i]).events)
+                rs.pos_m[i], rs.max_range_m[i], rs.name[i],
+                covers=self.sensing.covers(i)).events)
             return
         z, R, polar = to_plots(det.range_m, det.az_rad, det.el_rad, det.sigma_range_m,
                                det.sigma_az_rad, det.sigma_el_rad, rs.pos_m[i], rs.rot[i],
                                polar=self.tracker.p.filter in ("ekf", "ukf"))
         lam = false_plot_density(rs, i, det.range_m, det.el_rad)
         self.log.extend(self.tracker.process(t, z, R, det.truth_id, rs.pos_m[i],
-                                             rs.max_range_m[i], rs.name[i], polar, lam).events)
+                                             rs.max_range_m[i], rs.name[i], polar, lam,
+                                             self.sensing.covers(i)).events)
 
     def _cues(self, t: float, i: int) -> Cues:
         """The picture's confirmed tracks not identified as friendly or neutral, predicted to

@@ -23,6 +23,7 @@ The tracker keeps no log: :meth:`Tracker.process` returns a :class:`ScanReport` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -59,6 +60,9 @@ class TrackerParams:
     # a nearly-constant-velocity model with this (large) white-acceleration PSD joins the IMM
     imm_q_manoeuvre: float | tuple[float, float, float] | None = None
     imm_cv_prior: float = 0.8  # the CV model's probability when a track starts
+    # IMM gating: the combined prediction's covariance, or the widest model's (Blackman &
+    # Popoli 1999, §4.5: gate with the largest model covariance so a manoeuvre stays in gate)
+    imm_gate: str = "combined"  # or "widest"
     quality_memory: float = 0.8  # quality ← m·quality + (1 − m)·hit on each opportunity
     pd: float = 0.9  # JPDA: probability of detection of a covered target
     clutter_density: float = 1e-12  # JPDA and track score: false plots per m³ (Poisson)
@@ -162,6 +166,7 @@ class Tracker:
                                 - 1.5 * np.log(2 * np.pi))
         self._score_confirm = float(np.log((1 - b) / a))
         self._plot_lambda: np.ndarray | None = None  # the current scan's per-plot λ
+        self._covers: Callable[[np.ndarray], np.ndarray] | None = None  # and where it looked
         self._alloc(capacity)
         self.next_id = 1
         self._rows: list[tuple[np.ndarray, ...]] = []
@@ -280,7 +285,15 @@ class Tracker:
         """GNN association and filter update of ``slots``; returns (slots, plot rows of z)."""
         if slots.size == 0 or z.shape[0] == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        trk_idx, det_idx, d2, logdet = association.gate(xp, Pp, z, R, self.gamma)
+        Pg = Pp
+        if modes is not None and self.p.imm_gate == "widest":
+            # the IMM gates with its widest model's prediction (the manoeuvre model's, in a
+            # turn): the combined covariance, weighted by the quiet model's 90 %, is too narrow
+            # for a target that turned between two scans of a 10 s radar
+            Pmp = modes[1]
+            k = np.argmax(np.trace(Pmp[:, :, :3, :3], axis1=2, axis2=3), axis=1)
+            Pg = Pmp[np.arange(Pmp.shape[0]), k]
+        trk_idx, det_idx, d2, logdet = association.gate(xp, Pg, z, R, self.gamma)
         if trk_idx.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         a_row, a_det = association.gnn(trk_idx, det_idx, d2 + logdet, slots.size, z.shape[0])
@@ -310,7 +323,8 @@ class Tracker:
     def process(self, t_s: float, z: np.ndarray, R: np.ndarray, truth: np.ndarray,
                 sensor_pos_m: np.ndarray, sensor_max_range_m: float, source: str,
                 polar: PolarPlots | None = None,
-                clutter_density: np.ndarray | None = None) -> ScanReport:
+                clutter_density: np.ndarray | None = None,
+                covers: Callable[[np.ndarray], np.ndarray] | None = None) -> ScanReport:
         """Fuse one scan's converted plots ``z`` (m, 3) with covariances ``R`` (m, 3, 3) of the
         radar ``source`` at ``sensor_pos_m`` covering ``sensor_max_range_m``; ``truth`` (m,)
         names each plot's vehicle (scoring only, −1 for false plots).
@@ -318,8 +332,12 @@ class Tracker:
         ``polar`` carries the same plots in range/azimuth/elevation for the EKF and UKF (the
         converted ones are still used for gating). ``clutter_density`` (m,) is the density of
         false plots [per m³] where each plot lies, for the track score (None: the parameters'
-        single ``clutter_density``). Returns what the scan did, with the events to log."""
+        single ``clutter_density``). ``covers`` maps positions (k, 3) to whether this scan
+        looked there (a fire-control radar's sector and dwells; None: everywhere within
+        ``sensor_max_range_m``): an opportunity, for M-of-N, the score and the quality, is a
+        scan that looked at the track. Returns what the scan did, with the events to log."""
         self._plot_lambda = clutter_density
+        self._covers = covers
         slots = self.live()
         m = z.shape[0]
         sensor = self._sensor_ids.setdefault(source, len(self._sensor_ids))
@@ -443,6 +461,8 @@ class Tracker:
         track score's miss term is counted on the same opportunities as M-of-N."""
         own = self.init_sensor[slots] == sensor
         in_cov = np.linalg.norm(pos_m - sensor_pos_m, axis=1) <= sensor_max_range_m
+        if self._covers is not None and in_cov.any():
+            in_cov[in_cov] = self._covers(pos_m[in_cov])
         self.opps[slots[own & in_cov]] += 1
         cov = slots[in_cov]
         hit = np.isin(cov, hit_slots, assume_unique=True)
