@@ -270,3 +270,21 @@ def test_the_imm_holds_a_turn_under_a_slow_radar_when_it_gates_with_its_widest_m
     n_comb, _ = _turn_under_a_10s_radar("combined")
     assert n_wide == 1 and hits_wide == 49   # one track took every plot through the corner
     assert n_comb > 1 or _turn_under_a_10s_radar("combined")[1] < 49
+
+
+def test_a_scan_that_did_not_look_at_a_track_is_no_opportunity():
+    # a fire-control radar that searched another sector: its empty scans neither use up the
+    # M-of-N opportunities of a track it started nor score its misses; a scan that looked does
+    p = TrackerParams(score_confirm=True, pd=0.9)
+    tr = Tracker(p)
+    z = np.array([[30e3, 0.0, 1e3]])
+    tr.process(0.0, z, R1[None], np.zeros(1, dtype=np.int64), np.zeros(3), 1e6, "fc")
+    s = tr.live()[0]
+    away = (lambda pos: np.zeros(len(pos), dtype=bool))
+    for k in range(1, 8):
+        tr.process(float(k), np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
+                   np.zeros(3), 1e6, "fc", covers=away)
+    assert tr.status[s] > 0 and tr.opps[s] == 1 and tr.score[s] == 0.0
+    tr.process(8.0, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
+               np.zeros(3), 1e6, "fc", covers=lambda pos: np.ones(len(pos), dtype=bool))
+    assert tr.opps[s] == 2 and tr.score[s] == pytest.approx(np.log(0.1))
