@@ -30,7 +30,16 @@ def table(ev: pd.DataFrame, roles: dict[str, str]) -> pd.DataFrame:
         parts.append(ev.loc[ev["kind"] == kind, "source"].value_counts().rename(col))
     by_radar = pd.concat(parts, axis=1).fillna(0).astype(int).sort_index()
     by_radar.index.name = "radar"
-    role = by_radar.index.map(lambda n: roles.get(str(n).split("@")[0], "?"))
+    def role_of(name: str) -> str:
+        # the pseudo-sensors: a unit's electro-optical channel (``unit:EO``) and the passive
+        # fixes triangulated from jam strobes (``passive``)
+        if name.endswith(":EO"):
+            return "electro-optical"
+        if name == "passive":
+            return "passive (strobes)"
+        return roles.get(name.split("@")[0], "?")
+
+    role = by_radar.index.map(lambda n: role_of(str(n)))
     by_role = by_radar.groupby(role).sum()
     by_role.index = [f"role: {r}" for r in by_role.index]
     total = by_radar.sum().to_frame("total").T

@@ -695,6 +695,9 @@ class TrackerConfig(_Strict):
         3000.0, ge=0, description="white-acceleration spectral density (m²/s³) of the IMM's "
         "manoeuvre model, a nearly-constant-velocity model with a large q; 0: none")
     imm_sojourn: Duration = Field(2400.0, description="IMM: mean time in a mode")
+    imm_gate: Literal["widest", "combined"] = Field(
+        "widest", description="IMM gating: with its widest model's prediction (a turn between "
+        "two scans of a slow radar stays in the gate) or the combined one's")
     imm_cv_prior: float = Field(0.9, gt=0, lt=1, description="IMM: the quiet model's "
                                 "probability when a track starts")
     confirmation: Literal["m_of_n", "sprt"] = Field(

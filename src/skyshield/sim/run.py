@@ -108,7 +108,7 @@ class Simulation:
             tp.confirm_m, tp.confirm_n, tp.coast, tp.gate_probability, tp.process_noise,
             filter=tp.filter, association=tp.association, imm_turn_rate_deg_s=tp.imm_turn_rate,
             imm_q_manoeuvre=tp.imm_manoeuvre_noise or None, imm_sojourn_s=tp.imm_sojourn,
-            imm_cv_prior=tp.imm_cv_prior,
+            imm_cv_prior=tp.imm_cv_prior, imm_gate=tp.imm_gate,
             score_confirm=tp.confirmation == "sprt")
         self.tracker: Any = Tracker(params)
         self.truth = Truth(world)

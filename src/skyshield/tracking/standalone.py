@@ -62,7 +62,8 @@ def benchmark_params(filter: str = DEFAULT_FILTER, association: str = "gnn", q: 
     probability of 0.08 % per 2 s scan: the manoeuvre model's likelihood takes over within a
     scan or two of a turn's start anyway), tracks starting 90 % in the quiet model: on
     straight flight it matches the single CV filter (within the scatter of the scenario's
-    seeds) and in turns it keeps the gate on the target (bench/tracking_vs_stonesoup.py).
+    seeds) and in turns it keeps the gate on the target (bench/tracking_vs_stonesoup.py); it
+    gates with the manoeuvre model's prediction, so a turn between two scans stays in the gate.
     Coordinated-turn models can be added with ``imm_turn_rate_deg_s`` (and ``imm_q_turn``)."""
     base = dict(confirm_m=3, confirm_n=5, coast_s=9.0, gate_probability=0.9999,
                 q=(q, q, q / 100.0), init_speed_sigma_mps=(300.0, 300.0, 20.0), filter=filter,
@@ -74,7 +75,7 @@ def benchmark_params(filter: str = DEFAULT_FILTER, association: str = "gnn", q: 
             base["confirm_n"] = 4
     if filter == "imm":
         base.update(imm_turn_rate_deg_s=0.0, imm_q_manoeuvre=IMM_Q_MANOEUVRE,
-                    imm_sojourn_s=2400.0, imm_cv_prior=0.9)
+                    imm_sojourn_s=2400.0, imm_cv_prior=0.9, imm_gate="widest")
     if plots is not None and "pd" in plots:
         base["pd"] = float(plots["pd"])
     base.update(kw)

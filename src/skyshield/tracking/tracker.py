@@ -62,7 +62,7 @@ class TrackerParams:
     imm_cv_prior: float = 0.8  # the CV model's probability when a track starts
     # IMM gating: the combined prediction's covariance, or the widest model's (Blackman &
     # Popoli 1999, §4.5: gate with the largest model covariance so a manoeuvre stays in gate)
-    imm_gate: str = "combined"  # or "widest"
+    imm_gate: str = "combined"  # or "widest" (the default of the simulation and skyshield track)
     quality_memory: float = 0.8  # quality ← m·quality + (1 − m)·hit on each opportunity
     pd: float = 0.9  # JPDA: probability of detection of a covered target
     clutter_density: float = 1e-12  # JPDA and track score: false plots per m³ (Poisson)
@@ -89,6 +89,8 @@ class TrackerParams:
             raise ValueError("JPDA runs with the converted-measurement filter (filter='cmkf')")
         if self.filter == "imm" and self.imm_turn_rate_deg_s <= 0 and self.imm_q_manoeuvre is None:
             raise ValueError("the IMM needs a second model: a turn rate > 0 or imm_q_manoeuvre")
+        if self.imm_gate not in ("combined", "widest"):
+            raise ValueError(f"imm_gate must be 'combined' or 'widest' (got {self.imm_gate!r})")
         if not (0 < self.score_alpha < 1 and 0 < self.score_beta < 1):
             raise ValueError("score_alpha and score_beta must be probabilities in (0, 1)")
 
