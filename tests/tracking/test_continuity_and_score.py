@@ -280,7 +280,10 @@ def test_a_scan_that_did_not_look_at_a_track_is_no_opportunity():
     z = np.array([[30e3, 0.0, 1e3]])
     tr.process(0.0, z, R1[None], np.zeros(1, dtype=np.int64), np.zeros(3), 1e6, "fc")
     s = tr.live()[0]
-    away = (lambda pos: np.zeros(len(pos), dtype=bool))
+
+    def away(pos):
+        return np.zeros(len(pos), dtype=bool)
+
     for k in range(1, 8):
         tr.process(float(k), np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
                    np.zeros(3), 1e6, "fc", covers=away)
@@ -288,3 +291,29 @@ def test_a_scan_that_did_not_look_at_a_track_is_no_opportunity():
     tr.process(8.0, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
                np.zeros(3), 1e6, "fc", covers=lambda pos: np.ones(len(pos), dtype=bool))
     assert tr.opps[s] == 2 and tr.score[s] == pytest.approx(np.log(0.1))
+
+
+def test_a_coasting_imm_track_gates_with_the_combined_prediction():
+    # after a missed opportunity the widest (manoeuvre) gate is not used: a plot 6 km off the
+    # prediction 20 s after the last plot (inside the manoeuvre model's gate, 4.4σ with
+    # σ = √(3000·20³/3) = 2.8 km per axis; outside the combined one, whose manoeuvre share
+    # μ ≲ 0.1 gives σ ≲ √0.1·2.8 = 0.9 km, 4.4σ ≈ 3.9 km) starts a new track instead of
+    # capturing the old one
+    p = benchmark_params(q=30.0, imm_gate="widest", coast_s=60.0)
+    tr = Tracker(p)
+    rng = np.random.default_rng(3)
+    R = np.diag([100.0, 100.0, 100.0]) ** 2
+    pos, v = np.array([0.0, 0.0, 6e3]), np.array([194.0, 0.0, 0.0])
+    for k in range(1, 31):
+        pos = pos + v * 10.0
+        tr.process(10.0 * k, pos[None] + rng.normal(scale=100.0, size=(1, 3)), R[None],
+                   np.zeros(1, dtype=np.int64), np.zeros(3), 1e6, "radar")
+    s = tr.live(CONFIRMED)
+    assert s.size == 1
+    hits = int(tr.hits[s[0]])
+    tr.process(310.0, np.zeros((0, 3)), np.zeros((0, 3, 3)), np.zeros(0, dtype=np.int64),
+               np.zeros(3), 1e6, "radar")  # a miss: the track is coasting
+    off = pos + v * 20.0 + np.array([0.0, 6000.0, 0.0])
+    tr.process(320.0, off[None], R[None], np.full(1, -1, dtype=np.int64), np.zeros(3), 1e6,
+               "radar")
+    assert tr.status[s[0]] == CONFIRMED and int(tr.hits[s[0]]) == hits  # not taken by it

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skyshield.engine.names import CATEGORIES
 from skyshield.geo import enu_to_aer
 from skyshield.physics import eo, propagation
 
@@ -34,12 +35,15 @@ __all__ = ["EOSet", "EOLooks", "channel_range_m", "look", "TV_CONTRAST", "DELTA_
 
 # assumed: inherent contrast |C₀| of each category against the horizon sky in the visible
 # (a grey airframe against a bright sky; Middleton's black object would be 1); by
-# engine.names.CATEGORIES: uav, cruise_missile, aircraft, jammer, anti_radiation_missile
-TV_CONTRAST = np.array([0.5, 0.5, 0.5, 0.5, 0.5])
+# engine.names.CATEGORIES: uav, cruise_missile, aircraft, jammer, anti_radiation_missile, decoy
+TV_CONTRAST = np.array([0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
 # assumed: apparent temperature difference ΔT₀ (K) against the sky background in the 8-12 µm
 # window at zero range: a small UAV's engine and skin 3 K, a cruise missile's 5 K, jet aircraft
-# with their exhaust and aerodynamic heating 10 K, an anti-radiation missile's heated skin 10 K
-DELTA_T_K = np.array([3.0, 5.0, 10.0, 10.0, 10.0])
+# with their exhaust and aerodynamic heating 10 K, an anti-radiation missile's heated skin 10 K,
+# a MALD-class decoy's small turbojet as a cruise missile's 5 K (its radar augmentation does not
+# make it look like an aircraft to a thermal imager)
+DELTA_T_K = np.array([3.0, 5.0, 10.0, 10.0, 10.0, 5.0])
+assert TV_CONTRAST.size == DELTA_T_K.size == len(CATEGORIES), "one figure per category"
 
 
 @dataclass

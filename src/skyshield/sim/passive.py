@@ -221,8 +221,8 @@ class PassiveSystem:
     @staticmethod
     def passive_only(tracker: Any, slots: np.ndarray, t: float, max_age_s: float
                      ) -> np.ndarray:
-        """(k,): the tracks in ``slots`` that hold passive fixes and that no radar updated in
-        the last ``max_age_s`` (a jammer the radars see only as strobes)."""
+        """(k,): the tracks in ``slots`` that took a passive fix and no radar plot in the last
+        ``max_age_s`` (a jammer the radars see only as strobes)."""
         sid = tracker.sensor_id(PASSIVE_SOURCE)
         slots = np.asarray(slots, dtype=np.int64)
         if sid < 0 or slots.size == 0:
@@ -231,5 +231,7 @@ class PassiveSystem:
         radar = np.delete(ht, sid, axis=1)
         seen = (radar >= t - max_age_s).any(axis=1) if radar.shape[1] else np.zeros(
             slots.size, dtype=bool)
-        out: np.ndarray = np.isfinite(ht[:, sid]) & ~seen
+        # a passive fix as recent as a radar update would have to be: a track whose fixes
+        # stopped (its jammer died or went silent) is no longer known by its strobes
+        out: np.ndarray = (ht[:, sid] >= t - max_age_s) & ~seen
         return out

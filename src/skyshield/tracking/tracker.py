@@ -60,8 +60,9 @@ class TrackerParams:
     # a nearly-constant-velocity model with this (large) white-acceleration PSD joins the IMM
     imm_q_manoeuvre: float | tuple[float, float, float] | None = None
     imm_cv_prior: float = 0.8  # the CV model's probability when a track starts
-    # IMM gating: the combined prediction's covariance, or the widest model's (Blackman &
-    # Popoli 1999, §4.5: gate with the largest model covariance so a manoeuvre stays in gate)
+    # IMM gating: the combined prediction's covariance, or the widest model's for a track that
+    # took a plot at its last opportunity (Blackman & Popoli 1999, §4.5: gate with the largest
+    # model covariance so a manoeuvre stays in gate)
     imm_gate: str = "combined"  # or "widest" (the default of the simulation and skyshield track)
     quality_memory: float = 0.8  # quality ← m·quality + (1 − m)·hit on each opportunity
     pd: float = 0.9  # JPDA: probability of detection of a covered target
@@ -291,10 +292,14 @@ class Tracker:
         if modes is not None and self.p.imm_gate == "widest":
             # the IMM gates with its widest model's prediction (the manoeuvre model's, in a
             # turn): the combined covariance, weighted by the quiet model's 90 %, is too narrow
-            # for a target that turned between two scans of a 10 s radar
+            # for a target that turned between two scans of a 10 s radar. Only for a track
+            # that took a plot at its last opportunity: a coasting track's manoeuvre gate grows
+            # as T^1.5 and mostly collects false plots (an airliner overflying a radar, unseen
+            # for 20 s, was captured by false alarms, turned "hostile" and was engaged)
             Pmp = modes[1]
             k = np.argmax(np.trace(Pmp[:, :, :3, :3], axis1=2, axis2=3), axis=1)
-            Pg = Pmp[np.arange(Pmp.shape[0]), k]
+            held = self.misses[slots] == 0
+            Pg = np.where(held[:, None, None], Pmp[np.arange(Pmp.shape[0]), k], Pp)
         trk_idx, det_idx, d2, logdet = association.gate(xp, Pg, z, R, self.gamma)
         if trk_idx.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
