@@ -303,6 +303,12 @@ class Tracker:
         trk_idx, det_idx, d2, logdet = association.gate(xp, Pg, z, R, self.gamma)
         if trk_idx.size == 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        if Pg is not Pp:
+            # the widest gate admits the candidates; the assignment weighs them by the combined
+            # prediction (under the manoeuvre model's metric two crossing targets' plots look
+            # alike and swap: shared-benchmark crossing GOSPA 1.15x Stone Soup's, 0.99x so)
+            y, S = kalman.innovation(xp[trk_idx], Pp[trk_idx], z[det_idx], R[det_idx])
+            d2, logdet = kalman.mahalanobis_sq(y, S)
         a_row, a_det = association.gnn(trk_idx, det_idx, d2 + logdet, slots.size, z.shape[0])
         a_slot = slots[a_row]
         if a_slot.size:
