@@ -477,8 +477,8 @@ class Tracker:
         if self._covers is not None and in_cov.any():
             in_cov[in_cov] = self._covers(pos_m[in_cov])
         self.opps[slots[own & in_cov]] += 1
-        cov = slots[in_cov]
-        hit = np.isin(cov, hit_slots, assume_unique=True)
+        hit_all = np.isin(slots, hit_slots, assume_unique=True)
+        cov, hit = slots[in_cov], hit_all[in_cov]
         mem = self.p.quality_memory
         self.quality[cov] = mem * self.quality[cov] + (1 - mem) * hit
         self.misses[cov[hit]] = 0
@@ -487,9 +487,7 @@ class Tracker:
             # a miss scores ln(1 − Pd) on the initiating radar's opportunities only, as M-of-N
             # counts them: a radar that cannot see the target (a fire-control radar scanning
             # every second beyond its reach) must not outvote the one that started the track
-            mine = own & in_cov
-            self.score[slots[mine][~np.isin(slots[mine], hit_slots, assume_unique=True)]] += \
-                np.log1p(-min(self.p.pd, 1 - 1e-9))
+            self.score[slots[own & in_cov & ~hit_all]] += np.log1p(-min(self.p.pd, 1 - 1e-9))
 
     def _empty_scan(self, t_s: float, slots: np.ndarray, sensor_pos_m: np.ndarray,
                     sensor_max_range_m: float, sensor: int, source: str) -> ScanReport:
